@@ -1,0 +1,251 @@
+//! A configured client: one connection pool, shared by every request made through it.
+
+use crate::cancel::CancelToken;
+use crate::config::{ClientConfig, RequestOptions};
+use crate::error::{Error, Result};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::Method;
+use serde_json::Value;
+
+pub struct Client {
+    pub(crate) config: ClientConfig,
+    pub(crate) http: reqwest::Client,
+    /// Set when the owner releases the client; cancels everything still in flight.
+    pub(crate) closed: CancelToken,
+}
+
+/// One HTTP exchange to make, validated and ready to send.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    /// Relative to the base URL, starting with '/'.
+    pub path: String,
+    pub body: Option<Vec<u8>>,
+    pub kind: CallKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// `/chat/completions`; the result carries the assistant text.
+    Chat { stream: bool },
+    /// Any other endpoint; the body comes back as sent.
+    Raw,
+}
+
+impl Call {
+    /// A chat-completions call. The body passes through unchanged, except that a
+    /// streaming call gets `"stream": true`. `stream` is forced by streaming entry
+    /// points; otherwise the body's own `stream` flag decides.
+    pub fn chat(request_json: &str, force_stream: bool) -> Result<Call> {
+        let mut body: Value =
+            serde_json::from_str(request_json).map_err(|e| Error::invalid_json("request", e))?;
+        let obj = body
+            .as_object_mut()
+            .ok_or_else(|| Error::InvalidArgument("request must be a JSON object".into()))?;
+        let asked_to_stream = obj.get("stream").and_then(Value::as_bool) == Some(true);
+        let stream = force_stream || asked_to_stream;
+        let bytes = if stream && !asked_to_stream {
+            obj.insert("stream".into(), Value::Bool(true));
+            serde_json::to_vec(&body).expect("a JSON value always serializes")
+        } else {
+            request_json.as_bytes().to_vec()
+        };
+        Ok(Call {
+            method: Method::POST,
+            path: "/chat/completions".into(),
+            body: Some(bytes),
+            kind: CallKind::Chat { stream },
+        })
+    }
+
+    /// Any endpoint under the base URL, e.g. `GET /models`. A body, when given, must be JSON.
+    pub fn raw(method: &str, path: &str, body: Option<&str>) -> Result<Call> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::InvalidArgument(format!("{method:?} is not an HTTP method")))?;
+        if !path.starts_with('/') || path.contains("://") {
+            return Err(Error::InvalidArgument(format!(
+                "path must start with '/' and be relative to base_url, got {path:?}"
+            )));
+        }
+        let body = match body {
+            Some(text) => {
+                serde_json::from_str::<Value>(text).map_err(|e| Error::invalid_json("body", e))?;
+                Some(text.as_bytes().to_vec())
+            }
+            None => None,
+        };
+        Ok(Call {
+            method,
+            path: path.to_string(),
+            body,
+            kind: CallKind::Raw,
+        })
+    }
+
+    pub fn is_stream(&self) -> bool {
+        matches!(self.kind, CallKind::Chat { stream: true })
+    }
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))?;
+        Ok(Client {
+            config,
+            http,
+            closed: CancelToken::new(),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Cancel every request still in flight on this client.
+    pub fn close(&self) {
+        self.closed.cancel();
+    }
+
+    /// Build the HTTP request for `call`: URL, auth, default and per-request headers and query.
+    pub(crate) fn build(&self, call: &Call, options: &RequestOptions) -> Result<reqwest::Request> {
+        let url = format!("{}{}", self.config.base_url, call.path);
+        let mut url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?;
+        let query = self.config.default_query.iter().chain(&options.query);
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                pairs.append_pair(name, value);
+            }
+        }
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        let mut request = reqwest::Request::new(call.method.clone(), url);
+        *request.headers_mut() = self.headers(call, options)?;
+        if let Some(body) = &call.body {
+            *request.body_mut() = Some(body.clone().into());
+        }
+        Ok(request)
+    }
+
+    fn headers(&self, call: &Call, options: &RequestOptions) -> Result<HeaderMap> {
+        let mut headers = HeaderMap::new();
+        let accept = if call.is_stream() {
+            "text/event-stream, application/x-ndjson, application/json"
+        } else {
+            "application/json"
+        };
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        if call.body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        let config = &self.config;
+        let auth = config.api_key.as_ref().map(|key| format!("Bearer {key}"));
+        let fixed = [
+            ("authorization", auth.as_deref()),
+            ("openai-organization", config.organization.as_deref()),
+            ("openai-project", config.project.as_deref()),
+        ];
+        for (name, value) in fixed {
+            if let Some(value) = value {
+                insert_header(&mut headers, name, value)?;
+            }
+        }
+        if let Some(value) = headers.get_mut(AUTHORIZATION) {
+            value.set_sensitive(true);
+        }
+        for (name, value) in config.default_headers.iter().chain(&options.headers) {
+            insert_header(&mut headers, name, value)?;
+        }
+        Ok(headers)
+    }
+}
+
+fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {
+    let header_name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::InvalidArgument(format!("{name:?} is not a valid header name")))?;
+    let header_value = HeaderValue::from_str(value).map_err(|_| {
+        Error::InvalidArgument(format!("the value of header {name:?} is not valid"))
+    })?;
+    headers.insert(header_name, header_value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Status;
+
+    #[test]
+    fn streaming_chat_sets_stream_and_plain_chat_passes_bytes_through() {
+        let original = r#"{"model":"m","messages":[],"temperature":0.5}"#;
+        let plain = Call::chat(original, false).unwrap();
+        assert_eq!(plain.body.as_deref(), Some(original.as_bytes()));
+        assert_eq!(plain.kind, CallKind::Chat { stream: false });
+        let stream = Call::chat(original, true).unwrap();
+        let body: Value = serde_json::from_slice(stream.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["stream"], Value::Bool(true));
+        assert_eq!(body["temperature"], 0.5);
+        let asked = Call::chat(r#"{"stream":true}"#, false).unwrap();
+        assert!(asked.is_stream());
+    }
+
+    #[test]
+    fn bad_requests_are_rejected_before_sending() {
+        assert_eq!(
+            Call::chat("{", false).unwrap_err().status(),
+            Status::InvalidJson
+        );
+        assert_eq!(
+            Call::chat("[]", false).unwrap_err().status(),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            Call::raw("GET", "models", None).unwrap_err().status(),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            Call::raw("G ET", "/models", None).unwrap_err().status(),
+            Status::InvalidArgument
+        );
+        assert_eq!(
+            Call::raw("POST", "/x", Some("{")).unwrap_err().status(),
+            Status::InvalidJson
+        );
+    }
+
+    #[test]
+    fn request_carries_auth_headers_and_query() {
+        let config = ClientConfig::from_json_with_env(
+            r#"{"api_key":"k1","base_url":"http://127.0.0.1:1/v1","organization":"o","project":"p",
+                "default_headers":{"X-App":"game"},"default_query":{"api-version":"1"}}"#,
+            |_| None,
+        )
+        .unwrap();
+        let client = Client::new(config).unwrap();
+        let options =
+            RequestOptions::from_json(r#"{"headers":{"X-App":"override"},"query":{"q":"2"}}"#)
+                .unwrap();
+        let request = client
+            .build(&Call::raw("GET", "/models", None).unwrap(), &options)
+            .unwrap();
+        assert_eq!(
+            request.url().as_str(),
+            "http://127.0.0.1:1/v1/models?api-version=1&q=2"
+        );
+        let headers = request.headers();
+        assert_eq!(headers["authorization"], "Bearer k1");
+        assert!(headers["authorization"].is_sensitive());
+        assert_eq!(headers["openai-organization"], "o");
+        assert_eq!(headers["openai-project"], "p");
+        assert_eq!(headers["x-app"], "override");
+        assert!(headers.get("content-type").is_none());
+    }
+}

@@ -1,0 +1,45 @@
+//! The opaque handle types C sees. Each is heap-allocated with `Box` and has
+//! exactly one owner: the caller, from the function that returns it to its `_free`.
+
+use crate::client::Client;
+use crate::request::Request;
+use std::sync::Arc;
+
+/// A configured client: connection pool, defaults and credentials.
+pub struct webraft_client {
+    pub(crate) client: Arc<Client>,
+}
+
+/// A started, non-blocking request.
+pub struct webraft_request {
+    pub(crate) request: Request,
+}
+
+/// Move `value` to the heap and hand its ownership to C.
+pub(crate) fn into_raw<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+/// Take back ownership of a handle from C and drop it. NULL is a no-op.
+///
+/// # Safety
+/// `ptr` is NULL or came from `into_raw::<T>` and has not been freed.
+pub(crate) unsafe fn free<T>(ptr: *mut T) {
+    if !ptr.is_null() {
+        drop(Box::from_raw(ptr));
+    }
+}
+
+impl Drop for webraft_client {
+    /// Releasing the client cancels whatever is still in flight on it.
+    fn drop(&mut self) {
+        self.client.close();
+    }
+}
+
+impl Drop for webraft_request {
+    /// Releasing a running request cancels it.
+    fn drop(&mut self) {
+        self.request.cancel();
+    }
+}

@@ -1,0 +1,101 @@
+//! Library-wide exports: versions, status names, caller-owned strings, images.
+
+use super::boundary::{optional_str, required_str, write_out};
+use super::result::webraft_result;
+use crate::error::{Error, Status};
+use crate::image::image_content_part;
+use once_cell::sync::Lazy;
+use std::ffi::{c_char, CString};
+
+const VERSION_C: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+
+/// The library's version, e.g. "0.1.0" (compare with WEBRAFT_VERSION).
+/// Static: never freed, valid forever. Any thread.
+#[no_mangle]
+pub extern "C" fn webraft_version() -> *const c_char {
+    VERSION_C.as_ptr().cast()
+}
+
+/// Bumped on any incompatible change to the C ABI.
+pub const WEBRAFT_ABI_VERSION: u32 = 1;
+
+/// The ABI version of the loaded library; a program built against this header
+/// should check it equals WEBRAFT_ABI_VERSION.
+#[no_mangle]
+pub extern "C" fn webraft_abi_version() -> u32 {
+    WEBRAFT_ABI_VERSION
+}
+
+/// The upper-case name of a status value, e.g. "HTTP_STATUS"; "UNKNOWN" for
+/// values this library does not know. Static: valid forever. Any thread.
+#[no_mangle]
+pub extern "C" fn webraft_status_name(status: u32) -> *const c_char {
+    ffi_boundary! {
+        STATUS_NAMES
+            .iter()
+            .find(|(value, _)| *value == status)
+            .map_or(c"UNKNOWN".as_ptr(), |(_, name)| name.as_ptr())
+    }
+}
+
+/// Every status with its name as a C string, made once from `Status::name`.
+static STATUS_NAMES: Lazy<Vec<(u32, CString)>> = Lazy::new(|| {
+    Status::all()
+        .iter()
+        .map(|status| {
+            (
+                *status as u32,
+                CString::new(status.name()).expect("names have no NUL"),
+            )
+        })
+        .collect()
+});
+
+/// Build an image content part from a local file:
+/// `{"type":"image_url","image_url":{"url":"data:image/png;base64,...","detail":...}}`.
+/// The MIME type comes from the file's bytes, else its extension. `detail`
+/// ("auto", "low" or "high") may be NULL. On success writes the JSON to
+/// `*out_json` (caller frees with `webraft_string_free`). On failure (IO for
+/// a missing or unreadable file) returns the status, and if `out_error` is not
+/// NULL writes a result describing it (caller frees). Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_image_content_part(
+    path: *const c_char,
+    detail: *const c_char,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut webraft_result,
+) -> Status {
+    ffi_boundary! {
+        write_out(out_json, std::ptr::null_mut());
+        write_out(out_error, std::ptr::null_mut());
+        let built = (|| {
+            if out_json.is_null() {
+                return Err(Error::NullArgument("out_json"));
+            }
+            image_content_part(required_str(path, "path")?, optional_str(detail, "detail")?)
+        })();
+        match built {
+            Ok(part) => {
+                let json = CString::new(part.to_string()).expect("JSON text has no NUL");
+                write_out(out_json, json.into_raw());
+                Status::Ok
+            }
+            Err(error) => {
+                let status = error.status();
+                write_out(out_error, webraft_result::from_error(error).into_raw());
+                status
+            }
+        }
+    }
+}
+
+/// Free a string the library handed to the caller (chunks from
+/// `webraft_request_next`, JSON from `webraft_image_content_part`). NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_string_free(string: *mut c_char) {
+    ffi_boundary! {
+        if !string.is_null() {
+            drop(CString::from_raw(string));
+        }
+    }
+}

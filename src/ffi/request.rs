@@ -1,0 +1,249 @@
+//! Non-blocking requests: start, poll or wait, cancel, take the result, free.
+
+use super::boundary::{handle, optional_str, required_str, write_out};
+use super::client::parse_options;
+use super::handles::{free, into_raw, webraft_client, webraft_request};
+use super::result::webraft_result;
+use crate::client::Call;
+use crate::error::{Error, Status};
+use crate::request::{Delivery, DoneCallback, Next, Request};
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::time::Duration;
+
+/// Receives one stream chunk: its JSON text (NUL-terminated, borrowed for the
+/// duration of the call) and length. Runs on a library worker thread, one call
+/// at a time per request, in stream order. Return 0 to continue, non-zero to cancel.
+pub type webraft_chunk_callback = Option<
+    unsafe extern "C" fn(user_data: *mut c_void, chunk_json: *const c_char, len: usize) -> c_int,
+>;
+
+/// Told once that a started request has finished, with its final status, after
+/// its last chunk callback. Runs on a library worker thread. The result can be
+/// taken with `webraft_request_take_result`, here or later. After this returns
+/// the library never touches `user_data` again, so this is the place to release it.
+pub type webraft_done_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, status: Status)>;
+
+/// What `webraft_request_next` found.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum webraft_event {
+    /// Nothing yet; the request is still running.
+    Pending = 0,
+    /// A stream chunk was written to `*out_chunk`.
+    Chunk = 1,
+    /// The request has finished and no chunks are left; take the result.
+    Done = 2,
+}
+
+/// A timeout value meaning "wait as long as it takes".
+pub const WEBRAFT_WAIT_FOREVER: u32 = u32::MAX;
+
+/// C's `user_data` pointer. The caller promises it may be used from the
+/// library's worker threads until the done callback returns.
+struct UserData(*mut c_void);
+// SAFETY: see above; the library only passes the pointer back to the caller's callbacks.
+unsafe impl Send for UserData {}
+
+/// Chunks for the C callback, or `fallback` when there is none.
+pub(crate) fn chunk_delivery(
+    on_chunk: webraft_chunk_callback,
+    user_data: *mut c_void,
+    fallback: Delivery,
+) -> Delivery {
+    let Some(on_chunk) = on_chunk else {
+        return fallback;
+    };
+    let user_data = UserData(user_data);
+    let mut buffer = Vec::new();
+    Delivery::Callback(Box::new(move |chunk: &str| {
+        buffer.clear();
+        buffer.extend_from_slice(chunk.as_bytes());
+        buffer.push(0);
+        let _ = &user_data;
+        // SAFETY: the caller gave a valid callback and user_data for this request's lifetime.
+        unsafe { on_chunk(user_data.0, buffer.as_ptr().cast(), chunk.len()) == 0 }
+    }))
+}
+
+fn done_callback(on_done: webraft_done_callback, user_data: *mut c_void) -> Option<DoneCallback> {
+    let on_done = on_done?;
+    let user_data = UserData(user_data);
+    Some(Box::new(move |status: Status| {
+        let _ = &user_data;
+        // SAFETY: as for chunk callbacks.
+        unsafe { on_done(user_data.0, status) }
+    }))
+}
+
+fn wait_limit(timeout_ms: u32) -> Option<Duration> {
+    (timeout_ms != WEBRAFT_WAIT_FOREVER).then(|| Duration::from_millis(timeout_ms.into()))
+}
+
+/// Start a chat request and return at once. The reply is streamed when
+/// `on_chunk` is not NULL or `request_json` sets `"stream": true`. Chunks go to
+/// `on_chunk` when given; otherwise a stream's chunks are queued for
+/// `webraft_request_next` (the queue is bounded: the stream pauses while it is
+/// full). `on_done` (may be NULL) is called exactly once when the request ends,
+/// even if it is cancelled or freed; `user_data` must stay valid until then.
+///
+/// Always writes a request handle to `*out_request` (owned by the caller until
+/// `webraft_request_free`). If the arguments are invalid, returns their status,
+/// the handle is already finished and holds the error result, and no callback
+/// is ever called.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_chat_start(
+    client: *const webraft_client,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    on_chunk: webraft_chunk_callback,
+    on_done: webraft_done_callback,
+    user_data: *mut c_void,
+    out_request: *mut *mut webraft_request,
+) -> Status {
+    ffi_boundary! {
+        let call = || Call::chat(required_str(request_json, "request_json")?, on_chunk.is_some());
+        let delivery = chunk_delivery(on_chunk, user_data, Delivery::Queue);
+        start(client, call, options_json, delivery, done_callback(on_done, user_data), out_request)
+    }
+}
+
+/// Start a request to any endpoint (see `webraft_send`) and return at once.
+/// Handle, callback and error rules as for `webraft_chat_start`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_send_start(
+    client: *const webraft_client,
+    method: *const c_char,
+    path: *const c_char,
+    body_json: *const c_char,
+    options_json: *const c_char,
+    on_done: webraft_done_callback,
+    user_data: *mut c_void,
+    out_request: *mut *mut webraft_request,
+) -> Status {
+    ffi_boundary! {
+        let call = || Call::raw(required_str(method, "method")?, required_str(path, "path")?, optional_str(body_json, "body_json")?);
+        start(client, call, options_json, Delivery::Discard, done_callback(on_done, user_data), out_request)
+    }
+}
+
+unsafe fn start(
+    client: *const webraft_client,
+    call: impl FnOnce() -> Result<Call, Error>,
+    options_json: *const c_char,
+    delivery: Delivery,
+    on_done: Option<DoneCallback>,
+    out_request: *mut *mut webraft_request,
+) -> Status {
+    if out_request.is_null() {
+        return Status::NullArgument;
+    }
+    let prepared = (|| -> Result<_, Error> {
+        Ok((
+            handle(client, "client")?,
+            call()?,
+            parse_options(options_json)?,
+        ))
+    })();
+    let (request, status) = match prepared {
+        Ok((client, call, options)) => (
+            Request::start(&client.client, call, options, delivery, on_done),
+            Status::Ok,
+        ),
+        Err(error) => {
+            let status = error.status();
+            (Request::failed(error), status)
+        }
+    };
+    write_out(out_request, into_raw(webraft_request { request }));
+    status
+}
+
+/// Take the next stream chunk, waiting up to `timeout_ms` (0: just look;
+/// WEBRAFT_WAIT_FOREVER: no limit). Writes what it found to `*out_event`. For
+/// WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk JSON, which the caller
+/// frees with `webraft_string_free` (pass NULL to discard it), and `*out_len`
+/// its length. A request with a chunk callback, or a plain request, only ever
+/// yields PENDING then DONE, so this doubles as a wait. Any thread; several
+/// threads may poll one request, each chunk goes to exactly one of them.
+/// Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_next(
+    request: *const webraft_request,
+    timeout_ms: u32,
+    out_event: *mut webraft_event,
+    out_chunk: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        write_out(out_chunk, std::ptr::null_mut());
+        write_out(out_len, 0);
+        let Ok(request) = handle(request, "request") else { return Status::NullArgument };
+        if out_event.is_null() {
+            return Status::NullArgument;
+        }
+        let event = match request.request.next(wait_limit(timeout_ms)) {
+            Next::Pending => webraft_event::Pending,
+            Next::Done => webraft_event::Done,
+            Next::Chunk(chunk) => {
+                write_out(out_len, chunk.len());
+                if !out_chunk.is_null() {
+                    // Chunks are parsed JSON, which cannot contain a raw NUL.
+                    write_out(out_chunk, CString::new(chunk).unwrap_or_default().into_raw());
+                }
+                webraft_event::Chunk
+            }
+        };
+        write_out(out_event, event);
+        Status::Ok
+    }
+}
+
+/// Wait up to `timeout_ms` (WEBRAFT_WAIT_FOREVER: no limit) for the request to
+/// finish. Returns true once finished, false on timeout or a NULL request.
+/// A polled stream only finishes once its queued chunks are drained (see
+/// `webraft_request_next`). Any thread, including callbacks.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_wait(
+    request: *const webraft_request,
+    timeout_ms: u32,
+) -> bool {
+    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.wait(wait_limit(timeout_ms))) }
+}
+
+/// True once the request has finished (its result is ready). False for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_is_finished(request: *const webraft_request) -> bool {
+    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.is_finished()) }
+}
+
+/// Ask a running request to stop; it finishes with CANCELLED promptly and
+/// releases its connection. No effect if it already finished; NULL is a no-op.
+/// Any thread, including inside its own callbacks.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_cancel(request: *const webraft_request) {
+    ffi_boundary! { if let Ok(request) = handle(request, "request") { request.request.cancel() } }
+}
+
+/// Take the finished request's result; the caller frees it with
+/// `webraft_result_free`. Returns NULL if the request has not finished, if the
+/// result was already taken, or if `request` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_take_result(
+    request: *const webraft_request,
+) -> *mut webraft_result {
+    ffi_boundary! {
+        handle(request, "request")
+            .ok()
+            .and_then(|r| r.request.take_result())
+            .map_or(std::ptr::null_mut(), |result| webraft_result::from_call(result).into_raw())
+    }
+}
+
+/// Free a request handle. A running request is cancelled; a callback already
+/// running finishes first, and `on_done` is still called once. NULL is a no-op.
+/// Any thread, including inside the request's own callbacks.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_free(request: *mut webraft_request) {
+    ffi_boundary! { free(request) }
+}

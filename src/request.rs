@@ -1,0 +1,275 @@
+//! An in-flight call: started on the runtime, then polled, waited on,
+//! cancelled or dropped from any thread.
+
+use crate::cancel::CancelToken;
+use crate::client::{Call, Client};
+use crate::config::RequestOptions;
+use crate::error::{Error, Status};
+use crate::result::CallResult;
+use crate::runtime;
+use crate::transport::{self, ChunkSink, Progress};
+use futures_util::FutureExt;
+use std::any::Any;
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// Called with each chunk's JSON, in order, one call at a time, on a runtime
+/// worker thread. Returning false cancels the request.
+pub type ChunkCallback = Box<dyn FnMut(&str) -> bool + Send>;
+/// Called exactly once when the request has finished, after its last chunk.
+pub type DoneCallback = Box<dyn FnOnce(Status) + Send>;
+
+/// Where a stream's chunks go.
+pub enum Delivery {
+    /// Only into the accumulated result.
+    Discard,
+    Callback(ChunkCallback),
+    /// Into a bounded queue read by `Request::next`; the stream pauses while it is full.
+    Queue,
+}
+
+/// How many undelivered chunks a polled stream buffers before it pauses.
+pub const POLL_QUEUE_CAPACITY: usize = 256;
+
+/// What `Request::next` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing yet; the request is still running.
+    Pending,
+    Chunk(String),
+    /// Finished; the result is ready (or already taken).
+    Done,
+}
+
+/// A handle to one started call. Cloning shares the same call.
+#[derive(Clone)]
+pub struct Request {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    cancel: CancelToken,
+    state: Mutex<State>,
+    /// Signalled when a chunk is queued or the call finishes.
+    changed: Condvar,
+    /// Signalled when a queued chunk is taken.
+    space: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    queue: VecDeque<String>,
+    finished: bool,
+    result: Option<CallResult>,
+}
+
+impl Request {
+    /// Start `call` on the runtime and return at once.
+    pub fn start(
+        client: &Arc<Client>,
+        call: Call,
+        options: RequestOptions,
+        delivery: Delivery,
+        on_done: Option<DoneCallback>,
+    ) -> Request {
+        let request = Request::new();
+        let task = request.clone();
+        let client = Arc::clone(client);
+        runtime::handle().spawn(async move {
+            let mut progress = Progress::default();
+            let mut sink = Sink { delivery, request: &task };
+            let work = AssertUnwindSafe(transport::execute(&client, &call, &options, &mut sink, &mut progress));
+            let outcome = tokio::select! {
+                biased;
+                _ = task.shared.cancel.cancelled() => Err(Error::Cancelled),
+                _ = client.closed.cancelled() => Err(Error::Cancelled),
+                caught = work.catch_unwind() => caught.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic)))),
+            };
+            drop(sink);
+            let result = progress.finish(outcome);
+            let status = result.status();
+            task.finish(result);
+            if let Some(on_done) = on_done {
+                on_done(status);
+            }
+        });
+        request
+    }
+
+    /// A request that failed before it could start; it is already finished.
+    pub fn failed(error: Error) -> Request {
+        let request = Request::new();
+        request.finish(CallResult::failed(error));
+        request
+    }
+
+    fn new() -> Request {
+        Request {
+            shared: Arc::new(Shared {
+                cancel: CancelToken::new(),
+                state: Mutex::new(State::default()),
+                changed: Condvar::new(),
+                space: Notify::new(),
+            }),
+        }
+    }
+
+    /// Run `call` on the runtime and block the calling thread until it finishes.
+    pub fn run_blocking(
+        client: &Arc<Client>,
+        call: Call,
+        options: RequestOptions,
+        delivery: Delivery,
+    ) -> CallResult {
+        let request = Request::start(client, call, options, delivery, None);
+        request.wait(None);
+        request
+            .take_result()
+            .expect("a finished request holds its result until taken")
+    }
+
+    /// Ask the call to stop. It finishes with CANCELLED unless it already finished.
+    pub fn cancel(&self) {
+        self.shared.cancel.cancel();
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.lock().finished
+    }
+
+    /// The next queued chunk, or Done once the call has finished and the queue
+    /// is empty. Waits up to `timeout` (None: no limit; zero: just look).
+    pub fn next(&self, timeout: Option<Duration>) -> Next {
+        self.wait_until(timeout, |state| {
+            if let Some(chunk) = state.queue.pop_front() {
+                Some(Next::Chunk(chunk))
+            } else if state.finished {
+                Some(Next::Done)
+            } else {
+                None
+            }
+        })
+        .map(|next| {
+            if matches!(next, Next::Chunk(_)) {
+                self.shared.space.notify_one();
+            }
+            next
+        })
+        .unwrap_or(Next::Pending)
+    }
+
+    /// Wait up to `timeout` (None: no limit) for the call to finish. Returns whether it has.
+    pub fn wait(&self, timeout: Option<Duration>) -> bool {
+        self.wait_until(timeout, |state| state.finished.then_some(()))
+            .is_some()
+    }
+
+    /// The result, once finished; None before that or if already taken.
+    pub fn take_result(&self) -> Option<CallResult> {
+        self.lock().result.take()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave State half-updated in a way
+        // that matters more than losing the request, so keep going.
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn wait_until<T>(
+        &self,
+        timeout: Option<Duration>,
+        mut ready: impl FnMut(&mut State) -> Option<T>,
+    ) -> Option<T> {
+        let mut state = self.lock();
+        if let Some(found) = ready(&mut state) {
+            return Some(found);
+        }
+        if timeout == Some(Duration::ZERO) {
+            return None;
+        }
+        let deadline = timeout.map(|limit| Instant::now() + limit);
+        runtime::blocking_wait(move || loop {
+            state = match deadline {
+                None => self
+                    .shared
+                    .changed
+                    .wait(state)
+                    .unwrap_or_else(|p| p.into_inner()),
+                Some(at) => {
+                    let left = at.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return None;
+                    }
+                    self.shared
+                        .changed
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0
+                }
+            };
+            if let Some(found) = ready(&mut state) {
+                return Some(found);
+            }
+        })
+    }
+
+    fn finish(&self, result: CallResult) {
+        let mut state = self.lock();
+        state.result = Some(result);
+        state.finished = true;
+        drop(state);
+        self.shared.changed.notify_all();
+    }
+
+    /// Queue a chunk for `next`, pausing while the queue is full.
+    async fn enqueue(&self, chunk: &str) {
+        loop {
+            let space = self.shared.space.notified();
+            tokio::pin!(space);
+            space.as_mut().enable();
+            {
+                let mut state = self.lock();
+                if state.queue.len() < POLL_QUEUE_CAPACITY {
+                    state.queue.push_back(chunk.to_string());
+                    drop(state);
+                    self.shared.changed.notify_all();
+                    return;
+                }
+            }
+            space.await;
+        }
+    }
+}
+
+struct Sink<'a> {
+    delivery: Delivery,
+    request: &'a Request,
+}
+
+impl ChunkSink for Sink<'_> {
+    async fn deliver(&mut self, chunk_json: &str) -> bool {
+        match &mut self.delivery {
+            Delivery::Discard => true,
+            Delivery::Callback(on_chunk) => on_chunk(chunk_json),
+            Delivery::Queue => {
+                self.request.enqueue(chunk_json).await;
+                true
+            }
+        }
+    }
+}
+
+/// The text of a caught panic payload.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}

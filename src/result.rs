@@ -1,0 +1,84 @@
+//! What a finished call hands back: outcome, body, text, error details, timings.
+
+use crate::error::{ApiError, Error, Status};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Milestones of one call, measured from its start.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// When the response status and headers arrived.
+    pub headers: Option<Duration>,
+    /// When the first stream chunk was decoded.
+    pub first_chunk: Option<Duration>,
+    pub total: Duration,
+}
+
+#[derive(Debug, Default)]
+pub struct CallResult {
+    pub error: Option<Error>,
+    /// 0 when no response arrived.
+    pub http_status: u16,
+    /// The response body; for streams, the accumulated `chat.completion`.
+    pub body: Vec<u8>,
+    pub body_is_json: bool,
+    /// The first choice's assistant content, for chat calls.
+    pub text: Option<String>,
+    /// From the `x-request-id` response header.
+    pub request_id: Option<String>,
+    pub timings: Timings,
+    pub retries: u32,
+    /// Stream chunks delivered.
+    pub chunks: usize,
+}
+
+impl CallResult {
+    pub fn failed(error: Error) -> CallResult {
+        CallResult {
+            error: Some(error),
+            ..CallResult::default()
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        self.error.as_ref().map_or(Status::Ok, Error::status)
+    }
+
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.error.as_ref().and_then(Error::api_error)
+    }
+}
+
+/// The first choice's `message.content`: a string, or the text parts of a
+/// content-part array joined together. None when there is no text at all.
+pub fn assistant_text(completion: &Value) -> Option<String> {
+    let content = completion.pointer("/choices/0/message/content")?;
+    match content {
+        Value::String(text) => Some(text.clone()),
+        Value::Array(parts) => {
+            let texts: Vec<&str> = parts
+                .iter()
+                .filter_map(|part| part.get("text").and_then(Value::as_str))
+                .collect();
+            (!texts.is_empty()).then(|| texts.concat())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn assistant_text_reads_strings_and_parts() {
+        let plain = json!({"choices":[{"message":{"role":"assistant","content":"hi"}}]});
+        assert_eq!(assistant_text(&plain).as_deref(), Some("hi"));
+        let parts = json!({"choices":[{"message":{"content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]}}]});
+        assert_eq!(assistant_text(&parts).as_deref(), Some("ab"));
+        let tools = json!({"choices":[{"message":{"content":null,"tool_calls":[]}}]});
+        assert_eq!(assistant_text(&tools), None);
+        assert_eq!(assistant_text(&json!({"data":[]})), None);
+    }
+}

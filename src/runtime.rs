@@ -1,0 +1,29 @@
+//! The one tokio runtime behind every client, created on first use.
+
+use once_cell::sync::Lazy;
+use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
+
+static RUNTIME: Lazy<Runtime> = Lazy::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .thread_name("webraft-worker")
+        .enable_all()
+        .build()
+        .expect("cannot start the webraft runtime")
+});
+
+pub fn handle() -> &'static Handle {
+    RUNTIME.handle()
+}
+
+/// Run a blocking wait on the calling thread. When that thread is a runtime
+/// worker (a callback calling back into the library), its queued tasks are
+/// handed to another worker first, so the wait cannot starve the request it
+/// waits for.
+pub fn blocking_wait<R>(wait: impl FnOnce() -> R) -> R {
+    match Handle::try_current() {
+        Ok(current) if current.runtime_flavor() == RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(wait)
+        }
+        _ => wait(),
+    }
+}

@@ -1,0 +1,331 @@
+//! Merging `chat.completion.chunk` objects into one `chat.completion`.
+//!
+//! Rules, per choice `index` (missing index means 0; choices are output sorted by index):
+//! - `role`: first seen, default "assistant".
+//! - `content`: joined. Output `null` when no content string ever arrived and
+//!   the choice has tool calls, else the joined string ("" if none).
+//! - `refusal`, `reasoning_content` (also fed by the `reasoning` key some
+//!   servers use; a delta carrying both counts once): joined, output only if seen.
+//! - `logprobs.content` (and `logprobs.refusal`) arrays: concatenated; `logprobs`
+//!   is `null` if no such array arrived.
+//! - `finish_reason`: last non-null seen, else null.
+//! - `tool_calls`: merged by `index`; `id`, `type` and `function.name` are the first
+//!   non-empty values, `function.arguments` are concatenated. A delta without
+//!   `index` continues the call started last, unless it carries an `id` different
+//!   from that call's, which starts a new call (index one past the highest so far).
+//!   Output ordered by index as `{"id","type","function":{"name","arguments"}}`;
+//!   missing strings are "" and the type defaults to "function".
+//! - A choice holding `message` instead of `delta` (a non-streamed completion
+//!   sent as one line) is merged the same way.
+//!
+//! Chunk level: `id`, `model`, `created`, `system_fingerprint` are the first
+//! non-null values (null in the output if never seen; `system_fingerprint` is
+//! omitted then); the last non-null `usage` replaces any earlier one (usage is
+//! never summed). Unknown fields are ignored, as are chunks that are not JSON objects.
+
+use crate::error::{ApiError, Error};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Default)]
+struct ToolCall {
+    index: u64,
+    id: String,
+    kind: String,
+    name: String,
+    arguments: String,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Choice {
+    index: u64,
+    role: Option<String>,
+    content: String,
+    content_seen: bool,
+    refusal: Option<String>,
+    reasoning: Option<String>,
+    logprobs_content: Option<Vec<Value>>,
+    logprobs_refusal: Option<Vec<Value>>,
+    finish_reason: Option<Value>,
+    /// In the order the calls started.
+    tool_calls: Vec<ToolCall>,
+    /// Position in `tool_calls` of the call started last.
+    current_call: Option<usize>,
+}
+
+/// Builds the final `chat.completion` from streamed chunks.
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    id: Option<Value>,
+    model: Option<Value>,
+    created: Option<Value>,
+    system_fingerprint: Option<Value>,
+    usage: Option<Value>,
+    /// Sorted by index.
+    choices: Vec<Choice>,
+    chunks: usize,
+}
+
+fn keep_first(slot: &mut Option<Value>, value: Option<&Value>) {
+    if slot.is_none() {
+        if let Some(v) = value.filter(|v| !v.is_null()) {
+            *slot = Some(v.clone());
+        }
+    }
+}
+
+fn append(slot: &mut Option<String>, text: &str) {
+    slot.get_or_insert_with(String::new).push_str(text);
+}
+
+fn set_once(slot: &mut String, value: Option<&Value>) {
+    if slot.is_empty() {
+        if let Some(text) = value.and_then(Value::as_str) {
+            slot.push_str(text);
+        }
+    }
+}
+
+fn extend_array(slot: &mut Option<Vec<Value>>, value: Option<&Value>) {
+    if let Some(Value::Array(items)) = value {
+        slot.get_or_insert_with(Vec::new)
+            .extend(items.iter().cloned());
+    }
+}
+
+impl Choice {
+    fn merge(&mut self, choice: &Map<String, Value>) {
+        let delta = choice
+            .get("delta")
+            .or_else(|| choice.get("message"))
+            .and_then(Value::as_object);
+        if let Some(delta) = delta {
+            self.merge_delta(delta);
+        }
+        if let Some(Value::Object(logprobs)) = choice.get("logprobs") {
+            extend_array(&mut self.logprobs_content, logprobs.get("content"));
+            extend_array(&mut self.logprobs_refusal, logprobs.get("refusal"));
+        }
+        if let Some(reason) = choice.get("finish_reason").filter(|v| !v.is_null()) {
+            self.finish_reason = Some(reason.clone());
+        }
+    }
+
+    fn merge_delta(&mut self, delta: &Map<String, Value>) {
+        if self.role.is_none() {
+            if let Some(role) = delta.get("role").and_then(Value::as_str) {
+                self.role = Some(role.to_owned());
+            }
+        }
+        if let Some(text) = delta.get("content").and_then(Value::as_str) {
+            self.content.push_str(text);
+            self.content_seen = true;
+        }
+        if let Some(text) = delta.get("refusal").and_then(Value::as_str) {
+            append(&mut self.refusal, text);
+        }
+        let reasoning = delta
+            .get("reasoning_content")
+            .and_then(Value::as_str)
+            .or_else(|| delta.get("reasoning").and_then(Value::as_str));
+        if let Some(text) = reasoning {
+            append(&mut self.reasoning, text);
+        }
+        if let Some(Value::Array(calls)) = delta.get("tool_calls") {
+            for call in calls.iter().filter_map(Value::as_object) {
+                self.merge_tool_call(call);
+            }
+        }
+    }
+
+    fn merge_tool_call(&mut self, call: &Map<String, Value>) {
+        let id = call
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        let slot = match call.get("index").and_then(Value::as_u64) {
+            Some(index) => match self.tool_calls.iter().position(|c| c.index == index) {
+                Some(pos) => pos,
+                None => self.start_call(index),
+            },
+            None => match self.current_call {
+                Some(pos)
+                    if id.is_none()
+                        || self.tool_calls[pos].id.is_empty()
+                        || id == Some(self.tool_calls[pos].id.as_str()) =>
+                {
+                    pos
+                }
+                _ => {
+                    let next = self
+                        .tool_calls
+                        .iter()
+                        .map(|c| c.index + 1)
+                        .max()
+                        .unwrap_or(0);
+                    self.start_call(next)
+                }
+            },
+        };
+        let target = &mut self.tool_calls[slot];
+        set_once(&mut target.id, call.get("id"));
+        set_once(&mut target.kind, call.get("type"));
+        if let Some(function) = call.get("function").and_then(Value::as_object) {
+            set_once(&mut target.name, function.get("name"));
+            match function.get("arguments") {
+                Some(Value::String(text)) => target.arguments.push_str(text),
+                Some(Value::Null) | None => {}
+                // Some servers send the arguments as a JSON object.
+                Some(other) => target.arguments.push_str(&other.to_string()),
+            }
+        }
+    }
+
+    fn start_call(&mut self, index: u64) -> usize {
+        self.tool_calls.push(ToolCall {
+            index,
+            ..ToolCall::default()
+        });
+        let pos = self.tool_calls.len() - 1;
+        self.current_call = Some(pos);
+        pos
+    }
+
+    fn to_json(&self) -> Value {
+        let mut message = Map::new();
+        message.insert(
+            "role".into(),
+            Value::from(self.role.as_deref().unwrap_or("assistant")),
+        );
+        let content = if !self.content_seen && !self.tool_calls.is_empty() {
+            Value::Null
+        } else {
+            Value::from(self.content.as_str())
+        };
+        message.insert("content".into(), content);
+        if let Some(refusal) = &self.refusal {
+            message.insert("refusal".into(), Value::from(refusal.as_str()));
+        }
+        if let Some(reasoning) = &self.reasoning {
+            message.insert("reasoning_content".into(), Value::from(reasoning.as_str()));
+        }
+        if !self.tool_calls.is_empty() {
+            let mut calls: Vec<&ToolCall> = self.tool_calls.iter().collect();
+            calls.sort_by_key(|c| c.index);
+            let calls = calls
+                .into_iter()
+                .map(|c| {
+                    let kind = if c.kind.is_empty() {
+                        "function"
+                    } else {
+                        &c.kind
+                    };
+                    serde_json::json!({
+                        "id": c.id,
+                        "type": kind,
+                        "function": {"name": c.name, "arguments": c.arguments},
+                    })
+                })
+                .collect();
+            message.insert("tool_calls".into(), Value::Array(calls));
+        }
+        let logprobs = if self.logprobs_content.is_none() && self.logprobs_refusal.is_none() {
+            Value::Null
+        } else {
+            let mut logprobs = Map::new();
+            if let Some(content) = &self.logprobs_content {
+                logprobs.insert("content".into(), Value::Array(content.clone()));
+            }
+            if let Some(refusal) = &self.logprobs_refusal {
+                logprobs.insert("refusal".into(), Value::Array(refusal.clone()));
+            }
+            Value::Object(logprobs)
+        };
+        serde_json::json!({
+            "index": self.index,
+            "message": message,
+            "logprobs": logprobs,
+            "finish_reason": self.finish_reason.clone().unwrap_or(Value::Null),
+        })
+    }
+}
+
+impl Accumulator {
+    pub fn new() -> Accumulator {
+        Accumulator::default()
+    }
+
+    /// Merge one parsed chunk. If the chunk carries an `error` member (object or string), return
+    /// Err(Error::StreamError(api_error)) and merge nothing; the caller ends the stream.
+    /// The error's `http_status` is 200 (it came inside a successful reply).
+    pub fn push(&mut self, chunk: &Value) -> Result<(), Error> {
+        let Some(obj) = chunk.as_object() else {
+            return Ok(());
+        };
+        if let Some(mut api) = ApiError::from_error_member(chunk) {
+            api.http_status = 200;
+            return Err(Error::StreamError(api));
+        }
+        keep_first(&mut self.id, obj.get("id"));
+        keep_first(&mut self.model, obj.get("model"));
+        keep_first(&mut self.created, obj.get("created"));
+        keep_first(&mut self.system_fingerprint, obj.get("system_fingerprint"));
+        if let Some(usage) = obj.get("usage").filter(|v| !v.is_null()) {
+            self.usage = Some(usage.clone());
+        }
+        if let Some(Value::Array(choices)) = obj.get("choices") {
+            for choice in choices.iter().filter_map(Value::as_object) {
+                let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
+                let pos = match self.choices.binary_search_by_key(&index, |c| c.index) {
+                    Ok(pos) => pos,
+                    Err(pos) => {
+                        self.choices.insert(
+                            pos,
+                            Choice {
+                                index,
+                                ..Choice::default()
+                            },
+                        );
+                        pos
+                    }
+                };
+                self.choices[pos].merge(choice);
+            }
+        }
+        self.chunks += 1;
+        Ok(())
+    }
+
+    /// Number of chunks merged so far.
+    pub fn chunk_count(&self) -> usize {
+        self.chunks
+    }
+
+    /// The final `chat.completion` object built so far (valid also for a partial stream).
+    pub fn completion(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), self.id.clone().unwrap_or(Value::Null));
+        out.insert("object".into(), Value::from("chat.completion"));
+        out.insert(
+            "created".into(),
+            self.created.clone().unwrap_or(Value::Null),
+        );
+        out.insert("model".into(), self.model.clone().unwrap_or(Value::Null));
+        if let Some(fingerprint) = &self.system_fingerprint {
+            out.insert("system_fingerprint".into(), fingerprint.clone());
+        }
+        let choices = self.choices.iter().map(Choice::to_json).collect();
+        out.insert("choices".into(), Value::Array(choices));
+        if let Some(usage) = &self.usage {
+            out.insert("usage".into(), usage.clone());
+        }
+        Value::Object(out)
+    }
+
+    /// Content of the choice with index 0 so far ("" if none).
+    pub fn text(&self) -> &str {
+        match self.choices.first() {
+            Some(choice) if choice.index == 0 => &choice.content,
+            _ => "",
+        }
+    }
+}

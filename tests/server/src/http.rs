@@ -1,0 +1,408 @@
+//! Hand-rolled HTTP/1.1 on a tokio `TcpStream`: request parsing (Content-Length and chunked
+//! bodies, `Expect: 100-continue`, keep-alive) and response writing (fixed-length bodies and
+//! chunked streams, one HTTP chunk per event, each written straight to the socket).
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// Request bodies larger than this get 413.
+pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Request line + headers larger than this get 431.
+const MAX_HEAD: usize = 64 * 1024;
+/// Longest chunk-size or trailer line accepted in a chunked request body.
+const MAX_LINE: usize = 8 * 1024;
+
+pub(crate) struct Request {
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Raw query string (after `?`, without it); empty when there is none.
+    pub query: String,
+    /// Header names lowercased, values trimmed, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub keep_alive: bool,
+}
+
+impl Request {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Why reading a request stopped without producing one.
+pub(crate) enum ReadError {
+    /// The peer closed (or reset) the connection mid-request: just drop it.
+    Closed,
+    /// A malformed or oversized request: answer with this status, then close.
+    Bad { status: u16, message: &'static str },
+}
+
+fn bad(status: u16, message: &'static str) -> ReadError {
+    ReadError::Bad { status, message }
+}
+
+/// Reads more bytes into `buf`; returns how many (0 = EOF).
+async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
+    buf.reserve(64 * 1024);
+    stream.read_buf(buf).await.map_err(|_| ReadError::Closed)
+}
+
+/// `(end of the last header line, index just after the blank line)`.
+fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
+    let mut line_start = 0;
+    for (i, &b) in buf.iter().enumerate() {
+        if b == b'\n' {
+            let line = &buf[line_start..i];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.is_empty() {
+                return Some((line_start, i + 1));
+            }
+            line_start = i + 1;
+        }
+    }
+    None
+}
+
+/// Reads one request from the connection. `Ok(None)` means the peer closed cleanly between
+/// requests. `buf` carries bytes already read past the previous request (pipelining).
+pub(crate) async fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Request>, ReadError> {
+    let (head_len, consumed) = loop {
+        // Tolerate stray CRLFs between requests (RFC 9112 §2.2).
+        let lead = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+        if lead > 0 {
+            buf.drain(..lead);
+        }
+        if let Some(end) = find_head_end(buf) {
+            break end;
+        }
+        if buf.len() > MAX_HEAD {
+            return Err(bad(431, "Request header section too large"));
+        }
+        if fill(stream, buf).await? == 0 {
+            return if buf.is_empty() { Ok(None) } else { Err(ReadError::Closed) };
+        }
+    };
+    if head_len > MAX_HEAD {
+        return Err(bad(431, "Request header section too large"));
+    }
+    let head = String::from_utf8_lossy(&buf[..head_len]).into_owned();
+    buf.drain(..consumed);
+
+    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let request_line = lines.next().unwrap_or_default();
+    let parts: Vec<&str> = request_line.split(' ').filter(|p| !p.is_empty()).collect();
+    if parts.len() != 3 {
+        return Err(bad(400, "Malformed request line"));
+    }
+    let (method, target, version) = (parts[0].to_string(), parts[1], parts[2]);
+    let http10 = match version {
+        "HTTP/1.1" => false,
+        "HTTP/1.0" => true,
+        v if v.starts_with("HTTP/") => return Err(bad(505, "HTTP version not supported")),
+        _ => return Err(bad(400, "Malformed request line")),
+    };
+
+    let mut headers = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            return Err(bad(400, "Obsolete header line folding is not supported"));
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(bad(400, "Malformed header line"));
+        };
+        if name.is_empty() || name.contains(|c: char| c.is_ascii_whitespace()) {
+            return Err(bad(400, "Malformed header name"));
+        }
+        headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
+    }
+
+    // Origin-form is normal; accept absolute-form (`http://host/path`) too.
+    let mut target = target;
+    if let Some(rest) = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
+        target = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
+    }
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (target.to_string(), String::new()),
+    };
+
+    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let connection_tokens: Vec<String> = headers
+        .iter()
+        .filter(|(n, _)| n == "connection")
+        .flat_map(|(_, v)| v.split(',').map(|t| t.trim().to_ascii_lowercase()))
+        .collect();
+    let keep_alive = if http10 {
+        connection_tokens.iter().any(|t| t == "keep-alive")
+    } else {
+        !connection_tokens.iter().any(|t| t == "close")
+    };
+    let expect_continue = header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+
+    let transfer_encoding = headers
+        .iter()
+        .filter(|(n, _)| n == "transfer-encoding")
+        .map(|(_, v)| v.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(",");
+    let body = if !transfer_encoding.is_empty() {
+        let last = transfer_encoding.rsplit(',').next().unwrap_or_default().trim().to_string();
+        if last != "chunked" {
+            return Err(bad(501, "Unsupported Transfer-Encoding"));
+        }
+        if expect_continue {
+            write_continue(stream).await?;
+        }
+        read_chunked(stream, buf).await?
+    } else {
+        let mut length: Option<usize> = None;
+        for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
+            let parsed: usize = v
+                .parse()
+                .map_err(|_| bad(400, "Invalid Content-Length"))?;
+            if length.is_some_and(|l| l != parsed) {
+                return Err(bad(400, "Conflicting Content-Length headers"));
+            }
+            length = Some(parsed);
+        }
+        let length = length.unwrap_or(0);
+        if length > MAX_BODY {
+            return Err(bad(413, "Request body too large (limit is 64 MiB)"));
+        }
+        if length > 0 {
+            if expect_continue && buf.is_empty() {
+                write_continue(stream).await?;
+            }
+            if buf.len() < length {
+                buf.reserve(length - buf.len());
+            }
+            while buf.len() < length {
+                if fill(stream, buf).await? == 0 {
+                    return Err(ReadError::Closed);
+                }
+            }
+        }
+        buf.drain(..length).collect()
+    };
+
+    Ok(Some(Request { method, path, query, headers, body, keep_alive }))
+}
+
+async fn write_continue(stream: &mut TcpStream) -> Result<(), ReadError> {
+    stream
+        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+        .await
+        .map_err(|_| ReadError::Closed)
+}
+
+async fn read_line(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<String, ReadError> {
+    loop {
+        if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
+            let line = &buf[..pos];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text = String::from_utf8_lossy(line).into_owned();
+            buf.drain(..pos + 1);
+            return Ok(text);
+        }
+        if buf.len() > MAX_LINE {
+            return Err(bad(400, "Chunked body line too long"));
+        }
+        if fill(stream, buf).await? == 0 {
+            return Err(ReadError::Closed);
+        }
+    }
+}
+
+async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
+    let mut body = Vec::new();
+    loop {
+        let line = read_line(stream, buf).await?;
+        let size_text = line.split(';').next().unwrap_or_default().trim();
+        if size_text.is_empty() {
+            return Err(bad(400, "Invalid chunk size"));
+        }
+        let size = usize::from_str_radix(size_text, 16).map_err(|_| bad(400, "Invalid chunk size"))?;
+        if size == 0 {
+            // Trailer section, ended by an empty line.
+            while !read_line(stream, buf).await?.is_empty() {}
+            return Ok(body);
+        }
+        if size > MAX_BODY || body.len() + size > MAX_BODY {
+            return Err(bad(413, "Request body too large (limit is 64 MiB)"));
+        }
+        while buf.len() < size + 2 {
+            if fill(stream, buf).await? == 0 {
+                return Err(ReadError::Closed);
+            }
+        }
+        if &buf[size..size + 2] != b"\r\n" {
+            return Err(bad(400, "Chunk data not followed by CRLF"));
+        }
+        body.extend_from_slice(&buf[..size]);
+        buf.drain(..size + 2);
+    }
+}
+
+pub(crate) fn reason(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Payload Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "Unknown",
+    }
+}
+
+pub(crate) enum BodyLen {
+    Fixed(usize),
+    Chunked,
+}
+
+/// Status line and headers. Every response carries `x-request-id: req_<rid>`.
+pub(crate) fn head(
+    status: u16,
+    rid: u64,
+    keep_alive: bool,
+    headers: &[(&str, String)],
+    len: BodyLen,
+) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    out.push_str("Server: webraft-test-server\r\n");
+    out.push_str(&format!("x-request-id: req_{rid}\r\n"));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    match len {
+        BodyLen::Fixed(n) => out.push_str(&format!("Content-Length: {n}\r\n")),
+        BodyLen::Chunked => out.push_str("Transfer-Encoding: chunked\r\n"),
+    }
+    out.push_str(if keep_alive { "Connection: keep-alive\r\n" } else { "Connection: close\r\n" });
+    out.push_str("\r\n");
+    out.into_bytes()
+}
+
+/// A complete response with a Content-Length body.
+pub(crate) async fn send(
+    stream: &mut TcpStream,
+    status: u16,
+    rid: u64,
+    keep_alive: bool,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> io::Result<()> {
+    let mut out = head(status, rid, keep_alive, headers, BodyLen::Fixed(body.len()));
+    if body.len() <= 64 * 1024 {
+        out.extend_from_slice(body);
+        stream.write_all(&out).await
+    } else {
+        stream.write_all(&out).await?;
+        stream.write_all(body).await
+    }
+}
+
+/// Writes a chunked body: one HTTP chunk per call to [`ChunkedWriter::chunk`].
+pub(crate) struct ChunkedWriter<'a> {
+    stream: &'a mut TcpStream,
+    /// When set, frames are gathered and written in ~64 KiB batches (throughput scenarios);
+    /// otherwise each frame is written to the socket immediately.
+    coalesce: bool,
+    pending: Vec<u8>,
+}
+
+impl<'a> ChunkedWriter<'a> {
+    pub(crate) fn new(stream: &'a mut TcpStream, coalesce: bool) -> Self {
+        ChunkedWriter { stream, coalesce, pending: Vec::new() }
+    }
+
+    /// The complete HTTP chunk framing for `data`.
+    pub(crate) fn frame(data: &[u8]) -> Vec<u8> {
+        let mut frame = format!("{:x}\r\n", data.len()).into_bytes();
+        frame.extend_from_slice(data);
+        frame.extend_from_slice(b"\r\n");
+        frame
+    }
+
+    pub(crate) async fn chunk(&mut self, data: &[u8]) -> io::Result<()> {
+        if data.is_empty() {
+            return Ok(()); // a zero-length chunk would end the body
+        }
+        let frame = Self::frame(data);
+        self.raw_frame(&frame).await
+    }
+
+    /// Writes an already framed chunk (see [`ChunkedWriter::frame`]).
+    pub(crate) async fn raw_frame(&mut self, frame: &[u8]) -> io::Result<()> {
+        if self.coalesce {
+            self.pending.extend_from_slice(frame);
+            if self.pending.len() >= 64 * 1024 {
+                self.flush().await?;
+            }
+            Ok(())
+        } else {
+            self.stream.write_all(frame).await
+        }
+    }
+
+    pub(crate) async fn flush(&mut self) -> io::Result<()> {
+        if !self.pending.is_empty() {
+            self.stream.write_all(&self.pending).await?;
+            self.pending.clear();
+        }
+        Ok(())
+    }
+
+    /// Writes the terminating zero-length chunk.
+    pub(crate) async fn finish(&mut self) -> io::Result<()> {
+        self.pending.extend_from_slice(b"0\r\n\r\n");
+        let out = std::mem::take(&mut self.pending);
+        self.stream.write_all(&out).await
+    }
+}
+
+/// Keeps the connection open, discarding anything the client sends, until the client closes it.
+pub(crate) async fn hold_until_client_gone(stream: &mut TcpStream) {
+    let mut sink = vec![0u8; 4096];
+    loop {
+        match stream.read(&mut sink).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Graceful close after an error response: send FIN, then read and discard what the client still
+/// sends (for up to 2 s) so the kernel does not answer it with a RST that could destroy the
+/// response before the client reads it.
+pub(crate) async fn linger_close(stream: &mut TcpStream) {
+    let _ = stream.shutdown().await;
+    let drain = async {
+        let mut sink = vec![0u8; 64 * 1024];
+        loop {
+            match stream.read(&mut sink).await {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+}
