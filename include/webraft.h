@@ -257,8 +257,21 @@ webraft_status webraft_image_content_part(const char *path,
                                           struct webraft_result **out_error);
 
 /**
+ * The text a stream chunk adds: its first choice's `delta.content`, copied to
+ * `*out_text` (caller frees with `webraft_string_free`; "" when the chunk adds
+ * none, e.g. a role or usage chunk) with its length in `*out_len` (may be NULL).
+ * `chunk_json` need not be NUL-terminated: `len` bytes are read.
+ * Returns NULL_ARGUMENT, INVALID_UTF8 or INVALID_JSON for bad input. Any thread.
+ */
+webraft_status webraft_chunk_text(const char *chunk_json,
+                                  size_t len,
+                                  char **out_text,
+                                  size_t *out_len);
+
+/**
  * Free a string the library handed to the caller (chunks from
- * `webraft_request_next`, JSON from `webraft_image_content_part`). NULL is a no-op.
+ * `webraft_request_next`, text from `webraft_chunk_text`, JSON from
+ * `webraft_image_content_part`). NULL is a no-op. Any thread.
  */
 void webraft_string_free(char *string);
 

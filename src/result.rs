@@ -66,6 +66,11 @@ pub fn assistant_text(completion: &Value) -> Option<String> {
     }
 }
 
+/// The first choice's `delta.content` in a stream chunk, if it has any.
+pub fn delta_text(chunk: &Value) -> Option<&str> {
+    chunk.pointer("/choices/0/delta/content")?.as_str()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +85,13 @@ mod tests {
         let tools = json!({"choices":[{"message":{"content":null,"tool_calls":[]}}]});
         assert_eq!(assistant_text(&tools), None);
         assert_eq!(assistant_text(&json!({"data":[]})), None);
+    }
+
+    #[test]
+    fn delta_text_reads_the_first_choice_only() {
+        let chunk = json!({"choices":[{"index":0,"delta":{"content":"Hel"}}]});
+        assert_eq!(delta_text(&chunk), Some("Hel"));
+        assert_eq!(delta_text(&json!({"choices":[{"delta":{"content":null}}]})), None);
+        assert_eq!(delta_text(&json!({"choices":[],"usage":{}})), None);
     }
 }

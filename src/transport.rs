@@ -434,14 +434,15 @@ impl Client {
     /// Map a reqwest failure to our error, keeping the whole cause chain in the message.
     fn classify(&self, error: reqwest::Error) -> Error {
         let mut message = error.to_string();
+        let mut tls = false;
         let mut source = std::error::Error::source(&error);
         while let Some(cause) = source {
             message.push_str(": ");
             message.push_str(&cause.to_string());
+            tls |= is_rustls_error(cause);
             source = cause.source();
         }
-        let lower = message.to_ascii_lowercase();
-        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+        if tls {
             Error::Tls(message)
         } else if error.is_connect() && error.is_timeout() {
             Error::Timeout(TimeoutKind::Connect, self.config.connect_timeout)
@@ -451,6 +452,21 @@ impl Client {
             Error::Transport(message)
         }
     }
+}
+
+/// rustls errors reach us bare or inside (nested) io::Errors, whose `source()` skips them.
+fn is_rustls_error(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(cause);
+    while let Some(error) = current {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        current = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+    }
+    false
 }
 
 #[cfg(test)]

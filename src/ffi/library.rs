@@ -1,9 +1,10 @@
 //! Library-wide exports: versions, status names, caller-owned strings, images.
 
 use super::boundary::{optional_str, required_str, write_out};
-use super::result::webraft_result;
+use super::result::{c_string, webraft_result};
 use crate::error::{Error, Status};
 use crate::image::image_content_part;
+use crate::result::delta_text;
 use once_cell::sync::Lazy;
 use std::ffi::{c_char, CString};
 
@@ -76,8 +77,7 @@ pub unsafe extern "C" fn webraft_image_content_part(
         })();
         match built {
             Ok(part) => {
-                let json = CString::new(part.to_string()).expect("JSON text has no NUL");
-                write_out(out_json, json.into_raw());
+                write_out(out_json, c_string(&part.to_string()).into_raw());
                 Status::Ok
             }
             Err(error) => {
@@ -89,8 +89,43 @@ pub unsafe extern "C" fn webraft_image_content_part(
     }
 }
 
+/// The text a stream chunk adds: its first choice's `delta.content`, copied to
+/// `*out_text` (caller frees with `webraft_string_free`; "" when the chunk adds
+/// none, e.g. a role or usage chunk) with its length in `*out_len` (may be NULL).
+/// `chunk_json` need not be NUL-terminated: `len` bytes are read.
+/// Returns NULL_ARGUMENT, INVALID_UTF8 or INVALID_JSON for bad input. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_chunk_text(
+    chunk_json: *const c_char,
+    len: usize,
+    out_text: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        write_out(out_text, std::ptr::null_mut());
+        write_out(out_len, 0);
+        if chunk_json.is_null() || out_text.is_null() {
+            return Status::NullArgument;
+        }
+        let bytes = std::slice::from_raw_parts(chunk_json.cast::<u8>(), len);
+        let parsed = std::str::from_utf8(bytes)
+            .map_err(|_| Error::InvalidUtf8("chunk_json"))
+            .and_then(|text| serde_json::from_str(text).map_err(|e| Error::invalid_json("chunk_json", e)));
+        match parsed {
+            Ok(chunk) => {
+                let text = delta_text(&chunk).unwrap_or("");
+                write_out(out_len, text.len());
+                write_out(out_text, c_string(text).into_raw());
+                Status::Ok
+            }
+            Err(error) => error.status(),
+        }
+    }
+}
+
 /// Free a string the library handed to the caller (chunks from
-/// `webraft_request_next`, JSON from `webraft_image_content_part`). NULL is a no-op.
+/// `webraft_request_next`, text from `webraft_chunk_text`, JSON from
+/// `webraft_image_content_part`). NULL is a no-op. Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_string_free(string: *mut c_char) {
     ffi_boundary! {

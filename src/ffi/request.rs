@@ -3,11 +3,11 @@
 use super::boundary::{handle, optional_str, required_str, write_out};
 use super::client::parse_options;
 use super::handles::{free, into_raw, webraft_client, webraft_request};
-use super::result::webraft_result;
+use super::result::{c_string, webraft_result};
 use crate::client::Call;
 use crate::error::{Error, Status};
 use crate::request::{Delivery, DoneCallback, Next, Request};
-use std::ffi::{c_char, c_int, c_void, CString};
+use std::ffi::{c_char, c_int, c_void};
 use std::time::Duration;
 
 /// Receives one stream chunk: its JSON text (NUL-terminated, borrowed for the
@@ -188,8 +188,7 @@ pub unsafe extern "C" fn webraft_request_next(
             Next::Chunk(chunk) => {
                 write_out(out_len, chunk.len());
                 if !out_chunk.is_null() {
-                    // Chunks are parsed JSON, which cannot contain a raw NUL.
-                    write_out(out_chunk, CString::new(chunk).unwrap_or_default().into_raw());
+                    write_out(out_chunk, c_string(&chunk).into_raw());
                 }
                 webraft_event::Chunk
             }

@@ -54,7 +54,7 @@ impl NulTerminated {
 }
 
 /// A C string for a message; an embedded NUL cuts it there.
-fn c_string(text: &str) -> CString {
+pub(crate) fn c_string(text: &str) -> CString {
     let end = text.find('\0').unwrap_or(text.len());
     CString::new(&text[..end]).expect("cut at the first NUL")
 }

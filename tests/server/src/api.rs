@@ -21,6 +21,8 @@ pub(crate) const CREATED: i64 = 1_700_000_000;
 const PING_COMMENT: &str = ": ping - 2023-11-14 22:13:20.000000+00:00";
 const ROLES: [&str; 5] = ["system", "user", "assistant", "tool", "developer"];
 const BIG_CHUNKS_MAX: usize = 1_000_000;
+/// Target size of a `big-chunks-<n>` content chunk's JSON (the chunk with empty content is ~220).
+const BIG_CHUNK_JSON_LEN: usize = 256;
 const TOOL_ARGUMENTS: [&str; 3] = ["{\"city\"", ":\"Par", "is\"}"];
 
 /// Base64 for image data URLs: standard alphabet, padding optional.
@@ -897,9 +899,10 @@ fn finish_chunk(id: &str, model: &str, index: usize, finish: &str) -> String {
     chunk(id, model, vec![delta(index, obj! {}, Some(finish))]).compact()
 }
 
-/// `big-chunks-<n>`: "x" repeated so that a content chunk's JSON is 200 bytes (at least one "x").
+/// `big-chunks-<n>`: "x" repeated so that a content chunk's JSON is `BIG_CHUNK_JSON_LEN` bytes
+/// (at least one "x").
 fn big_chunk_width(id: &str, model: &str) -> usize {
-    200usize.saturating_sub(content_chunk(id, model, "").len()).max(1)
+    BIG_CHUNK_JSON_LEN.saturating_sub(content_chunk(id, model, "").len()).max(1)
 }
 
 /// One stream event.
@@ -1350,8 +1353,10 @@ mod tests {
     }
 
     #[test]
-    fn big_chunk_json_is_200_bytes() {
+    fn big_chunk_json_is_256_bytes() {
         let w = big_chunk_width("chatcmpl-test-7", "big-chunks-5");
-        assert_eq!(content_chunk("chatcmpl-test-7", "big-chunks-5", &"x".repeat(w)).len(), 200);
+        assert_eq!(content_chunk("chatcmpl-test-7", "big-chunks-5", &"x".repeat(w)).len(), 256);
+        let w = big_chunk_width("chatcmpl-test-1234567", "big-chunks-1000000");
+        assert_eq!(content_chunk("chatcmpl-test-1234567", "big-chunks-1000000", &"x".repeat(w)).len(), 256);
     }
 }

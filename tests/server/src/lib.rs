@@ -1,1 +1,322 @@
-pub fn placeholder() {}
+//! # webraft-test-server
+//!
+//! A scriptable, deterministic OpenAI/WebraftAI-compatible HTTP/1.1 server for webraft's test
+//! suites (Rust, C, Go, C#). HTTP is hand-rolled on tokio `TcpStream`s so byte-level
+//! misbehaviour (stalls, truncation, odd framing) is exactly what this document says.
+//!
+//! ## Starting it
+//!
+//! * Rust: `let server = TestServer::start(ServerOptions::default());` then
+//!   `server.url("/v1")` → `http://127.0.0.1:PORT/v1`. The server runs on its own thread and
+//!   tokio runtime (usable from sync tests) and stops when the `TestServer` is dropped.
+//! * Other languages: run the binary
+//!   `webraft-test-server [--port N] [--api-key KEY] [--exit-on-stdin-eof]`. It binds
+//!   `127.0.0.1:N` (default 0 = a free port), prints exactly one line `LISTENING <port>` to stdout
+//!   and flushes, then serves until killed. With `--exit-on-stdin-eof` it also exits when its
+//!   stdin reaches EOF (give it a pipe and it dies with the harness). Without the flag stdin is
+//!   ignored, so `</dev/null` is fine.
+//!
+//! ## Base URLs
+//!
+//! | base       | style                      | error body                                                             | stream framing (`"stream": true`)                                           |
+//! |------------|----------------------------|------------------------------------------------------------------------|-----------------------------------------------------------------------------|
+//! | `/v1`      | OpenAI                     | `{"error":{"message":M,"type":T,"param":P,"code":C}}` (C string/null)  | SSE, `Content-Type: text/event-stream`, `data: <json>\n\n` …, `data: [DONE]\n\n` |
+//! | `/v2`      | WebraftAI paid plan        | `{"error":M,"type":T,"param":P,"code":<HTTP status number>}`           | JSON lines, `Content-Type: application/x-ndjson`, `<json>\n\n` …, no `[DONE]` |
+//! | `/freeapi` | WebraftAI free plan        | same as `/v2`                                                          | same as `/v2` but `Content-Type: text/plain; charset=utf-8` (clients must sniff) |
+//!
+//! Routes (under each base; a trailing `/` is tolerated):
+//!
+//! | route                    | method | what                                                                          |
+//! |--------------------------|--------|-------------------------------------------------------------------------------|
+//! | `{base}/chat/completions`| POST   | chat completions, scenarios below                                             |
+//! | `{base}/models`          | GET    | `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1700000000,"owned_by":"webraft-test"}, …]}` (ids: gpt-4o, gpt-4o-mini, gpt-3.5-turbo, text-embedding-3-small) |
+//! | `{base}/embeddings`      | POST   | deterministic fake embeddings (below)                                         |
+//! | `{base}/debug/echo`      | any    | 200 `{"method","path","query":{k:v},"headers":{lowercase-name:value},"body":<JSON or null>}` |
+//!
+//! Anything else → 404 (error style of the base; `/v1` style when no base matches), code
+//! `unknown_url`. A wrong method on a known route → 405 with `Allow`.
+//!
+//! ## Common behaviour
+//!
+//! * Every response has `x-request-id: req_<k>`, k = 1, 2, 3, … per server (every HTTP request,
+//!   including rejected ones, takes the next k). Chat ids are `chatcmpl-test-<k>` with the same k.
+//!   `created` is always `1700000000`.
+//! * HTTP/1.1 keep-alive (HTTP/1.0 only with `Connection: keep-alive`); `Connection: close` is
+//!   honoured. Request bodies by `Content-Length` or `Transfer-Encoding: chunked`;
+//!   `Expect: 100-continue` is answered. Bodies over 64 MiB → 413 (then close); headers over
+//!   64 KiB → 431; malformed HTTP → 400 (then close).
+//! * Non-stream responses carry `Content-Length`. Streams use `Transfer-Encoding: chunked`, one
+//!   HTTP chunk per event, each written to the socket at once (TCP_NODELAY), except `big-chunks-<n>`
+//!   which batches writes (~64 KiB) for throughput — still one HTTP chunk per event.
+//!   Streams that do not end normally (`stall-body`, `disconnect`, `error-event`) are sent with
+//!   `Connection: close`; all others follow the request's keep-alive.
+//! * Auth on every route (checked after routing, before validation):
+//!   `Authorization: Bearer <api key>` (default key `test-key`) → proceed;
+//!   `Bearer no-credits-key` → 402, message `Insufficient Credits`, type/code `insufficient_quota`;
+//!   anything else or missing → 401, message `Wrong Api key`, type `invalid_request_error`,
+//!   code `invalid_api_key` (on `/v2`, `/freeapi`: `{"error":"Wrong Api key",…,"code":401}`).
+//! * `request_count(model)` (Rust API) counts POSTs to any `…/chat/completions` whose body is a
+//!   JSON object with a string `model`, counted on arrival — before auth, validation and
+//!   scenarios — so retry tests see every attempt.
+//!
+//! ## Chat request validation (400, error style of the base, type `invalid_request_error`)
+//!
+//! Checked in this order; `param` names the offending field.
+//! * Body must be JSON (`We could not parse the JSON body of your request…`, param null) and an
+//!   object.
+//! * `model`: required string (param `model`).
+//! * `messages`: required non-empty array; each item an object with string `role` in
+//!   system/user/assistant/tool/developer (param `messages[i].role`), and `content` a string, an
+//!   array of parts, or null/absent (assistant only) (param `messages[i].content`).
+//!   Parts: `{"type":"text","text":string}` or
+//!   `{"type":"image_url","image_url":{"url":string,"detail"?:string}}`
+//!   (params like `messages[0].content[1].image_url.url`). An image URL must be `http://…` /
+//!   `https://…` (non-empty, no whitespace) or `data:image/<subtype>;base64,<base64>` with
+//!   non-empty, decodable standard base64 (padding optional).
+//! * `stream`: boolean if present. `max_tokens` (or `max_completion_tokens` when `max_tokens` is
+//!   absent): positive integer. `n`: integer 1..=8. `stream_options`: object,
+//!   `stream_options.include_usage`: boolean. A JSON `null` counts as absent for all of these.
+//! * Model `big-chunks-<n>` with n > 1000000 → 400, param `model`.
+//!
+//! ## Normal replies (any model not listed under Scenarios)
+//!
+//! * Reply text: `Hello! You said: <said>` where `<said>` is the text of the last `user`
+//!   message (string content, or its text parts joined with `" "`; empty if there is no user
+//!   message), followed, for each image part of that message in order (N = 1, 2, …), by
+//!   ` [image N: url <url>]` (http/https) or ` [image N: <mime> <decoded byte count> bytes]`
+//!   (data URL, e.g. ` [image 1: image/png 67 bytes]`).
+//! * Tokens: the text split after every space (`"Hello! You said: hi"` →
+//!   `["Hello! ", "You ", "said: ", "hi"]`), so the tokens concatenate to the text.
+//! * `n` = N > 1: N choices; choice i > 0 has text `[i] ` + text (choice 0 unchanged).
+//! * `max_tokens` = k: each choice keeps its first k tokens; finish_reason is `length` if tokens
+//!   were dropped, else `stop` (a k at least as large as the reply gives `stop`).
+//! * Usage: `prompt_tokens` = whitespace-separated words over all messages' text (text parts
+//!   only), `completion_tokens` = tokens emitted over all choices, `total_tokens` = sum;
+//!   plus `completion_tokens_details` `{reasoning_tokens, accepted_prediction_tokens,
+//!   rejected_prediction_tokens}` all 0.
+//! * Non-stream body (compact JSON, this key order):
+//!   `{"id":"chatcmpl-test-<k>","object":"chat.completion","created":1700000000,"model":<echoed>,
+//!   "system_fingerprint":"fp_test","choices":[{"index":0,"message":{"role":"assistant","content":<text>},
+//!   "logprobs":null,"finish_reason":"stop"}],"usage":{…}}`.
+//! * Stream: `chat.completion.chunk` objects `{"id","object","created","model","system_fingerprint",
+//!   "choices":[{"index","delta","logprobs":null,"finish_reason"}]}`, each chunk carrying one
+//!   choice: first a role chunk per choice (delta `{"role":"assistant","content":""}`), then one
+//!   chunk per token (delta `{"content":<tok>}`, finish_reason null) interleaved across choices
+//!   (token 0 of choice 0, token 0 of choice 1, …, token 1 of choice 0, …), then a finish chunk per
+//!   choice (delta `{}`, finish_reason set); if `stream_options.include_usage` is true, one more
+//!   chunk with `"choices":[]` and `"usage"`; then `data: [DONE]` on SSE.
+//!
+//! ## Scenarios (selected by the request's `model`; every base, stream and non-stream unless noted)
+//!
+//! Validation and auth happen first; "single choice" means `n` is ignored.
+//!
+//! | model                | behaviour |
+//! |----------------------|-----------|
+//! | `slow`               | Normal reply, but stream: 100 ms pause before every event (including `[DONE]`); non-stream: 300 ms before the response. |
+//! | `stall-body`         | Stream: headers + the role chunk, then nothing; the connection is held until the client closes it. Non-stream: headers (with the full `Content-Length`) + the first half of the body, then the same hold. |
+//! | `stall-headers`      | Request read, nothing ever sent; held until the client closes the connection. |
+//! | `disconnect`         | Stream: role chunk, content chunks `"Hello"` and `" there"`, then the TCP connection is closed (FIN) without the terminating zero-length chunk. Non-stream: headers with full `Content-Length` + first half of the body, then close. |
+//! | `error-500`          | 500 JSON error (base style), message `The server had an error while processing your request`, type `server_error`, code `server_error`. |
+//! | `plain-500`          | 500, `Content-Type: text/plain`, body `Internal Server Error`. |
+//! | `flat-error`         | 400, vLLM-style flat body on every base: `{"object":"error","message":"flat error message","type":"BadRequestError","param":null,"code":400}`. |
+//! | `rate-limit`         | 429, `Retry-After: 1` (and `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 0`, `x-ratelimit-reset-requests: 1s`), JSON error type/code `rate_limit_exceeded`. Every time. |
+//! | `no-credits`         | 429, JSON error type/code `insufficient_quota`, message `Insufficient Credits`, no `Retry-After`. Every time. |
+//! | `flaky-<k>-<tag>`    | E.g. `flaky-2-a`: the first k requests (that pass auth and validation) with exactly this model string get 503, JSON error type `server_error`, code `service_unavailable`, no `Retry-After`; later ones get a normal reply. Counted per exact model string for the server's lifetime: use a unique tag per test. |
+//! | `error-chunk`        | Stream: role chunk, content `"partial"`, then `{"error":{"message":"upstream overloaded","type":"server_error","code":"overloaded"}}` as a data event (SSE) / JSON line, then a normal end (SSE: `data: [DONE]`). Non-stream: normal reply. |
+//! | `error-event`        | Stream, always SSE (`text/event-stream`) on every base: role chunk, content `"partial"`, then `event: error\ndata: {"error":{"message":"event stream failure","type":"server_error"}}\n\n`; then the body ends (terminating chunk, no `[DONE]`) and the server closes the connection (`Connection: close`). Non-stream: normal reply. |
+//! | `tools`              | Single choice. Non-stream: message `{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}`, finish_reason `tool_calls`, completion_tokens 3. Stream: first delta `{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]}`, then 3 deltas `{"tool_calls":[{"index":0,"function":{"arguments":F}}]}` with F = `{"city"`, `:"Par`, `is"}`, then finish_reason `tool_calls` (usage chunk if asked, `[DONE]` on SSE). |
+//! | `bad-json-chunk`     | Stream: role chunk, content `"ok"`, then an event/line whose data is `{not json`, then a normal end (SSE: `data: [DONE]`). Non-stream: normal reply. |
+//! | `big-chunks-<n>`     | Single choice, n ≤ 1000000 (else 400). Stream: role chunk, n content chunks each with content `"x"` × w, finish chunk `stop`, usage chunk if asked (completion_tokens n), `[DONE]` on SSE. w = max(1, 256 − length of the same chunk JSON with `"content":""`), so each content chunk's JSON is exactly 256 bytes (a chunk with empty content is already ~220 bytes, so ~200 is not reachable) unless the id/model are very long; w is the same for every chunk of a stream (~35). Non-stream: content `"x"` × (w·n), completion_tokens n. Writes are batched (see above). |
+//! | `llama-style`        | Single choice. Stream, always SSE: llama-cpp-python's format — JSON with `", "` and `": "` separators, keys `id, model, created, object, choices` (no system_fingerprint), first delta `{"role": "assistant", "content": null}`, then the normal reply's tokens, with the comment event `: ping - 2023-11-14 22:13:20.000000+00:00\n\n` before token ⌊tokens/2⌋, then delta `{}` with the finish_reason, no usage chunk even if asked, `data: [DONE]`. Non-stream: compact llama body (no system_fingerprint, message `{"content","role"}`, usage without details). |
+//! | `crlf`               | Stream, always SSE: the normal reply with every line ending `\r\n` (`data: <json>\r\n\r\n`, `data: [DONE]\r\n\r\n`). Non-stream: normal reply. |
+//! | `echo-request`       | Normal reply whose text is the compact JSON request description (as `/debug/echo` returns) instead of `Hello! You said: …` (stream: that text split into tokens as usual). |
+//!
+//! ## Embeddings
+//!
+//! `POST {base}/embeddings` with `model` (string, required) and `input`: a non-empty string, a
+//! non-empty array of non-empty strings, an array of non-negative integers, or an array of such
+//! arrays (else 400, param `input` / `input[i]`). Optional `dimensions` (1..=4096, default 8) and
+//! `encoding_format` (`float` default, or `base64` = little-endian f32 bytes). Response
+//! `{"object":"list","data":[{"object":"embedding","index":i,"embedding":[…]}],"model":M,
+//! "usage":{"prompt_tokens":P,"total_tokens":P}}` with P = words (or integer tokens) over all inputs.
+//! Value j of an input's vector is `((fnv1a64(text, then (j as u32) little-endian) mod 2001) − 1000) / 1000`
+//! (FNV-1a 64 offset basis 0xcbf29ce484222325, prime 0x100000001b3; token arrays hash their
+//! integers joined with `" "`): values in [-1, 1] with 3 decimals, identical for identical input.
+//! No scenarios apply to embeddings.
+
+#[macro_use]
+mod json;
+mod api;
+mod http;
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+
+/// Options for [`TestServer::start`].
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    /// The key accepted in `Authorization: Bearer <key>`. Default `"test-key"`.
+    pub api_key: String,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions { api_key: "test-key".to_string() }
+    }
+}
+
+/// State shared by all connections of one server.
+pub(crate) struct Ctx {
+    pub(crate) api_key: String,
+    next_rid: AtomicU64,
+    /// Chat requests per model, counted on arrival.
+    arrivals: Mutex<HashMap<String, usize>>,
+    /// `flaky-<k>-<tag>` attempts per model, counted after auth and validation.
+    flaky: Mutex<HashMap<String, u64>>,
+}
+
+impl Ctx {
+    fn next_rid(&self) -> u64 {
+        self.next_rid.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    pub(crate) fn count_request(&self, model: &str) {
+        let mut map = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(model.to_string()).or_insert(0) += 1;
+    }
+
+    /// Records one more attempt for a flaky model; returns its 1-based number.
+    pub(crate) fn flaky_attempt(&self, model: &str) -> u64 {
+        let mut map = self.flaky.lock().unwrap_or_else(|e| e.into_inner());
+        let n = map.entry(model.to_string()).or_insert(0);
+        *n += 1;
+        *n
+    }
+}
+
+/// A running test server on `127.0.0.1`. Dropping it stops accepting, closes every connection
+/// (including stalled ones) and joins the server thread.
+pub struct TestServer {
+    port: u16,
+    ctx: Arc<Ctx>,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server on a free loopback port (`127.0.0.1:0`). Panics if that fails.
+    pub fn start(options: ServerOptions) -> TestServer {
+        TestServer::bind(0, options).expect("webraft-test-server: cannot start on 127.0.0.1")
+    }
+
+    /// Starts a server on `127.0.0.1:port` (0 = a free port).
+    pub fn bind(port: u16, options: ServerOptions) -> io::Result<TestServer> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        listener.set_nonblocking(true)?;
+        let port = listener.local_addr()?.port();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let ctx = Arc::new(Ctx {
+            api_key: options.api_key,
+            next_rid: AtomicU64::new(0),
+            arrivals: Mutex::new(HashMap::new()),
+            flaky: Mutex::new(HashMap::new()),
+        });
+        let (shutdown, shutdown_rx) = oneshot::channel::<()>();
+        let server_ctx = Arc::clone(&ctx);
+        let thread = std::thread::Builder::new()
+            .name(format!("webraft-test-server-{port}"))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = match TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            eprintln!("webraft-test-server: {e}");
+                            return;
+                        }
+                    };
+                    tokio::select! {
+                        _ = accept_loop(listener, server_ctx) => {}
+                        _ = shutdown_rx => {}
+                    }
+                });
+                // Dropping the runtime cancels every connection task, closing their sockets.
+                drop(runtime);
+            })?;
+        Ok(TestServer { port, ctx, shutdown: Some(shutdown), thread: Some(thread) })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `url("/v1")` → `"http://127.0.0.1:PORT/v1"`.
+    pub fn url(&self, base: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, base)
+    }
+
+    /// How many chat-completion requests arrived with exactly this `model` (see crate docs).
+    pub fn request_count(&self, model: &str) -> usize {
+        let map = self.ctx.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(model).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                tokio::spawn(serve_connection(stream, Arc::clone(&ctx)));
+            }
+            // E.g. out of file descriptors: back off instead of spinning.
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    }
+}
+
+async fn serve_connection(mut stream: TcpStream, ctx: Arc<Ctx>) {
+    let _ = stream.set_nodelay(true);
+    let mut buf = Vec::new();
+    loop {
+        match http::read_request(&mut stream, &mut buf).await {
+            Ok(Some(req)) => {
+                let rid = ctx.next_rid();
+                match api::handle(&mut stream, &req, rid, &ctx).await {
+                    Ok(api::Next::KeepAlive) if req.keep_alive => continue,
+                    Ok(_) => {
+                        let _ = stream.shutdown().await;
+                        return;
+                    }
+                    Err(_) => return,
+                }
+            }
+            Ok(None) | Err(http::ReadError::Closed) => return,
+            Err(http::ReadError::Bad { status, message }) => {
+                let rid = ctx.next_rid();
+                let body = api::protocol_error_body(status, message);
+                let headers = [("Content-Type", "application/json".to_string())];
+                let _ = http::send(&mut stream, status, rid, false, &headers, body.as_bytes()).await;
+                http::linger_close(&mut stream).await;
+                return;
+            }
+        }
+    }
+}
