@@ -99,6 +99,16 @@ pub enum TimeoutKind {
 }
 
 impl TimeoutKind {
+    /// What did not happen in time, for messages.
+    fn missing(self) -> &'static str {
+        match self {
+            TimeoutKind::Connect => "no connection",
+            TimeoutKind::Headers => "no response headers",
+            TimeoutKind::Idle => "no stream data",
+            TimeoutKind::Total => "not finished",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             TimeoutKind::Connect => "connect",
@@ -240,7 +250,7 @@ pub enum Error {
     InvalidArgument(String),
     #[error("HTTP {}: {}", .0.http_status, .0.message)]
     Http(ApiError),
-    #[error("{} timeout: no progress within {} ms", .0.name(), .1.as_millis())]
+    #[error("{} timeout: {} within {} ms", .0.name(), .0.missing(), .1.as_millis())]
     Timeout(TimeoutKind, Duration),
     #[error("could not connect: {0}")]
     Connect(String),
@@ -261,8 +271,9 @@ pub enum Error {
     },
     #[error("connection failed: {0}")]
     Transport(String),
-    #[error("response larger than the {0}-byte limit")]
-    ResponseTooLarge(usize),
+    /// The message names the limit and its config key.
+    #[error("{0}")]
+    ResponseTooLarge(String),
     #[error("invalid response: {0}")]
     InvalidResponse(String),
 }

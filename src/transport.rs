@@ -344,11 +344,15 @@ async fn read_body(
         .map_err(|e| client.classify(e))?
     {
         if progress.body.len() + piece.len() > limit {
-            return Err(Error::ResponseTooLarge(limit));
+            return Err(body_too_large(limit));
         }
         progress.body.extend_from_slice(&piece);
     }
     Ok(())
+}
+
+fn body_too_large(limit: usize) -> Error {
+    Error::ResponseTooLarge(format!("response body exceeds {limit} bytes (max_body_bytes)"))
 }
 
 async fn read_stream(
@@ -376,7 +380,7 @@ async fn read_stream(
             Some(bytes) => {
                 received += bytes.len();
                 if received > limit {
-                    return Err(Error::ResponseTooLarge(limit));
+                    return Err(body_too_large(limit));
                 }
                 decoder.feed(bytes, &mut events)
             }

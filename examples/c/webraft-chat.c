@@ -213,11 +213,33 @@ int main(int argc, char **argv) {
     if (events && !stream) return usage_error("--events needs --stream", NULL);
     if (plan && strcmp(plan, "free") != 0 && strcmp(plan, "paid") != 0)
         return usage_error("--plan must be free or paid", plan);
-    const char *numbers[] = {max_tokens, timeout_ms, max_retries};
-    for (size_t i = 0; i < 3; i++) {
-        if (numbers[i] && (numbers[i][0] == '\0' || strspn(numbers[i], "0123456789") != strlen(numbers[i])))
-            return usage_error("expected a non-negative integer", numbers[i]);
+    /* Numbers are checked here and re-printed canonically (JSON forbids leading zeros). */
+    char max_tokens_text[24], timeout_text[24], retries_text[24];
+    const struct {
+        const char *option, *value;
+        unsigned long long max;
+        char *canonical;
+    } numbers[] = {
+        {"--max-tokens", max_tokens, 1000000000ULL, max_tokens_text},
+        {"--timeout-ms", timeout_ms, 315360000000ULL, timeout_text},
+        {"--max-retries", max_retries, 100ULL, retries_text},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
+        if (!numbers[i].value) continue;
+        const char *text = numbers[i].value;
+        if (text[0] == '\0' || strspn(text, "0123456789") != strlen(text))
+            return usage_error("expected a non-negative integer", text);
+        errno = 0;
+        unsigned long long n = strtoull(text, NULL, 10);
+        if (errno == ERANGE || n > numbers[i].max) {
+            fprintf(stderr, "webraft-chat: %s must be at most %llu\n", numbers[i].option, numbers[i].max);
+            return 2;
+        }
+        snprintf(numbers[i].canonical, 24, "%llu", n);
     }
+    if (max_tokens) max_tokens = max_tokens_text;
+    if (timeout_ms) timeout_ms = timeout_text;
+    if (max_retries) max_retries = retries_text;
     if (request_file && (prompt.len || model || system_text || image_count || max_tokens))
         return usage_error("--request cannot be combined with PROMPT, --model, --system, --image or --max-tokens", NULL);
     if (!request_file && !prompt.len) return usage_error("a PROMPT or --request FILE is required", NULL);
@@ -234,14 +256,10 @@ int main(int argc, char **argv) {
         buf_puts(&config, "\":");
         buf_json_string(&config, string_keys[i][1]);
     }
-    const char *number_keys[][2] = {{"timeout_ms", timeout_ms}, {"max_retries", max_retries}};
-    for (size_t i = 0; i < 2; i++) {
-        if (!number_keys[i][1]) continue;
+    if (max_retries) {
         if (config.len > 1) buf_puts(&config, ",");
-        buf_puts(&config, "\"");
-        buf_puts(&config, number_keys[i][0]);
-        buf_puts(&config, "\":");
-        buf_puts(&config, number_keys[i][1]);
+        buf_puts(&config, "\"max_retries\":");
+        buf_puts(&config, max_retries);
     }
     buf_puts(&config, "}");
 
@@ -291,10 +309,14 @@ int main(int argc, char **argv) {
         request_json = req.data;
     }
 
+    /* As a per-request option the timeout bounds streams too, not only plain calls. */
+    char options[64] = "";
+    if (timeout_ms) snprintf(options, sizeof options, "{\"timeout_ms\":%s}", timeout_ms);
+    const char *options_json = timeout_ms ? options : NULL;
     stream_state state = {events, 0};
     webraft_result *result = stream
-        ? webraft_chat_stream(client, request_json, NULL, (json && !events) ? NULL : on_chunk, &state)
-        : webraft_chat(client, request_json, NULL);
+        ? webraft_chat_stream(client, request_json, options_json, (json && !events) ? NULL : on_chunk, &state)
+        : webraft_chat(client, request_json, options_json);
 
     int exit_code = 0;
     if (webraft_result_status(result) != WEBRAFT_STATUS_OK) {

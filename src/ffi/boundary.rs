@@ -83,3 +83,35 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
         *slot = value;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::result::{webraft_result, webraft_result_error_message, webraft_result_free, webraft_result_status};
+    use crate::error::Status;
+    use std::ffi::CStr;
+
+    fn panicking_status() -> Status {
+        ffi_boundary! { panic!("boom in status export") }
+    }
+
+    fn panicking_result() -> *mut webraft_result {
+        ffi_boundary! { panic!("boom in result export") }
+    }
+
+    #[test]
+    fn a_panic_becomes_the_panic_status() {
+        assert_eq!(panicking_status(), Status::Panic);
+    }
+
+    #[test]
+    fn a_panic_in_a_result_export_still_returns_a_result_that_says_so() {
+        let result = panicking_result();
+        assert!(!result.is_null());
+        unsafe {
+            assert_eq!(webraft_result_status(result), Status::Panic);
+            let message = CStr::from_ptr(webraft_result_error_message(result)).to_str().unwrap();
+            assert!(message.contains("boom in result export"), "{message}");
+            webraft_result_free(result);
+        }
+    }
+}

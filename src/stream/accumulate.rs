@@ -250,6 +250,7 @@ impl Choice {
 }
 
 impl Accumulator {
+    /// An empty accumulator (same as `Default`).
     pub fn new() -> Accumulator {
         Accumulator::default()
     }

@@ -10,7 +10,7 @@ use crate::error::Error;
 
 /// The error for a line or event larger than the configured bound.
 pub(crate) fn too_large(max: usize) -> Error {
-    Error::StreamProtocol(format!("event exceeds {max} bytes (max_event_bytes)"))
+    Error::ResponseTooLarge(format!("stream event exceeds {max} bytes (max_event_bytes)"))
 }
 
 /// Position of the first CR or LF in `bytes`. Scans eight bytes at a time
@@ -44,6 +44,7 @@ fn to_str(line: &[u8], line_start: u64) -> Result<&str, Error> {
     })
 }
 
+#[derive(Debug)]
 pub(crate) struct LineSplitter {
     /// The unterminated tail of the stream so far (never holds a terminator).
     buf: Vec<u8>,

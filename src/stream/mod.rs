@@ -48,6 +48,7 @@ pub enum Format {
 /// The UTF-8 byte order mark.
 const BOM: &[u8; 3] = b"\xEF\xBB\xBF";
 
+#[derive(Debug)]
 enum Inner {
     /// No meaningful byte yet.
     Undecided,
@@ -62,9 +63,11 @@ enum Inner {
 /// nothing in either format and are dropped, and only the spaces or tabs after
 /// the last of them are kept for the chosen decoder.
 ///
-/// Errors are [`Error::StreamProtocol`]; events decoded before the error are
+/// Errors are [`Error::StreamProtocol`], or [`Error::ResponseTooLarge`] for an
+/// event over `max_event_bytes`; events decoded before the error are
 /// still appended to `out`. After an error every later call returns the same
 /// error. After [`StreamEvent::Done`], and after `finish`, input is ignored.
+#[derive(Debug)]
 pub struct Decoder {
     max_event_bytes: usize,
     /// The Content-Type's verdict.
@@ -78,13 +81,30 @@ pub struct Decoder {
     /// Blank bytes after the last line break, while undecided.
     prelude: Vec<u8>,
     inner: Inner,
-    failed: Option<String>,
+    /// The first failure, replayed by every later call.
+    failed: Option<Failure>,
     finished: bool,
+}
+
+/// A decoding failure kept for replay (the error type itself is not Clone).
+#[derive(Debug)]
+enum Failure {
+    Protocol(String),
+    TooLarge(String),
+}
+
+impl Failure {
+    fn to_error(&self) -> Error {
+        match self {
+            Failure::Protocol(message) => Error::StreamProtocol(message.clone()),
+            Failure::TooLarge(message) => Error::ResponseTooLarge(message.clone()),
+        }
+    }
 }
 
 impl Decoder {
     /// `content_type` is the response Content-Type header if any. `max_event_bytes` bounds one event/line
-    /// (exceeding it is Error::StreamProtocol with a clear message, e.g. "event exceeds 8388608 bytes").
+    /// (exceeding it is Error::ResponseTooLarge, e.g. "stream event exceeds 8388608 bytes (max_event_bytes)").
     pub fn new(content_type: Option<&str>, max_event_bytes: usize) -> Decoder {
         Decoder {
             max_event_bytes,
@@ -101,8 +121,8 @@ impl Decoder {
 
     /// Feed the next network read (any split, including mid-UTF-8 char, mid-CRLF). Appends complete events to `out`.
     pub fn feed(&mut self, bytes: &[u8], out: &mut Vec<StreamEvent>) -> Result<(), Error> {
-        if let Some(message) = &self.failed {
-            return Err(Error::StreamProtocol(message.clone()));
+        if let Some(failure) = &self.failed {
+            return Err(failure.to_error());
         }
         if self.finished || self.is_done() {
             return Ok(());
@@ -113,8 +133,8 @@ impl Decoder {
 
     /// End of body. Flushes what the format's rules allow (see [`sse`] and [`jsonl`]).
     pub fn finish(&mut self, out: &mut Vec<StreamEvent>) -> Result<(), Error> {
-        if let Some(message) = &self.failed {
-            return Err(Error::StreamProtocol(message.clone()));
+        if let Some(failure) = &self.failed {
+            return Err(failure.to_error());
         }
         if self.finished {
             return Ok(());
@@ -144,9 +164,11 @@ impl Decoder {
     }
 
     fn record(&mut self, result: Result<(), Error>) -> Result<(), Error> {
-        if let Err(Error::StreamProtocol(message)) = &result {
-            self.failed = Some(message.clone());
-        }
+        self.failed = match &result {
+            Err(Error::StreamProtocol(message)) => Some(Failure::Protocol(message.clone())),
+            Err(Error::ResponseTooLarge(message)) => Some(Failure::TooLarge(message.clone())),
+            _ => self.failed.take(),
+        };
         result
     }
 

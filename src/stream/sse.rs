@@ -32,11 +32,13 @@ use super::StreamEvent;
 use crate::error::Error;
 
 /// Incremental SSE decoder. Usually reached through [`super::Decoder`].
+#[derive(Debug)]
 pub struct SseDecoder {
     lines: LineSplitter,
     state: State,
 }
 
+#[derive(Debug)]
 struct State {
     /// Data lines of the pending event, joined with '\n'.
     data: String,
@@ -97,20 +99,19 @@ impl State {
                 self.event_type.clear();
                 self.event_type.push_str(value);
             }
-            "id" => {
-                if !value.contains('\0') {
-                    self.last_event_id.clear();
-                    self.last_event_id.push_str(value);
-                }
+            // An id containing NUL is ignored, per the standard.
+            "id" if !value.contains('\0') => {
+                self.last_event_id.clear();
+                self.last_event_id.push_str(value);
             }
-            "retry" => {
-                if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-                    if let Ok(ms) = value.parse() {
-                        self.retry = Some(ms);
-                    }
+            // Only ASCII digits count; a value too large for u64 is ignored too.
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                if let Ok(ms) = value.parse() {
+                    self.retry = Some(ms);
                 }
             }
             "error" => out.push(StreamEvent::Error(value.to_owned())),
+            // Unknown fields, and ignored `id`/`retry` values.
             _ => {}
         }
         Ok(true)
@@ -151,6 +152,7 @@ impl State {
 }
 
 impl SseDecoder {
+    /// A decoder whose lines and events may not exceed `max_event_bytes`.
     pub fn new(max_event_bytes: usize) -> SseDecoder {
         SseDecoder::with_offset(max_event_bytes, 0)
     }

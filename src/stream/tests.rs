@@ -25,16 +25,16 @@ fn e(payload: &str) -> StreamEvent {
 #[derive(Debug, Clone, PartialEq)]
 struct Outcome {
     events: Vec<StreamEvent>,
-    /// The StreamProtocol message, if decoding failed.
+    /// The error message (StreamProtocol or ResponseTooLarge), if decoding failed.
     error: Option<String>,
     format: Option<Format>,
     done: bool,
 }
 
-fn protocol_message(err: Error) -> String {
+fn failure_message(err: Error) -> String {
     match err {
-        Error::StreamProtocol(message) => message,
-        other => panic!("expected StreamProtocol, got {other:?}"),
+        Error::StreamProtocol(message) | Error::ResponseTooLarge(message) => message,
+        other => panic!("expected StreamProtocol or ResponseTooLarge, got {other:?}"),
     }
 }
 
@@ -44,13 +44,13 @@ fn decode<'a>(ct: Option<&str>, max: usize, pieces: impl IntoIterator<Item = &'a
     let mut error = None;
     for piece in pieces {
         if let Err(err) = decoder.feed(piece, &mut events) {
-            error = Some(protocol_message(err));
+            error = Some(failure_message(err));
             break;
         }
     }
     if error.is_none() {
         if let Err(err) = decoder.finish(&mut events) {
-            error = Some(protocol_message(err));
+            error = Some(failure_message(err));
         }
     }
     Outcome {
@@ -66,7 +66,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -101,7 +104,10 @@ fn splittings(input: &[u8], seed: u64, every_point: bool) -> Vec<(String, Vec<&[
     }
     let mut rng = Lcg(seed ^ 0x5eed);
     for round in 0..40 {
-        ways.push((format!("random round {round}"), random_pieces(input, &mut rng)));
+        ways.push((
+            format!("random round {round}"),
+            random_pieces(input, &mut rng),
+        ));
     }
     ways
 }
@@ -111,7 +117,13 @@ fn decode_all_ways(name: &str, ct: Option<&str>, max: usize, input: &[u8]) -> Ou
     decode_ways(name, ct, max, input, true)
 }
 
-fn decode_ways(name: &str, ct: Option<&str>, max: usize, input: &[u8], every_point: bool) -> Outcome {
+fn decode_ways(
+    name: &str,
+    ct: Option<&str>,
+    max: usize,
+    input: &[u8],
+    every_point: bool,
+) -> Outcome {
     let whole = decode(ct, max, [input]);
     for (way, pieces) in splittings(input, input.len() as u64, every_point) {
         let outcome = decode(ct, max, pieces);
@@ -132,9 +144,17 @@ struct Case {
     format: Option<Format>,
 }
 
-fn case(name: &'static str, ct: Option<&'static str>, input: impl AsRef<[u8]>, events: Vec<StreamEvent>) -> Case {
+fn case(
+    name: &'static str,
+    ct: Option<&'static str>,
+    input: impl AsRef<[u8]>,
+    events: Vec<StreamEvent>,
+) -> Case {
     // Default expectation: what the Content-Type says, else SSE (sniffed).
-    let format = Some(ct.and_then(detect::format_from_content_type).unwrap_or(Format::Sse));
+    let format = Some(
+        ct.and_then(detect::format_from_content_type)
+            .unwrap_or(Format::Sse),
+    );
     Case {
         name,
         ct,
@@ -176,40 +196,113 @@ fn decoder_cases() -> Vec<Case> {
     vec![
         // Line endings.
         sse("LF", "data: a\n\ndata: b\n\n", vec![d("a"), d("b")]),
-        sse("CRLF", "data: a\r\n\r\ndata: b\r\n\r\n", vec![d("a"), d("b")]),
+        sse(
+            "CRLF",
+            "data: a\r\n\r\ndata: b\r\n\r\n",
+            vec![d("a"), d("b")],
+        ),
         sse("CR", "data: a\r\rdata: b\r\r", vec![d("a"), d("b")]),
-        sse("mixed endings", "data: a\r\n\ndata: b\r\rdata: c\n\r\n", vec![d("a"), d("b"), d("c")]),
+        sse(
+            "mixed endings",
+            "data: a\r\n\ndata: b\r\rdata: c\n\r\n",
+            vec![d("a"), d("b"), d("c")],
+        ),
         // If CR and LF were two endings, "a" would be dispatched on its own.
-        sse("CRLF is one ending", "data: a\r\ndata: b\r\n\r\n", vec![d("a\nb")]),
-        sse("CR then LF line", "data: a\r\ndata: b\r\r\n", vec![d("a\nb")]),
+        sse(
+            "CRLF is one ending",
+            "data: a\r\ndata: b\r\n\r\n",
+            vec![d("a\nb")],
+        ),
+        sse(
+            "CR then LF line",
+            "data: a\r\ndata: b\r\r\n",
+            vec![d("a\nb")],
+        ),
         // BOM.
         sse("BOM", "\u{FEFF}data: a\n\n", vec![d("a")]),
-        sse("BOM only at start", "data: a\n\n\u{FEFF}data: b\n\n", vec![d("a")]),
-        sse("only one BOM stripped", "\u{FEFF}\u{FEFF}data: a\n\ndata: b\n\n", vec![d("b")]),
-        case("BOM then JSON lines", None, "\u{FEFF}{\"a\":1}\n", vec![d("{\"a\":1}")])
-            .format(Some(Format::JsonLines)),
-        sse("partial BOM is invalid UTF-8", b"\xEF\xBBdata: a\n\n", vec![])
-            .error("invalid UTF-8 in stream at byte 0"),
-        sse("BOM counts in offsets", b"\xEF\xBB\xBFdata: \xFF\n\n", vec![])
-            .error("invalid UTF-8 in stream at byte 9"),
+        sse(
+            "BOM only at start",
+            "data: a\n\n\u{FEFF}data: b\n\n",
+            vec![d("a")],
+        ),
+        sse(
+            "only one BOM stripped",
+            "\u{FEFF}\u{FEFF}data: a\n\ndata: b\n\n",
+            vec![d("b")],
+        ),
+        case(
+            "BOM then JSON lines",
+            None,
+            "\u{FEFF}{\"a\":1}\n",
+            vec![d("{\"a\":1}")],
+        )
+        .format(Some(Format::JsonLines)),
+        sse(
+            "partial BOM is invalid UTF-8",
+            b"\xEF\xBBdata: a\n\n",
+            vec![],
+        )
+        .error("invalid UTF-8 in stream at byte 0"),
+        sse(
+            "BOM counts in offsets",
+            b"\xEF\xBB\xBFdata: \xFF\n\n",
+            vec![],
+        )
+        .error("invalid UTF-8 in stream at byte 9"),
         // Comments and fields.
-        sse("comments", ": ping - 2026-11-25\ndata: a\n: another\n\n:\n\n", vec![d("a")]),
-        sse("comment inside event", "data: a\n: c\ndata: b\n\n", vec![d("a\nb")]),
+        sse(
+            "comments",
+            ": ping - 2026-11-25\ndata: a\n: another\n\n:\n\n",
+            vec![d("a")],
+        ),
+        sse(
+            "comment inside event",
+            "data: a\n: c\ndata: b\n\n",
+            vec![d("a\nb")],
+        ),
         sse("no-colon data field", "data\n\n", vec![d("")]),
         sse("two empty data lines", "data\ndata\n\n", vec![d("\n")]),
-        sse("no-colon event resets type", "event: error\nevent\ndata: x\n\n", vec![d("x")]),
+        sse(
+            "no-colon event resets type",
+            "event: error\nevent\ndata: x\n\n",
+            vec![d("x")],
+        ),
         sse("no space after colon", "data:x\n\n", vec![d("x")]),
         sse("only one space stripped", "data:  x\n\n", vec![d(" x")]),
         sse("trailing space kept", "data: x \n\n", vec![d("x ")]),
         sse("tab not stripped", "data:\tx\n\n", vec![d("\tx")]),
-        sse("field names are case-sensitive", "Data: a\n\nDATA: b\n\n", vec![]),
-        sse("unknown fields ignored", "foo: bar\ndata: a\nbaz\n\n", vec![d("a")]),
-        sse("id and retry", "id: 7\nretry: 1500\ndata: a\n\nid: x\0y\nretry: soon\ndata: b\n\n", vec![d("a"), d("b")]),
-        sse("multi-line data", "data: {\"a\":\ndata: 1}\n\n", vec![d("{\"a\":\n1}")]),
+        sse(
+            "field names are case-sensitive",
+            "Data: a\n\nDATA: b\n\n",
+            vec![],
+        ),
+        sse(
+            "unknown fields ignored",
+            "foo: bar\ndata: a\nbaz\n\n",
+            vec![d("a")],
+        ),
+        sse(
+            "id and retry",
+            "id: 7\nretry: 1500\ndata: a\n\nid: x\0y\nretry: soon\ndata: b\n\n",
+            vec![d("a"), d("b")],
+        ),
+        sse(
+            "multi-line data",
+            "data: {\"a\":\ndata: 1}\n\n",
+            vec![d("{\"a\":\n1}")],
+        ),
         sse("empty event value", "data: \n\n", vec![d("")]),
         // Events without data.
-        sse("event with no data", "event: foo\n\ndata: a\n\n", vec![d("a")]),
-        sse("error type reset by empty event", "event: error\n\ndata: a\n\n", vec![d("a")]),
+        sse(
+            "event with no data",
+            "event: foo\n\ndata: a\n\n",
+            vec![d("a")],
+        ),
+        sse(
+            "error type reset by empty event",
+            "event: error\n\ndata: a\n\n",
+            vec![d("a")],
+        ),
         sse("blank lines only", "\n\n\r\n\r\r", vec![]).format(None),
         // Errors.
         sse(
@@ -217,100 +310,325 @@ fn decoder_cases() -> Vec<Case> {
             "event: error\ndata: {\"error\":{\"message\":\"boom\"}}\n\ndata: b\n\n",
             vec![e("{\"error\":{\"message\":\"boom\"}}"), d("b")],
         ),
-        sse("event: error multi-line", "event: error\ndata: a\ndata: b\n\n", vec![e("a\nb")]),
-        sse("error field", "error: {\"message\":\"x\"}\n", vec![e("{\"message\":\"x\"}")]),
-        sse("error field is immediate", "data: a\nerror: oops\n\n", vec![e("oops"), d("a")]),
-        sse("other event types are data", "event: message\ndata: a\n\nevent: ping\ndata: b\n\n", vec![d("a"), d("b")]),
+        sse(
+            "event: error multi-line",
+            "event: error\ndata: a\ndata: b\n\n",
+            vec![e("a\nb")],
+        ),
+        sse(
+            "error field",
+            "error: {\"message\":\"x\"}\n",
+            vec![e("{\"message\":\"x\"}")],
+        ),
+        sse(
+            "error field is immediate",
+            "data: a\nerror: oops\n\n",
+            vec![e("oops"), d("a")],
+        ),
+        sse(
+            "other event types are data",
+            "event: message\ndata: a\n\nevent: ping\ndata: b\n\n",
+            vec![d("a"), d("b")],
+        ),
         // [DONE].
         sse("DONE", "data: a\n\ndata: [DONE]\n\n", vec![d("a"), Done]),
-        sse("DONE without blank line", "data: a\n\ndata: [DONE]\ndata: b\n\n", vec![d("a"), Done]),
-        sse("DONE flushes pending data", "data: a\ndata: [DONE]\n", vec![d("a"), Done]),
-        sse("DONE then garbage", b"data: [DONE]\n\n\xFF\xFE garbage {{{\n\ndata: b\n\n".as_slice(), vec![Done]),
-        sse("DONE then oversize", format!("data: [DONE]\n{big}"), vec![Done]).max(16),
-        sse("DONE unterminated", "data: a\n\ndata: [DONE]", vec![d("a"), Done]),
+        sse(
+            "DONE without blank line",
+            "data: a\n\ndata: [DONE]\ndata: b\n\n",
+            vec![d("a"), Done],
+        ),
+        sse(
+            "DONE flushes pending data",
+            "data: a\ndata: [DONE]\n",
+            vec![d("a"), Done],
+        ),
+        sse(
+            "DONE then garbage",
+            b"data: [DONE]\n\n\xFF\xFE garbage {{{\n\ndata: b\n\n".as_slice(),
+            vec![Done],
+        ),
+        sse(
+            "DONE then oversize",
+            format!("data: [DONE]\n{big}"),
+            vec![Done],
+        )
+        .max(16),
+        sse(
+            "DONE unterminated",
+            "data: a\n\ndata: [DONE]",
+            vec![d("a"), Done],
+        ),
         sse("DONE trimmed", "data:[DONE]\n", vec![Done]),
         sse("DONE with spaces", "data:  [DONE] \r\n", vec![Done]),
         sse("DONE lookalike", "data: [DONE]x\n\n", vec![d("[DONE]x")]),
-        sse("DONE after BOM and comment", "\u{FEFF}: hi\ndata: [DONE]", vec![Done]),
+        sse(
+            "DONE after BOM and comment",
+            "\u{FEFF}: hi\ndata: [DONE]",
+            vec![Done],
+        ),
         // End of stream.
-        sse("unterminated final event", "data: a\n\ndata: b\n", vec![d("a"), d("b")]),
-        sse("unterminated final error event", "event: error\ndata: x\n", vec![e("x")]),
+        sse(
+            "unterminated final event",
+            "data: a\n\ndata: b\n",
+            vec![d("a"), d("b")],
+        ),
+        sse(
+            "unterminated final error event",
+            "event: error\ndata: x\n",
+            vec![e("x")],
+        ),
         sse("final line cut", "data: a\n\ndata: b", vec![d("a")]),
         sse("event cut mid-line dropped", "data: a\ndata: b", vec![]),
         sse("final comment cut", "data: a\n\n: pi", vec![d("a")]),
         // UTF-8.
-        sse("multi-byte characters", "data: héllo € 𝄞 衣装\n\n", vec![d("héllo € 𝄞 衣装")]),
-        sse("invalid UTF-8", b"data: a\n\ndata: \xFF\n\n".as_slice(), vec![d("a")])
-            .error("invalid UTF-8 in stream at byte 15"),
-        sse("truncated sequence", b"data: \xE2\x82\n\n".as_slice(), vec![]).error("invalid UTF-8 in stream at byte 6"),
-        sse("invalid UTF-8 in comment", b"data: a\n\n: \xC3(\n".as_slice(), vec![d("a")])
-            .error("invalid UTF-8 in stream at byte 11"),
-        sse("invalid UTF-8 in cut line", b"data: a\n\ndata: \xF0\x9F".as_slice(), vec![d("a")])
-            .error("invalid UTF-8 in stream at byte 15"),
+        sse(
+            "multi-byte characters",
+            "data: héllo € 𝄞 衣装\n\n",
+            vec![d("héllo € 𝄞 衣装")],
+        ),
+        sse(
+            "invalid UTF-8",
+            b"data: a\n\ndata: \xFF\n\n".as_slice(),
+            vec![d("a")],
+        )
+        .error("invalid UTF-8 in stream at byte 15"),
+        sse(
+            "invalid UTF-8 after CRLF",
+            b"data: a\r\ndata: \xFF\r\n".as_slice(),
+            vec![],
+        )
+        .error("invalid UTF-8 in stream at byte 15"),
+        sse(
+            "truncated sequence",
+            b"data: \xE2\x82\n\n".as_slice(),
+            vec![],
+        )
+        .error("invalid UTF-8 in stream at byte 6"),
+        sse(
+            "invalid UTF-8 in comment",
+            b"data: a\n\n: \xC3(\n".as_slice(),
+            vec![d("a")],
+        )
+        .error("invalid UTF-8 in stream at byte 11"),
+        sse(
+            "invalid UTF-8 in cut line",
+            b"data: a\n\ndata: \xF0\x9F".as_slice(),
+            vec![d("a")],
+        )
+        .error("invalid UTF-8 in stream at byte 15"),
         // Size bound (16 bytes).
-        sse("line at the bound", "data: 0123456789\n\n", vec![d("0123456789")]).max(16),
-        sse("line over the bound", "data: ok\n\ndata: 01234567890\n\n", vec![d("ok")])
-            .max(16)
-            .error("event exceeds 16 bytes (max_event_bytes)"),
-        sse("event over the bound", "data: 0123456789\ndata: 0123456\n\n", vec![])
-            .max(16)
-            .error("event exceeds 16 bytes (max_event_bytes)"),
-        sse("unterminated line over the bound", "data: 0123456789ABCDEF", vec![])
-            .max(16)
-            .error("event exceeds 16 bytes (max_event_bytes)"),
-        case("blank prelude over the bound", None, " ".repeat(100), vec![])
-            .max(16)
-            .format(None)
-            .error("event exceeds 16 bytes (max_event_bytes)"),
-        case("blank lines are not bounded", None, format!("{}data: a\n\n", "\n".repeat(100)), vec![d("a")]).max(16),
-        jsonl("JSON line over the bound", "{\"a\":\"0123456789\"}\n", vec![])
-            .max(16)
-            .error("event exceeds 16 bytes (max_event_bytes)"),
+        sse(
+            "line at the bound",
+            "data: 0123456789\n\n",
+            vec![d("0123456789")],
+        )
+        .max(16),
+        sse(
+            "line over the bound",
+            "data: ok\n\ndata: 01234567890\n\n",
+            vec![d("ok")],
+        )
+        .max(16)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
+        sse(
+            "event over the bound",
+            "data: 0123456789\ndata: 0123456\n\n",
+            vec![],
+        )
+        .max(16)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
+        sse(
+            "unterminated line over the bound",
+            "data: 0123456789ABCDEF",
+            vec![],
+        )
+        .max(16)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
+        case(
+            "blank prelude over the bound",
+            None,
+            " ".repeat(100),
+            vec![],
+        )
+        .max(16)
+        .format(None)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
+        case(
+            "blank lines are not bounded",
+            None,
+            format!("{}data: a\n\n", "\n".repeat(100)),
+            vec![d("a")],
+        )
+        .max(16),
+        jsonl(
+            "JSON line over the bound",
+            "{\"a\":\"0123456789\"}\n",
+            vec![],
+        )
+        .max(16)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
         // JSON lines.
         jsonl(
             "JSON lines",
             "{\"a\":1}\n\n{\"b\":2}\r\n\r\n{\"c\":3}\r[DONE]\n{\"d\":4}\n",
             vec![d("{\"a\":1}"), d("{\"b\":2}"), d("{\"c\":3}"), Done],
         ),
-        jsonl("JSON lines unterminated last", "{\"a\":1}\n{\"b\":2}", vec![d("{\"a\":1}"), d("{\"b\":2}")]),
-        jsonl("JSON lines blank tail", "{\"a\":1}\n  \t ", vec![d("{\"a\":1}")]),
-        jsonl("JSON lines trimmed", "  {\"a\":1} \t\r\n", vec![d("{\"a\":1}")]),
+        jsonl(
+            "JSON lines unterminated last",
+            "{\"a\":1}\n{\"b\":2}",
+            vec![d("{\"a\":1}"), d("{\"b\":2}")],
+        ),
+        jsonl(
+            "JSON lines blank tail",
+            "{\"a\":1}\n  \t ",
+            vec![d("{\"a\":1}")],
+        ),
+        jsonl(
+            "JSON lines trimmed",
+            "  {\"a\":1} \t\r\n",
+            vec![d("{\"a\":1}")],
+        ),
         jsonl(
             "JSON lines data prefix",
             "data: {\"a\":1}\ndata:{\"b\":2}\n: ping\ndata: [DONE]\n{\"c\":3}",
             vec![d("{\"a\":1}"), d("{\"b\":2}"), Done],
         ),
-        jsonl("JSON lines DONE unterminated", "{\"a\":1}\n[DONE]", vec![d("{\"a\":1}"), Done]),
-        jsonl("JSON lines DONE then garbage", b"[DONE]\n\xFF\xFF".as_slice(), vec![Done]),
-        jsonl("JSON lines invalid UTF-8", b"{\"a\":1}\n{\"b\":\"\xC0\"}\n".as_slice(), vec![d("{\"a\":1}")])
-            .error("invalid UTF-8 in stream at byte 14"),
-        jsonl("JSON lines multi-byte", "{\"t\":\"衣装 👋\"}\n", vec![d("{\"t\":\"衣装 👋\"}")]),
+        jsonl(
+            "JSON lines DONE unterminated",
+            "{\"a\":1}\n[DONE]",
+            vec![d("{\"a\":1}"), Done],
+        ),
+        jsonl(
+            "JSON lines DONE then garbage",
+            b"[DONE]\n\xFF\xFF".as_slice(),
+            vec![Done],
+        ),
+        jsonl(
+            "JSON lines invalid UTF-8",
+            b"{\"a\":1}\n{\"b\":\"\xC0\"}\n".as_slice(),
+            vec![d("{\"a\":1}")],
+        )
+        .error("invalid UTF-8 in stream at byte 14"),
+        jsonl(
+            "JSON lines multi-byte",
+            "{\"t\":\"衣装 👋\"}\n",
+            vec![d("{\"t\":\"衣装 👋\"}")],
+        ),
         jsonl("JSON lines empty", "", vec![]),
+        // A whole pretty-printed body from a server that ignored "stream": true.
+        jsonl(
+            "JSON lines pretty-printed value",
+            "{\n  \"a\": [1,\n 2],\n  \"s\": \"} { [ \\\" \"\n}\n{\"b\":2}\n",
+            vec![d("{\n  \"a\": [1,\n 2],\n  \"s\": \"} { [ \\\" \"\n}"), d("{\"b\":2}")],
+        ),
+        jsonl(
+            "JSON lines value cut by the end of the body",
+            "{\"a\":1}\n{\n \"b\":",
+            vec![d("{\"a\":1}"), d("{\n \"b\":")],
+        ),
+        jsonl(
+            "JSON lines value over the size bound",
+            "{\n\"long\": \"0123456789\"\n}\n",
+            vec![],
+        )
+        .max(16)
+        .error("stream event exceeds 16 bytes (max_event_bytes)"),
         // Detection by Content-Type.
-        case("event-stream with charset", Some("Text/Event-Stream; charset=utf-8"), "data: a\ndata: b\n\n", vec![d("a\nb")]),
-        case("ndjson", Some("application/x-ndjson"), "data: a\ndata: b\n\n", vec![d("a"), d("b")]),
-        case("jsonl", Some("application/jsonl"), "{}\n{}\n", vec![d("{}"), d("{}")]),
-        case("json-lines", Some("application/json-lines"), "{}\n{}\n", vec![d("{}"), d("{}")]),
-        case("json", Some("application/json; charset=utf-8"), "{}\n{}\n", vec![d("{}"), d("{}")]),
-        case("json with SSE-looking body", Some("application/json"), ": ping\ndata: {}\n", vec![d("{}")]),
+        case(
+            "event-stream with charset",
+            Some("Text/Event-Stream; charset=utf-8"),
+            "data: a\ndata: b\n\n",
+            vec![d("a\nb")],
+        ),
+        case(
+            "ndjson",
+            Some("application/x-ndjson"),
+            "data: a\ndata: b\n\n",
+            vec![d("a"), d("b")],
+        ),
+        case(
+            "jsonl",
+            Some("application/jsonl"),
+            "{}\n{}\n",
+            vec![d("{}"), d("{}")],
+        ),
+        case(
+            "json-lines",
+            Some("application/json-lines"),
+            "{}\n{}\n",
+            vec![d("{}"), d("{}")],
+        ),
+        case(
+            "json",
+            Some("application/json; charset=utf-8"),
+            "{}\n{}\n",
+            vec![d("{}"), d("{}")],
+        ),
+        case(
+            "json with SSE-looking body",
+            Some("application/json"),
+            ": ping\ndata: {}\n",
+            vec![d("{}")],
+        ),
         case("json, blank body", Some("application/json"), "\n\n", vec![]),
-        case("event-stream but JSON bytes", SSE, "\r\n {\"a\":1}\n{\"b\":2}\n", vec![d("{\"a\":1}"), d("{\"b\":2}")])
-            .format(Some(Format::JsonLines)),
-        case("event-stream, bracket stays SSE", SSE, "[DONE]\ndata: a\n\n", vec![d("a")]),
+        case(
+            "event-stream but JSON bytes",
+            SSE,
+            "\r\n {\"a\":1}\n{\"b\":2}\n",
+            vec![d("{\"a\":1}"), d("{\"b\":2}")],
+        )
+        .format(Some(Format::JsonLines)),
+        case(
+            "event-stream, bracket stays SSE",
+            SSE,
+            "[DONE]\ndata: a\n\n",
+            vec![d("a")],
+        ),
         // Detection by sniffing.
-        case("text/plain SSE", Some("text/plain"), "data: a\n\n", vec![d("a")]),
-        case("text/plain JSON lines", Some("text/plain"), "{\"a\":1}\n", vec![d("{\"a\":1}")])
+        case(
+            "text/plain SSE",
+            Some("text/plain"),
+            "data: a\n\n",
+            vec![d("a")],
+        ),
+        case(
+            "text/plain JSON lines",
+            Some("text/plain"),
+            "{\"a\":1}\n",
+            vec![d("{\"a\":1}")],
+        )
+        .format(Some(Format::JsonLines)),
+        case(
+            "no Content-Type, JSON after blanks",
+            None,
+            "\n \r\n\t{\"a\":1}\n",
+            vec![d("{\"a\":1}")],
+        )
+        .format(Some(Format::JsonLines)),
+        case("no Content-Type, bracket", None, "[DONE]\n", vec![Done])
             .format(Some(Format::JsonLines)),
-        case("no Content-Type, JSON after blanks", None, "\n \r\n\t{\"a\":1}\n", vec![d("{\"a\":1}")])
-            .format(Some(Format::JsonLines)),
-        case("no Content-Type, bracket", None, "[DONE]\n", vec![Done]).format(Some(Format::JsonLines)),
         case("sniff comment", None, ": ping\n\ndata: a\n\n", vec![d("a")]),
-        case("sniff event", None, "event: error\ndata: x\n\n", vec![e("x")]),
+        case(
+            "sniff event",
+            None,
+            "event: error\ndata: x\n\n",
+            vec![e("x")],
+        ),
         case("sniff id", None, "id: 1\ndata: a\n\n", vec![d("a")]),
         case("sniff retry", None, "retry: 10\ndata: a\n\n", vec![d("a")]),
         case("sniff error field", None, "error: bad\n", vec![e("bad")]),
-        case("sniff keeps leading spaces", None, "  data: a\n\ndata: b\n\n", vec![d("b")]),
-        case("plain-text error body", Some("text/plain"), "Internal Server Error", vec![]),
+        case(
+            "sniff keeps leading spaces",
+            None,
+            "  data: a\n\ndata: b\n\n",
+            vec![d("b")],
+        ),
+        case(
+            "plain-text error body",
+            Some("text/plain"),
+            "Internal Server Error",
+            vec![],
+        ),
         case("nothing at all", None, "", vec![]).format(None),
         case("only blanks", None, " \n\t\r\n  ", vec![]).format(None),
     ]
@@ -360,17 +678,19 @@ fn accumulate(outcome: &Outcome) -> Chat {
     };
     for event in &outcome.events {
         match event {
-            StreamEvent::Data(payload) => match parse_chunk(payload).and_then(|chunk| acc.push(&chunk)) {
-                Ok(()) => {}
-                Err(Error::StreamError(api)) => {
-                    chat.stream_error = Some(api);
-                    break;
+            StreamEvent::Data(payload) => {
+                match parse_chunk(payload).and_then(|chunk| acc.push(&chunk)) {
+                    Ok(()) => {}
+                    Err(Error::StreamError(api)) => {
+                        chat.stream_error = Some(api);
+                        break;
+                    }
+                    Err(other) => {
+                        chat.protocol_error = Some(failure_message(other));
+                        break;
+                    }
                 }
-                Err(other) => {
-                    chat.protocol_error = Some(protocol_message(other));
-                    break;
-                }
-            },
+            }
             StreamEvent::Error(payload) => {
                 chat.event_error = Some(payload.clone());
                 break;
@@ -396,7 +716,10 @@ fn chat_all_ways(name: &str, ct: Option<&str>, input: &[u8]) -> Chat {
     let whole = accumulate(&whole_outcome);
     for (way, pieces) in splittings(input, 7 + input.len() as u64, false) {
         let chat = accumulate(&decode(ct, MAX, pieces));
-        assert_eq!(chat, whole, "chat vector {name:?}: {way} differs from whole");
+        assert_eq!(
+            chat, whole,
+            "chat vector {name:?}: {way} differs from whole"
+        );
     }
     whole
 }
@@ -505,12 +828,34 @@ fn real_captures() {
         assert_eq!(c["object"], "chat.completion", "{}", cap.file);
         assert_eq!(c["created"], cap.created, "{}", cap.file);
         assert_eq!(c["model"], cap.model, "{}", cap.file);
-        assert_eq!(c["choices"].as_array().map(Vec::len), Some(1), "{}", cap.file);
-        assert_eq!(c["choices"][0]["message"]["role"], "assistant", "{}", cap.file);
-        assert_eq!(c["choices"][0]["message"]["content"], cap.text, "{}", cap.file);
-        assert_eq!(c["choices"][0]["finish_reason"], cap.finish_reason, "{}", cap.file);
+        assert_eq!(
+            c["choices"].as_array().map(Vec::len),
+            Some(1),
+            "{}",
+            cap.file
+        );
+        assert_eq!(
+            c["choices"][0]["message"]["role"], "assistant",
+            "{}",
+            cap.file
+        );
+        assert_eq!(
+            c["choices"][0]["message"]["content"], cap.text,
+            "{}",
+            cap.file
+        );
+        assert_eq!(
+            c["choices"][0]["finish_reason"], cap.finish_reason,
+            "{}",
+            cap.file
+        );
         assert_eq!(c["choices"][0]["logprobs"], Value::Null, "{}", cap.file);
-        assert_eq!(c.get("usage").cloned().unwrap_or(Value::Null), cap.usage, "{}", cap.file);
+        assert_eq!(
+            c.get("usage").cloned().unwrap_or(Value::Null),
+            cap.usage,
+            "{}",
+            cap.file
+        );
         assert!(c.get("system_fingerprint").is_none(), "{}", cap.file);
 
         // The same bytes decode to the same events whatever the headers say:
@@ -557,7 +902,10 @@ fn non_streamed_bodies_as_json_lines() {
 
     let litellm = include_bytes!("../../tests/vectors/litellm-ns.body");
     let chat = chat_all_ways("litellm-ns.body", None, litellm);
-    assert_eq!(chat.text, "Hello from the LiteLLM mock. This is a canned reply.");
+    assert_eq!(
+        chat.text,
+        "Hello from the LiteLLM mock. This is a canned reply."
+    );
     assert_eq!(chat.completion["choices"][0]["finish_reason"], "stop");
     assert_eq!(chat.completion["usage"]["total_tokens"], 30);
 }
@@ -693,13 +1041,13 @@ fn chat_cases() -> Vec<ChatCase> {
             input: concat!(
                 r#"data: {"id":"u1","object":"chat.completion.chunk","created":7,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":null},"finish_reason":null}],"usage":null}"#,
                 "\n\n",
-                r#"data: {"id":"u2","model":"other","created":8,"system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"tool","content":"Hi"},"finish_reason":"length","x_unknown":{"a":1}}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#,
+                r#"data: {"id":"u2","model":"other","created":8,"system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"tool","content":"Hi"},"finish_reason":"stop","x_unknown":{"a":1}}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#,
                 "\n\n",
                 r#"data: {"choices":[{"index":0,"finish_reason":null}]}"#,
                 "\n\n",
                 "data: [1,2,3]\n\n",
                 "data: \"just a string\"\n\n",
-                r#"data: {"choices":[{"index":0,"delta":{}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#,
+                r#"data: {"choices":[{"index":0,"delta":{},"finish_reason":"length"}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}"#,
                 "\n\n",
                 r#"data: {"choices":[],"usage":null}"#,
                 "\n\ndata: [DONE]\n\n",
@@ -838,12 +1186,18 @@ fn chat_vectors() {
 fn error_events_reach_the_caller() {
     let input = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\nevent: error\ndata: {\"error\":{\"message\":\"boom\"}}\n\n";
     let chat = chat_all_ways("event: error", SSE, input.as_bytes());
-    assert_eq!(chat.event_error.as_deref(), Some("{\"error\":{\"message\":\"boom\"}}"));
+    assert_eq!(
+        chat.event_error.as_deref(),
+        Some("{\"error\":{\"message\":\"boom\"}}")
+    );
     assert_eq!(chat.text, "a");
 
     let input = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\nerror: {\"code\":500,\"message\":\"x\"}\n\n";
     let chat = chat_all_ways("error field", SSE, input.as_bytes());
-    assert_eq!(chat.event_error.as_deref(), Some("{\"code\":500,\"message\":\"x\"}"));
+    assert_eq!(
+        chat.event_error.as_deref(),
+        Some("{\"code\":500,\"message\":\"x\"}")
+    );
 }
 
 // ---------------------------------------------------------------- unit tests
@@ -853,10 +1207,22 @@ fn content_types() {
     use detect::format_from_content_type as f;
     assert_eq!(f("text/event-stream"), Some(Format::Sse));
     assert_eq!(f(" TEXT/EVENT-STREAM ;charset=UTF-8"), Some(Format::Sse));
-    for ct in ["application/x-ndjson", "application/jsonl", "application/json-lines", "application/json", "Application/JSON; charset=utf-8"] {
+    for ct in [
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/json-lines",
+        "application/json",
+        "Application/JSON; charset=utf-8",
+    ] {
         assert_eq!(f(ct), Some(Format::JsonLines), "{ct}");
     }
-    for ct in ["text/plain", "application/octet-stream", "", "text/event-streams", "application/jsonx"] {
+    for ct in [
+        "text/plain",
+        "application/octet-stream",
+        "",
+        "text/event-streams",
+        "application/jsonx",
+    ] {
         assert_eq!(f(ct), None, "{ct}");
     }
 }
@@ -884,7 +1250,10 @@ fn errors_stick_and_done_and_finish_end_input() {
     let mut dec = Decoder::new(SSE, MAX);
     let first = dec.feed(b"data: \xFF\n", &mut out).unwrap_err().to_string();
     assert_eq!(first, "malformed stream: invalid UTF-8 in stream at byte 6");
-    assert_eq!(dec.feed(b"data: a\n\n", &mut out).unwrap_err().to_string(), first);
+    assert_eq!(
+        dec.feed(b"data: a\n\n", &mut out).unwrap_err().to_string(),
+        first
+    );
     assert_eq!(dec.finish(&mut out).unwrap_err().to_string(), first);
     assert!(out.is_empty());
 
@@ -909,10 +1278,17 @@ fn errors_stick_and_done_and_finish_end_input() {
 fn sse_keeps_last_event_id_and_retry() {
     let mut out = Vec::new();
     let mut dec = SseDecoder::new(MAX);
-    dec.feed(b"id: 7\nretry: 1500\ndata: a\n\n", &mut out).unwrap();
+    dec.feed(b"id: 7\nretry: 1500\ndata: a\n\n", &mut out)
+        .unwrap();
     assert_eq!((dec.last_event_id(), dec.retry()), ("7", Some(1500)));
-    dec.feed(b"id: x\0y\nretry: 2s\nretry\ndata: b\n\nid\n\n", &mut out).unwrap();
-    assert_eq!((dec.last_event_id(), dec.retry()), ("", Some(1500)));
+    dec.feed(
+        b"id: x\0y\nretry: 2s\nretry\nretry: 99999999999999999999999\ndata: b\n\n",
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!((dec.last_event_id(), dec.retry()), ("7", Some(1500)));
+    dec.feed(b"id\nretry:0\n\n", &mut out).unwrap();
+    assert_eq!((dec.last_event_id(), dec.retry()), ("", Some(0)));
     assert_eq!(out, vec![d("a"), d("b")]);
 }
 
@@ -920,23 +1296,37 @@ fn sse_keeps_last_event_id_and_retry() {
 fn parse_chunk_reports_bad_json() {
     assert_eq!(parse_chunk(r#"{"a": [1]}"#).unwrap(), json!({"a": [1]}));
     let long = format!("{{\"content\": \"{}", "y".repeat(200));
-    let message = protocol_message(parse_chunk(&long).unwrap_err());
-    assert!(message.starts_with("stream chunk is not valid JSON (EOF while parsing"), "{message}");
-    assert!(message.ends_with(&format!("\"{{\\\"content\\\": \\\"{}\"...", "y".repeat(47))), "{message}");
-    let message = protocol_message(parse_chunk("").unwrap_err());
-    assert_eq!(message, "stream chunk is not valid JSON (EOF while parsing a value at line 1 column 0): \"\"");
+    let message = failure_message(parse_chunk(&long).unwrap_err());
+    assert!(
+        message.starts_with("stream chunk is not valid JSON (EOF while parsing"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(&format!("\"{{\\\"content\\\": \\\"{}\"...", "y".repeat(47))),
+        "{message}"
+    );
+    let message = failure_message(parse_chunk("").unwrap_err());
+    assert_eq!(
+        message,
+        "stream chunk is not valid JSON (EOF while parsing a value at line 1 column 0): \"\""
+    );
 }
 
 #[test]
 fn accumulator_merges_nothing_from_error_chunks() {
     let mut acc = Accumulator::default();
-    acc.push(&json!({"id": "a", "choices": [{"index": 0, "delta": {"content": "x"}}]})).unwrap();
+    acc.push(&json!({"id": "a", "choices": [{"index": 0, "delta": {"content": "x"}}]}))
+        .unwrap();
     let err = acc
         .push(&json!({"id": "b", "usage": {"total_tokens": 1}, "error": {"message": "m"}, "choices": [{"index": 0, "delta": {"content": "y"}}]}))
         .unwrap_err();
-    assert_eq!(err.api_error().map(|a| (a.http_status, a.message.as_str())), Some((200, "m")));
+    assert_eq!(
+        err.api_error().map(|a| (a.http_status, a.message.as_str())),
+        Some((200, "m"))
+    );
     // `error: null` is not an error.
-    acc.push(&json!({"error": null, "choices": [{"index": 0, "delta": {"content": "z"}}]})).unwrap();
+    acc.push(&json!({"error": null, "choices": [{"index": 0, "delta": {"content": "z"}}]}))
+        .unwrap();
     assert_eq!(acc.chunk_count(), 2);
     assert_eq!(acc.text(), "xz");
     assert!(acc.completion().get("usage").is_none());
@@ -952,9 +1342,11 @@ fn accumulator_empty_and_without_choice_zero() {
     );
     acc.push(&json!(42)).unwrap();
     assert_eq!(acc.chunk_count(), 0);
-    acc.push(&json!({"choices": [{"index": 2, "delta": {"content": "two"}}]})).unwrap();
+    acc.push(&json!({"choices": [{"index": 2, "delta": {"content": "two"}}]}))
+        .unwrap();
     assert_eq!(acc.text(), "");
-    acc.push(&json!({"choices": [{"delta": {"content": "zero"}}]})).unwrap();
+    acc.push(&json!({"choices": [{"delta": {"content": "zero"}}]}))
+        .unwrap();
     assert_eq!(acc.text(), "zero");
     let choices = acc.completion()["choices"].clone();
     assert_eq!(choices[0]["index"], 0);
@@ -970,12 +1362,17 @@ fn accumulator_content_null_rule() {
         .unwrap();
     let message = acc.completion()["choices"][0]["message"].clone();
     assert_eq!(message["content"], Value::Null);
-    assert_eq!(message["tool_calls"][0]["function"], json!({"name": "f", "arguments": ""}));
+    assert_eq!(
+        message["tool_calls"][0]["function"],
+        json!({"name": "f", "arguments": ""})
+    );
     // An empty content string did arrive: "".
-    acc.push(&json!({"choices": [{"delta": {"content": ""}}]})).unwrap();
+    acc.push(&json!({"choices": [{"delta": {"content": ""}}]}))
+        .unwrap();
     assert_eq!(acc.completion()["choices"][0]["message"]["content"], "");
     // No tool calls, no content: "".
     let mut acc = Accumulator::new();
-    acc.push(&json!({"choices": [{"delta": {"role": "assistant"}}]})).unwrap();
+    acc.push(&json!({"choices": [{"delta": {"role": "assistant"}}]}))
+        .unwrap();
     assert_eq!(acc.completion()["choices"][0]["message"]["content"], "");
 }

@@ -1,0 +1,793 @@
+#!/usr/bin/env python3
+"""End-to-end tests for build/webraft-chat against the webraft test server.
+
+Run from anywhere (the repo root is found from this file's path) after `make cli`:
+
+    python3 tests/cli/test_cli.py [NAME_SUBSTRING ...]
+
+Starts target/release/webraft-test-server (override with WEBRAFT_TEST_SERVER_BIN; the CLI
+with WEBRAFT_CHAT_BIN), runs every case, prints one line per case and finally exactly one
+line `N passed, N failed`. Exit status 0 only when nothing failed.
+"""
+
+import json
+import os
+import selectors
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CLI = os.environ.get("WEBRAFT_CHAT_BIN") or os.path.join(ROOT, "build", "webraft-chat")
+SERVER = os.environ.get("WEBRAFT_TEST_SERVER_BIN") or os.path.join(
+    ROOT, "target", "release", "webraft-test-server")
+
+KEY = "test-key"
+BASES = ("v1", "v2", "freeapi")
+RUN_TIMEOUT = 20.0  # seconds, per CLI invocation
+# Environment variables that would change which key or route the CLI uses.
+SCRUBBED_ENV = ("WEBRAFT_API_KEY", "OPENAI_API_KEY", "http_proxy", "https_proxy", "all_proxy",
+                "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+SERVER_URL = None  # http://127.0.0.1:PORT, set by start_server()
+TMP = None         # temporary directory for image and request files
+
+
+class Failure(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def check(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def eq(actual, expected, what):
+    if actual != expected:
+        raise Failure(f"{what}: expected {expected!r}, got {actual!r}")
+
+
+def contains(haystack, needle, what):
+    if needle not in haystack:
+        raise Failure(f"{what}: expected to contain {needle!r}, got {haystack!r}")
+
+
+class Run:
+    """The outcome of one CLI invocation."""
+
+    def __init__(self, args, code, out, err, seconds):
+        self.args, self.code, self.out, self.err, self.seconds = args, code, out, err, seconds
+
+    def describe(self):
+        return (f"\n    args:   {self.args!r}\n    exit:   {self.code}"
+                f"\n    stdout: {self.out!r}\n    stderr: {self.err!r}")
+
+    def expect(self, code):
+        if self.code != code:
+            raise Failure(f"expected exit {code}, got {self.code}{self.describe()}")
+        return self
+
+    def out_is(self, text):
+        if self.out != text:
+            raise Failure(f"stdout: expected {text!r}{self.describe()}")
+        return self
+
+    def out_has(self, text):
+        if text not in self.out:
+            raise Failure(f"stdout should contain {text!r}{self.describe()}")
+        return self
+
+    def err_has(self, *texts):
+        for text in texts:
+            if text not in self.err:
+                raise Failure(f"stderr should contain {text!r}{self.describe()}")
+        return self
+
+    def json(self):
+        try:
+            return json.loads(self.out)
+        except ValueError as e:
+            raise Failure(f"stdout is not one JSON document ({e}){self.describe()}")
+
+    def json_lines(self):
+        lines = self.out.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        else:
+            raise Failure(f"stdout does not end with a newline{self.describe()}")
+        docs = []
+        for i, line in enumerate(lines):
+            try:
+                docs.append(json.loads(line))
+            except ValueError as e:
+                raise Failure(f"stdout line {i} is not JSON ({e}): {line!r}{self.describe()}")
+        return docs
+
+
+def base_env():
+    env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
+    return env
+
+
+def run(*args, stdin=None, env=None, timeout=RUN_TIMEOUT):
+    """Run the CLI with exactly these arguments."""
+    args = [str(a) for a in args]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run([CLI] + args, input=stdin.encode() if isinstance(stdin, str) else stdin,
+                              stdin=None if stdin is not None else subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=env if env is not None else base_env(), timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise Failure(f"webraft-chat did not finish within {timeout}s: {args!r}; "
+                      f"stdout so far {e.stdout!r}, stderr so far {e.stderr!r}")
+    seconds = time.monotonic() - started
+    return Run(args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+               proc.stderr.decode("utf-8", "replace"), seconds)
+
+
+def url(base):
+    return f"{SERVER_URL}/{base}"
+
+
+def chat(base, *args, key=KEY, **kw):
+    """Run the CLI against `base` of the test server, with the test key unless key=None."""
+    prefix = ["--base-url", url(base)]
+    if key is not None:
+        prefix += ["--api-key", key]
+    return run(*prefix, *args, **kw)
+
+
+def reply(prompt, images=()):
+    """The normal reply text for `prompt` (the server's documented rule)."""
+    return f"Hello! You said: {prompt}" + "".join(
+        f" [image {i}: {desc}]" for i, desc in enumerate(images, 1))
+
+
+def server_tokens(text):
+    """The server's tokenisation: split after every space."""
+    tokens, current = [], ""
+    for ch in text:
+        current += ch
+        if ch == " ":
+            tokens.append(current)
+            current = ""
+    if current:
+        tokens.append(current)
+    return tokens
+
+
+def write_file(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    return path
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_file(name="pixel.png", extra=59):
+    data = PNG_SIGNATURE + bytes((i * 7) & 0xFF for i in range(extra))
+    return write_file(name, data), len(data)
+
+
+def closed_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def request_body(prompt, model="gpt-4o", **extra):
+    body = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+    body.update(extra)
+    return json.dumps(body)
+
+
+def chunk_deltas(chunks):
+    text = ""
+    for c in chunks:
+        check(isinstance(c, dict), f"chunk is not an object: {c!r}")
+        for choice in c.get("choices", []):
+            content = choice.get("delta", {}).get("content")
+            if content:
+                text += content
+    return text
+
+
+# ----------------------------------------------------------------------------- registry
+
+TESTS = []
+
+
+def test(name):
+    def register(fn):
+        TESTS.append((name, fn))
+        return fn
+    return register
+
+
+def per_base(name):
+    """Register fn(base) once for every base."""
+    def register(fn):
+        for base in BASES:
+            TESTS.append((f"{name} [{base}]", (lambda b: lambda: fn(b))(base)))
+        return fn
+    return register
+
+
+# ----------------------------------------------------------------------------- per-base tests
+
+
+@per_base("plain prompt")
+def _(base):
+    chat(base, "hi").expect(0).out_is(reply("hi") + "\n")
+
+
+@per_base("multi-word prompt from several args")
+def _(base):
+    r = chat(base, "what", "is", "two plus", "two?").expect(0)
+    r.out_is(reply("what is two plus two?") + "\n")
+    eq(r.err, "", "stderr")
+
+
+@per_base("prompt needing JSON escaping and UTF-8")
+def _(base):
+    prompt = 'quote " backslash \\ newline\ntab\tbell\x07 ü 日本 😀'
+    chat(base, prompt).expect(0).out_is(reply(prompt) + "\n")
+
+
+@per_base("--stream prints the text")
+def _(base):
+    chat(base, "--stream", "stream", "me").expect(0).out_is(reply("stream me") + "\n")
+
+
+@per_base("--stream --events prints chunk JSON lines")
+def _(base):
+    r = chat(base, "--stream", "--events", "event", "me").expect(0)
+    chunks = r.json_lines()
+    check(len(chunks) >= 3, f"expected several chunks, got {len(chunks)}{r.describe()}")
+    for c in chunks:
+        eq(c.get("object"), "chat.completion.chunk", "chunk object")
+    eq(chunk_deltas(chunks), reply("event me"), "joined deltas")
+    eq(chunks[0]["choices"][0]["delta"].get("role"), "assistant", "first delta role")
+    eq(chunks[-1]["choices"][0]["finish_reason"], "stop", "last chunk finish_reason")
+    contents = [c["choices"][0]["delta"].get("content") for c in chunks
+                if c["choices"] and c["choices"][0]["delta"].get("content")]
+    eq(contents, server_tokens(reply("event me")), "one chunk per server token")
+
+
+@per_base("--json prints the completion")
+def _(base):
+    r = chat(base, "--json", "json", "me").expect(0)
+    check(r.out.endswith("\n") and r.out.count("\n") == 1,
+          f"expected one line of JSON{r.describe()}")
+    doc = r.json()
+    eq(doc.get("object"), "chat.completion", "object")
+    eq(doc["choices"][0]["message"]["content"], reply("json me"), "content")
+    eq(doc["choices"][0]["message"]["role"], "assistant", "role")
+    eq(doc["choices"][0]["finish_reason"], "stop", "finish_reason")
+    check(str(doc.get("id", "")).startswith("chatcmpl-test-"), f"id: {doc.get('id')!r}")
+
+
+@per_base("--stream --json prints the accumulated completion")
+def _(base):
+    r = chat(base, "--stream", "--json", "accumulate", "me").expect(0)
+    check(r.out.count("\n") == 1, f"expected exactly one line{r.describe()}")
+    doc = r.json()
+    eq(doc.get("object"), "chat.completion", "object")
+    eq(doc["choices"][0]["message"]["content"], reply("accumulate me"), "content")
+    eq(doc["choices"][0]["finish_reason"], "stop", "finish_reason")
+
+
+@per_base("--image local PNG file")
+def _(base):
+    path, size = png_file(f"one-{base}.png")
+    chat(base, "--image", path, "look").expect(0).out_is(
+        reply("look", [f"image/png {size} bytes"]) + "\n")
+
+
+@per_base("--image https URL")
+def _(base):
+    img = "https://example.com/cat.png?x=1&y=2"
+    r = chat(base, "--image", img, "what", "is", "this").expect(0)
+    r.out_has(f"[image 1: url {img}]")
+    r.out_is(reply("what is this", [f"url {img}"]) + "\n")
+
+
+@per_base("two images, in order")
+def _(base):
+    path, size = png_file(f"two-{base}.png", extra=100)
+    img = "https://example.com/dog.jpg"
+    r = chat(base, "--image", img, "--image", path, "compare").expect(0)
+    r.out_is(reply("compare", [f"url {img}", f"image/png {size} bytes"]) + "\n")
+
+
+@per_base("--image with --stream")
+def _(base):
+    path, size = png_file(f"stream-{base}.png", extra=10)
+    chat(base, "--stream", "--image", path, "see").expect(0).out_is(
+        reply("see", [f"image/png {size} bytes"]) + "\n")
+
+
+@per_base("--request FILE")
+def _(base):
+    path = write_file(f"req-{base}.json", request_body("from a file"))
+    chat(base, "--request", path).expect(0).out_is(reply("from a file") + "\n")
+
+
+@per_base("--request - reads stdin")
+def _(base):
+    chat(base, "--request", "-", stdin=request_body("from stdin")).expect(0).out_is(
+        reply("from stdin") + "\n")
+
+
+@per_base("--request FILE with --stream")
+def _(base):
+    path = write_file(f"req-stream-{base}.json", request_body("streamed file"))
+    chat(base, "--stream", "--request", path).expect(0).out_is(reply("streamed file") + "\n")
+
+
+@per_base("--request - with --json")
+def _(base):
+    doc = chat(base, "--json", "--request", "-",
+               stdin=request_body("json stdin", n=2)).expect(0).json()
+    eq([c["message"]["content"] for c in doc["choices"]],
+       [reply("json stdin"), "[1] " + reply("json stdin")], "choices")
+
+
+@per_base("--system")
+def _(base):
+    chat(base, "--system", "You are terse.", "hello").expect(0).out_is(reply("hello") + "\n")
+    doc = chat(base, "--json", "--system", "You are terse.", "hello").expect(0).json()
+    # prompt_tokens counts the words of every message: 3 (system) + 1 (user).
+    eq(doc["usage"]["prompt_tokens"], 4, "prompt_tokens with the system message")
+
+
+@per_base("--max-tokens 2 truncates")
+def _(base):
+    full = reply("one two three")
+    want = "".join(server_tokens(full)[:2])
+    eq(want, "Hello! You ", "server rule sanity")
+    chat(base, "--max-tokens", "2", "one two three").expect(0).out_is(want + "\n")
+    chat(base, "--stream", "--max-tokens", "2", "one two three").expect(0).out_is(want + "\n")
+    doc = chat(base, "--json", "--max-tokens", "2", "one two three").expect(0).json()
+    eq(doc["choices"][0]["message"]["content"], want, "content")
+    eq(doc["choices"][0]["finish_reason"], "length", "finish_reason")
+
+
+@per_base("wrong key")
+def _(base):
+    r = chat(base, "hi", key="wrong-key").expect(1)
+    r.err_has("Wrong Api key", "HTTP_STATUS", "req_")
+    eq(r.out, "", "stdout")
+
+
+@per_base("wrong key with --stream")
+def _(base):
+    r = chat(base, "--stream", "hi", key="wrong-key").expect(1)
+    r.err_has("Wrong Api key", "HTTP_STATUS")
+    eq(r.out, "", "stdout")
+
+
+@per_base("error-500 with --max-retries 0")
+def _(base):
+    r = chat(base, "--model", "error-500", "--max-retries", "0", "hi").expect(1)
+    r.err_has("The server had an error while processing your request", "HTTP_STATUS")
+    eq(r.out, "", "stdout")
+
+
+@per_base("error-500 with --stream")
+def _(base):
+    r = chat(base, "--stream", "--model", "error-500", "--max-retries", "0", "hi").expect(1)
+    r.err_has("The server had an error while processing your request")
+    eq(r.out, "", "stdout")
+
+
+@per_base("--stream on disconnect")
+def _(base):
+    r = chat(base, "--stream", "--model", "disconnect", "hi").expect(1)
+    r.out_is("Hello there\n")
+    r.err_has("TRANSPORT")
+
+
+@per_base("--stream --events on disconnect")
+def _(base):
+    r = chat(base, "--stream", "--events", "--model", "disconnect", "hi").expect(1)
+    eq(chunk_deltas(r.json_lines()), "Hello there", "joined deltas")
+    r.err_has("TRANSPORT")
+
+
+@per_base("non-stream disconnect")
+def _(base):
+    r = chat(base, "--model", "disconnect", "--max-retries", "0", "hi").expect(1)
+    eq(r.out, "", "stdout")
+    check(r.err.startswith("webraft-chat: "), f"stderr should carry the failure{r.describe()}")
+
+
+@per_base("--stream on error-chunk")
+def _(base):
+    r = chat(base, "--stream", "--model", "error-chunk", "hi").expect(1)
+    r.out_is("partial\n")
+    r.err_has("upstream overloaded")
+
+
+@per_base("--stream --events on error-chunk")
+def _(base):
+    r = chat(base, "--stream", "--events", "--model", "error-chunk", "hi").expect(1)
+    eq(chunk_deltas(r.json_lines()), "partial", "joined deltas")
+    r.err_has("upstream overloaded")
+
+
+@per_base("--stream on error-event")
+def _(base):
+    r = chat(base, "--stream", "--model", "error-event", "hi").expect(1)
+    r.out_is("partial\n")
+    r.err_has("event stream failure")
+
+
+@per_base("--stream on bad-json-chunk")
+def _(base):
+    r = chat(base, "--stream", "--model", "bad-json-chunk", "hi").expect(1)
+    r.out_is("ok\n")
+    r.err_has("{not json")
+
+
+@per_base("rate-limit with --max-retries 0")
+def _(base):
+    chat(base, "--model", "rate-limit", "--max-retries", "0", "hi").expect(1).err_has(
+        "HTTP_STATUS", "HTTP 429")
+
+
+@per_base("tools model with --json")
+def _(base):
+    doc = chat(base, "--model", "tools", "--json", "weather?").expect(0).json()
+    choice = doc["choices"][0]
+    calls = choice["message"].get("tool_calls")
+    check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
+    eq(calls[0]["function"]["name"], "get_weather", "function name")
+    eq(json.loads(calls[0]["function"]["arguments"]), {"city": "Paris"}, "arguments")
+    eq(choice["finish_reason"], "tool_calls", "finish_reason")
+
+
+@per_base("tools model with --stream --json")
+def _(base):
+    doc = chat(base, "--model", "tools", "--stream", "--json", "weather?").expect(0).json()
+    choice = doc["choices"][0]
+    calls = choice["message"].get("tool_calls")
+    check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
+    eq(calls[0]["id"], "call_1", "call id")
+    eq(calls[0]["function"]["arguments"], '{"city":"Paris"}', "accumulated arguments")
+    eq(choice["finish_reason"], "tool_calls", "finish_reason")
+
+
+# ----------------------------------------------------------------------------- single-base tests
+
+
+@test("the request the CLI builds (echo-request)")
+def _():
+    path, size = png_file("echo.png", extra=3)
+    doc = chat("v1", "--json", "--model", "echo-request", "--system", "sys text",
+               "--max-tokens", "500", "--image", path, "user", "text").expect(0).json()
+    echoed = json.loads(doc["choices"][0]["message"]["content"])
+    eq(echoed["method"], "POST", "method")
+    eq(echoed["path"], "/v1/chat/completions", "path")
+    eq(echoed["headers"].get("authorization"), "Bearer test-key", "authorization header")
+    body = echoed["body"]
+    eq(body["model"], "echo-request", "model")
+    eq(body["max_tokens"], 500, "max_tokens")
+    eq(body["messages"][0], {"role": "system", "content": "sys text"}, "system message")
+    user = body["messages"][1]
+    eq(user["role"], "user", "user role")
+    eq(user["content"][0], {"type": "text", "text": "user text"}, "text part")
+    eq(user["content"][1]["type"], "image_url", "image part type")
+    check(user["content"][1]["image_url"]["url"].startswith("data:image/png;base64,"),
+          f"image data URL: {user['content'][1]!r}")
+
+
+@test("default model is gpt-4o")
+def _():
+    eq(chat("v1", "--json", "hi").expect(0).json()["model"], "gpt-4o", "model")
+
+
+@test("--plan free with --base-url override")
+def _():
+    chat("freeapi", "--plan", "free", "free", "plan").expect(0).out_is(reply("free plan") + "\n")
+    chat("freeapi", "--plan", "free", "--stream", "free").expect(0).out_is(reply("free") + "\n")
+
+
+@test("--plan paid with --base-url override")
+def _():
+    chat("v2", "--plan", "paid", "paid", "plan").expect(0).out_is(reply("paid plan") + "\n")
+
+
+@test("WEBRAFT_API_KEY instead of --api-key")
+def _():
+    env = base_env()
+    env["WEBRAFT_API_KEY"] = KEY
+    chat("v1", "from", "env", key=None, env=env).expect(0).out_is(reply("from env") + "\n")
+    chat("v2", "--stream", "env", key=None, env=env).expect(0).out_is(reply("env") + "\n")
+
+
+@test("--api-key beats WEBRAFT_API_KEY")
+def _():
+    env = base_env()
+    env["WEBRAFT_API_KEY"] = "wrong-env-key"
+    chat("v1", "hi", env=env).expect(0).out_is(reply("hi") + "\n")
+    chat("v1", "hi", key=None, env=env).expect(1).err_has("Wrong Api key")
+
+
+@test("no key at all")
+def _():
+    chat("v1", "hi", key=None).expect(1).err_has("Wrong Api key", "HTTP_STATUS")
+
+
+@test("--max-retries is honoured (flaky model)")
+def _():
+    tag = f"cli{os.getpid()}"
+    chat("v1", "--model", f"flaky-1-{tag}a", "--max-retries", "0", "hi").expect(1).err_has(
+        "HTTP_STATUS")
+    chat("v1", "--model", f"flaky-1-{tag}b", "--max-retries", "1", "hi").expect(0).out_is(
+        reply("hi") + "\n")
+
+
+@test("missing image file")
+def _():
+    path = os.path.join(TMP, "does-not-exist.png")
+    r = chat("v1", "--image", path, "hi").expect(1)
+    r.err_has(path)
+    eq(r.out, "", "stdout")
+
+
+@test("image file that is not an image")
+def _():
+    path = write_file("notes.txt", "just text\n")
+    chat("v1", "--image", path, "hi").expect(1).err_has(path)
+
+
+@test("image type sniffed without extension")
+def _():
+    path, size = png_file("noext", extra=20)
+    chat("v1", "--image", path, "hi").expect(0).out_is(
+        reply("hi", [f"image/png {size} bytes"]) + "\n")
+
+
+@test("--image data: URL passed through")
+def _():
+    chat("v1", "--image", "data:image/gif;base64,R0lGODlh", "hi").expect(0).out_is(
+        reply("hi", ["image/gif 6 bytes"]) + "\n")
+
+
+@test("--request FILE that does not exist")
+def _():
+    path = os.path.join(TMP, "missing-request.json")
+    chat("v1", "--request", path).expect(1).err_has(path)
+
+
+@test("--request - with invalid JSON")
+def _():
+    r = chat("v1", "--request", "-", stdin="{not json").expect(1)
+    check(r.err.startswith("webraft-chat: "), f"stderr should explain{r.describe()}")
+
+
+@test("--request body rejected by the server")
+def _():
+    r = chat("v1", "--request", "-", stdin='{"model":"gpt-4o","messages":[]}').expect(1)
+    r.err_has("HTTP_STATUS", "HTTP 400")
+
+
+@test("--stream --events --json prints chunks then the completion")
+def _():
+    docs = chat("v1", "--stream", "--events", "--json", "both").expect(0).json_lines()
+    check(len(docs) >= 2, f"lines: {docs!r}")
+    eq(chunk_deltas(docs[:-1]), reply("both"), "joined deltas")
+    eq(docs[-1].get("object"), "chat.completion", "last line object")
+    eq(docs[-1]["choices"][0]["message"]["content"], reply("both"), "last line content")
+
+
+@test("-- ends options")
+def _():
+    chat("v1", "--", "--model", "x", "--stream").expect(0).out_is(
+        reply("--model x --stream") + "\n")
+
+
+@test("single-dash word is part of the prompt")
+def _():
+    chat("v1", "-1", "is", "negative").expect(0).out_is(reply("-1 is negative") + "\n")
+
+
+USAGE_ERRORS = [
+    ("no prompt", []),
+    ("empty prompt", [""]),
+    ("unknown option", ["--bogus", "hi"]),
+    ("--events without --stream", ["--events", "hi"]),
+    ("--plan gold", ["--plan", "gold", "hi"]),
+    ("--max-tokens abc", ["--max-tokens", "abc", "hi"]),
+    ("--max-tokens -1", ["--max-tokens", "-1", "hi"]),
+    ("--max-tokens empty", ["--max-tokens", "", "hi"]),
+    ("--timeout-ms 1.5", ["--timeout-ms", "1.5", "hi"]),
+    ("--max-retries x", ["--max-retries", "x", "hi"]),
+    ("--request with PROMPT", ["--request", "-", "hi"]),
+    ("--request with --model", ["--request", "-", "--model", "m"]),
+    ("--request with --system", ["--request", "-", "--system", "s"]),
+    ("--request with --image", ["--request", "-", "--image", "https://e.x/a.png"]),
+    ("--request with --max-tokens", ["--request", "-", "--max-tokens", "3"]),
+    ("missing option value", ["hi", "--model"]),
+    ("missing --image value", ["hi", "--image"]),
+]
+
+for _name, _args in USAGE_ERRORS:
+    def _usage_case(args=_args):
+        r = chat("v1", *args, stdin=request_body("should not be sent")).expect(2)
+        eq(r.out, "", "stdout")
+        r.err_has("usage: webraft-chat")
+    TESTS.append((f"usage error: {_name}", _usage_case))
+
+
+@test("--help and -h")
+def _():
+    for flag in ("--help", "-h"):
+        r = run(flag).expect(0)
+        check(r.out.startswith("usage: webraft-chat"), f"usage on stdout{r.describe()}")
+        for option in ("--base-url", "--stream", "--events", "--request", "--max-retries"):
+            r.out_has(option)
+    # --help wins even next to otherwise bad usage.
+    run("--plan", "gold", "--help").expect(0)
+
+
+@test("connection refused")
+def _():
+    port = closed_port()
+    r = run("--base-url", f"http://127.0.0.1:{port}/v1", "--api-key", KEY,
+            "--max-retries", "0", "hi").expect(1)
+    r.err_has("CONNECT")
+    eq(r.out, "", "stdout")
+
+
+@test("--timeout-ms 100 on slow")
+def _():
+    r = chat("v1", "--model", "slow", "--timeout-ms", "100", "--max-retries", "0", "hi").expect(1)
+    r.err_has("TIMEOUT")
+    check(r.seconds < 5, f"took {r.seconds:.1f}s")
+
+
+@test("--timeout-ms on stall-body (non-stream)")
+def _():
+    r = chat("v2", "--model", "stall-body", "--timeout-ms", "300", "--max-retries", "0",
+             "hi").expect(1)
+    r.err_has("TIMEOUT")
+    check(r.seconds < 5, f"took {r.seconds:.1f}s")
+
+
+@test("slow model succeeds without a timeout")
+def _():
+    chat("v1", "--model", "slow", "--stream", "slowly").expect(0).out_is(reply("slowly") + "\n")
+
+
+@test("bad --base-url")
+def _():
+    chat("v1", "hi", "--base-url", "ftp://example.com/v1").expect(1).err_has("base_url")
+
+
+# Numbers the CLI's own check accepts must reach the library as valid JSON numbers.
+@test("--max-tokens with a leading zero (02) works like 2")
+def _():
+    r = chat("v1", "--max-tokens", "02", "one two three")
+    if r.code != 2:  # rejecting it as bad usage would also be acceptable
+        r.expect(0).out_is("Hello! You \n")
+
+
+@test("--timeout-ms with a leading zero (05000) works like 5000")
+def _():
+    r = chat("v1", "--timeout-ms", "05000", "hi")
+    if r.code != 2:
+        r.expect(0).out_is(reply("hi") + "\n")
+
+
+@test("--max-retries 00 works like 0")
+def _():
+    r = chat("v1", "--max-retries", "00", "hi")
+    if r.code != 2:
+        r.expect(0).out_is(reply("hi") + "\n")
+
+
+@test("--max-retries out of range is a usage error")
+def _():
+    r = chat("v1", "--max-retries", "99999999999999999999", "hi")
+    r.expect(2)
+
+
+# ----------------------------------------------------------------------------- server + runner
+
+
+def start_server():
+    global SERVER_URL
+    proc = subprocess.Popen([SERVER, "--port", "0", "--exit-on-stdin-eof"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    line = b""
+    deadline = time.monotonic() + 15
+    while not line.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not sel.select(remaining):
+            stop_server(proc)
+            raise RuntimeError("test server did not print LISTENING within 15s")
+        byte = os.read(proc.stdout.fileno(), 1)
+        if not byte:
+            stop_server(proc)
+            raise RuntimeError(f"test server exited early: {line!r}")
+        line += byte
+    sel.close()
+    text = line.decode().strip()
+    if not text.startswith("LISTENING "):
+        stop_server(proc)
+        raise RuntimeError(f"unexpected first line from test server: {text!r}")
+    SERVER_URL = f"http://127.0.0.1:{int(text.split()[1])}"
+    return proc
+
+
+def stop_server(proc):
+    try:
+        proc.stdin.close()  # --exit-on-stdin-eof
+    except OSError:
+        pass
+    try:
+        proc.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+    if proc.stdout:
+        proc.stdout.close()
+
+
+def main(argv):
+    global TMP
+    filters = argv[1:]
+    selected = [(n, f) for n, f in TESTS if not filters or any(s in n for s in filters)]
+    for path, what in ((CLI, "webraft-chat (run `make cli`)"), (SERVER, "test server")):
+        if not os.access(path, os.X_OK):
+            print(f"missing {what}: {path}", file=sys.stderr)
+            print(f"0 passed, {len(selected)} failed")
+            return 1
+    passed = failed = 0
+    failures = []
+    started = time.monotonic()
+    server = start_server()
+    try:
+        with tempfile.TemporaryDirectory(prefix="webraft-cli-test-") as tmp:
+            TMP = tmp
+            for name, fn in selected:
+                t0 = time.monotonic()
+                try:
+                    fn()
+                except Failure as e:
+                    failed += 1
+                    failures.append(name)
+                    print(f"FAIL {name}: {e}")
+                except Exception:
+                    failed += 1
+                    failures.append(name)
+                    print(f"FAIL {name}: unexpected error\n{traceback.format_exc()}")
+                else:
+                    passed += 1
+                    print(f"ok   {name} ({time.monotonic() - t0:.2f}s)")
+                sys.stdout.flush()
+    finally:
+        stop_server(server)
+    if failures:
+        print(f"failed ({time.monotonic() - started:.1f}s): " + "; ".join(failures))
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
