@@ -21,6 +21,8 @@ pub trait ChunkSink: Send {
 
 /// Error bodies are read only this far; the message is all we need from them.
 const MAX_ERROR_BODY_BYTES: usize = 64 << 10;
+/// How much of a stream's start is kept to explain a stream without chunks.
+const STREAM_OPENING_BYTES: usize = 200;
 /// Retry-After values beyond this are ignored in favour of the backoff.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -371,6 +373,8 @@ async fn read_stream(
     let mut events = Vec::new();
     let mut received = 0usize;
     let limit = client.config.max_body_bytes;
+    // The body's first bytes, kept to explain a reply that never yields a chunk.
+    let mut opening = Vec::new();
     loop {
         let piece = clock
             .limit(clock.timeouts.idle, TimeoutKind::Idle, response.chunk())
@@ -382,23 +386,30 @@ async fn read_stream(
                 if received > limit {
                     return Err(body_too_large(limit));
                 }
+                let room = STREAM_OPENING_BYTES.saturating_sub(opening.len());
+                opening.extend_from_slice(&bytes[..bytes.len().min(room)]);
                 decoder.feed(bytes, &mut events)
             }
             None => decoder.finish(&mut events),
         };
         // Events decoded before a protocol error still reach the caller.
+        let mut done = false;
         for event in events.drain(..) {
             match event {
                 StreamEvent::Data(payload) => deliver(&payload, sink, progress).await?,
-                StreamEvent::Error(payload) => {
-                    return Err(Error::StreamError(stream_error(&payload)))
-                }
-                StreamEvent::Done => return Ok(()),
+                StreamEvent::Error(payload) => return Err(Error::StreamError(stream_error(&payload))),
+                StreamEvent::Done => done = true,
             }
         }
         decoded?;
-        if piece.is_none() {
-            return Ok(());
+        if done || piece.is_none() {
+            return match progress.chunks {
+                0 => Err(Error::InvalidResponse(format!(
+                    "the stream ended without a single chunk; it began {:?}",
+                    String::from_utf8_lossy(&opening)
+                ))),
+                _ => Ok(()),
+            };
         }
     }
 }

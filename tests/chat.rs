@@ -117,6 +117,19 @@ fn provider_errors_keep_the_server_message() {
 }
 
 #[test]
+fn a_2xx_reply_that_is_not_json_is_an_invalid_response() {
+    let server = TestServer::start(ServerOptions::default());
+    let result = chat(&client_for(&server, "/v1", ""), "not-json", "");
+    assert_eq!(result.status(), Status::InvalidResponse, "{}", message(&result));
+    assert_eq!(result.http_status, 200);
+    assert!(message(&result).contains("not JSON"), "{}", message(&result));
+    let (streamed, chunks) = stream(&client_for(&server, "/v1", ""), "not-json", "");
+    assert_eq!(streamed.status(), Status::InvalidResponse, "{}", message(&streamed));
+    assert!(chunks.is_empty());
+    assert!(message(&streamed).contains("<html>maintenance"), "{}", message(&streamed));
+}
+
+#[test]
 fn transient_failures_are_retried_and_quota_errors_are_not() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");

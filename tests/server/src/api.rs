@@ -704,6 +704,7 @@ enum Scenario {
     Disconnect,
     Error500,
     Plain500,
+    NotJson,
     FlatError,
     RateLimit,
     NoCredits,
@@ -730,6 +731,7 @@ fn scenario(model: &str) -> Result<Scenario, ApiError> {
         "disconnect" => Scenario::Disconnect,
         "error-500" => Scenario::Error500,
         "plain-500" => Scenario::Plain500,
+        "not-json" => Scenario::NotJson,
         "flat-error" => Scenario::FlatError,
         "rate-limit" => Scenario::RateLimit,
         "no-credits" => Scenario::NoCredits,
@@ -989,6 +991,11 @@ async fn chat(
         Scenario::Plain500 => {
             let headers = [("Content-Type", "text/plain".to_string())];
             http::send(stream, 500, rid, keep, &headers, b"Internal Server Error").await?;
+            return Ok(next(keep));
+        }
+        Scenario::NotJson => {
+            let headers = [("Content-Type", "text/html".to_string())];
+            http::send(stream, 200, rid, keep, &headers, b"<html>maintenance</html>").await?;
             return Ok(next(keep));
         }
         Scenario::FlatError => {

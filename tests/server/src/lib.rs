@@ -118,6 +118,7 @@
 //! | `disconnect`         | Stream: role chunk, content chunks `"Hello"` and `" there"`, then the TCP connection is closed (FIN) without the terminating zero-length chunk. Non-stream: headers with full `Content-Length` + first half of the body, then close. |
 //! | `error-500`          | 500 JSON error (base style), message `The server had an error while processing your request`, type `server_error`, code `server_error`. |
 //! | `plain-500`          | 500, `Content-Type: text/plain`, body `Internal Server Error`. |
+//! | `not-json`           | 200, `Content-Type: text/html`, body `<html>maintenance</html>` (a captive portal or proxy page), stream or not. |
 //! | `flat-error`         | 400, vLLM-style flat body on every base: `{"object":"error","message":"flat error message","type":"BadRequestError","param":null,"code":400}`. |
 //! | `rate-limit`         | 429, `Retry-After: 1` (and `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 0`, `x-ratelimit-reset-requests: 1s`), JSON error type/code `rate_limit_exceeded`. Every time. |
 //! | `no-credits`         | 429, JSON error type/code `insufficient_quota`, message `Insufficient Credits`, no `Retry-After`. Every time. |
