@@ -3,15 +3,18 @@
 use crate::cancel::CancelToken;
 use crate::config::{ClientConfig, RequestOptions};
 use crate::error::{Error, Result};
+use crate::log::Logger;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::Value;
+use std::time::Duration;
 
 pub struct Client {
     pub(crate) config: ClientConfig,
     pub(crate) http: reqwest::Client,
     /// Set when the owner releases the client; cancels everything still in flight.
     pub(crate) closed: CancelToken,
+    pub(crate) logger: Logger,
 }
 
 /// One HTTP exchange to make, validated and ready to send.
@@ -89,18 +92,26 @@ impl Call {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
-        let http = reqwest::Client::builder()
-            .use_rustls_tls()
-            .connect_timeout(config.connect_timeout)
-            .user_agent(config.user_agent.clone())
-            .tcp_nodelay(true)
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))?;
+        let http = build_http(&config, config.connect_timeout)?;
         Ok(Client {
             config,
             http,
             closed: CancelToken::new(),
+            logger: Logger::default(),
         })
+    }
+
+    /// The pooled HTTP client, or for a request that wants another connect
+    /// timeout, a fresh one (reqwest fixes that timeout per client).
+    pub(crate) fn http_for(&self, options: &RequestOptions) -> Result<reqwest::Client> {
+        match options.connect_timeout {
+            Some(limit) if limit != self.config.connect_timeout => build_http(&self.config, limit),
+            _ => Ok(self.http.clone()),
+        }
+    }
+
+    pub fn logger(&self) -> &Logger {
+        &self.logger
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -147,7 +158,7 @@ impl Client {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let config = &self.config;
-        let auth = config.api_key.as_ref().map(|key| format!("Bearer {key}"));
+        let auth = config.api_key.as_ref().map(|key| format!("Bearer {}", key.expose()));
         let fixed = [
             ("authorization", auth.as_deref()),
             ("openai-organization", config.organization.as_deref()),
@@ -166,6 +177,38 @@ impl Client {
         }
         Ok(headers)
     }
+}
+
+fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwest::Client> {
+    let bad = |what: &str, e: reqwest::Error| Error::InvalidConfig(format!("{what}: {e}"));
+    let mut builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(connect_timeout)
+        .user_agent(config.user_agent.clone())
+        .tcp_nodelay(true)
+        .danger_accept_invalid_certs(config.tls.skip_verification);
+    if !config.tls.extra_roots_pem.is_empty() {
+        let roots = reqwest::Certificate::from_pem_bundle(&config.tls.extra_roots_pem)
+            .map_err(|e| bad("ca_cert_pem/ca_cert_file is not PEM certificates", e))?;
+        if roots.is_empty() {
+            return Err(Error::InvalidConfig("ca_cert_pem/ca_cert_file holds no certificate".into()));
+        }
+        for root in roots {
+            builder = builder.add_root_certificate(root);
+        }
+    }
+    if let Some(identity) = &config.tls.client_identity_pem {
+        let identity = reqwest::Identity::from_pem(identity.expose().as_bytes())
+            .map_err(|e| bad("client certificate or key is not usable PEM", e))?;
+        builder = builder.identity(identity);
+    }
+    if let Some(proxy) = &config.proxy {
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| bad("proxy", e))?
+            .no_proxy(reqwest::NoProxy::from_env());
+        builder = builder.proxy(proxy);
+    }
+    builder.build().map_err(|e| bad("cannot build HTTP client", e))
 }
 
 fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {

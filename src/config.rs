@@ -18,7 +18,7 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 8 << 20;
 /// Everything a client needs, with defaults and environment fallbacks applied.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     /// Without a trailing slash.
     pub base_url: String,
     pub organization: Option<String>,
@@ -31,6 +31,36 @@ pub struct ClientConfig {
     pub user_agent: String,
     pub max_body_bytes: usize,
     pub max_event_bytes: usize,
+    /// Proxy for every request; None leaves HTTP_PROXY, HTTPS_PROXY and NO_PROXY in charge.
+    pub proxy: Option<String>,
+    pub tls: TlsConfig,
+}
+
+/// A credential: usable, but never printed by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Trust and identity beyond the built-in web PKI and system roots.
+#[derive(Debug, Clone, Default)]
+pub struct TlsConfig {
+    /// Extra trusted CA certificates, PEM.
+    pub extra_roots_pem: Vec<u8>,
+    /// Client certificate chain followed by its private key, PEM (mTLS).
+    pub client_identity_pem: Option<Secret>,
+    /// Accept any server certificate. For local testing only.
+    pub skip_verification: bool,
 }
 
 /// The clocks of one request. `None` means no limit.
@@ -83,6 +113,14 @@ impl ClientConfig {
             .or_else(|| env("WEBRAFT_API_KEY"))
             .or_else(|| env("OPENAI_API_KEY"))
             .filter(|key| !key.is_empty());
+        if let Some(key) = &api_key {
+            // The message must not echo the key.
+            if reqwest::header::HeaderValue::from_str(key).is_err() {
+                return Err(Error::InvalidConfig(
+                    "api_key contains characters not allowed in a header (such as CR or LF)".into(),
+                ));
+            }
+        }
         let plan = fields.string("plan")?;
         let plan_url = match plan.as_deref() {
             None | Some("paid") => PAID_BASE_URL,
@@ -110,8 +148,18 @@ impl ClientConfig {
         if let Some(stream_total) = fields.millis("stream_timeout_ms")? {
             timeouts.stream_total = stream_total;
         }
+        let tls = TlsConfig {
+            extra_roots_pem: pem_from(&mut fields, "ca_cert_pem", "ca_cert_file")?.unwrap_or_default(),
+            client_identity_pem: client_identity(&mut fields)?,
+            skip_verification: fields.boolean("danger_skip_tls_verification")?.unwrap_or(false),
+        };
+        let proxy = fields.string("proxy")?;
+        if let Some(proxy) = &proxy {
+            reqwest::Proxy::all(proxy.as_str())
+                .map_err(|e| Error::InvalidConfig(format!("proxy {proxy:?} is not usable: {e}")))?;
+        }
         let config = ClientConfig {
-            api_key,
+            api_key: api_key.map(Secret),
             base_url,
             organization: fields.string("organization")?,
             project: fields.string("project")?,
@@ -132,8 +180,23 @@ impl ClientConfig {
             max_event_bytes: fields
                 .size("max_event_bytes")?
                 .unwrap_or(DEFAULT_MAX_EVENT_BYTES),
+            proxy,
+            tls,
         };
         fields.reject_unknown()?;
+        let header_values = [
+            ("organization", config.organization.as_deref()),
+            ("project", config.project.as_deref()),
+            ("user_agent", Some(config.user_agent.as_str())),
+        ];
+        for (key, value) in header_values {
+            if let Some(value) = value {
+                check_header("", key, value, Error::InvalidConfig)?;
+            }
+        }
+        for (name, value) in &config.default_headers {
+            check_header("default_headers.", name, value, Error::InvalidConfig)?;
+        }
         Ok(config)
     }
 }
@@ -145,6 +208,8 @@ pub struct RequestOptions {
     pub timeout: Option<Option<Duration>>,
     pub headers_timeout: Option<Option<Duration>>,
     pub idle_timeout: Option<Option<Duration>>,
+    /// Needs a connection of its own when it differs from the client's.
+    pub connect_timeout: Option<Duration>,
     pub max_retries: Option<u32>,
     pub headers: Vec<(String, String)>,
     pub query: Vec<(String, String)>,
@@ -152,7 +217,8 @@ pub struct RequestOptions {
 
 impl RequestOptions {
     /// Parse the options JSON: `timeout_ms`, `headers_timeout_ms`, `idle_timeout_ms`,
-    /// `max_retries`, `headers`, `query`. A timeout of 0 means "no limit".
+    /// `connect_timeout_ms`, `max_retries`, `headers`, `query`. A timeout of 0 means
+    /// "no limit" (for connect: the client's value).
     pub fn from_json(text: &str) -> Result<RequestOptions> {
         if text.trim().is_empty() {
             return Ok(RequestOptions::default());
@@ -167,11 +233,15 @@ impl RequestOptions {
             timeout: fields.millis("timeout_ms")?,
             headers_timeout: fields.millis("headers_timeout_ms")?,
             idle_timeout: fields.millis("idle_timeout_ms")?,
+            connect_timeout: fields.millis("connect_timeout_ms")?.flatten(),
             max_retries: fields.count("max_retries")?,
             headers: fields.string_map("headers")?,
             query: fields.string_map("query")?,
         };
         fields.reject_unknown()?;
+        for (name, value) in &options.headers {
+            check_header("headers.", name, value, Error::InvalidArgument)?;
+        }
         Ok(options)
     }
 
@@ -195,6 +265,57 @@ impl RequestOptions {
     }
 }
 
+/// A header must survive the trip into HTTP: no CR, LF or other control bytes.
+fn check_header(prefix: &str, name: &str, value: &str, make_error: fn(String) -> Error) -> Result<()> {
+    use reqwest::header::{HeaderName, HeaderValue};
+    if prefix.ends_with('.') && HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(make_error(format!("{prefix}{name}: {name:?} is not a valid header name")));
+    }
+    if HeaderValue::from_str(value).is_err() {
+        return Err(make_error(format!(
+            "{prefix}{name} contains characters not allowed in a header (such as CR or LF)"
+        )));
+    }
+    Ok(())
+}
+
+/// PEM text given inline under `pem_key` and/or as a file under `file_key`, joined.
+fn pem_from(fields: &mut Fields, pem_key: &str, file_key: &str) -> Result<Option<Vec<u8>>> {
+    let inline = fields.string(pem_key)?;
+    let file = match fields.string(file_key)? {
+        Some(path) => Some(std::fs::read(&path).map_err(|source| Error::Io { path, source })?),
+        None => None,
+    };
+    Ok(match (inline, file) {
+        (None, None) => None,
+        (inline, file) => {
+            let mut pem = inline.map(String::into_bytes).unwrap_or_default();
+            pem.push(b'\n');
+            pem.extend(file.unwrap_or_default());
+            Some(pem)
+        }
+    })
+}
+
+/// The mTLS identity: certificate and key, each inline or from a file; both or neither.
+fn client_identity(fields: &mut Fields) -> Result<Option<Secret>> {
+    let cert = pem_from(fields, "client_cert_pem", "client_cert_file")?;
+    let key = pem_from(fields, "client_key_pem", "client_key_file")?;
+    match (cert, key) {
+        (None, None) => Ok(None),
+        (Some(mut cert), Some(key)) => {
+            cert.push(b'\n');
+            cert.extend(key);
+            let text = String::from_utf8(cert)
+                .map_err(|_| Error::InvalidConfig("client certificate and key must be PEM text".into()))?;
+            Ok(Some(Secret(text)))
+        }
+        _ => Err(Error::InvalidConfig(
+            "a client certificate needs its key and a key needs its certificate".into(),
+        )),
+    }
+}
+
 fn validate_base_url(url: &str) -> Result<String> {
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::InvalidConfig(format!("base_url {url:?} is not a URL: {e}")))?;
@@ -208,18 +329,16 @@ fn validate_base_url(url: &str) -> Result<String> {
 }
 
 /// Typed, consuming access to a JSON object's keys; whatever is left is unknown.
-struct Fields<'a> {
+struct Fields {
     remaining: Map<String, Value>,
     make_error: fn(String) -> Error,
-    _source: std::marker::PhantomData<&'a ()>,
 }
 
-impl<'a> Fields<'a> {
-    fn new(obj: &'a Map<String, Value>, make_error: fn(String) -> Error) -> Self {
+impl Fields {
+    fn new(obj: &Map<String, Value>, make_error: fn(String) -> Error) -> Self {
         Fields {
             remaining: obj.clone(),
             make_error,
-            _source: std::marker::PhantomData,
         }
     }
 
@@ -240,6 +359,14 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(other) => Err(self.wrong_type(key, "a string", &other)),
+        }
+    }
+
+    fn boolean(&mut self, key: &str) -> Result<Option<bool>> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(self.wrong_type(key, "true or false", &other)),
         }
     }
 
@@ -350,12 +477,12 @@ mod tests {
             _ => None,
         };
         let config = ClientConfig::from_json_with_env("{}", env).unwrap();
-        assert_eq!(config.api_key.as_deref(), Some("wk"));
+        assert_eq!(config.api_key.as_ref().map(Secret::expose), Some("wk"));
         let only_openai = |name: &str| (name == "OPENAI_API_KEY").then(|| "ok".to_string());
         let config = ClientConfig::from_json_with_env("{}", only_openai).unwrap();
-        assert_eq!(config.api_key.as_deref(), Some("ok"));
+        assert_eq!(config.api_key.as_ref().map(Secret::expose), Some("ok"));
         let config = ClientConfig::from_json_with_env(r#"{"api_key":"mine"}"#, env).unwrap();
-        assert_eq!(config.api_key.as_deref(), Some("mine"));
+        assert_eq!(config.api_key.as_ref().map(Secret::expose), Some("mine"));
     }
 
     #[test]
@@ -406,6 +533,40 @@ mod tests {
         assert_eq!(config.connect_timeout, Duration::from_millis(500));
         assert_eq!(config.user_agent, "game/1.0");
         assert_eq!(config.max_event_bytes, 100);
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output_and_messages() {
+        let config = parse(r#"{"api_key":"sk-very-secret","client_cert_pem":"C","client_key_pem":"sk-key-secret"}"#).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("sk-very-secret") && !printed.contains("sk-key-secret"), "{printed}");
+        let err = parse("{\"api_key\":\"sk-bad\\r\\nX-Evil: 1\"}").unwrap_err();
+        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert!(!err.to_string().contains("sk-bad"), "{err}");
+    }
+
+    #[test]
+    fn header_values_with_line_breaks_are_refused() {
+        let err = parse(r#"{"default_headers":{"X-A":"one\r\nX-B: two"}}"#).unwrap_err();
+        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert!(err.to_string().contains("default_headers.X-A"), "{err}");
+        assert_eq!(parse(r#"{"organization":"o\n"}"#).unwrap_err().status(), crate::Status::InvalidConfig);
+        assert_eq!(parse(r#"{"default_headers":{"bad name":"v"}}"#).unwrap_err().status(), crate::Status::InvalidConfig);
+        let err = RequestOptions::from_json(r#"{"headers":{"X-A":"a\nb"}}"#).unwrap_err();
+        assert_eq!(err.status(), crate::Status::InvalidArgument);
+    }
+
+    #[test]
+    fn tls_and_proxy_keys_are_checked() {
+        let config = parse(r#"{"ca_cert_pem":"PEM","danger_skip_tls_verification":true,"proxy":"http://127.0.0.1:3128"}"#).unwrap();
+        assert!(config.tls.skip_verification);
+        assert!(config.tls.extra_roots_pem.starts_with(b"PEM"));
+        assert_eq!(config.proxy.as_deref(), Some("http://127.0.0.1:3128"));
+        let err = parse(r#"{"client_cert_pem":"C"}"#).unwrap_err();
+        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        let err = parse(r#"{"ca_cert_file":"/nonexistent/ca.pem"}"#).unwrap_err();
+        assert_eq!(err.status(), crate::Status::Io);
+        assert_eq!(parse(r#"{"danger_skip_tls_verification":"yes"}"#).unwrap_err().status(), crate::Status::InvalidConfig);
     }
 
     #[test]

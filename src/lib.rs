@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod ffi;
 pub mod image;
+pub mod log;
 pub mod request;
 pub mod result;
 pub mod runtime;
@@ -18,6 +19,7 @@ pub mod transport;
 pub use client::{Call, CallKind, Client};
 pub use config::{ClientConfig, RequestOptions};
 pub use error::{ApiError, Error, Status, TimeoutKind};
+pub use log::LogLevel;
 pub use request::{Delivery, Next, Request};
 pub use result::{CallResult, Timings};
 

@@ -5,6 +5,7 @@ use crate::cancel::CancelToken;
 use crate::client::{Call, Client};
 use crate::config::RequestOptions;
 use crate::error::{Error, Status};
+use crate::log::LogLevel;
 use crate::result::CallResult;
 use crate::runtime;
 use crate::transport::{self, ChunkSink, Progress};
@@ -91,6 +92,11 @@ impl Request {
             drop(sink);
             let result = progress.finish(outcome);
             let status = result.status();
+            client.logger.log(if result.error.is_some() { LogLevel::Error } else { LogLevel::Info }, || {
+                let outcome = result.error.as_ref().map_or("OK".to_string(), |e| format!("{}: {e}", status.name()));
+                let ms = result.timings.total.as_millis();
+                format!("finished {outcome} ({} chunks, {} retries, {ms} ms)", result.chunks, result.retries)
+            });
             task.finish(result);
             if let Some(on_done) = on_done {
                 on_done(status);

@@ -4,6 +4,7 @@
 use crate::client::{Call, CallKind, Client};
 use crate::config::{RequestOptions, Timeouts};
 use crate::error::{ApiError, Error, Result, TimeoutKind};
+use crate::log::{redacted_url, LogLevel};
 use crate::result::{assistant_text, CallResult, Timings};
 use crate::stream::{self, Accumulator, Decoder, StreamEvent};
 use reqwest::header::HeaderMap;
@@ -181,8 +182,9 @@ pub async fn execute(
         call.is_stream(),
     );
     let max_retries = options.max_retries.unwrap_or(client.config.max_retries);
+    let http = client.http_for(options)?;
     let response = loop {
-        let failed = match attempt(client, call, options, &clock, progress).await {
+        let failed = match attempt(client, &http, call, options, &clock, progress).await {
             Ok(response) => break response,
             Err(failed) => failed,
         };
@@ -228,17 +230,22 @@ pub async fn execute(
 /// One try: send, wait for headers, and turn a non-2xx reply into a parsed error.
 async fn attempt(
     client: &Client,
+    http: &reqwest::Client,
     call: &Call,
     options: &RequestOptions,
     clock: &Clock,
     progress: &mut Progress,
 ) -> std::result::Result<Response, Failed> {
     let request = client.build(call, options)?;
+    let url = redacted_url(request.url());
+    client.logger.log(LogLevel::Debug, || {
+        format!("{} {url} (attempt {})", request.method(), progress.retries + 1)
+    });
     let sent = clock
         .limit(
             clock.timeouts.headers,
             TimeoutKind::Headers,
-            client.http.execute(request),
+            http.execute(request),
         )
         .await;
     let response = match sent {
@@ -262,6 +269,11 @@ async fn attempt(
         Ok(Ok(response)) => response,
     };
     progress.record_response(&response);
+    client.logger.log(LogLevel::Info, || {
+        let id = progress.request_id.as_deref().unwrap_or("none");
+        let ms = progress.since_start().as_millis();
+        format!("HTTP {} from {url} after {ms} ms (request id {id})", response.status().as_u16())
+    });
     if response.status().is_success() {
         return Ok(response);
     }
@@ -289,13 +301,48 @@ fn should_retry(status: StatusCode, headers: &HeaderMap, api: &ApiError) -> bool
     transient && !api.is_quota_exhausted()
 }
 
-/// `retry-after-ms` first, then `Retry-After` in seconds; only values in (0, 60 s] count.
+/// `retry-after-ms` first, then `Retry-After` in seconds or as an HTTP-date;
+/// only values in (0, 60 s] count.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok();
-    let delay = number("retry-after-ms")
+    let text = |name: &str| headers.get(name)?.to_str().ok().map(str::trim);
+    let seconds = text("retry-after-ms")
+        .and_then(|ms| ms.parse::<f64>().ok())
         .map(|ms| ms / 1000.0)
-        .or_else(|| number("retry-after"))?;
-    (delay > 0.0 && delay <= MAX_RETRY_AFTER.as_secs_f64()).then(|| Duration::from_secs_f64(delay))
+        .or_else(|| {
+            let value = text("retry-after")?;
+            value.parse::<f64>().ok().or_else(|| seconds_until_http_date(value, std::time::SystemTime::now()))
+        })?;
+    (seconds > 0.0 && seconds <= MAX_RETRY_AFTER.as_secs_f64()).then(|| Duration::from_secs_f64(seconds))
+}
+
+/// Seconds from `now` to an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`
+/// (the form RFC 9110 requires senders to use); negative when it has passed.
+fn seconds_until_http_date(value: &str, now: std::time::SystemTime) -> Option<f64> {
+    let mut parts = value.split_ascii_whitespace();
+    let _weekday = parts.next()?.strip_suffix(',')?;
+    let day: i64 = parts.next()?.parse().ok()?;
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month_name = parts.next()?;
+    let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut clock = parts.next()?.split(':').map(|n| n.parse::<i64>().ok());
+    let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
+    if parts.next()? != "GMT" || parts.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let at = days_since_epoch(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    Some(at as f64 - now)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's civil-date algorithm).
+fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// `min(0.5 s * 2^n, 8 s)`, less up to 25% jitter.
@@ -447,7 +494,10 @@ fn stream_error(payload: &str) -> ApiError {
 
 impl Client {
     /// Map a reqwest failure to our error, keeping the whole cause chain in the message.
+    /// The URL is shown without its query, which may hold a key.
     fn classify(&self, error: reqwest::Error) -> Error {
+        let url = error.url().map(redacted_url);
+        let error = error.without_url();
         let mut message = error.to_string();
         let mut tls = false;
         let mut source = std::error::Error::source(&error);
@@ -456,6 +506,9 @@ impl Client {
             message.push_str(&cause.to_string());
             tls |= is_rustls_error(cause);
             source = cause.source();
+        }
+        if let Some(url) = url {
+            message.push_str(&format!(" ({url})"));
         }
         if tls {
             Error::Tls(message)
@@ -507,6 +560,21 @@ mod tests {
         headers.insert("retry-after-ms", HeaderValue::from_static("0"));
         headers.insert("retry-after", HeaderValue::from_static("61"));
         assert_eq!(retry_after(&headers), None);
+    }
+
+    #[test]
+    fn retry_after_reads_http_dates() {
+        let epoch = std::time::UNIX_EPOCH;
+        let at = |s: &str, now: u64| seconds_until_http_date(s, epoch + Duration::from_secs(now));
+        assert_eq!(at("Thu, 01 Jan 1970 00:00:10 GMT", 0), Some(10.0));
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777 - 5), Some(5.0));
+        assert_eq!(at("Tue, 29 Feb 2028 12:00:00 GMT", 1_835_438_400 - 30), Some(30.0));
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 UTC", 0), None);
+        assert_eq!(at("Sunday, 06-Nov-94 08:49:37 GMT", 0), None);
+        assert_eq!(at("soon", 0), None);
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert_eq!(retry_after(&headers), None, "a date in the past means no hint");
     }
 
     #[test]

@@ -74,6 +74,16 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, what: &'static str) -> Result<
     ptr.as_ref().ok_or(Error::NullArgument(what))
 }
 
+/// A required out-pointer, cleared to NULL so a failed call never leaves garbage in it.
+///
+/// # Safety
+/// `out` is NULL or valid for a write of a pointer.
+pub(crate) unsafe fn out_pointer<'a, T>(out: *mut *mut T, what: &'static str) -> Result<&'a mut *mut T, Error> {
+    let slot = out.as_mut().ok_or(Error::NullArgument(what))?;
+    *slot = std::ptr::null_mut();
+    Ok(slot)
+}
+
 /// Write through an optional out-pointer.
 ///
 /// # Safety

@@ -1,12 +1,14 @@
 //! Creating and freeing clients, and the blocking calls.
 
-use super::boundary::{handle, optional_str, required_str, write_out};
+use super::boundary::{handle, optional_str, out_pointer, required_str};
 use super::handles::{free, into_raw, webraft_client};
 use super::request::{chunk_delivery, webraft_chunk_callback};
-use super::result::webraft_result;
+use super::request::UserData;
+use super::result::{c_string, report, webraft_result};
 use crate::client::{Call, Client};
 use crate::config::{ClientConfig, RequestOptions};
 use crate::error::{Error, Status};
+use crate::log::{LogLevel, LogSink};
 use crate::request::{Delivery, Request};
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
@@ -24,26 +26,13 @@ pub unsafe extern "C" fn webraft_client_new(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        write_out(out_client, std::ptr::null_mut());
-        write_out(out_error, std::ptr::null_mut());
         let created = (|| {
-            if out_client.is_null() {
-                return Err(Error::NullArgument("out_client"));
-            }
+            let out = out_pointer(out_client, "out_client")?;
             let config = ClientConfig::from_json(optional_str(config_json, "config_json")?.unwrap_or(""))?;
-            Client::new(config)
+            *out = into_raw(webraft_client { client: Arc::new(Client::new(config)?) });
+            Ok(())
         })();
-        match created {
-            Ok(client) => {
-                write_out(out_client, into_raw(webraft_client { client: Arc::new(client) }));
-                Status::Ok
-            }
-            Err(error) => {
-                let status = error.status();
-                write_out(out_error, webraft_result::from_error(error).into_raw());
-                status
-            }
-        }
+        report(created, out_error)
     }
 }
 
@@ -54,6 +43,45 @@ pub unsafe extern "C" fn webraft_client_new(
 #[no_mangle]
 pub unsafe extern "C" fn webraft_client_free(client: *mut webraft_client) {
     ffi_boundary! { free(client) }
+}
+
+/// Receives one log line: a summary of a request, a response, a retry or an
+/// outcome. Never contains credentials, headers or bodies. `message` is
+/// borrowed for the duration of the call. Runs on whichever thread did the
+/// work (usually a library worker).
+pub type webraft_log_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, level: LogLevel, message: *const c_char)>;
+
+/// Send the client's log lines at `max_level` (a `webraft_log_level` value) and
+/// more severe to `on_log`
+/// (NULL switches logging off; it is off by default). Replaces any earlier
+/// callback; once this returns, the earlier one is never called again, so its
+/// user_data may be released. `user_data` must stay valid until the callback is
+/// replaced or the client is freed. The callback must not itself call this
+/// function or free its client (that would deadlock). Returns NULL_ARGUMENT for
+/// a NULL client, INVALID_ARGUMENT for an unknown level. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_client_set_log_callback(
+    client: *const webraft_client,
+    on_log: webraft_log_callback,
+    max_level: u32,
+    user_data: *mut c_void,
+) -> Status {
+    ffi_boundary! {
+        let Ok(client) = handle(client, "client") else { return Status::NullArgument };
+        let Some(max_level) = LogLevel::from_value(max_level) else { return Status::InvalidArgument };
+        let user_data = UserData(user_data);
+        let sink = on_log.map(|on_log| -> LogSink {
+            Arc::new(move |level: LogLevel, message: &str| {
+                let text = c_string(message);
+                let _ = &user_data;
+                // SAFETY: the caller keeps the callback and user_data valid until replaced or freed.
+                unsafe { on_log(user_data.0, level, text.as_ptr()) }
+            })
+        });
+        client.client.logger().set(max_level, sink);
+        Status::Ok
+    }
 }
 
 /// Blocking chat completion. `request_json` is an OpenAI chat request body,

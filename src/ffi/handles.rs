@@ -31,9 +31,11 @@ pub(crate) unsafe fn free<T>(ptr: *mut T) {
 }
 
 impl Drop for webraft_client {
-    /// Releasing the client cancels whatever is still in flight on it.
+    /// Releasing the client cancels whatever is still in flight on it, and
+    /// stops its log callback before the caller's user_data may go away.
     fn drop(&mut self) {
         self.client.close();
+        self.client.logger().set(crate::log::LogLevel::Error, None);
     }
 }
 

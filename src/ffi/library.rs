@@ -1,7 +1,7 @@
 //! Library-wide exports: versions, status names, caller-owned strings, images.
 
-use super::boundary::{optional_str, required_str, write_out};
-use super::result::{c_string, webraft_result};
+use super::boundary::{optional_str, out_pointer, required_str, write_out};
+use super::result::{c_string, report, webraft_result};
 use crate::error::{Error, Status};
 use crate::image::image_content_part;
 use crate::result::delta_text;
@@ -67,25 +67,13 @@ pub unsafe extern "C" fn webraft_image_content_part(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        write_out(out_json, std::ptr::null_mut());
-        write_out(out_error, std::ptr::null_mut());
         let built = (|| {
-            if out_json.is_null() {
-                return Err(Error::NullArgument("out_json"));
-            }
-            image_content_part(required_str(path, "path")?, optional_str(detail, "detail")?)
+            let out = out_pointer(out_json, "out_json")?;
+            let part = image_content_part(required_str(path, "path")?, optional_str(detail, "detail")?)?;
+            *out = c_string(&part.to_string()).into_raw();
+            Ok(())
         })();
-        match built {
-            Ok(part) => {
-                write_out(out_json, c_string(&part.to_string()).into_raw());
-                Status::Ok
-            }
-            Err(error) => {
-                let status = error.status();
-                write_out(out_error, webraft_result::from_error(error).into_raw());
-                status
-            }
-        }
+        report(built, out_error)
     }
 }
 

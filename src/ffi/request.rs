@@ -41,9 +41,11 @@ pub const WEBRAFT_WAIT_FOREVER: u32 = u32::MAX;
 
 /// C's `user_data` pointer. The caller promises it may be used from the
 /// library's worker threads until the done callback returns.
-struct UserData(*mut c_void);
+pub(crate) struct UserData(pub(crate) *mut c_void);
 // SAFETY: see above; the library only passes the pointer back to the caller's callbacks.
 unsafe impl Send for UserData {}
+// SAFETY: the library never dereferences it; concurrent use is the caller's callbacks' business.
+unsafe impl Sync for UserData {}
 
 /// Chunks for the C callback, or `fallback` when there is none.
 pub(crate) fn chunk_delivery(
@@ -240,8 +242,10 @@ pub unsafe extern "C" fn webraft_request_take_result(
 }
 
 /// Free a request handle. A running request is cancelled; a callback already
-/// running finishes first, and `on_done` is still called once. NULL is a no-op.
-/// Any thread, including inside the request's own callbacks.
+/// running finishes first, and `on_done` is still called once, so `user_data`
+/// must stay valid until then (without `on_done`, free only a finished request
+/// if `user_data` matters). NULL is a no-op. Any thread, including inside the
+/// request's own callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_free(request: *mut webraft_request) {
     ffi_boundary! { free(request) }

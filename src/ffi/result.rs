@@ -101,6 +101,23 @@ impl webraft_result {
     }
 }
 
+/// The status of `outcome`; a failure is also described in a new result written
+/// to `*out_error` when that is not NULL (the caller frees it).
+///
+/// # Safety
+/// `out_error` is NULL or valid for a write.
+pub(crate) unsafe fn report(outcome: Result<(), Error>, out_error: *mut *mut webraft_result) -> Status {
+    write_out(out_error, std::ptr::null_mut());
+    match outcome {
+        Ok(()) => Status::Ok,
+        Err(error) => {
+            let status = error.status();
+            write_out(out_error, webraft_result::from_error(error).into_raw());
+            status
+        }
+    }
+}
+
 impl super::boundary::OnPanic for *mut webraft_result {
     /// A result-returning export that panicked still returns a result, saying so.
     fn on_panic(message: String) -> Self {
