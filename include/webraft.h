@@ -177,9 +177,10 @@ typedef void (*webraft_log_callback)(void *user_data, webraft_log_level level, c
 typedef int (*webraft_chunk_callback)(void *user_data, const char *chunk_json, size_t len);
 
 /**
- * Told once that a started request has finished, with its final status, after
+ * Told once that a started request has ended, with its final status, after
  * its last chunk callback. Runs on a library worker thread. The result can be
- * taken with `webraft_request_take_result`, here or later. After this returns
+ * taken with `webraft_request_take_result`, here or later (for a polled stream,
+ * once its queued chunks have been read). After this returns
  * the library never touches `user_data` again, so this is the place to release it.
  */
 typedef void (*webraft_done_callback)(void *user_data, webraft_status status);
@@ -312,7 +313,8 @@ webraft_status webraft_image_content_part(const char *path,
 /**
  * The text a stream chunk adds: its first choice's `delta.content`, copied to
  * `*out_text` (caller frees with `webraft_string_free`; "" when the chunk adds
- * none, e.g. a role or usage chunk) with its length in `*out_len` (may be NULL).
+ * none, e.g. a role or usage chunk; cut at an embedded NUL, should the text
+ * hold one) with its length in `*out_len` (may be NULL).
  * `chunk_json` need not be NUL-terminated: `len` bytes are read.
  * Returns NULL_ARGUMENT, INVALID_UTF8 or INVALID_JSON for bad input. Any thread.
  */
@@ -381,13 +383,15 @@ webraft_status webraft_request_next(const struct webraft_request *request,
 /**
  * Wait up to `timeout_ms` (WEBRAFT_WAIT_FOREVER: no limit) for the request to
  * finish. Returns true once finished, false on timeout or a NULL request.
- * A polled stream only finishes once its queued chunks are drained (see
- * `webraft_request_next`). Any thread, including callbacks.
+ * A polled stream counts as finished only once its queued chunks have been
+ * read (see `webraft_request_next`); since its queue is bounded, waiting
+ * without reading can time out. Any thread, including callbacks.
  */
 bool webraft_request_wait(const struct webraft_request *request, uint32_t timeout_ms);
 
 /**
- * True once the request has finished (its result is ready). False for NULL.
+ * True once the request has finished and its result is ready; for a polled
+ * stream, also once every queued chunk has been read. False for NULL.
  */
 bool webraft_request_is_finished(const struct webraft_request *request);
 
@@ -400,8 +404,9 @@ void webraft_request_cancel(const struct webraft_request *request);
 
 /**
  * Take the finished request's result; the caller frees it with
- * `webraft_result_free`. Returns NULL if the request has not finished, if the
- * result was already taken, or if `request` is NULL.
+ * `webraft_result_free`. Returns NULL if the request has not finished (see
+ * `webraft_request_is_finished`), if the result was already taken, or if
+ * `request` is NULL.
  */
 struct webraft_result *webraft_request_take_result(const struct webraft_request *request);
 

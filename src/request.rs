@@ -63,8 +63,17 @@ struct Shared {
 #[derive(Default)]
 struct State {
     queue: VecDeque<String>,
+    /// The call has ended; its result is set.
     finished: bool,
     result: Option<CallResult>,
+}
+
+impl State {
+    /// Finished as the caller sees it: a polled stream also needs its queue read,
+    /// so a loop that stops at "finished" never misses a chunk.
+    fn is_drained(&self) -> bool {
+        self.finished && self.queue.is_empty()
+    }
 }
 
 impl Request {
@@ -142,8 +151,9 @@ impl Request {
         self.shared.cancel.cancel();
     }
 
+    /// Ended, and every queued chunk has been taken.
     pub fn is_finished(&self) -> bool {
-        self.lock().finished
+        self.lock().is_drained()
     }
 
     /// The next queued chunk, or Done once the call has finished and the queue
@@ -167,15 +177,21 @@ impl Request {
         .unwrap_or(Next::Pending)
     }
 
-    /// Wait up to `timeout` (None: no limit) for the call to finish. Returns whether it has.
+    /// Wait up to `timeout` (None: no limit) for the call to finish (for a polled
+    /// stream: and its queue to be read). Returns whether it has.
     pub fn wait(&self, timeout: Option<Duration>) -> bool {
-        self.wait_until(timeout, |state| state.finished.then_some(()))
+        self.wait_until(timeout, |state| state.is_drained().then_some(()))
             .is_some()
     }
 
     /// The result, once finished; None before that or if already taken.
     pub fn take_result(&self) -> Option<CallResult> {
-        self.lock().result.take()
+        let mut state = self.lock();
+        if state.is_drained() {
+            state.result.take()
+        } else {
+            None
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {

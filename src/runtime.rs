@@ -6,10 +6,19 @@ use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 static RUNTIME: Lazy<Runtime> = Lazy::new(|| {
     tokio::runtime::Builder::new_multi_thread()
         .thread_name("webraft-worker")
+        .on_thread_start(block_sigpipe)
         .enable_all()
         .build()
         .expect("cannot start the webraft runtime")
 });
+
+/// A write to a socket the peer closed raises SIGPIPE in the writing thread,
+/// and its default action kills the process. Rust programs ignore it at
+/// start-up, but a C host that loads us usually has not, so block it on every
+/// runtime thread; the write then just fails with EPIPE.
+fn block_sigpipe() {
+    crate::ffi::block_sigpipe_on_this_thread();
+}
 
 pub fn handle() -> &'static Handle {
     RUNTIME.handle()

@@ -66,10 +66,10 @@ impl Progress {
     pub fn finish(mut self, outcome: Result<()>) -> CallResult {
         self.timings.total = self.started.elapsed();
         if let Some(accumulator) = self.accumulator.take().filter(|acc| acc.chunk_count() > 0) {
-            self.body = serde_json::to_vec(&accumulator.completion())
-                .expect("a JSON value always serializes");
+            let completion = accumulator.completion();
+            self.text = assistant_text(&completion);
+            self.body = serde_json::to_vec(&completion).expect("a JSON value always serializes");
             self.body_is_json = true;
-            self.text = Some(accumulator.text().to_string());
         }
         CallResult {
             error: outcome.err(),
@@ -197,6 +197,9 @@ pub async fn execute(
         if clock.would_overrun(delay) {
             return Err(failed.error);
         }
+        client.logger.log(LogLevel::Warn, || {
+            format!("retrying in {} ms after: {}", delay.as_millis(), failed.error)
+        });
         tokio::time::sleep(delay).await;
         progress.retries += 1;
     };

@@ -79,7 +79,8 @@ pub unsafe extern "C" fn webraft_image_content_part(
 
 /// The text a stream chunk adds: its first choice's `delta.content`, copied to
 /// `*out_text` (caller frees with `webraft_string_free`; "" when the chunk adds
-/// none, e.g. a role or usage chunk) with its length in `*out_len` (may be NULL).
+/// none, e.g. a role or usage chunk; cut at an embedded NUL, should the text
+/// hold one) with its length in `*out_len` (may be NULL).
 /// `chunk_json` need not be NUL-terminated: `len` bytes are read.
 /// Returns NULL_ARGUMENT, INVALID_UTF8 or INVALID_JSON for bad input. Any thread.
 #[no_mangle]
@@ -101,9 +102,9 @@ pub unsafe extern "C" fn webraft_chunk_text(
             .and_then(|text| serde_json::from_str(text).map_err(|e| Error::invalid_json("chunk_json", e)));
         match parsed {
             Ok(chunk) => {
-                let text = delta_text(&chunk).unwrap_or("");
-                write_out(out_len, text.len());
-                write_out(out_text, c_string(text).into_raw());
+                let text = c_string(delta_text(&chunk).unwrap_or(""));
+                write_out(out_len, text.as_bytes().len());
+                write_out(out_text, text.into_raw());
                 Status::Ok
             }
             Err(error) => error.status(),

@@ -12,3 +12,15 @@ mod handles;
 mod library;
 mod request;
 mod result;
+
+/// Block SIGPIPE for the calling thread (see `runtime`). Lives here because it
+/// needs `unsafe`.
+pub(crate) fn block_sigpipe_on_this_thread() {
+    // SAFETY: plain libc calls on a local, zero-initialised signal set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}

@@ -17,9 +17,10 @@ pub type webraft_chunk_callback = Option<
     unsafe extern "C" fn(user_data: *mut c_void, chunk_json: *const c_char, len: usize) -> c_int,
 >;
 
-/// Told once that a started request has finished, with its final status, after
+/// Told once that a started request has ended, with its final status, after
 /// its last chunk callback. Runs on a library worker thread. The result can be
-/// taken with `webraft_request_take_result`, here or later. After this returns
+/// taken with `webraft_request_take_result`, here or later (for a polled stream,
+/// once its queued chunks have been read). After this returns
 /// the library never touches `user_data` again, so this is the place to release it.
 pub type webraft_done_callback =
     Option<unsafe extern "C" fn(user_data: *mut c_void, status: Status)>;
@@ -188,9 +189,11 @@ pub unsafe extern "C" fn webraft_request_next(
             Next::Pending => webraft_event::Pending,
             Next::Done => webraft_event::Done,
             Next::Chunk(chunk) => {
-                write_out(out_len, chunk.len());
+                // Chunks are parsed JSON, so they hold no raw NUL and nothing is cut.
+                let chunk = c_string(&chunk);
+                write_out(out_len, chunk.as_bytes().len());
                 if !out_chunk.is_null() {
-                    write_out(out_chunk, c_string(&chunk).into_raw());
+                    write_out(out_chunk, chunk.into_raw());
                 }
                 webraft_event::Chunk
             }
@@ -202,8 +205,9 @@ pub unsafe extern "C" fn webraft_request_next(
 
 /// Wait up to `timeout_ms` (WEBRAFT_WAIT_FOREVER: no limit) for the request to
 /// finish. Returns true once finished, false on timeout or a NULL request.
-/// A polled stream only finishes once its queued chunks are drained (see
-/// `webraft_request_next`). Any thread, including callbacks.
+/// A polled stream counts as finished only once its queued chunks have been
+/// read (see `webraft_request_next`); since its queue is bounded, waiting
+/// without reading can time out. Any thread, including callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_wait(
     request: *const webraft_request,
@@ -212,7 +216,8 @@ pub unsafe extern "C" fn webraft_request_wait(
     ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.wait(wait_limit(timeout_ms))) }
 }
 
-/// True once the request has finished (its result is ready). False for NULL.
+/// True once the request has finished and its result is ready; for a polled
+/// stream, also once every queued chunk has been read. False for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_is_finished(request: *const webraft_request) -> bool {
     ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.is_finished()) }
@@ -227,8 +232,9 @@ pub unsafe extern "C" fn webraft_request_cancel(request: *const webraft_request)
 }
 
 /// Take the finished request's result; the caller frees it with
-/// `webraft_result_free`. Returns NULL if the request has not finished, if the
-/// result was already taken, or if `request` is NULL.
+/// `webraft_result_free`. Returns NULL if the request has not finished (see
+/// `webraft_request_is_finished`), if the result was already taken, or if
+/// `request` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_take_result(
     request: *const webraft_request,

@@ -112,7 +112,9 @@ pub(crate) unsafe fn report(outcome: Result<(), Error>, out_error: *mut *mut web
         Ok(()) => Status::Ok,
         Err(error) => {
             let status = error.status();
-            write_out(out_error, webraft_result::from_error(error).into_raw());
+            if !out_error.is_null() {
+                write_out(out_error, webraft_result::from_error(error).into_raw());
+            }
             status
         }
     }

@@ -2,16 +2,14 @@
 //! The behaviour is specified in the crate documentation (src/lib.rs); keep the two in sync.
 
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use serde_json::{Map, Value};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 
-use crate::http::{self, BodyLen, ChunkedWriter, Request};
+use crate::http::{self, BodyLen, ChunkedWriter, Request, Stream};
 use crate::json::J;
 use crate::Ctx;
 
@@ -24,6 +22,12 @@ const BIG_CHUNKS_MAX: usize = 1_000_000;
 /// Target size of a `big-chunks-<n>` content chunk's JSON (the chunk with empty content is ~220).
 const BIG_CHUNK_JSON_LEN: usize = 256;
 const TOOL_ARGUMENTS: [&str; 3] = ["{\"city\"", ":\"Par", "is\"}"];
+/// Longest pause `trickle-<ms>` accepts.
+const TRICKLE_MAX_MS: u64 = 5000;
+/// Largest size `huge-body-<bytes>` / `huge-line-<bytes>` accept (256 MiB).
+const HUGE_MAX: usize = 256 * 1024 * 1024;
+/// Content per event of a streamed `huge-body-<bytes>`.
+const HUGE_BODY_STREAM_PIECE: usize = 64 * 1024;
 
 /// Base64 for image data URLs: standard alphabet, padding optional.
 const DATA_URL_BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -170,7 +174,7 @@ fn json_header() -> (&'static str, String) {
 }
 
 async fn send_error(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     base: Base,
     err: &ApiError,
     rid: u64,
@@ -181,7 +185,7 @@ async fn send_error(
     http::send(stream, err.status, rid, keep_alive, &headers, err.body(base).as_bytes()).await
 }
 
-async fn send_json(stream: &mut TcpStream, rid: u64, keep_alive: bool, body: &str) -> io::Result<()> {
+async fn send_json(stream: &mut dyn Stream, rid: u64, keep_alive: bool, body: &str) -> io::Result<()> {
     http::send(stream, 200, rid, keep_alive, &[json_header()], body.as_bytes()).await
 }
 
@@ -204,7 +208,7 @@ fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
 
 type Parsed = Option<Result<Value, serde_json::Error>>;
 
-pub(crate) async fn handle(stream: &mut TcpStream, req: &Request, rid: u64, ctx: &Ctx) -> io::Result<Next> {
+pub(crate) async fn handle(stream: &mut dyn Stream, req: &Request, rid: u64, ctx: &Ctx) -> io::Result<Next> {
     let keep = req.keep_alive;
     let (base, route) = match route(&req.path) {
         (Some(base), Some(route)) => (base, route),
@@ -302,7 +306,8 @@ fn pct_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// `{"method","path","query","headers","body"}` for `/debug/echo` and the `echo-request` model.
+/// `{"method","path","query","headers","body","absolute_form","host"}` for `/debug/echo` and the
+/// `echo-request` model.
 fn describe_request(req: &Request) -> J {
     let mut query = Map::new();
     for pair in req.query.split('&').filter(|p| !p.is_empty()) {
@@ -328,6 +333,8 @@ fn describe_request(req: &Request) -> J {
         "query" => &Value::Object(query),
         "headers" => &Value::Object(headers),
         "body" => &body,
+        "absolute_form" => req.absolute_form,
+        "host" => req.header("host"),
     }
 }
 
@@ -709,6 +716,14 @@ enum Scenario {
     RateLimit,
     NoCredits,
     Flaky(u64),
+    RetryAfterMs(u64),
+    RetryAfterSeconds(u64),
+    RetryAfterDate(u64),
+    ShouldRetry(u64),
+    NoRetry503,
+    Trickle(u64),
+    HugeBody(usize),
+    HugeLine(usize),
     ErrorChunk,
     ErrorEvent,
     Tools,
@@ -723,7 +738,57 @@ fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The k of `<k>-<tag>` (k digits, tag non-empty); `None` when the rest does not match.
+fn count_and_tag(rest: &str) -> Option<u64> {
+    match rest.split_once('-') {
+        Some((k, tag)) if all_digits(k) && !tag.is_empty() => k.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The number after `prefix` if `model` is `<prefix><digits>` and it is at most `max`; a larger
+/// number is a 400 naming the limit.
+fn bounded_number(model: &str, prefix: &str, max: u64) -> Result<Option<u64>, ApiError> {
+    let Some(n) = model.strip_prefix(prefix).filter(|n| all_digits(n)) else {
+        return Ok(None);
+    };
+    match n.parse::<u64>() {
+        Ok(n) if n <= max => Ok(Some(n)),
+        _ => Err(ApiError::invalid("model", format!("Invalid 'model': {prefix}<n> allows at most n = {max}."))),
+    }
+}
+
+/// Builds a scenario from the k of its name.
+type WithCount = fn(u64) -> Scenario;
+
+/// Scenarios named `<prefix><k>-<tag>` that fail their first k attempts.
+const COUNTED: [(&str, WithCount); 5] = [
+    ("flaky-", Scenario::Flaky),
+    ("retry-after-ms-", Scenario::RetryAfterMs),
+    ("retry-after-s-", Scenario::RetryAfterSeconds),
+    ("retry-after-date-", Scenario::RetryAfterDate),
+    ("should-retry-", Scenario::ShouldRetry),
+];
+
 fn scenario(model: &str) -> Result<Scenario, ApiError> {
+    for (prefix, make) in COUNTED {
+        if let Some(rest) = model.strip_prefix(prefix) {
+            return Ok(count_and_tag(rest).map_or(Scenario::Normal, make));
+        }
+    }
+    if let Some(n) = bounded_number(model, "big-chunks-", BIG_CHUNKS_MAX as u64)? {
+        return Ok(Scenario::BigChunks(n as usize));
+    }
+    if let Some(ms) = bounded_number(model, "trickle-", TRICKLE_MAX_MS)? {
+        return Ok(Scenario::Trickle(ms));
+    }
+    let huge_max = HUGE_MAX as u64;
+    if let Some(bytes) = bounded_number(model, "huge-body-", huge_max)? {
+        return Ok(Scenario::HugeBody(bytes as usize));
+    }
+    if let Some(bytes) = bounded_number(model, "huge-line-", huge_max)? {
+        return Ok(Scenario::HugeLine(bytes as usize));
+    }
     Ok(match model {
         "slow" => Scenario::Slow,
         "stall-body" => Scenario::StallBody,
@@ -742,29 +807,8 @@ fn scenario(model: &str) -> Result<Scenario, ApiError> {
         "llama-style" => Scenario::LlamaStyle,
         "crlf" => Scenario::Crlf,
         "echo-request" => Scenario::EchoRequest,
-        m => {
-            if let Some(rest) = m.strip_prefix("flaky-") {
-                match rest.split_once('-') {
-                    Some((k, tag)) if all_digits(k) && !tag.is_empty() => match k.parse() {
-                        Ok(k) => Scenario::Flaky(k),
-                        Err(_) => Scenario::Normal,
-                    },
-                    _ => Scenario::Normal,
-                }
-            } else if let Some(n) = m.strip_prefix("big-chunks-").filter(|n| all_digits(n)) {
-                match n.parse::<usize>() {
-                    Ok(n) if n <= BIG_CHUNKS_MAX => Scenario::BigChunks(n),
-                    _ => {
-                        return Err(ApiError::invalid(
-                            "model",
-                            format!("Invalid 'model': big-chunks-<n> allows at most {BIG_CHUNKS_MAX} chunks."),
-                        ))
-                    }
-                }
-            } else {
-                Scenario::Normal
-            }
-        }
+        "no-retry-503" => Scenario::NoRetry503,
+        _ => Scenario::Normal,
     })
 }
 
@@ -967,7 +1011,7 @@ fn default_framing(base: Base) -> Framing {
 }
 
 async fn chat(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     base: Base,
     req: &Request,
     parsed: &Parsed,
@@ -1026,7 +1070,7 @@ async fn chat(
             Some(ApiError::new(429, "insufficient_quota", "Insufficient Credits").with_code("insufficient_quota"))
         }
         Scenario::Flaky(k) => {
-            let attempt = ctx.flaky_attempt(&c.model);
+            let attempt = ctx.attempt(&c.model);
             (attempt <= k).then(|| {
                 ApiError::new(
                     503,
@@ -1036,6 +1080,40 @@ async fn chat(
                 .with_code("service_unavailable")
             })
         }
+        Scenario::RetryAfterMs(k) => {
+            let attempt = ctx.attempt(&c.model);
+            // The long Retry-After shows whether a client prefers retry-after-ms, as it should.
+            (attempt <= k).then(|| {
+                rate_limited(attempt, k).with_header("retry-after-ms", "200").with_header("Retry-After", "30")
+            })
+        }
+        Scenario::RetryAfterSeconds(k) => {
+            let attempt = ctx.attempt(&c.model);
+            (attempt <= k).then(|| rate_limited(attempt, k).with_header("Retry-After", "1"))
+        }
+        Scenario::RetryAfterDate(k) => {
+            let attempt = ctx.attempt(&c.model);
+            (attempt <= k).then(|| {
+                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+                rate_limited(attempt, k).with_header("Retry-After", http_date(now + 2))
+            })
+        }
+        Scenario::ShouldRetry(k) => {
+            let attempt = ctx.attempt(&c.model);
+            (attempt <= k).then(|| {
+                ApiError::new(
+                    400,
+                    "invalid_request_error",
+                    format!("Bad request, but the server asks for a retry (attempt {attempt} of {k})."),
+                )
+                .with_header("x-should-retry", "true")
+            })
+        }
+        Scenario::NoRetry503 => Some(
+            ApiError::new(503, "server_error", "Service unavailable; the server asks not to retry.")
+                .with_code("service_unavailable")
+                .with_header("x-should-retry", "false"),
+        ),
         _ => None,
     };
     if let Some(err) = status_error {
@@ -1055,8 +1133,46 @@ async fn chat(
     }
 }
 
+/// 429 `rate_limit_exceeded` for attempt `attempt` of the `k` a retry-hint scenario limits.
+fn rate_limited(attempt: u64, k: u64) -> ApiError {
+    ApiError::new(429, "rate_limit_exceeded", format!("Rate limit reached (attempt {attempt} of {k} limited)."))
+        .with_code("rate_limit_exceeded")
+}
+
+/// IMF-fixdate (RFC 9110 §5.6.7) for a Unix time, e.g. `Tue, 15 Nov 1994 08:12:31 GMT`.
+fn http_date(unix_secs: u64) -> String {
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = unix_secs / 86_400;
+    let secs = unix_secs % 86_400;
+    // Civil date from days since the epoch, counting in 400-year eras that start on 0000-03-01.
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let day_of_era = z % 146_097;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        WEEKDAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    )
+}
+
+/// `"x"` repeated so that `json_for(content)` is `target` bytes long (or as short as it gets);
+/// `json_for` must grow by one byte per `"x"`.
+fn pad_to(target: usize, json_for: impl Fn(&str) -> String) -> String {
+    "x".repeat(target.saturating_sub(json_for("").len()))
+}
+
 async fn plain_reply(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     keep: bool,
     rid: u64,
     c: &ChatReq,
@@ -1071,6 +1187,16 @@ async fn plain_reply(
         Scenario::BigChunks(n) => {
             let text = "x".repeat(big_chunk_width(id, &c.model) * n);
             completion_json(id, &c.model, vec![(text_message(text), "stop")], usage(c.prompt_tokens, n))
+        }
+        Scenario::HugeBody(bytes) => {
+            let body_for = |text: &str| {
+                completion_json(id, &c.model, vec![(text_message(text.to_string()), "stop")], usage(c.prompt_tokens, 1))
+            };
+            body_for(&pad_to(bytes, body_for))
+        }
+        Scenario::HugeLine(bytes) => {
+            let text = pad_to(bytes, |text| content_chunk(id, &c.model, text));
+            completion_json(id, &c.model, vec![(text_message(text), "stop")], usage(c.prompt_tokens, 1))
         }
         Scenario::LlamaStyle => {
             let choice = &choices(c, reply, 1)[0];
@@ -1106,11 +1232,14 @@ async fn plain_reply(
         Scenario::Slow => {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+        Scenario::Trickle(ms) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
         Scenario::StallBody | Scenario::Disconnect => {
             let bytes = body.as_bytes();
             let mut out = http::head(200, rid, keep, &headers, BodyLen::Fixed(bytes.len()));
             out.extend_from_slice(&bytes[..bytes.len() / 2]);
-            stream.write_all(&out).await?;
+            http::write_now(stream, &out).await?;
             if sc == Scenario::StallBody {
                 http::hold_until_client_gone(stream).await;
             }
@@ -1124,7 +1253,7 @@ async fn plain_reply(
 
 #[allow(clippy::too_many_arguments)]
 async fn stream_reply(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     base: Base,
     keep: bool,
     rid: u64,
@@ -1169,6 +1298,30 @@ async fn stream_reply(
             let error = obj! {"error" => obj! {"message" => "event stream failure", "type" => "server_error"}};
             events.push(Ev::Raw(format!("event: error\ndata: {}\n\n", error.compact())));
             end = End::CloseAfter;
+        }
+        Scenario::HugeBody(bytes) => {
+            events.push(role);
+            let mut left = bytes;
+            while left > 0 {
+                let piece = left.min(HUGE_BODY_STREAM_PIECE);
+                events.push(Ev::Data(content_chunk(id, model, &"x".repeat(piece))));
+                left -= piece;
+            }
+            events.push(Ev::Data(finish_chunk(id, model, 0, "stop")));
+            if c.include_usage {
+                events.push(Ev::Data(usage_chunk(id, model, usage(c.prompt_tokens, 1))));
+            }
+            events.push(Ev::Done);
+        }
+        Scenario::HugeLine(bytes) => {
+            events.push(role);
+            let text = pad_to(bytes, |text| content_chunk(id, model, text));
+            events.push(Ev::Data(content_chunk(id, model, &text)));
+            events.push(Ev::Data(finish_chunk(id, model, 0, "stop")));
+            if c.include_usage {
+                events.push(Ev::Data(usage_chunk(id, model, usage(c.prompt_tokens, 1))));
+            }
+            events.push(Ev::Done);
         }
         Scenario::BadJsonChunk => {
             events.push(role);
@@ -1226,8 +1379,10 @@ async fn stream_reply(
             if sc == Scenario::Crlf {
                 framing = Framing::Sse { crlf: true };
             }
-            if sc == Scenario::Slow {
-                delay = Some(Duration::from_millis(100));
+            match sc {
+                Scenario::Slow => delay = Some(Duration::from_millis(100)),
+                Scenario::Trickle(ms) => delay = Some(Duration::from_millis(ms)),
+                _ => {}
             }
             let all = choices(c, reply, c.n);
             for i in 0..all.len() {
@@ -1258,13 +1413,13 @@ async fn stream_reply(
         ("Content-Type", content_type(framing, base).to_string()),
         ("Cache-Control", "no-cache".to_string()),
     ];
-    stream.write_all(&http::head(200, rid, conn_keep, &headers, BodyLen::Chunked)).await?;
+    http::write_now(stream, &http::head(200, rid, conn_keep, &headers, BodyLen::Chunked)).await?;
     let mut writer = ChunkedWriter::new(stream, false);
     for ev in &events {
-        if let Some(d) = delay {
-            tokio::time::sleep(d).await;
-        }
         if let Some(bytes) = encode(framing, ev) {
+            if let Some(d) = delay {
+                tokio::time::sleep(d).await;
+            }
             writer.chunk(bytes.as_bytes()).await?;
         }
     }
@@ -1286,7 +1441,7 @@ async fn stream_reply(
 }
 
 async fn big_chunks_stream(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     base: Base,
     keep: bool,
     rid: u64,
@@ -1304,7 +1459,7 @@ async fn big_chunks_stream(
         ("Content-Type", content_type(framing, base).to_string()),
         ("Cache-Control", "no-cache".to_string()),
     ];
-    stream.write_all(&http::head(200, rid, keep, &headers, BodyLen::Chunked)).await?;
+    http::write_now(stream, &http::head(200, rid, keep, &headers, BodyLen::Chunked)).await?;
     let mut writer = ChunkedWriter::new(stream, true);
     writer.chunk(encode_data(role_chunk(id, model, 0)).as_bytes()).await?;
     for _ in 0..n {
@@ -1346,6 +1501,39 @@ mod tests {
         assert_eq!(scenario("big-chunks-10").unwrap(), Scenario::BigChunks(10));
         assert!(scenario("big-chunks-1000001").is_err());
         assert_eq!(scenario("gpt-4o").unwrap(), Scenario::Normal);
+    }
+
+    #[test]
+    fn new_scenario_names() {
+        assert_eq!(scenario("retry-after-ms-2-a").unwrap(), Scenario::RetryAfterMs(2));
+        assert_eq!(scenario("retry-after-s-1-a").unwrap(), Scenario::RetryAfterSeconds(1));
+        assert_eq!(scenario("retry-after-date-3-a").unwrap(), Scenario::RetryAfterDate(3));
+        assert_eq!(scenario("should-retry-1-x-y").unwrap(), Scenario::ShouldRetry(1));
+        assert_eq!(scenario("should-retry-1-").unwrap(), Scenario::Normal);
+        assert_eq!(scenario("no-retry-503").unwrap(), Scenario::NoRetry503);
+        assert_eq!(scenario("trickle-250").unwrap(), Scenario::Trickle(250));
+        assert!(scenario("trickle-5001").is_err());
+        assert_eq!(scenario("trickle-x").unwrap(), Scenario::Normal);
+        assert_eq!(scenario("huge-body-1000").unwrap(), Scenario::HugeBody(1000));
+        assert_eq!(scenario("huge-line-268435456").unwrap(), Scenario::HugeLine(HUGE_MAX));
+        assert!(scenario("huge-line-268435457").is_err());
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(http_date(784_887_151), "Tue, 15 Nov 1994 08:12:31 GMT");
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(http_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT");
+        assert_eq!(http_date(1_700_000_000), "Tue, 14 Nov 2023 22:13:20 GMT");
+        assert_eq!(http_date(4_102_444_799), "Thu, 31 Dec 2099 23:59:59 GMT");
+    }
+
+    #[test]
+    fn padding_is_exact() {
+        let body_for =
+            |t: &str| completion_json("chatcmpl-test-1", "m", vec![(text_message(t.to_string()), "stop")], usage(3, 1));
+        assert_eq!(body_for(&pad_to(5000, body_for)).len(), 5000);
+        assert_eq!(pad_to(10, body_for), "");
     }
 
     #[test]

@@ -1,12 +1,21 @@
-//! Hand-rolled HTTP/1.1 on a tokio `TcpStream`: request parsing (Content-Length and chunked
-//! bodies, `Expect: 100-continue`, keep-alive) and response writing (fixed-length bodies and
-//! chunked streams, one HTTP chunk per event, each written straight to the socket).
+//! Hand-rolled HTTP/1.1 on any byte stream (plain TCP or TLS): request parsing (Content-Length
+//! and chunked bodies, `Expect: 100-continue`, keep-alive) and response writing (fixed-length
+//! bodies and chunked streams, one HTTP chunk per event, each written and flushed at once).
 
 use std::io;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+/// A connection the server speaks HTTP on: a `TcpStream`, or a TLS stream over one.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// Writes `bytes` and flushes, so a TLS layer puts them on the wire now (a no-op for TCP).
+pub(crate) async fn write_now(stream: &mut dyn Stream, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
+}
 
 /// Request bodies larger than this get 413.
 pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -25,6 +34,9 @@ pub(crate) struct Request {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub keep_alive: bool,
+    /// The request line used absolute-form (`POST http://host/path HTTP/1.1`), as clients do
+    /// when talking to an HTTP proxy.
+    pub absolute_form: bool,
 }
 
 impl Request {
@@ -46,7 +58,7 @@ fn bad(status: u16, message: &'static str) -> ReadError {
 }
 
 /// Reads more bytes into `buf`; returns how many (0 = EOF).
-async fn fill(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
+async fn fill(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<usize, ReadError> {
     buf.reserve(64 * 1024);
     stream.read_buf(buf).await.map_err(|_| ReadError::Closed)
 }
@@ -70,7 +82,7 @@ fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
 /// Reads one request from the connection. `Ok(None)` means the peer closed cleanly between
 /// requests. `buf` carries bytes already read past the previous request (pipelining).
 pub(crate) async fn read_request(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     buf: &mut Vec<u8>,
 ) -> Result<Option<Request>, ReadError> {
     let (head_len, consumed) = loop {
@@ -126,11 +138,18 @@ pub(crate) async fn read_request(
         headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
 
-    // Origin-form is normal; accept absolute-form (`http://host/path`) too.
-    let mut target = target;
-    if let Some(rest) = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://")) {
-        target = rest.find('/').map(|i| &rest[i..]).unwrap_or("/");
-    }
+    // Origin-form is normal; absolute-form (`http://host/path`, sent to proxies) is served as if
+    // the path had been sent alone.
+    let absolute = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://"));
+    let absolute_form = absolute.is_some();
+    let target = match absolute {
+        Some(rest) => match rest.find(['/', '?']) {
+            Some(i) if rest[i..].starts_with('?') => format!("/{}", &rest[i..]),
+            Some(i) => rest[i..].to_string(),
+            None => "/".to_string(),
+        },
+        None => target.to_string(),
+    };
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target.to_string(), String::new()),
@@ -195,17 +214,14 @@ pub(crate) async fn read_request(
         buf.drain(..length).collect()
     };
 
-    Ok(Some(Request { method, path, query, headers, body, keep_alive }))
+    Ok(Some(Request { method, path, query, headers, body, keep_alive, absolute_form }))
 }
 
-async fn write_continue(stream: &mut TcpStream) -> Result<(), ReadError> {
-    stream
-        .write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
-        .await
-        .map_err(|_| ReadError::Closed)
+async fn write_continue(stream: &mut dyn Stream) -> Result<(), ReadError> {
+    write_now(stream, b"HTTP/1.1 100 Continue\r\n\r\n").await.map_err(|_| ReadError::Closed)
 }
 
-async fn read_line(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<String, ReadError> {
+async fn read_line(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<String, ReadError> {
     loop {
         if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
             let line = &buf[..pos];
@@ -223,7 +239,7 @@ async fn read_line(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<String, 
     }
 }
 
-async fn read_chunked(stream: &mut TcpStream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
+async fn read_chunked(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
         let line = read_line(stream, buf).await?;
@@ -303,7 +319,7 @@ pub(crate) fn head(
 
 /// A complete response with a Content-Length body.
 pub(crate) async fn send(
-    stream: &mut TcpStream,
+    stream: &mut dyn Stream,
     status: u16,
     rid: u64,
     keep_alive: bool,
@@ -313,16 +329,16 @@ pub(crate) async fn send(
     let mut out = head(status, rid, keep_alive, headers, BodyLen::Fixed(body.len()));
     if body.len() <= 64 * 1024 {
         out.extend_from_slice(body);
-        stream.write_all(&out).await
+        write_now(stream, &out).await
     } else {
         stream.write_all(&out).await?;
-        stream.write_all(body).await
+        write_now(stream, body).await
     }
 }
 
 /// Writes a chunked body: one HTTP chunk per call to [`ChunkedWriter::chunk`].
 pub(crate) struct ChunkedWriter<'a> {
-    stream: &'a mut TcpStream,
+    stream: &'a mut dyn Stream,
     /// When set, frames are gathered and written in ~64 KiB batches (throughput scenarios);
     /// otherwise each frame is written to the socket immediately.
     coalesce: bool,
@@ -330,7 +346,7 @@ pub(crate) struct ChunkedWriter<'a> {
 }
 
 impl<'a> ChunkedWriter<'a> {
-    pub(crate) fn new(stream: &'a mut TcpStream, coalesce: bool) -> Self {
+    pub(crate) fn new(stream: &'a mut dyn Stream, coalesce: bool) -> Self {
         ChunkedWriter { stream, coalesce, pending: Vec::new() }
     }
 
@@ -359,13 +375,13 @@ impl<'a> ChunkedWriter<'a> {
             }
             Ok(())
         } else {
-            self.stream.write_all(frame).await
+            write_now(self.stream, frame).await
         }
     }
 
     pub(crate) async fn flush(&mut self) -> io::Result<()> {
         if !self.pending.is_empty() {
-            self.stream.write_all(&self.pending).await?;
+            write_now(self.stream, &self.pending).await?;
             self.pending.clear();
         }
         Ok(())
@@ -375,12 +391,12 @@ impl<'a> ChunkedWriter<'a> {
     pub(crate) async fn finish(&mut self) -> io::Result<()> {
         self.pending.extend_from_slice(b"0\r\n\r\n");
         let out = std::mem::take(&mut self.pending);
-        self.stream.write_all(&out).await
+        write_now(self.stream, &out).await
     }
 }
 
 /// Keeps the connection open, discarding anything the client sends, until the client closes it.
-pub(crate) async fn hold_until_client_gone(stream: &mut TcpStream) {
+pub(crate) async fn hold_until_client_gone(stream: &mut dyn Stream) {
     let mut sink = vec![0u8; 4096];
     loop {
         match stream.read(&mut sink).await {
@@ -393,7 +409,7 @@ pub(crate) async fn hold_until_client_gone(stream: &mut TcpStream) {
 /// Graceful close after an error response: send FIN, then read and discard what the client still
 /// sends (for up to 2 s) so the kernel does not answer it with a RST that could destroy the
 /// response before the client reads it.
-pub(crate) async fn linger_close(stream: &mut TcpStream) {
+pub(crate) async fn linger_close(stream: &mut dyn Stream) {
     let _ = stream.shutdown().await;
     let drain = async {
         let mut sink = vec![0u8; 64 * 1024];

@@ -1,20 +1,49 @@
 //! # webraft-test-server
 //!
 //! A scriptable, deterministic OpenAI/WebraftAI-compatible HTTP/1.1 server for webraft's test
-//! suites (Rust, C, Go, C#). HTTP is hand-rolled on tokio `TcpStream`s so byte-level
-//! misbehaviour (stalls, truncation, odd framing) is exactly what this document says.
+//! suites (Rust, C, Go, C#). HTTP is hand-rolled on tokio TCP streams (or TLS over them, see
+//! "TLS mode") so byte-level misbehaviour (stalls, truncation, odd framing) is exactly what this
+//! document says, over plain HTTP and HTTPS alike.
 //!
 //! ## Starting it
 //!
 //! * Rust: `let server = TestServer::start(ServerOptions::default());` then
 //!   `server.url("/v1")` → `http://127.0.0.1:PORT/v1`. The server runs on its own thread and
 //!   tokio runtime (usable from sync tests) and stops when the `TestServer` is dropped.
+//! * HTTPS: `TestServer::start_tls(ServerOptions::default(), TlsOptions { require_client_cert })`;
+//!   `url("/v1")` → `https://localhost:PORT/v1` (see "TLS mode").
 //! * Other languages: run the binary
-//!   `webraft-test-server [--port N] [--api-key KEY] [--exit-on-stdin-eof]`. It binds
-//!   `127.0.0.1:N` (default 0 = a free port), prints exactly one line `LISTENING <port>` to stdout
-//!   and flushes, then serves until killed. With `--exit-on-stdin-eof` it also exits when its
-//!   stdin reaches EOF (give it a pipe and it dies with the harness). Without the flag stdin is
-//!   ignored, so `</dev/null` is fine.
+//!   `webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]`.
+//!   It binds `127.0.0.1:N` (default 0 = a free port), prints exactly one line `LISTENING <port>`
+//!   to stdout and flushes, then serves until killed. With `--exit-on-stdin-eof` it also exits
+//!   when its stdin reaches EOF (give it a pipe and it dies with the harness). Without the flag
+//!   stdin is ignored, so `</dev/null` is fine. `--tls` serves HTTPS instead of HTTP;
+//!   `--require-client-cert` implies `--tls` and demands a client certificate (see "TLS mode").
+//!
+//! ## TLS mode
+//!
+//! The certificates are committed fixtures in `tests/server/certs/` (valid until 2126, EC P-256,
+//! keys PKCS#8 PEM), embedded in the crate and exposed to Rust tests as [`CA_PEM`],
+//! [`SERVER_CERT_PEM`], [`SERVER_KEY_PEM`], [`CLIENT_CERT_PEM`], [`CLIENT_KEY_PEM`] and as files
+//! via [`fixture_path`]`("ca.pem")` etc.:
+//!
+//! | file         | what                                                                          |
+//! |--------------|-------------------------------------------------------------------------------|
+//! | `ca.pem`     | the test CA; a client must add it as a trusted root (it is in no system store) |
+//! | `server.pem` / `server.key` | the server's leaf, signed by the CA, SAN `DNS:localhost` and `IP:127.0.0.1` |
+//! | `client.pem` / `client.key` | a client-auth leaf signed by the same CA, for mTLS              |
+//!
+//! * rustls with the ring provider, TLS 1.2 and 1.3, ALPN `http/1.1` only (HTTP/2 is not spoken).
+//! * The server still binds `127.0.0.1` only; `localhost` must resolve there (a client trying
+//!   `::1` first gets "connection refused" and moves on). `https://127.0.0.1:PORT` works too.
+//! * A client that does not trust `ca.pem` fails the handshake (rustls: `UnknownIssuer`); the
+//!   server just drops that connection and keeps serving.
+//! * `require_client_cert: true` (`--require-client-cert`): the handshake succeeds only with a
+//!   client certificate chaining to `ca.pem`. Without one, a TLS 1.3 client sees its handshake
+//!   finish and then a `certificate_required` alert on its first read; no HTTP response is sent.
+//!   With `false`, no client certificate is requested.
+//! * Everything else (routes, scenarios, keep-alive, stalls, disconnects) behaves exactly as over
+//!   plain HTTP. Where the server "closes" a connection it sends TLS `close_notify` first.
 //!
 //! ## Base URLs
 //!
@@ -31,7 +60,7 @@
 //! | `{base}/chat/completions`| POST   | chat completions, scenarios below                                             |
 //! | `{base}/models`          | GET    | `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1700000000,"owned_by":"webraft-test"}, …]}` (ids: gpt-4o, gpt-4o-mini, gpt-3.5-turbo, text-embedding-3-small) |
 //! | `{base}/embeddings`      | POST   | deterministic fake embeddings (below)                                         |
-//! | `{base}/debug/echo`      | any    | 200 `{"method","path","query":{k:v},"headers":{lowercase-name:value},"body":<JSON or null>}` |
+//! | `{base}/debug/echo`      | any    | 200 `{"method","path","query":{k:v},"headers":{lowercase-name:value},"body":<JSON or null>,"absolute_form":bool,"host":<Host header or null>}` (see "Proxies") |
 //!
 //! Anything else → 404 (error style of the base; `/v1` style when no base matches), code
 //! `unknown_url`. A wrong method on a known route → 405 with `Allow`.
@@ -42,8 +71,8 @@
 //!   including rejected ones, takes the next k). Chat ids are `chatcmpl-test-<k>` with the same k.
 //!   `created` is always `1700000000`.
 //! * HTTP/1.1 keep-alive (HTTP/1.0 only with `Connection: keep-alive`); `Connection: close` is
-//!   honoured. Request bodies by `Content-Length` or `Transfer-Encoding: chunked`;
-//!   `Expect: 100-continue` is answered. Bodies over 64 MiB → 413 (then close); headers over
+//!   honoured. Request targets in absolute-form are served as if local (see "Proxies"). Request
+//!   bodies by `Content-Length` or `Transfer-Encoding: chunked`; `Expect: 100-continue` is answered. Bodies over 64 MiB → 413 (then close); headers over
 //!   64 KiB → 431; malformed HTTP → 400 (then close).
 //! * Non-stream responses carry `Content-Length`. Streams use `Transfer-Encoding: chunked`, one
 //!   HTTP chunk per event, each written to the socket at once (TCP_NODELAY), except `big-chunks-<n>`
@@ -58,6 +87,18 @@
 //! * `request_count(model)` (Rust API) counts POSTs to any `…/chat/completions` whose body is a
 //!   JSON object with a string `model`, counted on arrival — before auth, validation and
 //!   scenarios — so retry tests see every attempt.
+//!
+//! ## Proxies
+//!
+//! A client sending through an HTTP proxy writes the request line in absolute-form
+//! (`POST http://host:port/v1/chat/completions HTTP/1.1`). The server accepts that form and
+//! serves the path (and query) as if it had been sent alone, whatever the host; `/debug/echo` and
+//! the `echo-request` model report `"absolute_form": true` and `"host"` = the `Host` header (null
+//! when absent; origin-form requests give `false`). So to prove a client used its configured
+//! proxy, give it base URL `http://webraft-proxy-test.invalid/v1` (a name that never resolves)
+//! and this server as its HTTP proxy: a reply at all means the proxy was used, and the echo shows
+//! `absolute_form: true`, `host: "webraft-proxy-test.invalid"`. `CONNECT` (HTTPS through a
+//! proxy) is not supported.
 //!
 //! ## Chat request validation (400, error style of the base, type `invalid_request_error`)
 //!
@@ -76,7 +117,8 @@
 //! * `stream`: boolean if present. `max_tokens` (or `max_completion_tokens` when `max_tokens` is
 //!   absent): positive integer. `n`: integer 1..=8. `stream_options`: object,
 //!   `stream_options.include_usage`: boolean. A JSON `null` counts as absent for all of these.
-//! * Model `big-chunks-<n>` with n > 1000000 → 400, param `model`.
+//! * Model `big-chunks-<n>` with n > 1000000, `trickle-<ms>` with ms > 5000, `huge-body-<bytes>`
+//!   or `huge-line-<bytes>` with bytes > 268435456 (256 MiB) → 400, param `model`.
 //!
 //! ## Normal replies (any model not listed under Scenarios)
 //!
@@ -113,6 +155,7 @@
 //! | model                | behaviour |
 //! |----------------------|-----------|
 //! | `slow`               | Normal reply, but stream: 100 ms pause before every event (including `[DONE]`); non-stream: 300 ms before the response. |
+//! | `trickle-<ms>`       | ms ≤ 5000 (else 400). Like `slow` with a pause of ms: stream: headers at once, then ms before every event (including `[DONE]` on SSE; JSON-lines streams have no `[DONE]`, so no pause for it); non-stream: ms before the response. E.g. a stream that takes several idle-timeouts in total while no gap reaches one. |
 //! | `stall-body`         | Stream: headers + the role chunk, then nothing; the connection is held until the client closes it. Non-stream: headers (with the full `Content-Length`) + the first half of the body, then the same hold. |
 //! | `stall-headers`      | Request read, nothing ever sent; held until the client closes the connection. |
 //! | `disconnect`         | Stream: role chunk, content chunks `"Hello"` and `" there"`, then the TCP connection is closed (FIN) without the terminating zero-length chunk. Non-stream: headers with full `Content-Length` + first half of the body, then close. |
@@ -123,6 +166,11 @@
 //! | `rate-limit`         | 429, `Retry-After: 1` (and `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 0`, `x-ratelimit-reset-requests: 1s`), JSON error type/code `rate_limit_exceeded`. Every time. |
 //! | `no-credits`         | 429, JSON error type/code `insufficient_quota`, message `Insufficient Credits`, no `Retry-After`. Every time. |
 //! | `flaky-<k>-<tag>`    | E.g. `flaky-2-a`: the first k requests (that pass auth and validation) with exactly this model string get 503, JSON error type `server_error`, code `service_unavailable`, no `Retry-After`; later ones get a normal reply. Counted per exact model string for the server's lifetime: use a unique tag per test. |
+//! | `retry-after-ms-<k>-<tag>` | Counted like `flaky`: the first k get 429 with headers `retry-after-ms: 200` **and** `Retry-After: 30` (a client honouring the ms header first waits ~0.2 s, not 30 s), JSON error type/code `rate_limit_exceeded`; then a normal reply. |
+//! | `retry-after-s-<k>-<tag>`  | Counted like `flaky`: the first k get 429 with `Retry-After: 1` (no ms header), type/code `rate_limit_exceeded`; then a normal reply. |
+//! | `retry-after-date-<k>-<tag>` | Counted like `flaky`: the first k get 429 with `Retry-After: <IMF-fixdate>` (e.g. `Tue, 15 Nov 1994 08:12:31 GMT`) naming the server's current whole second + 2 s, so the wait a client computes from its clock is between 1 and 2 s; type/code `rate_limit_exceeded`; then a normal reply. |
+//! | `should-retry-<k>-<tag>`   | Counted like `flaky`: the first k get 400 with `x-should-retry: true`, type `invalid_request_error`, code null (a status that is never retried on its own); then a normal reply. |
+//! | `no-retry-503`       | 503 with `x-should-retry: false`, type `server_error`, code `service_unavailable`. Every time. |
 //! | `error-chunk`        | Stream: role chunk, content `"partial"`, then `{"error":{"message":"upstream overloaded","type":"server_error","code":"overloaded"}}` as a data event (SSE) / JSON line, then a normal end (SSE: `data: [DONE]`). Non-stream: normal reply. |
 //! | `error-event`        | Stream, always SSE (`text/event-stream`) on every base: role chunk, content `"partial"`, then `event: error\ndata: {"error":{"message":"event stream failure","type":"server_error"}}\n\n`; then the body ends (terminating chunk, no `[DONE]`) and the server closes the connection (`Connection: close`). Non-stream: normal reply. |
 //! | `tools`              | Single choice. Non-stream: message `{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]}`, finish_reason `tool_calls`, completion_tokens 3. Stream: first delta `{"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]}`, then 3 deltas `{"tool_calls":[{"index":0,"function":{"arguments":F}}]}` with F = `{"city"`, `:"Par`, `is"}`, then finish_reason `tool_calls` (usage chunk if asked, `[DONE]` on SSE). |
@@ -130,6 +178,8 @@
 //! | `big-chunks-<n>`     | Single choice, n ≤ 1000000 (else 400). Stream: role chunk, n content chunks each with content `"x"` × w, finish chunk `stop`, usage chunk if asked (completion_tokens n), `[DONE]` on SSE. w = max(1, 256 − length of the same chunk JSON with `"content":""`), so each content chunk's JSON is exactly 256 bytes (a chunk with empty content is already ~220 bytes, so ~200 is not reachable) unless the id/model are very long; w is the same for every chunk of a stream (~35). Non-stream: content `"x"` × (w·n), completion_tokens n. Writes are batched (see above). |
 //! | `llama-style`        | Single choice. Stream, always SSE: llama-cpp-python's format — JSON with `", "` and `": "` separators, keys `id, model, created, object, choices` (no system_fingerprint), first delta `{"role": "assistant", "content": null}`, then the normal reply's tokens, with the comment event `: ping - 2023-11-14 22:13:20.000000+00:00\n\n` before token ⌊tokens/2⌋, then delta `{}` with the finish_reason, no usage chunk even if asked, `data: [DONE]`. Non-stream: compact llama body (no system_fingerprint, message `{"content","role"}`, usage without details). |
 //! | `crlf`               | Stream, always SSE: the normal reply with every line ending `\r\n` (`data: <json>\r\n\r\n`, `data: [DONE]\r\n\r\n`). Non-stream: normal reply. |
+//! | `huge-body-<bytes>`  | bytes ≤ 256 MiB (else 400). Single choice, `max_tokens` ignored, content `"x"` × w, finish `stop`, completion_tokens 1. Non-stream: 200 JSON body of exactly `<bytes>` bytes (`Content-Length: <bytes>`; if `<bytes>` is below the size of the same completion with empty content, that completion is sent, larger than asked). Stream: role chunk, then content chunks of 65536 `"x"` (the last one shorter) totalling `<bytes>` characters of content, finish chunk, usage chunk if asked, `[DONE]` on SSE; so the streamed body is somewhat larger than `<bytes>`. |
+//! | `huge-line-<bytes>`  | bytes ≤ 256 MiB (else 400). Single choice, `max_tokens` ignored, completion_tokens 1. Stream: role chunk, then one content chunk whose JSON is exactly `<bytes>` bytes (content `"x"` × w; the SSE line is `data: ` + those bytes, the JSON line just those bytes, in one HTTP chunk), finish chunk `stop`, usage chunk if asked, `[DONE]` on SSE. Non-stream: a completion with the same content. |
 //! | `echo-request`       | Normal reply whose text is the compact JSON request description (as `/debug/echo` returns) instead of `Hello! You said: …` (stream: that text split into tokens as usual). |
 //!
 //! ## Embeddings
@@ -149,16 +199,40 @@
 mod json;
 mod api;
 mod http;
+mod tls;
 
 use std::collections::HashMap;
 use std::io;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+use tokio_rustls::TlsAcceptor;
+
+/// The test CA (PEM) that signed the server and client fixture certificates (`certs/ca.pem`).
+pub const CA_PEM: &str = include_str!("../certs/ca.pem");
+/// The server certificate (PEM, SAN `DNS:localhost`, `IP:127.0.0.1`; `certs/server.pem`).
+pub const SERVER_CERT_PEM: &str = include_str!("../certs/server.pem");
+/// The server certificate's private key (PKCS#8 PEM, `certs/server.key`).
+pub const SERVER_KEY_PEM: &str = include_str!("../certs/server.key");
+/// A client-auth certificate signed by the test CA (PEM, `certs/client.pem`).
+pub const CLIENT_CERT_PEM: &str = include_str!("../certs/client.pem");
+/// The client certificate's private key (PKCS#8 PEM, `certs/client.key`).
+pub const CLIENT_KEY_PEM: &str = include_str!("../certs/client.key");
+
+/// The fixture file names accepted by [`fixture_path`].
+pub const FIXTURE_NAMES: [&str; 5] = ["ca.pem", "server.pem", "server.key", "client.pem", "client.key"];
+
+/// Absolute path of a committed certificate fixture, e.g. `fixture_path("ca.pem")`, for
+/// configurations that take file paths. Panics on a name not in [`FIXTURE_NAMES`].
+pub fn fixture_path(name: &str) -> PathBuf {
+    assert!(FIXTURE_NAMES.contains(&name), "webraft-test-server: no certificate fixture named {name:?}");
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("certs").join(name)
+}
 
 /// Options for [`TestServer::start`].
 #[derive(Clone, Debug)]
@@ -173,14 +247,23 @@ impl Default for ServerOptions {
     }
 }
 
+/// Options for [`TestServer::start_tls`].
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// Complete the handshake only with clients presenting a certificate signed by the test CA
+    /// ([`CA_PEM`]); the fixture client certificate ([`CLIENT_CERT_PEM`]) is one.
+    pub require_client_cert: bool,
+}
+
 /// State shared by all connections of one server.
 pub(crate) struct Ctx {
     pub(crate) api_key: String,
     next_rid: AtomicU64,
     /// Chat requests per model, counted on arrival.
     arrivals: Mutex<HashMap<String, usize>>,
-    /// `flaky-<k>-<tag>` attempts per model, counted after auth and validation.
-    flaky: Mutex<HashMap<String, u64>>,
+    /// Attempts per model for the scenarios that fail the first k (`flaky-…`, `retry-after-…`,
+    /// `should-retry-…`), counted after auth and validation.
+    attempts: Mutex<HashMap<String, u64>>,
 }
 
 impl Ctx {
@@ -193,9 +276,9 @@ impl Ctx {
         *map.entry(model.to_string()).or_insert(0) += 1;
     }
 
-    /// Records one more attempt for a flaky model; returns its 1-based number.
-    pub(crate) fn flaky_attempt(&self, model: &str) -> u64 {
-        let mut map = self.flaky.lock().unwrap_or_else(|e| e.into_inner());
+    /// Records one more attempt for a model that fails its first k; returns its 1-based number.
+    pub(crate) fn attempt(&self, model: &str) -> u64 {
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         let n = map.entry(model.to_string()).or_insert(0);
         *n += 1;
         *n
@@ -206,6 +289,7 @@ impl Ctx {
 /// (including stalled ones) and joins the server thread.
 pub struct TestServer {
     port: u16,
+    tls: bool,
     ctx: Arc<Ctx>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -217,8 +301,23 @@ impl TestServer {
         TestServer::bind(0, options).expect("webraft-test-server: cannot start on 127.0.0.1")
     }
 
+    /// Starts an HTTPS server on a free loopback port with the fixture certificates (see the
+    /// crate docs, "TLS mode"). Panics if that fails.
+    pub fn start_tls(options: ServerOptions, tls: TlsOptions) -> TestServer {
+        TestServer::bind_tls(0, options, tls).expect("webraft-test-server: cannot start TLS on 127.0.0.1")
+    }
+
     /// Starts a server on `127.0.0.1:port` (0 = a free port).
     pub fn bind(port: u16, options: ServerOptions) -> io::Result<TestServer> {
+        TestServer::launch(port, options, None)
+    }
+
+    /// Starts an HTTPS server on `127.0.0.1:port` (0 = a free port).
+    pub fn bind_tls(port: u16, options: ServerOptions, tls: TlsOptions) -> io::Result<TestServer> {
+        TestServer::launch(port, options, Some(tls::acceptor(&tls)?))
+    }
+
+    fn launch(port: u16, options: ServerOptions, tls: Option<TlsAcceptor>) -> io::Result<TestServer> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
@@ -227,8 +326,9 @@ impl TestServer {
             api_key: options.api_key,
             next_rid: AtomicU64::new(0),
             arrivals: Mutex::new(HashMap::new()),
-            flaky: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
         });
+        let is_tls = tls.is_some();
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
         let server_ctx = Arc::clone(&ctx);
         let thread = std::thread::Builder::new()
@@ -243,14 +343,14 @@ impl TestServer {
                         }
                     };
                     tokio::select! {
-                        _ = accept_loop(listener, server_ctx) => {}
+                        _ = accept_loop(listener, server_ctx, tls) => {}
                         _ = shutdown_rx => {}
                     }
                 });
                 // Dropping the runtime cancels every connection task, closing their sockets.
                 drop(runtime);
             })?;
-        Ok(TestServer { port, ctx, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(TestServer { port, tls: is_tls, ctx, shutdown: Some(shutdown), thread: Some(thread) })
     }
 
     /// The bound port.
@@ -258,9 +358,14 @@ impl TestServer {
         self.port
     }
 
-    /// `url("/v1")` → `"http://127.0.0.1:PORT/v1"`.
+    /// `url("/v1")` → `"http://127.0.0.1:PORT/v1"`, or `"https://localhost:PORT/v1"` in TLS
+    /// mode (the name the fixture certificate is issued to).
     pub fn url(&self, base: &str) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, base)
+        if self.tls {
+            format!("https://localhost:{}{}", self.port, base)
+        } else {
+            format!("http://127.0.0.1:{}{}", self.port, base)
+        }
     }
 
     /// How many chat-completion requests arrived with exactly this `model` (see crate docs).
@@ -281,11 +386,25 @@ impl Drop for TestServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>) {
+async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, tls: Option<TlsAcceptor>) {
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
-                tokio::spawn(serve_connection(stream, Arc::clone(&ctx)));
+                let _ = stream.set_nodelay(true);
+                let ctx = Arc::clone(&ctx);
+                match &tls {
+                    None => tokio::spawn(serve_connection(stream, ctx)),
+                    Some(acceptor) => {
+                        let handshake = acceptor.accept(stream);
+                        // A failed handshake (unknown CA, missing client certificate) just drops
+                        // the connection; the client sees the TLS alert.
+                        tokio::spawn(async move {
+                            if let Ok(stream) = handshake.await {
+                                serve_connection(stream, ctx).await;
+                            }
+                        })
+                    }
+                };
             }
             // E.g. out of file descriptors: back off instead of spinning.
             Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
@@ -293,8 +412,7 @@ async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>) {
     }
 }
 
-async fn serve_connection(mut stream: TcpStream, ctx: Arc<Ctx>) {
-    let _ = stream.set_nodelay(true);
+async fn serve_connection(mut stream: impl http::Stream, ctx: Arc<Ctx>) {
     let mut buf = Vec::new();
     loop {
         match http::read_request(&mut stream, &mut buf).await {

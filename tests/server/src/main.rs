@@ -1,20 +1,24 @@
-//! `webraft-test-server [--port N] [--api-key KEY] [--exit-on-stdin-eof]`
+//! `webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]`
 //!
 //! Binds 127.0.0.1:N (default 0 = a free port), prints `LISTENING <port>` on one line, flushes,
 //! and serves until killed — or, with `--exit-on-stdin-eof`, until stdin reaches EOF.
+//! `--tls` serves HTTPS with the fixture certificates in `tests/server/certs/`;
+//! `--require-client-cert` implies `--tls` and demands a client certificate signed by `ca.pem`.
 //! See the library documentation for the protocol and scenarios.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
-use webraft_test_server::{ServerOptions, TestServer};
+use webraft_test_server::{ServerOptions, TestServer, TlsOptions};
 
-const USAGE: &str = "usage: webraft-test-server [--port N] [--api-key KEY] [--exit-on-stdin-eof]";
+const USAGE: &str =
+    "usage: webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]";
 
 fn main() -> ExitCode {
     let mut port: u16 = 0;
     let mut options = ServerOptions::default();
     let mut exit_on_stdin_eof = false;
+    let mut tls: Option<TlsOptions> = None;
 
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -26,6 +30,14 @@ fn main() -> ExitCode {
         let result = match name.as_str() {
             "--port" => value("--port").and_then(|v| v.parse::<u16>().map_err(|_| format!("invalid port: {v}"))).map(|p| port = p),
             "--api-key" => value("--api-key").map(|k| options.api_key = k),
+            "--tls" => {
+                tls.get_or_insert_with(TlsOptions::default);
+                Ok(())
+            }
+            "--require-client-cert" => {
+                tls.get_or_insert_with(TlsOptions::default).require_client_cert = true;
+                Ok(())
+            }
             "--exit-on-stdin-eof" => {
                 exit_on_stdin_eof = true;
                 Ok(())
@@ -42,7 +54,11 @@ fn main() -> ExitCode {
         }
     }
 
-    let server = match TestServer::bind(port, options) {
+    let started = match tls {
+        Some(tls) => TestServer::bind_tls(port, options, tls),
+        None => TestServer::bind(port, options),
+    };
+    let server = match started {
         Ok(server) => server,
         Err(e) => {
             eprintln!("webraft-test-server: cannot listen on 127.0.0.1:{port}: {e}");

@@ -1,12 +1,20 @@
-//! Tests of the test server itself, through a tiny raw HTTP/1.1 client on std::net.
+//! Tests of the test server itself, through a tiny raw HTTP/1.1 client on std::net (and rustls's
+//! blocking stream over it for TLS mode).
 
 use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
-use webraft_test_server::{ServerOptions, TestServer};
+use tokio_rustls::rustls::crypto::ring;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use webraft_test_server::{
+    fixture_path, ServerOptions, TestServer, TlsOptions, CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, FIXTURE_NAMES,
+};
 
 const KEY: &str = "test-key";
 
@@ -36,23 +44,52 @@ impl Response {
     }
 }
 
+/// What the raw client speaks HTTP over: TCP, or TLS over TCP.
+trait Io: Read + Write {}
+impl<T: Read + Write> Io for T {}
+
 struct Conn {
+    io: Box<dyn Io>,
+    /// The TCP socket under `io` (a second handle to it), for read timeouts.
     stream: TcpStream,
     buf: Vec<u8>,
 }
 
 impl Conn {
-    fn open(port: u16) -> Conn {
+    fn tcp(port: u16) -> TcpStream {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        Conn { stream, buf: Vec::new() }
+        stream
+    }
+
+    fn open(port: u16) -> Conn {
+        let stream = Conn::tcp(port);
+        Conn { io: Box::new(stream.try_clone().unwrap()), stream, buf: Vec::new() }
+    }
+
+    /// A TLS connection to 127.0.0.1:port verifying the certificate for `server_name`. The
+    /// handshake runs on first use, so its failures surface from the first read or write.
+    fn open_tls(port: u16, config: &Arc<ClientConfig>, server_name: &str) -> Conn {
+        let stream = Conn::tcp(port);
+        let name = ServerName::try_from(server_name.to_string()).unwrap();
+        let tls = ClientConnection::new(Arc::clone(config), name).unwrap();
+        Conn { io: Box::new(StreamOwned::new(tls, stream.try_clone().unwrap())), stream, buf: Vec::new() }
     }
 
     fn send_raw(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
+        self.try_send_raw(bytes).unwrap();
+    }
+
+    fn try_send_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.io.write_all(bytes)?;
+        self.io.flush()
     }
 
     fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) {
+        self.send_raw(&Self::request_bytes(method, path, headers, body));
+    }
+
+    fn request_bytes(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
         for (n, v) in headers {
             req.push_str(&format!("{n}: {v}\r\n"));
@@ -63,13 +100,13 @@ impl Conn {
         req.push_str("\r\n");
         let mut bytes = req.into_bytes();
         bytes.extend_from_slice(body);
-        self.send_raw(&bytes);
+        bytes
     }
 
     /// Reads more bytes; Ok(0) at EOF.
     fn fill(&mut self) -> io::Result<usize> {
         let mut tmp = [0u8; 65536];
-        let n = self.stream.read(&mut tmp)?;
+        let n = self.io.read(&mut tmp)?;
         self.buf.extend_from_slice(&tmp[..n]);
         Ok(n)
     }
@@ -821,10 +858,10 @@ fn drop_stops_server() {
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err());
 }
 
-#[test]
-fn binary_prints_port_and_exits_on_stdin_eof() {
+/// Spawns the server binary with `args` and reads its `LISTENING <port>` line.
+fn spawn_binary(args: &[&str]) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_webraft-test-server"))
-        .args(["--api-key", "bin-key", "--exit-on-stdin-eof"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -833,14 +870,17 @@ fn binary_prints_port_and_exits_on_stdin_eof() {
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING line").parse().unwrap();
-    let r = request(port, "GET", "/v1/models", Some("bin-key"), b"");
-    assert_eq!(r.status, 200);
+    (child, port)
+}
+
+/// Closes the child's stdin and asserts it exits successfully within 5 s.
+fn assert_exits_on_stdin_eof(mut child: Child) {
     drop(child.stdin.take()); // EOF
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert!(status.success());
-            break;
+            return;
         }
         if Instant::now() > deadline {
             child.kill().unwrap();
@@ -850,6 +890,14 @@ fn binary_prints_port_and_exits_on_stdin_eof() {
     }
 }
 
+#[test]
+fn binary_prints_port_and_exits_on_stdin_eof() {
+    let (child, port) = spawn_binary(&["--api-key", "bin-key", "--exit-on-stdin-eof"]);
+    let r = request(port, "GET", "/v1/models", Some("bin-key"), b"");
+    assert_eq!(r.status, 200);
+    assert_exits_on_stdin_eof(child);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usable_from_async_tests() {
     let s = TestServer::start(ServerOptions::default());
@@ -857,4 +905,370 @@ async fn usable_from_async_tests() {
     let r = tokio::task::spawn_blocking(move || chat(port, "/v1", &hello("m"))).await.unwrap();
     assert_eq!(r.status, 200);
     drop(s);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retry hints
+
+fn chat_on(conn: &mut Conn, base: &str, body: &Value) -> Response {
+    conn.send("POST", &format!("{base}/chat/completions"), &[("Authorization", "Bearer test-key")], body.to_string().as_bytes());
+    conn.response()
+}
+
+/// Unix time of an IMF-fixdate (`Tue, 15 Nov 1994 08:12:31 GMT`); panics if it is not one.
+fn parse_http_date(date: &str) -> u64 {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let parts: Vec<&str> = date.split(' ').collect();
+    assert_eq!(parts.len(), 6, "{date}");
+    assert!(["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(&parts[0]), "{date}");
+    assert_eq!(parts[5], "GMT", "{date}");
+    assert_eq!(parts[1].len(), 2, "{date}");
+    let day: u64 = parts[1].parse().unwrap();
+    let month = MONTHS.iter().position(|m| *m == parts[2]).expect("month") as u64 + 1;
+    let year: u64 = parts[3].parse().unwrap();
+    let hms: Vec<u64> = parts[4].split(':').map(|v| v.parse().unwrap()).collect();
+    assert_eq!(parts[4].len(), 8, "{date}");
+    // Days since 1970-01-01 by counting whole years and months (fine for test dates).
+    let leap = |y: u64| matches!((y % 4, y % 100, y % 400), (0, 1.., _) | (_, _, 0));
+    let mut days: u64 = (1970..year).map(|y| if leap(y) { 366 } else { 365 }).sum();
+    let month_days = [31, if leap(year) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    days += month_days[..(month - 1) as usize].iter().sum::<u64>() + day - 1;
+    let weekday = ["Thu,", "Fri,", "Sat,", "Sun,", "Mon,", "Tue,", "Wed,"][(days % 7) as usize];
+    assert_eq!(parts[0], weekday, "weekday of {date}");
+    days * 86_400 + hms[0] * 3600 + hms[1] * 60 + hms[2]
+}
+
+#[test]
+fn retry_hint_scenarios() {
+    let s = TestServer::start(ServerOptions::default());
+    let mut c = Conn::open(s.port());
+
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let r = chat_on(&mut c, "/v1", &hello("retry-after-ms-2-t"));
+        statuses.push(r.status);
+        if r.status == 429 {
+            assert_eq!(r.header("retry-after-ms"), Some("200"));
+            assert_eq!(r.header("retry-after"), Some("30"));
+            assert_eq!(r.json()["error"]["type"], "rate_limit_exceeded");
+            assert_eq!(r.json()["error"]["code"], "rate_limit_exceeded");
+        } else {
+            assert_eq!(r.json()["choices"][0]["message"]["content"], "Hello! You said: hi there");
+            assert_eq!(r.header("retry-after-ms"), None);
+        }
+    }
+    assert_eq!(statuses, [429, 429, 200]);
+    assert_eq!(s.request_count("retry-after-ms-2-t"), 3);
+
+    // Counted per exact model string: another tag starts again.
+    let r = chat_on(&mut c, "/v2", &hello("retry-after-s-1-t"));
+    assert_eq!(r.status, 429);
+    assert_eq!(r.header("retry-after"), Some("1"));
+    assert_eq!(r.header("retry-after-ms"), None);
+    assert_eq!(r.json()["code"], 429);
+    assert_eq!(chat_on(&mut c, "/v2", &hello("retry-after-s-1-t")).status, 200);
+    assert_eq!(chat_on(&mut c, "/v1", &hello("retry-after-s-1-u")).status, 429);
+
+    let unix_now = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = unix_now();
+    let r = chat_on(&mut c, "/v1", &hello("retry-after-date-1-t"));
+    let after = unix_now();
+    assert_eq!(r.status, 429);
+    // The server's whole second when it answered, plus 2.
+    let at = parse_http_date(r.header("retry-after").expect("Retry-After date"));
+    assert!((before + 2..=after + 2).contains(&at), "Retry-After {at}, sent at {before}..={after}");
+    let r = chat_on(&mut c, "/v1", &with(hello("retry-after-date-1-t"), "stream", json!(true)));
+    assert_eq!(r.status, 200);
+    assert!(sse_payloads(&r.text()).1);
+
+    let r = chat_on(&mut c, "/v1", &hello("should-retry-1-t"));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("x-should-retry"), Some("true"));
+    assert_eq!(r.json()["error"]["type"], "invalid_request_error");
+    let r = chat_on(&mut c, "/v1", &hello("should-retry-1-t"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-should-retry"), None);
+
+    for _ in 0..3 {
+        let r = chat_on(&mut c, "/freeapi", &hello("no-retry-503"));
+        assert_eq!(r.status, 503);
+        assert_eq!(r.header("x-should-retry"), Some("false"));
+        assert_eq!(r.json()["type"], "server_error");
+    }
+    // Attempts that fail auth do not use up the scripted failures.
+    let body = hello("should-retry-1-auth").to_string();
+    assert_eq!(request(s.port(), "POST", "/v1/chat/completions", Some("bad"), body.as_bytes()).status, 401);
+    assert_eq!(chat_on(&mut c, "/v1", &hello("should-retry-1-auth")).status, 400);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trickle
+
+#[test]
+fn trickle_paces_every_event() {
+    let s = TestServer::start(ServerOptions::default());
+    let body = with(with(hello("trickle-150"), "stream", json!(true)), "max_tokens", json!(1));
+    let mut c = Conn::open(s.port());
+    let sent = Instant::now();
+    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], body.to_string().as_bytes());
+    let (status, _) = c.read_head().unwrap();
+    assert_eq!(status, 200);
+    // Read event by event. Event i (from 1) cannot arrive before i pauses have passed since the
+    // request was sent. Gaps between arrivals are not checked: a descheduled client can read two
+    // events at once, while a late reader only ever makes these lower bounds easier to meet.
+    let mut arrivals = Vec::new();
+    let mut events = Vec::new();
+    loop {
+        let size = usize::from_str_radix(&c.line().unwrap().unwrap(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        while c.buf.len() < size + 2 {
+            assert!(c.fill().unwrap() > 0);
+        }
+        arrivals.push(sent.elapsed());
+        events.push(String::from_utf8(c.buf.drain(..size + 2).take(size).collect()).unwrap());
+    }
+    assert_eq!(events.len(), 4, "role, 1 token, finish, [DONE]");
+    assert_eq!(events[3], "data: [DONE]\n\n");
+    for (i, at) in arrivals.iter().enumerate() {
+        assert!(*at >= Duration::from_millis(150 * (i as u64 + 1)), "arrivals {arrivals:?}");
+    }
+    assert_eq!(content_of(&sse_payloads(&events.concat()).0, 0), "Hello! ");
+
+    // JSON lines: no [DONE] event, so 3 pauses.
+    let start = Instant::now();
+    let r = chat(s.port(), "/v2", &with(with(hello("trickle-150"), "stream", json!(true)), "max_tokens", json!(1)));
+    assert!(start.elapsed() >= Duration::from_millis(450));
+    assert_eq!(r.chunks.len(), 3);
+    // Non-stream: one pause before the response.
+    let start = Instant::now();
+    assert_eq!(chat(s.port(), "/v1", &hello("trickle-300")).status, 200);
+    assert!(start.elapsed() >= Duration::from_millis(300));
+
+    let r = chat(s.port(), "/v1", &hello("trickle-5001"));
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["param"], "model");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proxy awareness
+
+#[test]
+fn absolute_form_is_served_and_reported() {
+    let s = TestServer::start(ServerOptions::default());
+    let mut c = Conn::open(s.port());
+    let body = hello("echo-request").to_string();
+    c.send_raw(
+        format!(
+            "POST http://webraft-proxy-test.invalid/v1/chat/completions HTTP/1.1\r\nHost: webraft-proxy-test.invalid\r\n\
+             Authorization: Bearer test-key\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    let r = c.response();
+    assert_eq!(r.status, 200);
+    let echoed: Value = serde_json::from_str(r.json()["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(echoed["absolute_form"], true);
+    assert_eq!(echoed["host"], "webraft-proxy-test.invalid");
+    assert_eq!(echoed["path"], "/v1/chat/completions");
+
+    // Same connection, absolute-form with a port and a query, on /debug/echo.
+    c.send_raw(
+        b"GET http://webraft-proxy-test.invalid:8080/v2/debug/echo?x=1 HTTP/1.1\r\nHost: webraft-proxy-test.invalid:8080\r\n\
+          Authorization: Bearer test-key\r\n\r\n",
+    );
+    let j = c.response().json();
+    assert_eq!(j["absolute_form"], true);
+    assert_eq!(j["host"], "webraft-proxy-test.invalid:8080");
+    assert_eq!(j["path"], "/v2/debug/echo");
+    assert_eq!(j["query"], json!({"x": "1"}));
+
+    // A normal chat through "the proxy".
+    let body = with(hello("gpt-4o"), "stream", json!(true)).to_string();
+    c.send_raw(
+        format!(
+            "POST http://webraft-proxy-test.invalid/v1/chat/completions HTTP/1.1\r\nHost: webraft-proxy-test.invalid\r\n\
+             Authorization: Bearer test-key\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    assert_eq!(content_of(&sse_payloads(&c.response().text()).0, 0), "Hello! You said: hi there");
+
+    // Origin-form reports false and the Host header the client sent; no Host gives null.
+    let j = request(s.port(), "GET", "/v1/debug/echo", Some(KEY), b"").json();
+    assert_eq!(j["absolute_form"], false);
+    assert_eq!(j["host"], "127.0.0.1");
+    let mut c = Conn::open(s.port());
+    c.send_raw(b"GET /v1/debug/echo HTTP/1.0\r\nAuthorization: Bearer test-key\r\n\r\n");
+    assert_eq!(c.response().json()["host"], Value::Null);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Oversize
+
+#[test]
+fn huge_body_and_huge_line() {
+    let s = TestServer::start(ServerOptions::default());
+    let p = s.port();
+
+    let r = chat(p, "/v1", &hello("huge-body-100000"));
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some("100000"));
+    assert_eq!(r.body.len(), 100_000);
+    let j = r.json();
+    assert_eq!(j["object"], "chat.completion");
+    let content = j["choices"][0]["message"]["content"].as_str().unwrap();
+    assert!(content.len() > 99_000 && content.bytes().all(|b| b == b'x'));
+    // Smaller than an empty completion: no padding.
+    let j = chat(p, "/v2", &hello("huge-body-10")).json();
+    assert_eq!(j["choices"][0]["message"]["content"], "");
+
+    let r = chat(p, "/v1", &with(hello("huge-body-200000"), "stream", json!(true)));
+    assert!(r.complete);
+    let (chunks, done) = sse_payloads(&r.text());
+    assert!(done);
+    assert_eq!(content_of(&chunks, 0).len(), 200_000);
+    assert_eq!(r.chunks.len(), 1 + 4 + 2, "role, 3 × 64 KiB + rest, finish, [DONE]");
+
+    for (base, prefix) in [("/v1", "data: "), ("/freeapi", "")] {
+        let r = chat(p, base, &with(hello("huge-line-1000000"), "stream", json!(true)));
+        assert!(r.complete);
+        let line = std::str::from_utf8(&r.chunks[1]).unwrap();
+        let json_text = line.strip_prefix(prefix).unwrap().strip_suffix("\n\n").unwrap();
+        assert_eq!(json_text.len(), 1_000_000);
+        assert!(!json_text.contains('\n'));
+        let chunk: Value = serde_json::from_str(json_text).unwrap();
+        let content = chunk["choices"][0]["delta"]["content"].as_str().unwrap();
+        assert!(content.len() > 999_000 && content.bytes().all(|b| b == b'x'));
+        assert_eq!(r.chunks.len(), if prefix.is_empty() { 3 } else { 4 });
+    }
+    let j = chat(p, "/v1", &hello("huge-line-5000")).json();
+    assert!(j["choices"][0]["message"]["content"].as_str().unwrap().len() > 4000);
+
+    for model in ["huge-body-268435457", "huge-line-999999999999"] {
+        let r = chat(p, "/v1", &hello(model));
+        assert_eq!(r.status, 400);
+        assert_eq!(r.json()["error"]["param"], "model");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TLS
+
+fn client_config(trust_ca: bool, client_cert: bool) -> Arc<ClientConfig> {
+    let mut roots = RootCertStore::empty();
+    if trust_ca {
+        roots.add(CertificateDer::from_pem_slice(CA_PEM.as_bytes()).unwrap()).unwrap();
+    }
+    let builder = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots);
+    let config = if client_cert {
+        let certs = CertificateDer::pem_slice_iter(CLIENT_CERT_PEM.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
+        builder.with_client_auth_cert(certs, PrivateKeyDer::from_pem_slice(CLIENT_KEY_PEM.as_bytes()).unwrap()).unwrap()
+    } else {
+        builder.with_no_client_auth()
+    };
+    Arc::new(config)
+}
+
+/// GET /v1/models over TLS; an error if the handshake (or the connection) fails.
+fn tls_models(port: u16, config: &Arc<ClientConfig>) -> io::Result<Response> {
+    let mut c = Conn::open_tls(port, config, "localhost");
+    // The write may already fail, or succeed before the server's rejection arrives.
+    let _ = c.try_send_raw(&Conn::request_bytes("GET", "/v1/models", &[("Authorization", "Bearer test-key")], b""));
+    c.try_response()
+}
+
+#[test]
+fn fixtures_are_exposed() {
+    for name in FIXTURE_NAMES {
+        assert!(fixture_path(name).is_file(), "{name}");
+    }
+    assert_eq!(std::fs::read_to_string(fixture_path("ca.pem")).unwrap(), CA_PEM);
+    assert_eq!(std::fs::read_to_string(fixture_path("client.key")).unwrap(), CLIENT_KEY_PEM);
+}
+
+#[test]
+fn tls_serves_every_scenario_kind() {
+    let s = TestServer::start_tls(ServerOptions::default(), TlsOptions::default());
+    let p = s.port();
+    assert_eq!(s.url("/v1"), format!("https://localhost:{p}/v1"));
+    let config = client_config(true, false);
+    let auth = [("Authorization", "Bearer test-key")];
+
+    // Keep-alive: several requests on one TLS connection.
+    let mut c = Conn::open_tls(p, &config, "localhost");
+    c.send("GET", "/v1/models", &auth, b"");
+    assert_eq!(c.response().json()["data"][0]["id"], "gpt-4o");
+    let r = chat_on(&mut c, "/v1", &with(hello("gpt-4o"), "stream", json!(true)));
+    assert!(r.complete);
+    let (chunks, done) = sse_payloads(&r.text());
+    assert!(done);
+    assert_eq!(content_of(&chunks, 0), "Hello! You said: hi there");
+    assert_eq!(chat_on(&mut c, "/v1", &hello("flaky-1-tls")).status, 503);
+    assert_eq!(chat_on(&mut c, "/v1", &hello("flaky-1-tls")).status, 200);
+    assert_eq!(chat_on(&mut c, "/v2", &with(hello("huge-line-300000"), "stream", json!(true))).chunks[1].len(), 300_002);
+
+    // The certificate is valid for the IP too.
+    let mut c = Conn::open_tls(p, &config, "127.0.0.1");
+    let r = chat_on(&mut c, "/v1", &with(hello("disconnect"), "stream", json!(true)));
+    assert!(!r.complete, "terminating chunk must be missing");
+    assert_eq!(content_of(&sse_payloads(&r.text()).0, 0), "Hello there");
+
+    // A stall before headers is a stall over TLS too.
+    let mut c = Conn::open_tls(p, &config, "localhost");
+    c.send("POST", "/v1/chat/completions", &auth, hello("stall-headers").to_string().as_bytes());
+    c.stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    let err = c.fill().unwrap_err();
+    assert!(matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut), "{err}");
+
+    // Error responses close the connection cleanly (close_notify, then EOF).
+    let mut c = Conn::open_tls(p, &config, "localhost");
+    c.send_raw(b"garbage\r\n\r\n");
+    assert_eq!(c.response().status, 400);
+    assert!(c.at_eof());
+}
+
+#[test]
+fn tls_rejects_client_without_ca() {
+    let s = TestServer::start_tls(ServerOptions::default(), TlsOptions::default());
+    let err = tls_models(s.port(), &client_config(false, false)).err().expect("handshake must fail");
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    // The server survives the failed handshake.
+    assert_eq!(tls_models(s.port(), &client_config(true, false)).unwrap().status, 200);
+    // A plain-HTTP client gets no HTTP response from the TLS port.
+    let mut c = Conn::open(s.port());
+    c.send("GET", "/v1/models", &[("Authorization", "Bearer test-key")], b"");
+    let mut raw = Vec::new();
+    let _ = c.io.read_to_end(&mut raw);
+    assert!(!raw.starts_with(b"HTTP/"), "plain HTTP answered on the TLS port");
+}
+
+#[test]
+fn tls_require_client_cert() {
+    let s = TestServer::start_tls(ServerOptions::default(), TlsOptions { require_client_cert: true });
+    let r = tls_models(s.port(), &client_config(true, true)).unwrap();
+    assert_eq!(r.status, 200);
+    let err = tls_models(s.port(), &client_config(true, false)).err().expect("no client certificate must fail");
+    // TLS 1.3: the client finishes its side first, then reads the server's alert.
+    assert!(err.to_string().contains("CertificateRequired"), "{err}");
+}
+
+#[test]
+fn binary_tls_flags() {
+    let (child, port) = spawn_binary(&["--tls", "--exit-on-stdin-eof"]);
+    assert_eq!(tls_models(port, &client_config(true, false)).unwrap().status, 200);
+    assert!(tls_models(port, &client_config(false, false)).is_err());
+    assert_exits_on_stdin_eof(child);
+
+    let (child, port) = spawn_binary(&["--require-client-cert", "--exit-on-stdin-eof"]);
+    assert_eq!(tls_models(port, &client_config(true, true)).unwrap().status, 200);
+    let err = tls_models(port, &client_config(true, false)).err().expect("no client certificate must fail");
+    assert!(err.to_string().contains("CertificateRequired"), "{err}");
+    assert_exits_on_stdin_eof(child);
 }
