@@ -159,22 +159,25 @@ impl Request {
     /// The next queued chunk, or Done once the call has finished and the queue
     /// is empty. Waits up to `timeout` (None: no limit; zero: just look).
     pub fn next(&self, timeout: Option<Duration>) -> Next {
-        self.wait_until(timeout, |state| {
+        let mut drained_by_this_call = false;
+        let next = self.wait_until(timeout, |state| {
             if let Some(chunk) = state.queue.pop_front() {
+                drained_by_this_call = state.is_drained();
                 Some(Next::Chunk(chunk))
             } else if state.finished {
                 Some(Next::Done)
             } else {
                 None
             }
-        })
-        .map(|next| {
-            if matches!(next, Next::Chunk(_)) {
-                self.shared.space.notify_one();
-            }
-            next
-        })
-        .unwrap_or(Next::Pending)
+        });
+        if matches!(next, Some(Next::Chunk(_))) {
+            self.shared.space.notify_one();
+        }
+        if drained_by_this_call {
+            // Taking the last chunk finishes a polled stream for `wait` on other threads.
+            self.shared.changed.notify_all();
+        }
+        next.unwrap_or(Next::Pending)
     }
 
     /// Wait up to `timeout` (None: no limit) for the call to finish (for a polled

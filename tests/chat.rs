@@ -344,3 +344,17 @@ fn size_limits_stop_hostile_bodies() {
     let (result, _) = stream(&small_event, "gpt-4o", "");
     assert_eq!(result.status(), Status::ResponseTooLarge, "{}", message(&result));
 }
+
+#[test]
+fn waiting_on_another_thread_ends_when_the_poller_takes_the_last_chunk() {
+    let server = TestServer::start(ServerOptions::default());
+    let client = client_for(&server, "/v1", "");
+    let call = Call::chat(&chat_body("gpt-4o", "hi"), true).unwrap();
+    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None);
+    let waiter = {
+        let request = request.clone();
+        std::thread::spawn(move || request.wait(Some(Duration::from_secs(10))))
+    };
+    while request.next(Some(Duration::from_secs(10))) != Next::Done {}
+    assert!(waiter.join().unwrap(), "the waiter must wake once the queue is drained");
+}

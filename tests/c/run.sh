@@ -3,7 +3,8 @@
 # loopback test server:
 #   1. with AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer),
 #   2. without sanitizers under valgrind memcheck (WEBRAFT_TEST_SLOW=1 relaxes
-#      the strict timing checks for valgrind's slowdown).
+#      the strict timing checks for valgrind's slowdown),
+# each followed by the concurrency stress program (tests/c/stress.c).
 # Exits non-zero if any step fails. Works from any directory.
 #
 # Environment: CC (default gcc), WEBRAFT_C_TESTS (test-name substrings to run,
@@ -61,6 +62,12 @@ if [ -z "${SKIP_ASAN:-}" ]; then
         ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0" \
         UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
         "$OUT/test_capi_asan" "${FILTER[@]}"
+    step "concurrency stress under ASan/UBSan (8 threads x 500 mixed operations)"
+    "$CC" "${COMMON[@]}" -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+        -o "$OUT/stress_asan" tests/c/stress.c "${LINK[@]}"
+    run_mode "stress run" env \
+        ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1" \
+        STRESS_THREADS=8 STRESS_OPS=500 STRESS_WATCHDOG_S=240 "$OUT/stress_asan"
 fi
 
 if [ -z "${SKIP_VALGRIND:-}" ]; then
@@ -77,6 +84,12 @@ if [ -z "${SKIP_VALGRIND:-}" ]; then
         valgrind --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
         "$OUT/test_capi" "${FILTER[@]}"
+    step "concurrency stress under valgrind (4 threads x 40 mixed operations)"
+    "$CC" "${COMMON[@]}" -O1 -o "$OUT/stress" tests/c/stress.c "${LINK[@]}"
+    run_mode "stress valgrind run" env STRESS_THREADS=4 STRESS_OPS=40 STRESS_WATCHDOG_S=240 \
+        valgrind --error-exitcode=99 --leak-check=full \
+        --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+        "$OUT/stress"
 fi
 
 step "summary"
