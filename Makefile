@@ -31,3 +31,4 @@ test:
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
+include packaging.mk

@@ -287,6 +287,9 @@ async fn attempt(
         .unwrap_or_default();
     let api = ApiError::from_body(status.as_u16(), &body);
     let retryable = should_retry(status, &headers, &api);
+    // Keep the error body for callers that want more than the parsed fields.
+    progress.body_is_json = serde_json::from_slice::<Value>(&body).is_ok();
+    progress.body = body;
     Err(Failed {
         error: Error::Http(api),
         retryable,
@@ -390,6 +393,7 @@ async fn read_body(
     progress: &mut Progress,
 ) -> Result<()> {
     let limit = client.config.max_body_bytes;
+    progress.body.clear();
     while let Some(piece) = clock
         .limit(None, TimeoutKind::Total, response.chunk())
         .await?

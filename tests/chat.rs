@@ -107,6 +107,9 @@ fn provider_errors_keep_the_server_message() {
     assert_eq!(api.message, "Wrong Api key");
     assert_eq!(api.code.as_deref(), Some("invalid_api_key"));
 
+    let error_body = body_json(&result);
+    assert_eq!(error_body["error"]["message"], "Wrong Api key", "the error body is kept");
+
     let flat = chat(&client_for(&server, "/v2", ""), "flat-error", "");
     assert_eq!(flat.api_error().unwrap().message, "flat error message");
     assert_eq!(flat.api_error().unwrap().code.as_deref(), Some("400"));

@@ -151,7 +151,8 @@ pub unsafe extern "C" fn webraft_result_http_status(result: *const webraft_resul
 }
 
 /// The response JSON: the `chat.completion` for chat calls (accumulated from the
-/// chunks for streams, partial if the stream failed), the body for other calls.
+/// chunks for streams, partial if the stream failed), the body for other calls,
+/// and the error body of a non-2xx reply when that is JSON.
 /// NULL when there is no JSON body. Borrowed: valid until `webraft_result_free`.
 /// NUL-terminated; its length is written to `out_len` if that is not NULL.
 #[no_mangle]
@@ -165,7 +166,8 @@ pub unsafe extern "C" fn webraft_result_json(
     }
 }
 
-/// The raw response body, JSON or not (e.g. audio from a generic request).
+/// The raw response body, JSON or not (e.g. audio from a generic request);
+/// for a non-2xx reply, its error body (up to 64 KiB).
 /// NULL when empty. Borrowed: valid until `webraft_result_free`. A NUL follows
 /// the `*out_len` bytes, but the body itself may contain NULs.
 #[no_mangle]

@@ -1,0 +1,618 @@
+/*
+ * webraft.hpp: header-only C++17 wrapper over the webraft C API (webraft.h).
+ *
+ * - Client, Request, Result and String are move-only owners of their C handles.
+ * - Calls come in two forms: `chat`, `send`, ... throw webraft::Error when the
+ *   call fails; `try_chat`, `try_send`, ... never throw and hand back the Result
+ *   (check `ok()`). Only the try_ forms exist when exceptions are off
+ *   (-fno-exceptions), or when WEBRAFT_HPP_EXCEPTIONS is defined to 0.
+ * - Chunk callbacks are any callable taking `const webraft::Chunk&` and
+ *   returning void (go on) or bool (false cancels the stream). They run on a
+ *   library worker thread, one at a time per request, in stream order.
+ * - Frame loops poll with Request::next(0), which never blocks.
+ *
+ * Every rule of webraft.h holds here: this header only owns handles and adapts
+ * types; all behaviour lives in the C library.
+ */
+#ifndef WEBRAFT_HPP
+#define WEBRAFT_HPP
+
+#include "webraft.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#ifndef WEBRAFT_HPP_EXCEPTIONS
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define WEBRAFT_HPP_EXCEPTIONS 1
+#else
+#define WEBRAFT_HPP_EXCEPTIONS 0
+#endif
+#endif
+
+#if WEBRAFT_HPP_EXCEPTIONS
+#include <exception>
+#include <stdexcept>
+#endif
+
+namespace webraft {
+
+using Status = ::webraft_status;
+using Event = ::webraft_event;
+using Timings = ::webraft_timings;
+
+inline constexpr std::uint32_t wait_forever = WEBRAFT_WAIT_FOREVER;
+
+/** The loaded library's version, e.g. "0.1.0". */
+inline std::string_view version() noexcept { return webraft_version(); }
+
+/** True when the loaded library speaks the ABI this header was written for. */
+inline bool abi_compatible() noexcept { return webraft_abi_version() == WEBRAFT_ABI_VERSION; }
+
+/** "OK", "HTTP_STATUS", ...; "UNKNOWN" for values the library does not know. */
+inline std::string_view status_name(Status status) noexcept { return webraft_status_name(status); }
+
+/**
+ * A NUL-terminated string argument: a `const char*`, a `std::string`, or
+ * nullptr (the C API's NULL, e.g. "no options"). Not a std::string_view,
+ * which need not be NUL-terminated. Borrowed for the duration of the call.
+ */
+class CStr {
+public:
+    CStr(std::nullptr_t) noexcept {}
+    CStr(const char* s) noexcept : ptr_(s) {}
+    CStr(const std::string& s) noexcept : ptr_(s.c_str()) {}
+    const char* get() const noexcept { return ptr_; }
+
+private:
+    const char* ptr_ = nullptr;
+};
+
+namespace detail {
+
+/** A view over a C string that may be NULL (then the view is empty with data() == nullptr). */
+inline std::string_view view(const char* s) noexcept { return s ? std::string_view(s) : std::string_view(); }
+
+inline std::string_view view(const char* s, std::size_t len) noexcept {
+    return s ? std::string_view(s, len) : std::string_view();
+}
+
+inline std::string copy(std::string_view v) { return v.data() ? std::string(v) : std::string(); }
+
+} // namespace detail
+
+/** A string the library handed over; freed with webraft_string_free. */
+class String {
+public:
+    String() noexcept = default;
+    String(char* owned, std::size_t len) noexcept : ptr_(owned), len_(owned ? len : 0) {}
+    String(String&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)), len_(std::exchange(other.len_, 0)) {}
+    String& operator=(String&& other) noexcept {
+        if (this != &other) {
+            webraft_string_free(ptr_);
+            ptr_ = std::exchange(other.ptr_, nullptr);
+            len_ = std::exchange(other.len_, 0);
+        }
+        return *this;
+    }
+    String(const String&) = delete;
+    String& operator=(const String&) = delete;
+    ~String() { webraft_string_free(ptr_); }
+
+    std::string_view view() const noexcept { return detail::view(ptr_, len_); }
+    const char* c_str() const noexcept { return ptr_; }
+    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+
+private:
+    char* ptr_ = nullptr;
+    std::size_t len_ = 0;
+};
+
+/**
+ * The outcome of one call (any status). Views it returns stay valid while the
+ * Result lives; a view is empty with data() == nullptr when the C accessor
+ * returns NULL. An empty Result (moved from, or from a request whose result
+ * was not ready) reports NULL_ARGUMENT.
+ */
+class Result {
+public:
+    Result() noexcept = default;
+    /** Takes ownership of a result from the C API. */
+    explicit Result(webraft_result* owned) noexcept : ptr_(owned) {}
+    Result(Result&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
+    Result& operator=(Result&& other) noexcept {
+        if (this != &other) {
+            webraft_result_free(ptr_);
+            ptr_ = std::exchange(other.ptr_, nullptr);
+        }
+        return *this;
+    }
+    Result(const Result&) = delete;
+    Result& operator=(const Result&) = delete;
+    ~Result() { webraft_result_free(ptr_); }
+
+    /** True when it holds a result. */
+    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    bool ok() const noexcept { return status() == WEBRAFT_STATUS_OK; }
+    Status status() const noexcept { return webraft_result_status(ptr_); }
+    std::uint16_t http_status() const noexcept { return webraft_result_http_status(ptr_); }
+
+    std::string_view json() const noexcept {
+        std::size_t len = 0;
+        const char* s = webraft_result_json(ptr_, &len);
+        return detail::view(s, len);
+    }
+    std::string_view body() const noexcept {
+        std::size_t len = 0;
+        const char* s = webraft_result_body(ptr_, &len);
+        return detail::view(s, len);
+    }
+    std::string_view text() const noexcept {
+        std::size_t len = 0;
+        const char* s = webraft_result_text(ptr_, &len);
+        return detail::view(s, len);
+    }
+    std::string_view error_message() const noexcept { return detail::view(webraft_result_error_message(ptr_)); }
+    std::string_view error_type() const noexcept { return detail::view(webraft_result_error_type(ptr_)); }
+    std::string_view error_code() const noexcept { return detail::view(webraft_result_error_code(ptr_)); }
+    std::string_view error_param() const noexcept { return detail::view(webraft_result_error_param(ptr_)); }
+    std::string_view request_id() const noexcept { return detail::view(webraft_result_request_id(ptr_)); }
+
+    /** Milestones in ms from the start; -1 if never reached (all -1 for an empty Result). */
+    Timings timings() const noexcept {
+        Timings t{-1.0, -1.0, -1.0};
+        webraft_result_timings(ptr_, &t);
+        return t;
+    }
+    std::uint32_t retries() const noexcept { return webraft_result_retries(ptr_); }
+    std::size_t chunk_count() const noexcept { return webraft_result_chunk_count(ptr_); }
+
+    const webraft_result* get() const noexcept { return ptr_; }
+    /** Gives up ownership; the caller frees with webraft_result_free. */
+    webraft_result* release() noexcept { return std::exchange(ptr_, nullptr); }
+
+private:
+    webraft_result* ptr_ = nullptr;
+};
+
+#if WEBRAFT_HPP_EXCEPTIONS
+/** A failed call: everything its Result said about the failure, copied. */
+class Error : public std::runtime_error {
+public:
+    explicit Error(const Result& result)
+        : std::runtime_error(message_of(result)),
+          status_(result.status()),
+          http_status_(result.http_status()),
+          type_(detail::copy(result.error_type())),
+          code_(detail::copy(result.error_code())),
+          param_(detail::copy(result.error_param())),
+          request_id_(detail::copy(result.request_id())) {}
+
+    Status status() const noexcept { return status_; }
+    std::string_view status_name() const noexcept { return webraft::status_name(status_); }
+    /** 0 when no HTTP response arrived. */
+    std::uint16_t http_status() const noexcept { return http_status_; }
+    /** The library's one-line description (what() returns the same). */
+    std::string_view message() const noexcept { return what(); }
+    /** The provider's error type, code and param, and x-request-id; "" when absent. */
+    const std::string& type() const noexcept { return type_; }
+    const std::string& code() const noexcept { return code_; }
+    const std::string& param() const noexcept { return param_; }
+    const std::string& request_id() const noexcept { return request_id_; }
+
+private:
+    static std::string message_of(const Result& result) {
+        std::string_view m = result.error_message();
+        return detail::copy(m.data() ? m : webraft::status_name(result.status()));
+    }
+
+    Status status_;
+    std::uint16_t http_status_;
+    std::string type_;
+    std::string code_;
+    std::string param_;
+    std::string request_id_;
+};
+
+namespace detail {
+inline Result ok_or_throw(Result result) {
+    if (!result.ok()) throw Error(result);
+    return result;
+}
+} // namespace detail
+#endif
+
+/**
+ * Either a value or the Result describing why there is none; never throws.
+ * Reading value() without a value aborts (there is nothing else to return).
+ */
+template <typename T>
+class Expected {
+public:
+    Expected(T value) : value_(std::move(value)) {}
+    Expected(Result error) noexcept : error_(std::move(error)) {}
+
+    bool ok() const noexcept { return value_.has_value(); }
+    explicit operator bool() const noexcept { return ok(); }
+    T& value() & {
+        if (!value_) std::abort();
+        return *value_;
+    }
+    T&& value() && {
+        if (!value_) std::abort();
+        return std::move(*value_);
+    }
+    /** The failure (an empty Result when ok()). */
+    const Result& error() const noexcept { return error_; }
+
+private:
+    std::optional<T> value_;
+    Result error_;
+};
+
+/**
+ * One stream chunk: its JSON, and the text it adds (webraft_chunk_text,
+ * computed on first use). In a chunk callback it is borrowed for that call
+ * only; from Request::next it owns its JSON. Not for use from two threads at once.
+ */
+class Chunk {
+public:
+    Chunk() noexcept = default;
+    /** Borrows `json` (callbacks). */
+    explicit Chunk(std::string_view json) noexcept : json_(json) {}
+    /** Owns a chunk from webraft_request_next. */
+    explicit Chunk(String owned) noexcept : owned_(std::move(owned)), json_(owned_.view()) {}
+    Chunk(Chunk&& other) noexcept
+        : owned_(std::move(other.owned_)),
+          json_(std::exchange(other.json_, std::string_view())),
+          text_(std::move(other.text_)),
+          text_status_(other.text_status_) {}
+    Chunk& operator=(Chunk&& other) noexcept {
+        owned_ = std::move(other.owned_);
+        json_ = std::exchange(other.json_, std::string_view());
+        text_ = std::move(other.text_);
+        text_status_ = other.text_status_;
+        return *this;
+    }
+    Chunk(const Chunk&) = delete;
+    Chunk& operator=(const Chunk&) = delete;
+    ~Chunk() = default;
+
+    std::string_view json() const noexcept { return json_; }
+
+    /** The delta text ("" for role, finish or usage chunks, or when text_status() is not OK). */
+    std::string_view text() const noexcept {
+        compute_text();
+        return text_ ? text_.view() : std::string_view("");
+    }
+    /** How extracting the text went: OK, or INVALID_JSON / INVALID_UTF8 / NULL_ARGUMENT. */
+    Status text_status() const noexcept {
+        compute_text();
+        return *text_status_;
+    }
+
+private:
+    void compute_text() const noexcept {
+        if (text_status_) return;
+        char* out = nullptr;
+        std::size_t len = 0;
+        text_status_ = webraft_chunk_text(json_.data(), json_.size(), &out, &len);
+        text_ = String(out, len);
+    }
+
+    String owned_;
+    std::string_view json_;
+    mutable String text_;
+    mutable std::optional<Status> text_status_;
+};
+
+/** What Request::next found; `chunk` is set only when event is WEBRAFT_EVENT_CHUNK. */
+struct Next {
+    Event event = WEBRAFT_EVENT_DONE;
+    Chunk chunk;
+
+    bool pending() const noexcept { return event == WEBRAFT_EVENT_PENDING; }
+    bool has_chunk() const noexcept { return event == WEBRAFT_EVENT_CHUNK; }
+    bool done() const noexcept { return event == WEBRAFT_EVENT_DONE; }
+};
+
+namespace detail {
+
+/** Calls a chunk handler returning void (go on) or bool (false cancels). */
+template <typename F>
+bool keep_going(F& on_chunk, const Chunk& chunk) {
+    using R = std::invoke_result_t<F&, const Chunk&>;
+    static_assert(std::is_void_v<R> || std::is_convertible_v<R, bool>,
+                  "a chunk callback returns void or bool (false cancels)");
+    if constexpr (std::is_void_v<R>) {
+        std::invoke(on_chunk, chunk);
+        return true;
+    } else {
+        return static_cast<bool>(std::invoke(on_chunk, chunk));
+    }
+}
+
+/** Callbacks of a started request; heap-allocated, deleted by the done callback. */
+struct StartedCallbacks {
+    std::function<bool(const Chunk&)> on_chunk;
+    std::function<void(Status)> on_done;
+};
+
+// An exception escaping a callback of a started request has nowhere to go
+// (the starter has moved on), so, as with std::thread, it ends the program.
+inline int started_on_chunk(void* user_data, const char* json, std::size_t len) noexcept {
+    auto* callbacks = static_cast<StartedCallbacks*>(user_data);
+    return callbacks->on_chunk(Chunk(std::string_view(json, len))) ? 0 : 1;
+}
+
+inline void started_on_done(void* user_data, webraft_status status) noexcept {
+    std::unique_ptr<StartedCallbacks> callbacks(static_cast<StartedCallbacks*>(user_data));
+    if (callbacks->on_done) callbacks->on_done(status);
+}
+
+/** State of one blocking chat_stream call, on the caller's stack. */
+template <typename F>
+struct StreamCall {
+    F* on_chunk = nullptr;
+#if WEBRAFT_HPP_EXCEPTIONS
+    std::exception_ptr error = nullptr;
+#endif
+};
+
+// The caller of a blocking stream is waiting, so an exception from the
+// callback cancels the stream and is rethrown to that caller.
+template <typename F>
+int stream_on_chunk(void* user_data, const char* json, std::size_t len) noexcept {
+    auto* call = static_cast<StreamCall<F>*>(user_data);
+#if WEBRAFT_HPP_EXCEPTIONS
+    try {
+        return keep_going(*call->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
+    } catch (...) {
+        call->error = std::current_exception();
+        return 1;
+    }
+#else
+    return keep_going(*call->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
+#endif
+}
+
+} // namespace detail
+
+/**
+ * A started request. Freeing it (destructor) cancels it if it still runs; its
+ * done callback still runs once. Valid after its Client is gone.
+ */
+class Request {
+public:
+    Request() noexcept = default;
+    /** Takes ownership of a request from the C API. */
+    explicit Request(webraft_request* owned) noexcept : ptr_(owned) {}
+    Request(Request&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
+    Request& operator=(Request&& other) noexcept {
+        if (this != &other) {
+            webraft_request_free(ptr_);
+            ptr_ = std::exchange(other.ptr_, nullptr);
+        }
+        return *this;
+    }
+    Request(const Request&) = delete;
+    Request& operator=(const Request&) = delete;
+    ~Request() { webraft_request_free(ptr_); }
+
+    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+
+    /**
+     * The next chunk, waiting up to `timeout_ms` (0: just look, never blocks).
+     * An empty Request reports done.
+     */
+    Next next(std::uint32_t timeout_ms = 0) const noexcept {
+        Next found;
+        char* chunk = nullptr;
+        std::size_t len = 0;
+        Event event = WEBRAFT_EVENT_DONE;
+        if (webraft_request_next(ptr_, timeout_ms, &event, &chunk, &len) != WEBRAFT_STATUS_OK) return found;
+        found.event = event;
+        if (event == WEBRAFT_EVENT_CHUNK) found.chunk = Chunk(String(chunk, len));
+        return found;
+    }
+
+    /** Waits up to `timeout_ms`; true once finished. */
+    bool wait(std::uint32_t timeout_ms = wait_forever) const noexcept { return webraft_request_wait(ptr_, timeout_ms); }
+    bool finished() const noexcept { return webraft_request_is_finished(ptr_); }
+    void cancel() const noexcept { webraft_request_cancel(ptr_); }
+
+    /** The result if finished and not yet taken, else an empty Result. Never blocks. */
+    Result take_result() const noexcept { return Result(webraft_request_take_result(ptr_)); }
+
+    /**
+     * Waits for the end and takes the result, whatever its status. A polled
+     * stream must be drained with next() first (or this waits for ever).
+     */
+    Result try_result() const noexcept {
+        webraft_request_wait(ptr_, wait_forever);
+        return take_result();
+    }
+#if WEBRAFT_HPP_EXCEPTIONS
+    /** As try_result(), but a failure (or an already taken result) throws Error. */
+    Result result() const { return detail::ok_or_throw(try_result()); }
+#endif
+
+    const webraft_request* get() const noexcept { return ptr_; }
+    /** Gives up ownership; the caller frees with webraft_request_free. */
+    webraft_request* release() noexcept { return std::exchange(ptr_, nullptr); }
+
+private:
+    webraft_request* ptr_ = nullptr;
+};
+
+/** A configured client; share it (by reference) between any number of threads. */
+class Client {
+public:
+    /** An empty client; every call on it fails with NULL_ARGUMENT. */
+    Client() noexcept = default;
+    /** Takes ownership of a client from the C API (a named function, so Client(nullptr) means "defaults"). */
+    static Client adopt(webraft_client* owned) noexcept {
+        Client client;
+        client.ptr_ = owned;
+        return client;
+    }
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    /** From a JSON config (see the README; nullptr or "" = all defaults). Throws Error. */
+    explicit Client(CStr config_json) {
+        Expected<Client> made = create(config_json);
+        if (!made) throw Error(made.error());
+        ptr_ = made.value().release();
+    }
+#endif
+
+    /** Never throws: the client, or the Result saying what was wrong with the config. */
+    static Expected<Client> create(CStr config_json) noexcept {
+        webraft_client* client = nullptr;
+        webraft_result* error = nullptr;
+        if (webraft_client_new(config_json.get(), &client, &error) != WEBRAFT_STATUS_OK) return Result(error);
+        return adopt(client);
+    }
+
+    Client(Client&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
+    Client& operator=(Client&& other) noexcept {
+        if (this != &other) {
+            webraft_client_free(ptr_);
+            ptr_ = std::exchange(other.ptr_, nullptr);
+        }
+        return *this;
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    /** Cancels requests still in flight (they finish CANCELLED); does not wait for them. */
+    ~Client() { webraft_client_free(ptr_); }
+
+    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+
+    /* ---- blocking calls; the try_ forms return the Result whatever its status ---- */
+
+    Result try_chat(CStr request_json, CStr options_json = nullptr) const noexcept {
+        return Result(webraft_chat(ptr_, request_json.get(), options_json.get()));
+    }
+
+    /** Streams (sets "stream": true); `on_chunk` runs on a worker thread while this blocks. */
+    template <typename F>
+    Result try_chat_stream(CStr request_json, F&& on_chunk, CStr options_json = nullptr) const {
+        using Fn = std::remove_reference_t<F>;
+        detail::StreamCall<Fn> call;
+        call.on_chunk = &on_chunk;
+        Result result(webraft_chat_stream(ptr_, request_json.get(), options_json.get(),
+                                          &detail::stream_on_chunk<Fn>, &call));
+#if WEBRAFT_HPP_EXCEPTIONS
+        if (call.error) std::rethrow_exception(call.error);
+#endif
+        return result;
+    }
+
+    Result try_send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
+        return Result(webraft_send(ptr_, method.get(), path.get(), body_json.get(), options_json.get()));
+    }
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    Result chat(CStr request_json, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_chat(request_json, options_json));
+    }
+    /** As try_chat_stream; a failure, or an exception from `on_chunk`, is thrown here. */
+    template <typename F>
+    Result chat_stream(CStr request_json, F&& on_chunk, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_chat_stream(request_json, std::forward<F>(on_chunk), options_json));
+    }
+    Result send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_send(method, path, body_json, options_json));
+    }
+#endif
+
+    /* ---- non-blocking calls: the returned Request always exists; invalid
+       arguments leave it finished with the error result ---- */
+
+    /** Starts a chat with no callbacks: poll it with Request::next (stream when the body says so). */
+    Request start(CStr request_json, CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_chat_start(ptr_, request_json.get(), options_json.get(), nullptr, nullptr, nullptr, &request);
+        return Request(request);
+    }
+
+    /**
+     * Starts a streamed chat whose chunks go to `on_chunk` and whose end goes
+     * to `on_done(Status)` (exactly once, after the last chunk). Both run on a
+     * worker thread and must not throw. Pass nullptr as `on_done` for none.
+     */
+    template <typename OnChunk, typename OnDone>
+    Request start(CStr request_json, OnChunk on_chunk, OnDone on_done, CStr options_json = nullptr) const {
+        auto callbacks = std::make_unique<detail::StartedCallbacks>();
+        callbacks->on_chunk = [f = std::move(on_chunk)](const Chunk& chunk) mutable {
+            return detail::keep_going(f, chunk);
+        };
+        callbacks->on_done = wrap_done(std::move(on_done));
+        webraft_request* request = nullptr;
+        if (webraft_chat_start(ptr_, request_json.get(), options_json.get(), &detail::started_on_chunk,
+                               &detail::started_on_done, callbacks.get(), &request) == WEBRAFT_STATUS_OK) {
+            callbacks.release(); // the done callback deletes it
+        }
+        return Request(request);
+    }
+
+    /** Starts a request to any endpoint; poll or wait on it. */
+    Request send_start(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_send_start(ptr_, method.get(), path.get(), body_json.get(), options_json.get(), nullptr, nullptr,
+                           &request);
+        return Request(request);
+    }
+
+    /** As above, telling `on_done(Status)` on a worker thread when it ends. */
+    template <typename OnDone>
+    Request send_start(CStr method, CStr path, CStr body_json, CStr options_json, OnDone on_done) const {
+        auto callbacks = std::make_unique<detail::StartedCallbacks>();
+        callbacks->on_done = wrap_done(std::move(on_done));
+        webraft_request* request = nullptr;
+        if (webraft_send_start(ptr_, method.get(), path.get(), body_json.get(), options_json.get(),
+                               &detail::started_on_done, callbacks.get(), &request) == WEBRAFT_STATUS_OK) {
+            callbacks.release();
+        }
+        return Request(request);
+    }
+
+    const webraft_client* get() const noexcept { return ptr_; }
+    /** Gives up ownership; the caller frees with webraft_client_free. */
+    webraft_client* release() noexcept { return std::exchange(ptr_, nullptr); }
+
+private:
+    template <typename OnDone>
+    static std::function<void(Status)> wrap_done(OnDone on_done) {
+        if constexpr (std::is_null_pointer_v<OnDone>) {
+            return nullptr;
+        } else {
+            return std::function<void(Status)>(std::move(on_done));
+        }
+    }
+
+    webraft_client* ptr_ = nullptr;
+};
+
+/** A `{"type":"image_url",...}` content part holding a local image file as a data URL. */
+inline Expected<String> image_content_part(CStr path, CStr detail = nullptr) noexcept {
+    char* json = nullptr;
+    webraft_result* error = nullptr;
+    if (webraft_image_content_part(path.get(), detail.get(), &json, &error) != WEBRAFT_STATUS_OK) {
+        return Result(error);
+    }
+    return String(json, std::char_traits<char>::length(json));
+}
+
+} // namespace webraft
+
+#endif /* WEBRAFT_HPP */

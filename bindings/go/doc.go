@@ -1,0 +1,47 @@
+// Package webraft is the Go binding of webraft, a native client for the
+// WebraftAI chat-completions API and any OpenAI-compatible endpoint. It calls
+// the library's C ABI (include/webraft.h) through cgo.
+//
+// # Building
+//
+// cgo is required: build with CGO_ENABLED=1 (the default when a C compiler
+// is installed; with CGO_ENABLED=0 the build fails with confusing
+// "undefined" errors). By default the package links the library built in
+// this repository: run `cargo build --release` at the repository root, and
+// `go test ./...` in bindings/go works, with an rpath to target/release. To
+// link an installed library instead, build with -tags webraft_pkgconfig
+// (uses `pkg-config webraft`), or set CGO_CFLAGS / CGO_LDFLAGS.
+//
+// # Use
+//
+//	client, err := webraft.NewClient(webraft.Config{APIKey: key})
+//	defer client.Close()
+//	reply, err := client.Chat(ctx, webraft.ChatRequest{
+//		Model:    "gpt-4o",
+//		Messages: []webraft.Message{webraft.UserMessage("Hello!")},
+//	})
+//	fmt.Println(reply.Text())
+//
+//	stream, err := client.ChatStream(ctx, req)
+//	for chunk, err := range stream.All() {
+//		if err != nil { ... }
+//		fmt.Print(chunk.Text)
+//	}
+//
+// # Errors
+//
+// A reply the server refused is an *APIError (StatusCode, Type, Code, Param,
+// Message, RequestID). Every other failure is an *Error with a Status. Both
+// match one sentinel (ErrHTTPStatus, ErrTimeout, ErrCancelled, ErrConnect,
+// ...) with errors.Is. When the context ends a call, the error also matches
+// context.Canceled or context.DeadlineExceeded.
+//
+// # Concurrency
+//
+// A Client is safe for concurrent use; run calls in goroutines for
+// non-blocking use. A waiting Chat parks only its goroutine. The library
+// runs callbacks on its own worker threads (one per CPU core): a Stream's
+// chunks pass through a bounded channel, so a reader that stops reading
+// blocks one worker until it reads on, closes the stream or cancels the
+// context. ChatStreamFunc runs its function on a worker thread.
+package webraft

@@ -1,0 +1,135 @@
+package webraft
+
+/*
+#include "webraft.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Status is the library's outcome class of a call (webraft_status). The values
+// come from webraft.h, so they cannot drift from the C ABI.
+type Status uint32
+
+const (
+	StatusOK               Status = C.WEBRAFT_STATUS_OK
+	StatusNullArgument     Status = C.WEBRAFT_STATUS_NULL_ARGUMENT
+	StatusInvalidUTF8      Status = C.WEBRAFT_STATUS_INVALID_UTF8
+	StatusInvalidJSON      Status = C.WEBRAFT_STATUS_INVALID_JSON
+	StatusInvalidConfig    Status = C.WEBRAFT_STATUS_INVALID_CONFIG
+	StatusInvalidArgument  Status = C.WEBRAFT_STATUS_INVALID_ARGUMENT
+	StatusHTTPStatus       Status = C.WEBRAFT_STATUS_HTTP_STATUS
+	StatusTimeout          Status = C.WEBRAFT_STATUS_TIMEOUT
+	StatusConnect          Status = C.WEBRAFT_STATUS_CONNECT
+	StatusTLS              Status = C.WEBRAFT_STATUS_TLS
+	StatusCancelled        Status = C.WEBRAFT_STATUS_CANCELLED
+	StatusStreamProtocol   Status = C.WEBRAFT_STATUS_STREAM_PROTOCOL
+	StatusPanic            Status = C.WEBRAFT_STATUS_PANIC
+	StatusIO               Status = C.WEBRAFT_STATUS_IO
+	StatusTransport        Status = C.WEBRAFT_STATUS_TRANSPORT
+	StatusStreamError      Status = C.WEBRAFT_STATUS_STREAM_ERROR
+	StatusResponseTooLarge Status = C.WEBRAFT_STATUS_RESPONSE_TOO_LARGE
+	StatusInvalidResponse  Status = C.WEBRAFT_STATUS_INVALID_RESPONSE
+)
+
+// String is the library's name for the status, e.g. "TIMEOUT".
+func (s Status) String() string {
+	return C.GoString(C.webraft_status_name(C.uint32_t(s)))
+}
+
+// Sentinel errors, one per failure status. Every error this package returns
+// for a failed call matches exactly one of them with errors.Is.
+var (
+	ErrNullArgument     = newSentinel(StatusNullArgument)
+	ErrInvalidUTF8      = newSentinel(StatusInvalidUTF8)
+	ErrInvalidJSON      = newSentinel(StatusInvalidJSON)
+	ErrInvalidConfig    = newSentinel(StatusInvalidConfig)
+	ErrInvalidArgument  = newSentinel(StatusInvalidArgument)
+	ErrHTTPStatus       = newSentinel(StatusHTTPStatus)
+	ErrTimeout          = newSentinel(StatusTimeout)
+	ErrConnect          = newSentinel(StatusConnect)
+	ErrTLS              = newSentinel(StatusTLS)
+	ErrCancelled        = newSentinel(StatusCancelled)
+	ErrStreamProtocol   = newSentinel(StatusStreamProtocol)
+	ErrPanic            = newSentinel(StatusPanic)
+	ErrIO               = newSentinel(StatusIO)
+	ErrTransport        = newSentinel(StatusTransport)
+	ErrStreamError      = newSentinel(StatusStreamError)
+	ErrResponseTooLarge = newSentinel(StatusResponseTooLarge)
+	ErrInvalidResponse  = newSentinel(StatusInvalidResponse)
+)
+
+// ErrClientClosed is returned by calls on a Client after Close.
+var ErrClientClosed = errors.New("webraft: client is closed")
+
+var sentinels = map[Status]error{}
+
+type sentinel struct{ status Status }
+
+func newSentinel(s Status) error {
+	e := &sentinel{s}
+	sentinels[s] = e
+	return e
+}
+
+func (e *sentinel) Error() string { return "webraft: " + e.status.String() }
+
+// Error is a failed call that the server did not describe: a timeout, a
+// connection failure, a cancelled request, a broken stream, bad input.
+// errors.Is matches it against the sentinel of its Status; when a context
+// ended the request it also matches context.Canceled or
+// context.DeadlineExceeded.
+type Error struct {
+	Status     Status
+	Message    string // the library's one-line description
+	HTTPStatus int    // HTTP status of the last response, 0 if none arrived
+	RequestID  string // x-request-id of the last response, if any
+	cause      error  // the context's error when the context ended the call
+}
+
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return "webraft: " + e.Message + ": " + e.cause.Error()
+	}
+	return "webraft: " + e.Message
+}
+
+// Is reports whether target is the sentinel for e.Status.
+func (e *Error) Is(target error) bool { return target == sentinels[e.Status] }
+
+// Unwrap returns the context's error when the context ended the call.
+func (e *Error) Unwrap() error { return e.cause }
+
+// APIError is an error the server reported: a non-2xx reply (Status
+// HTTP_STATUS) or an error object inside a 2xx stream (Status STREAM_ERROR).
+// errors.Is matches it against ErrHTTPStatus or ErrStreamError.
+type APIError struct {
+	Status     Status
+	StatusCode int    // HTTP status code (200 for an error inside a stream)
+	Type       string // provider's error type, e.g. "invalid_request_error"
+	Code       string // provider's error code as text, e.g. "invalid_api_key" or "401"
+	Param      string // the request field the error is about, if any
+	Message    string // the server's message, e.g. "Wrong Api key"
+	RequestID  string // x-request-id
+
+	description string // the library's one-line description
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "webraft: %s", e.description)
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (code %s)", e.Code)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, " [request %s]", e.RequestID)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for e.Status.
+func (e *APIError) Is(target error) bool { return target == sentinels[e.Status] }

@@ -1,0 +1,12 @@
+package webraft
+
+// Test access to internals: leak counters, GC-stress switch, buffer state.
+
+func SetGCStress(on bool) { gcStress.Store(on) }
+
+func LiveHandles() int64  { return liveHandles.Load() }
+func LiveRequests() int64 { return liveRequests.Load() }
+func LiveClients() int64  { return liveClients.Load() }
+
+// BufferedChunks is how many chunks wait in the stream's channel, and its capacity.
+func (s *Stream) BufferedChunks() (int, int) { return len(s.state.chunks), cap(s.state.chunks) }

@@ -1,0 +1,3 @@
+module github.com/webraft/webraft/bindings/go
+
+go 1.24

@@ -1,0 +1,122 @@
+package webraft_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	webraft "github.com/webraft/webraft/bindings/go"
+)
+
+// The project's test server (tests/server), started once for the whole run.
+var serverURL string
+
+var gcStressFlag = flag.Bool("gcstress", os.Getenv("WEBRAFT_GO_GC_STRESS") == "1",
+	"run runtime.GC() in every callback and on every handle access, for every test")
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *gcStressFlag {
+		webraft.SetGCStress(true)
+	}
+	stop, err := startTestServer()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "webraft tests:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
+// startTestServer runs target/release/webraft-test-server (or
+// $WEBRAFT_TEST_SERVER_BIN). It exits when its stdin closes, so it cannot
+// outlive a test binary that dies.
+func startTestServer() (func(), error) {
+	bin := os.Getenv("WEBRAFT_TEST_SERVER_BIN")
+	if bin == "" {
+		root, err := filepath.Abs(filepath.Join("..", ".."))
+		if err != nil {
+			return nil, err
+		}
+		bin = filepath.Join(root, "target", "release", "webraft-test-server")
+	}
+	if _, err := os.Stat(bin); err != nil {
+		return nil, fmt.Errorf("test server %s not found; run `cargo build --release --workspace` at the repository root", bin)
+	}
+	cmd := exec.Command(bin, "--port", "0", "--exit-on-stdin-eof")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	port, ok := strings.CutPrefix(strings.TrimSpace(line), "LISTENING ")
+	if err != nil || !ok {
+		cmd.Process.Kill()
+		return nil, fmt.Errorf("test server did not start: %q %v", line, err)
+	}
+	serverURL = "http://127.0.0.1:" + port
+	go io.Copy(io.Discard, stdout)
+	return func() {
+		stdin.Close()
+		cmd.Wait()
+	}, nil
+}
+
+// newClient is a client of the test server at base ("/v1", "/v2", "/freeapi").
+func newClient(t testing.TB, base string, cfg webraft.Config) *webraft.Client {
+	t.Helper()
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = serverURL + base
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = "test-key"
+	}
+	c, err := webraft.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("NewClient: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func userRequest(model, text string) webraft.ChatRequest {
+	return webraft.ChatRequest{Model: model, Messages: []webraft.Message{webraft.UserMessage(text)}}
+}
+
+// checkNoLeaks waits (bounded) until every request handle and cgo handle the
+// test created has been released.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for webraft.LiveHandles() != 0 || webraft.LiveRequests() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("leak: %d cgo handles and %d requests still alive", webraft.LiveHandles(), webraft.LiveRequests())
+		}
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func ctxFor(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
