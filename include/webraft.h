@@ -87,6 +87,10 @@ enum webraft_status
    * A 2xx reply whose body is not what the endpoint promises (e.g. not JSON).
    */
   WEBRAFT_STATUS_INVALID_RESPONSE = 17,
+  /**
+   * The process cannot serve the call now: a child forked after webraft started.
+   */
+  WEBRAFT_STATUS_INVALID_STATE = 18,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -42,6 +42,7 @@ step "C ABI tests (ASan/UBSan, valgrind)" tests/c/run.sh
 step "webraft-chat CLI tests" tests/cli/run.sh
 step "C++ wrapper and packaging (install, consumers, game loop)" tests/packaging/run.sh
 step "Go binding (vet, go test -race, GC stress, example)" bindings/go/run-tests.sh
+step "C# binding on Mono (suite, finalizer-only run, example)" bindings/csharp/run-tests.sh
 
 echo
 if [ "$failed" -gt 0 ]; then

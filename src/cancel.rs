@@ -51,11 +51,12 @@ mod tests {
     fn cancel_wakes_a_waiter_on_another_thread() {
         let token = CancelToken::new();
         let remote = token.clone();
-        let waiter = crate::runtime::handle().spawn(async move { remote.cancelled().await });
+        let waiter = crate::runtime::handle().unwrap().spawn(async move { remote.cancelled().await });
         std::thread::sleep(Duration::from_millis(20));
         assert!(!waiter.is_finished());
         token.cancel();
         crate::runtime::handle()
+            .unwrap()
             .block_on(async { tokio::time::timeout(Duration::from_secs(5), waiter).await })
             .expect("waiter woke")
             .unwrap();

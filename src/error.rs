@@ -34,11 +34,13 @@ pub enum Status {
     ResponseTooLarge = 16,
     /// A 2xx reply whose body is not what the endpoint promises (e.g. not JSON).
     InvalidResponse = 17,
+    /// The process cannot serve the call now: a child forked after webraft started.
+    InvalidState = 18,
 }
 
 impl Status {
     /// Every status, in value order.
-    pub const fn all() -> [Status; 18] {
+    pub const fn all() -> [Status; 19] {
         [
             Status::Ok,
             Status::NullArgument,
@@ -58,6 +60,7 @@ impl Status {
             Status::StreamError,
             Status::ResponseTooLarge,
             Status::InvalidResponse,
+            Status::InvalidState,
         ]
     }
 
@@ -82,6 +85,7 @@ impl Status {
             Status::StreamError => "STREAM_ERROR",
             Status::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             Status::InvalidResponse => "INVALID_RESPONSE",
+            Status::InvalidState => "INVALID_STATE",
         }
     }
 }
@@ -276,6 +280,8 @@ pub enum Error {
     ResponseTooLarge(String),
     #[error("invalid response: {0}")]
     InvalidResponse(String),
+    #[error("{0}")]
+    InvalidState(String),
 }
 
 impl Error {
@@ -298,6 +304,7 @@ impl Error {
             Error::Transport(_) => Status::Transport,
             Error::ResponseTooLarge(_) => Status::ResponseTooLarge,
             Error::InvalidResponse(_) => Status::InvalidResponse,
+            Error::InvalidState(_) => Status::InvalidState,
         }
     }
 

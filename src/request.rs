@@ -77,18 +77,20 @@ impl State {
 }
 
 impl Request {
-    /// Start `call` on the runtime and return at once.
+    /// Start `call` on the runtime and return at once. Fails only in a child
+    /// forked after the runtime started; callbacks are then never called.
     pub fn start(
         client: &Arc<Client>,
         call: Call,
         options: RequestOptions,
         delivery: Delivery,
         on_done: Option<DoneCallback>,
-    ) -> Request {
+    ) -> Result<Request, Error> {
+        let runtime = runtime::handle()?;
         let request = Request::new();
         let task = request.clone();
         let client = Arc::clone(client);
-        runtime::handle().spawn(async move {
+        runtime.spawn(async move {
             let mut progress = Progress::default();
             let mut sink = Sink { delivery, request: &task };
             let work = AssertUnwindSafe(transport::execute(&client, &call, &options, &mut sink, &mut progress));
@@ -111,7 +113,7 @@ impl Request {
                 on_done(status);
             }
         });
-        request
+        Ok(request)
     }
 
     /// A request that failed before it could start; it is already finished.
@@ -139,11 +141,13 @@ impl Request {
         options: RequestOptions,
         delivery: Delivery,
     ) -> CallResult {
-        let request = Request::start(client, call, options, delivery, None);
-        request.wait(None);
-        request
-            .take_result()
-            .expect("a finished request holds its result until taken")
+        match Request::start(client, call, options, delivery, None) {
+            Ok(request) => {
+                request.wait(None);
+                request.take_result().expect("a finished request holds its result until taken")
+            }
+            Err(error) => CallResult::failed(error),
+        }
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.

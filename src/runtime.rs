@@ -1,15 +1,18 @@
 //! The one tokio runtime behind every client, created on first use.
 
+use crate::error::{Error, Result};
 use once_cell::sync::Lazy;
 use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
 
-static RUNTIME: Lazy<Runtime> = Lazy::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
+/// The runtime and the process that started it: its threads do not survive fork().
+static RUNTIME: Lazy<(Runtime, u32)> = Lazy::new(|| {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("webraft-worker")
         .on_thread_start(block_sigpipe)
         .enable_all()
         .build()
-        .expect("cannot start the webraft runtime")
+        .expect("cannot start the webraft runtime");
+    (runtime, std::process::id())
 });
 
 /// A write to a socket the peer closed raises SIGPIPE in the writing thread,
@@ -20,8 +23,16 @@ fn block_sigpipe() {
     crate::ffi::block_sigpipe_on_this_thread();
 }
 
-pub fn handle() -> &'static Handle {
-    RUNTIME.handle()
+/// The runtime's handle, unless this is a child forked after the runtime
+/// started: the child has no worker threads, so a request would hang forever.
+pub fn handle() -> Result<&'static Handle> {
+    let (runtime, owner) = &*RUNTIME;
+    if std::process::id() != *owner {
+        return Err(Error::InvalidState(
+            "webraft was started before fork(); a forked child must exec, or start using webraft only after the fork".into(),
+        ));
+    }
+    Ok(runtime.handle())
 }
 
 /// Run a blocking wait on the calling thread. When that thread is a runtime

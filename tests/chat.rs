@@ -230,7 +230,7 @@ fn cancel_from_another_thread_is_prompt_and_keeps_partial_output() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     let call = Call::chat(&chat_body("stall-body", "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None);
+    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
     assert!(matches!(request.next(Some(Duration::from_secs(5))), Next::Chunk(_)));
     assert_eq!(request.next(Some(Duration::from_millis(50))), Next::Pending);
     let remote = request.clone();
@@ -251,7 +251,7 @@ fn a_polled_stream_pauses_when_its_queue_is_full_and_loses_nothing() {
     let client = client_for(&server, "/v2", "");
     let total = webraft::request::POLL_QUEUE_CAPACITY * 4;
     let call = Call::chat(&chat_body(&format!("big-chunks-{total}"), "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None);
+    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     assert!(!request.is_finished(), "the producer must wait for the poller");
     let mut received = 0;
@@ -276,7 +276,7 @@ fn closing_the_client_cancels_requests_in_flight() {
     let done = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&done);
     let on_done = Box::new(move |status: Status| *seen.lock().unwrap() = Some(status));
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Discard, Some(on_done));
+    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Discard, Some(on_done)).unwrap();
     std::thread::sleep(Duration::from_millis(50));
     client.close();
     assert!(request.wait(Some(Duration::from_secs(2))));
@@ -353,7 +353,7 @@ fn waiting_on_another_thread_ends_when_the_poller_takes_the_last_chunk() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     let call = Call::chat(&chat_body("gpt-4o", "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None);
+    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
     let waiter = {
         let request = request.clone();
         std::thread::spawn(move || request.wait(Some(Duration::from_secs(10))))

@@ -41,7 +41,7 @@ fn cancel_interrupts_a_backoff_sleep() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     // rate-limit answers 429 with Retry-After: 1, so the request sleeps a second between tries.
-    let request = Request::start(&client, chat_call("rate-limit", false), RequestOptions::default(), Delivery::Discard, None);
+    let request = Request::start(&client, chat_call("rate-limit", false), RequestOptions::default(), Delivery::Discard, None).unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while server.request_count("rate-limit") == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));

@@ -148,11 +148,11 @@ unsafe fn start(
             parse_options(options_json)?,
         ))
     })();
-    let (request, status) = match prepared {
-        Ok((client, call, options)) => (
-            Request::start(&client.client, call, options, delivery, on_done),
-            Status::Ok,
-        ),
+    let started = prepared.and_then(|(client, call, options)| {
+        Request::start(&client.client, call, options, delivery, on_done)
+    });
+    let (request, status) = match started {
+        Ok(request) => (request, Status::Ok),
         Err(error) => {
             let status = error.status();
             (Request::failed(error), status)

@@ -8,6 +8,8 @@
 #include "check.h"
 
 #include <stdatomic.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define STATE_MAGIC 0x57eb4af7u
 
@@ -898,6 +900,51 @@ static void test_many_requests_in_flight_at_once(void) {
     webraft_client_free(client);
 }
 
+/* The documented fork() rules: the parent keeps working; a child may exec;
+   a child that calls into webraft gets INVALID_STATE instead of hanging. */
+static void test_fork_rules(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    char before_body[256], child_body[256], after_body[256];
+    chat_body(before_body, sizeof before_body, "gpt-4o", "before fork", false);
+    chat_body(child_body, sizeof child_body, "gpt-4o", "in child", false);
+    chat_body(after_body, sizeof after_body, "gpt-4o", "after fork", false);
+    webraft_result *before = webraft_chat(client, before_body, NULL);
+    CHECK_RESULT_STATUS(before, WEBRAFT_STATUS_OK);
+    webraft_result_free(before);
+
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == 0) {
+        /* In the child: a call must fail fast with INVALID_STATE, not hang. */
+        alarm(10);
+        webraft_result *r = webraft_chat(client, child_body, NULL);
+        int ok = webraft_result_status(r) == WEBRAFT_STATUS_INVALID_STATE &&
+                 strstr(webraft_result_error_message(r), "fork") != NULL;
+        webraft_request *req = NULL;
+        ok = ok && webraft_chat_start(client, child_body, NULL, NULL, NULL, NULL, &req) ==
+                       WEBRAFT_STATUS_INVALID_STATE;
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(child > 0);
+    int wstatus = 0;
+    CHECK(waitpid(child, &wstatus, 0) == child);
+    CHECK_MSG(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0, "child exit status %d", wstatus);
+
+    pid_t exec_child = fork();
+    if (exec_child == 0) {
+        execl("/bin/true", "true", (char *)NULL);
+        _exit(127);
+    }
+    CHECK(waitpid(exec_child, &wstatus, 0) == exec_child);
+    CHECK(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+
+    webraft_result *after = webraft_chat(client, after_body, NULL);
+    CHECK_RESULT_STATUS(after, WEBRAFT_STATUS_OK);
+    CHECK_STR_EQ(webraft_result_text(after, NULL), "Hello! You said: after fork");
+    webraft_result_free(after);
+    webraft_client_free(client);
+}
+
 const struct test_case async_tests[] = {
     TEST_ENTRY(test_poll_stream_every_base),
     TEST_ENTRY(test_poll_discarding_chunks),
@@ -922,5 +969,6 @@ const struct test_case async_tests[] = {
     TEST_ENTRY(test_callback_frees_client),
     TEST_ENTRY(test_shared_client_from_many_threads),
     TEST_ENTRY(test_many_requests_in_flight_at_once),
+    TEST_ENTRY(test_fork_rules),
 };
 const size_t async_tests_count = sizeof async_tests / sizeof async_tests[0];

@@ -1,0 +1,60 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading;
+
+namespace Webraft
+{
+    // One SafeHandle per native handle type. The marshaller adds a reference for the
+    // duration of every native call that takes one, so Dispose on another thread never
+    // frees a handle that a call is still using: the free waits for the last call.
+
+    internal sealed class ClientHandle : SafeHandle
+    {
+        public ClientHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_client_free(handle);
+            Interlocked.Increment(ref NativeStats.ClientsFreed);
+            return true;
+        }
+    }
+
+    internal sealed class RequestHandle : SafeHandle
+    {
+        public RequestHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_request_free(handle);
+            Interlocked.Increment(ref NativeStats.RequestsFreed);
+            return true;
+        }
+    }
+
+    internal sealed class ResultHandle : SafeHandle
+    {
+        public ResultHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_result_free(handle);
+            Interlocked.Increment(ref NativeStats.ResultsFreed);
+            return true;
+        }
+    }
+
+    /// <summary>How many native handles have been freed; the tests use it to prove finalizers release everything.</summary>
+    internal static class NativeStats
+    {
+        internal static long ClientsFreed;
+        internal static long RequestsFreed;
+        internal static long ResultsFreed;
+    }
+}

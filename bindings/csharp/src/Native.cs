@@ -1,0 +1,128 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace Webraft
+{
+    /// <summary>Receives one stream chunk (see webraft_chunk_callback in webraft.h).</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int NativeChunkCallback(IntPtr userData, IntPtr chunkJson, UIntPtr length);
+
+    /// <summary>Told once that a started request finished (see webraft_done_callback).</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate void NativeDoneCallback(IntPtr userData, uint status);
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeTimings
+    {
+        public double HeadersMs;
+        public double FirstChunkMs;
+        public double TotalMs;
+    }
+
+    /// <summary>
+    /// The C ABI of include/webraft.h. Strings go in as NUL-terminated UTF-8 byte arrays
+    /// (netstandard2.0 has no UTF-8 string marshalling) and come out as pointers read by
+    /// <see cref="Utf8"/>.
+    /// </summary>
+    internal static class Native
+    {
+#if UNITY_IOS && !UNITY_EDITOR
+        // iOS links native code statically into the app.
+        internal const string Library = "__Internal";
+#else
+        internal const string Library = "webraft";
+#endif
+        internal const uint AbiVersion = 1;
+
+        // webraft_event values.
+        internal const uint EventChunk = 1;
+        internal const uint EventDone = 2;
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_client_new(byte[] configJson, out ClientHandle client, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_client_free(IntPtr client);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_version();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint webraft_abi_version();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_status_name(uint status);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_image_content_part(byte[] path, byte[] detail, out IntPtr json, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_chunk_text(byte[] chunkJson, UIntPtr length, out IntPtr text, out UIntPtr textLength);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_string_free(IntPtr text);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_chat_start(ClientHandle client, byte[] requestJson, byte[] optionsJson,
+            NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_send_start(ClientHandle client, byte[] method, byte[] path, byte[] bodyJson,
+            byte[] optionsJson, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_request_next(RequestHandle request, uint timeoutMs, out uint nativeEvent,
+            out IntPtr chunk, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_request_cancel(RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ResultHandle webraft_request_take_result(RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_request_free(IntPtr request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_status(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ushort webraft_result_http_status(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_json(ResultHandle result, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_body(ResultHandle result, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_text(ResultHandle result, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_error_message(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_error_type(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_error_code(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_error_param(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_request_id(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_timings(ResultHandle result, out NativeTimings timings);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint webraft_result_retries(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_result_chunk_count(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_result_free(IntPtr result);
+    }
+}

@@ -1,0 +1,138 @@
+using System;
+
+namespace Webraft
+{
+    /// <summary>
+    /// A request started without callbacks, for game loops: each frame, on your own thread,
+    /// drain <see cref="TryGetNext"/> and check <see cref="IsCompleted"/>. Nothing ever runs on
+    /// another thread and no call blocks. Thread-safe. Dispose cancels a running request.
+    /// </summary>
+    public sealed class PolledRequest : IDisposable
+    {
+        readonly object gate = new object();
+        readonly RequestHandle handle;
+        // Holding the client handle keeps a forgotten client from being finalized (which
+        // would cancel this request) while it is polled; it is never read.
+#pragma warning disable 414
+        readonly ClientHandle client;
+#pragma warning restore 414
+        // A chunk that IsCompleted had to take off the queue to find out.
+        ChatChunk peeked;
+        bool drained;
+        bool resultTaken;
+        ChatResult result;
+        WebraftException failure;
+
+        internal PolledRequest(ClientHandle client, RequestHandle handle)
+        {
+            this.client = client;
+            this.handle = handle;
+        }
+
+        RequestHandle Handle
+        {
+            get
+            {
+                if (handle.IsClosed)
+                    throw new ObjectDisposedException(GetType().Name);
+                return handle;
+            }
+        }
+
+        /// <summary>
+        /// Takes the next stream chunk if one has arrived; never waits. Chunks only arrive when
+        /// the request JSON sets <c>"stream": true</c>. Call it until it returns false, every frame:
+        /// a stream pauses while 256 chunks wait unread.
+        /// </summary>
+        public bool TryGetNext(out ChatChunk chunk)
+        {
+            lock (gate)
+            {
+                chunk = peeked ?? Poll();
+                peeked = null;
+                return chunk != null;
+            }
+        }
+
+        /// <summary>True once the request has finished and every chunk has been taken.</summary>
+        public bool IsCompleted
+        {
+            get
+            {
+                lock (gate)
+                {
+                    if (peeked == null)
+                        peeked = Poll();
+                    return drained && peeked == null;
+                }
+            }
+        }
+
+        /// <summary>
+        /// The outcome once <see cref="IsCompleted"/>: the result, or a thrown
+        /// <see cref="WebraftException"/> (status Cancelled after <see cref="Cancel"/>).
+        /// </summary>
+        public ChatResult GetResult()
+        {
+            lock (gate)
+            {
+                if (!IsCompleted)
+                    throw new InvalidOperationException("the request has not completed; poll until IsCompleted is true");
+                if (!resultTaken)
+                {
+                    using (ResultHandle native = Native.webraft_request_take_result(Handle))
+                    {
+                        if (native.IsInvalid)
+                            throw new InvalidOperationException("webraft: a finished request had no result");
+                        if (Native.webraft_result_status(native) == WebraftStatus.Ok)
+                            result = ChatResult.FromNative(native);
+                        else
+                            failure = WebraftException.FromResult(native);
+                    }
+                    resultTaken = true;
+                }
+                if (failure != null)
+                    throw failure;
+                return result;
+            }
+        }
+
+        /// <summary>Asks the request to stop; it completes with status Cancelled shortly after.</summary>
+        public void Cancel()
+        {
+            Native.webraft_request_cancel(Handle);
+        }
+
+        /// <summary>Frees the request, cancelling it if it still runs. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+
+        ChatChunk Poll()
+        {
+            if (drained)
+                return null;
+            uint found;
+            IntPtr chunk;
+            UIntPtr length;
+            WebraftStatus status = Native.webraft_request_next(Handle, 0, out found, out chunk, out length);
+            if (status != WebraftStatus.Ok)
+                throw new WebraftException(status, "webraft_request_next failed");
+            if (found == Native.EventChunk)
+            {
+                try
+                {
+                    return new ChatChunk(Utf8.CopyBytes(chunk, Utf8.Length(length)));
+                }
+                finally
+                {
+                    Native.webraft_string_free(chunk);
+                }
+            }
+            if (found == Native.EventDone)
+                drained = true;
+            return null;
+        }
+    }
+}

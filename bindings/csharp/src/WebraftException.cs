@@ -1,0 +1,62 @@
+using System;
+
+namespace Webraft
+{
+    /// <summary>A failed call, with what the library and the server said about it.</summary>
+    public sealed class WebraftException : Exception
+    {
+        internal WebraftException(WebraftStatus status, string message) : base(message)
+        {
+            Status = status;
+        }
+
+        WebraftException(WebraftStatus status, string message, ResultHandle result) : base(message)
+        {
+            UIntPtr length;
+            Status = status;
+            HttpStatus = Native.webraft_result_http_status(result);
+            Type = Utf8.FromNative(Native.webraft_result_error_type(result));
+            Code = Utf8.FromNative(Native.webraft_result_error_code(result));
+            Param = Utf8.FromNative(Native.webraft_result_error_param(result));
+            RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
+            PartialText = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
+        }
+
+        /// <summary>Builds the exception for a failed native result.</summary>
+        internal static WebraftException FromResult(ResultHandle result)
+        {
+            WebraftStatus status = Native.webraft_result_status(result);
+            string message = Utf8.FromNative(Native.webraft_result_error_message(result)) ?? StatusNameOf(status);
+            return new WebraftException(status, message, result);
+        }
+
+        /// <summary>The outcome class, e.g. <see cref="WebraftStatus.HttpStatus"/> for a non-2xx reply.</summary>
+        public WebraftStatus Status { get; private set; }
+
+        /// <summary>The library's name for <see cref="Status"/>, e.g. "HTTP_STATUS".</summary>
+        public string StatusName { get { return StatusNameOf(Status); } }
+
+        /// <summary>HTTP status of the last response, or 0 if none arrived.</summary>
+        public int HttpStatus { get; private set; }
+
+        /// <summary>The provider's error <c>type</c>, e.g. "invalid_request_error", or null.</summary>
+        public string Type { get; private set; }
+
+        /// <summary>The provider's error <c>code</c> as text (numbers are formatted), or null.</summary>
+        public string Code { get; private set; }
+
+        /// <summary>The provider's error <c>param</c>, or null.</summary>
+        public string Param { get; private set; }
+
+        /// <summary>The <c>x-request-id</c> response header, or null.</summary>
+        public string RequestId { get; private set; }
+
+        /// <summary>For a failed stream, the text that arrived before the failure; else null.</summary>
+        public string PartialText { get; private set; }
+
+        internal static string StatusNameOf(WebraftStatus status)
+        {
+            return Utf8.FromNative(Native.webraft_status_name((uint)status));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Webraft
+{
+    /// <summary>Outcome class of a call; the values are webraft.h's <c>webraft_status</c>, fixed by the ABI.</summary>
+    public enum WebraftStatus : uint
+    {
+        /// <summary>Success.</summary>
+        Ok = 0,
+        /// <summary>A required pointer was NULL.</summary>
+        NullArgument = 1,
+        /// <summary>A string argument is not UTF-8.</summary>
+        InvalidUtf8 = 2,
+        /// <summary>Config, request, options or body is not valid JSON.</summary>
+        InvalidJson = 3,
+        /// <summary>Unknown key, wrong type or bad value in the client config.</summary>
+        InvalidConfig = 4,
+        /// <summary>The request is not an object, an option is unknown, a bad method, path, header or image.</summary>
+        InvalidArgument = 5,
+        /// <summary>The server answered with a non-2xx status; see HttpStatus, Type and Code.</summary>
+        HttpStatus = 6,
+        /// <summary>A clock ran out; the message names which (connect, headers, idle or total).</summary>
+        Timeout = 7,
+        /// <summary>Could not connect (refused, DNS, unreachable).</summary>
+        Connect = 8,
+        /// <summary>TLS handshake or certificate failure.</summary>
+        Tls = 9,
+        /// <summary>Cancelled: by a token, a disposed client or request, or a throwing chunk handler.</summary>
+        Cancelled = 10,
+        /// <summary>The stream broke its format: invalid UTF-8 or a chunk that is not JSON.</summary>
+        StreamProtocol = 11,
+        /// <summary>An internal bug was caught at the ABI boundary; the process is unharmed.</summary>
+        Panic = 12,
+        /// <summary>A local file (an image) could not be read.</summary>
+        Io = 13,
+        /// <summary>The connection failed after it was established (reset, truncated body).</summary>
+        Transport = 14,
+        /// <summary>The server sent an error object inside a 2xx stream.</summary>
+        StreamError = 15,
+        /// <summary>The body or one stream event exceeded its configured size limit.</summary>
+        ResponseTooLarge = 16,
+        /// <summary>A 2xx reply that is not what the endpoint promises (e.g. a chat body that is not JSON).</summary>
+        InvalidResponse = 17,
+    }
+}

@@ -1,0 +1,141 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Webraft.Tests
+{
+    /// <summary>
+    /// The finalizer-only run (its own process): clients and polled requests are used and
+    /// abandoned without Dispose. Finalizers must free every native handle, nothing may crash,
+    /// and the process must exit cleanly while a callback request and a polled request still run.
+    /// </summary>
+    static class FinalizerRun
+    {
+        const int Rounds = 40;
+
+        public static int Run()
+        {
+            int passed = 0, failed = 0;
+            Check("abandoned clients and requests are freed by finalizers", AbandonedHandlesAreFreed, ref passed, ref failed);
+            Check("a forgotten client still completes its requests", ForgottenClientCompletesItsRequests, ref passed, ref failed);
+            StartWorkThatOutlivesMain();
+            Console.WriteLine($"finalizer-only: {passed} passed, {failed} failed");
+            // Returning from Main with work in flight exercises the exit path: InFlight cancels and
+            // drains the callback request, finalizers (where the runtime runs them) free the rest.
+            return failed == 0 ? 0 : 1;
+        }
+
+        static void Check(string name, Action check, ref int passed, ref int failed)
+        {
+            try
+            {
+                check();
+                Console.WriteLine("PASS " + name);
+                passed++;
+            }
+            catch (Exception error)
+            {
+                Console.WriteLine("FAIL " + name + ": " + error);
+                failed++;
+            }
+        }
+
+        static void AbandonedHandlesAreFreed()
+        {
+            long clients = Interlocked.Read(ref NativeStats.ClientsFreed);
+            long requests = Interlocked.Read(ref NativeStats.RequestsFreed);
+            long results = Interlocked.Read(ref NativeStats.ResultsFreed);
+            // On a thread of its own: Mono scans stacks conservatively, and a stale slot on a
+            // live stack could keep the last client reachable.
+            Exception failure = null;
+            var user = new Thread(() =>
+            {
+                try
+                {
+                    for (int round = 0; round < Rounds; round++)
+                        UseWithoutDispose(round);
+                }
+                catch (Exception error)
+                {
+                    failure = error;
+                }
+            });
+            user.Start();
+            user.Join();
+            if (failure != null)
+                throw failure;
+            CollectEverything();
+            Assert.Equal(clients + Rounds, Interlocked.Read(ref NativeStats.ClientsFreed), "clients freed");
+            // Per round: the chat, the stream, the drained poll and the abandoned running poll.
+            Assert.Equal(requests + 4 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
+            // Per round: the chat, the stream and the drained poll's result (the abandoned one's dies with its request).
+            Assert.Equal(results + 3 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
+            Assert.Eventually(() => InFlight.Count == 0, 10, "callback state released");
+        }
+
+        static void UseWithoutDispose(int round)
+        {
+            var client = Server.Client();
+            string text = "round " + round;
+            Assert.Equal("Hello! You said: " + text, client.ChatAsync(Server.Body(text: text)).Result.Text, "chat");
+            Assert.Equal("Hello! You said: " + text, client.StreamAsync(Server.Body(text: text), ignored => { }).Result.Text, "stream");
+            PolledRequest drained = client.StartChat(Server.Body(text: text, stream: true));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            ChatChunk chunk;
+            while (!drained.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                while (drained.TryGetNext(out chunk)) { }
+                Thread.Sleep(1);
+            }
+            Assert.Equal("Hello! You said: " + text, drained.GetResult().Text, "poll");
+            client.StartChat(Server.Body("stall-body", stream: true));
+        }
+
+        static void CollectEverything()
+        {
+            for (int pass = 0; pass < 3; pass++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }
+
+        static void ForgottenClientCompletesItsRequests()
+        {
+            // Started on a thread that then ends, so no stack keeps the clients reachable:
+            // the only references to their handles are the ones the requests hold.
+            Task<ChatResult> chat = null;
+            PolledRequest polled = null;
+            WeakReference chatClient = null, pollClient = null;
+            var starter = new Thread(() =>
+            {
+                var client = Server.Client();
+                chatClient = new WeakReference(client);
+                chat = client.ChatAsync(Server.Body("slow"));
+                client = Server.Client();
+                pollClient = new WeakReference(client);
+                polled = client.StartChat(Server.Body("slow", stream: true));
+            });
+            starter.Start();
+            starter.Join();
+            CollectEverything();
+            Assert.True(!chatClient.IsAlive && !pollClient.IsAlive, "the WebraftClient objects were collected");
+            Assert.Equal(Server.ReplyToHi, chat.Result.Text, "callback request of a collected client");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!polled.IsCompleted && DateTime.UtcNow < deadline)
+            {
+                ChatChunk chunk;
+                while (polled.TryGetNext(out chunk)) { }
+                CollectEverything();
+            }
+            Assert.Equal(Server.ReplyToHi, polled.GetResult().Text, "polled request of a collected client");
+        }
+
+        static void StartWorkThatOutlivesMain()
+        {
+            var client = Server.Client();
+            client.StreamAsync(Server.Body("stall-body"), chunk => { });
+            client.StartChat(Server.Body("slow", stream: true));
+        }
+    }
+}
