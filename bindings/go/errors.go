@@ -34,6 +34,7 @@ const (
 	StatusStreamError      Status = C.WEBRAFT_STATUS_STREAM_ERROR
 	StatusResponseTooLarge Status = C.WEBRAFT_STATUS_RESPONSE_TOO_LARGE
 	StatusInvalidResponse  Status = C.WEBRAFT_STATUS_INVALID_RESPONSE
+	StatusInvalidState     Status = C.WEBRAFT_STATUS_INVALID_STATE
 )
 
 // String is the library's name for the status, e.g. "TIMEOUT".
@@ -61,6 +62,7 @@ var (
 	ErrStreamError      = newSentinel(StatusStreamError)
 	ErrResponseTooLarge = newSentinel(StatusResponseTooLarge)
 	ErrInvalidResponse  = newSentinel(StatusInvalidResponse)
+	ErrInvalidState     = newSentinel(StatusInvalidState)
 )
 
 // ErrClientClosed is returned by calls on a Client after Close.

@@ -39,5 +39,7 @@ namespace Webraft
         ResponseTooLarge = 16,
         /// <summary>A 2xx reply that is not what the endpoint promises (e.g. a chat body that is not JSON).</summary>
         InvalidResponse = 17,
+        /// <summary>The call cannot be served in this process: a child forked after webraft started.</summary>
+        InvalidState = 18,
     }
 }
