@@ -1,6 +1,8 @@
 //! What a finished call hands back: outcome, body, text, error details, timings.
 
-use crate::error::{ApiError, Error, Status};
+use crate::error::{ApiError, Error, Result, Status};
+use serde::Deserialize;
+use std::borrow::Cow;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -66,9 +68,30 @@ pub fn assistant_text(completion: &Value) -> Option<String> {
     }
 }
 
-/// The first choice's `delta.content` in a stream chunk, if it has any.
-pub fn delta_text(chunk: &Value) -> Option<&str> {
-    chunk.pointer("/choices/0/delta/content")?.as_str()
+/// The first choice's `delta.content` in a stream chunk's JSON, if it has any.
+/// Reads only that field; a chunk of another shape has no text. Fails only
+/// when `chunk_json` is not JSON at all.
+pub fn delta_text(chunk_json: &str) -> Result<Option<Cow<'_, str>>> {
+    #[derive(Deserialize)]
+    struct Chunk<'a> {
+        #[serde(borrow, default)]
+        choices: Vec<Choice<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Choice<'a> {
+        #[serde(borrow, default)]
+        delta: Option<Delta<'a>>,
+    }
+    #[derive(Deserialize)]
+    struct Delta<'a> {
+        #[serde(borrow, default)]
+        content: Option<Cow<'a, str>>,
+    }
+    match serde_json::from_str::<Chunk>(chunk_json) {
+        Ok(chunk) => Ok(chunk.choices.into_iter().next().and_then(|c| c.delta?.content)),
+        Err(shape) if shape.is_data() => Ok(None),
+        Err(syntax) => Err(Error::invalid_json("chunk_json", syntax)),
+    }
 }
 
 #[cfg(test)]
@@ -89,9 +112,13 @@ mod tests {
 
     #[test]
     fn delta_text_reads_the_first_choice_only() {
-        let chunk = json!({"choices":[{"index":0,"delta":{"content":"Hel"}}]});
-        assert_eq!(delta_text(&chunk), Some("Hel"));
-        assert_eq!(delta_text(&json!({"choices":[{"delta":{"content":null}}]})), None);
-        assert_eq!(delta_text(&json!({"choices":[],"usage":{}})), None);
+        let text = |json: &str| delta_text(json).unwrap().map(|t| t.into_owned());
+        assert_eq!(text(r#"{"choices":[{"index":0,"delta":{"content":"Hel"}},{"delta":{"content":"x"}}]}"#).as_deref(), Some("Hel"));
+        assert_eq!(text(r#"{"choices":[{"delta":{"content":"a\nb \u00e9"}}],"extra":[1,{"z":null}]}"#).as_deref(), Some("a\nb é"));
+        assert_eq!(text(r#"{"choices":[{"delta":{"content":null}}]}"#), None);
+        assert_eq!(text(r#"{"choices":[],"usage":{}}"#), None);
+        assert_eq!(text(r#"{"choices":[{"delta":{"content":7}}]}"#), None, "another shape has no text");
+        assert_eq!(text(r#"[1,2]"#), None);
+        assert_eq!(delta_text("{\"choices\":").unwrap_err().status(), crate::Status::InvalidJson);
     }
 }

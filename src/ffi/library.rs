@@ -99,10 +99,10 @@ pub unsafe extern "C" fn webraft_chunk_text(
         let bytes = std::slice::from_raw_parts(chunk_json.cast::<u8>(), len);
         let parsed = std::str::from_utf8(bytes)
             .map_err(|_| Error::InvalidUtf8("chunk_json"))
-            .and_then(|text| serde_json::from_str(text).map_err(|e| Error::invalid_json("chunk_json", e)));
+            .and_then(delta_text);
         match parsed {
-            Ok(chunk) => {
-                let text = c_string(delta_text(&chunk).unwrap_or(""));
+            Ok(text) => {
+                let text = c_string(text.as_deref().unwrap_or(""));
                 write_out(out_len, text.as_bytes().len());
                 write_out(out_text, text.into_raw());
                 Status::Ok
