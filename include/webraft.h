@@ -494,6 +494,18 @@ webraft_status webraft_result_timings(const struct webraft_result *result,
                                       struct webraft_timings *out);
 
 /**
+ * The reply's token counts (for a stream: from its usage chunk, which many
+ * servers send only when the request sets `stream_options.include_usage`).
+ * Writes each count through its pointer when that is not NULL, and returns
+ * true; returns false (writing nothing) when the reply had no usage or
+ * `result` is NULL.
+ */
+bool webraft_result_usage(const struct webraft_result *result,
+                          uint64_t *out_prompt_tokens,
+                          uint64_t *out_completion_tokens,
+                          uint64_t *out_total_tokens);
+
+/**
  * How many retries the call took (0 when the first attempt was final).
  */
 uint32_t webraft_result_retries(const struct webraft_result *result);

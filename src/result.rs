@@ -26,6 +26,8 @@ pub struct CallResult {
     pub body_is_json: bool,
     /// The first choice's assistant content, for chat calls.
     pub text: Option<String>,
+    /// Token counts, when the reply (or the stream's last usage chunk) had them.
+    pub usage: Option<Usage>,
     /// From the `x-request-id` response header.
     pub request_id: Option<String>,
     pub timings: Timings,
@@ -48,6 +50,27 @@ impl CallResult {
 
     pub fn api_error(&self) -> Option<&ApiError> {
         self.error.as_ref().and_then(Error::api_error)
+    }
+}
+
+/// Token counts from a completion's `usage` object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub total_tokens: u64,
+}
+
+impl Usage {
+    /// None when the completion has no usage object; a missing count is 0.
+    pub fn of(completion: &Value) -> Option<Usage> {
+        let usage = completion.get("usage")?.as_object()?;
+        let count = |key: &str| usage.get(key).and_then(Value::as_u64).unwrap_or(0);
+        Some(Usage {
+            prompt_tokens: count("prompt_tokens"),
+            completion_tokens: count("completion_tokens"),
+            total_tokens: count("total_tokens"),
+        })
     }
 }
 
@@ -108,6 +131,14 @@ mod tests {
         let tools = json!({"choices":[{"message":{"content":null,"tool_calls":[]}}]});
         assert_eq!(assistant_text(&tools), None);
         assert_eq!(assistant_text(&json!({"data":[]})), None);
+    }
+
+    #[test]
+    fn usage_is_read_when_present() {
+        let completion = json!({"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21,"cost":0.1}});
+        assert_eq!(Usage::of(&completion), Some(Usage { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }));
+        assert_eq!(Usage::of(&json!({"usage":null})), None);
+        assert_eq!(Usage::of(&json!({"choices":[]})), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::client::{Call, CallKind, Client};
 use crate::config::{RequestOptions, Timeouts};
 use crate::error::{ApiError, Error, Result, TimeoutKind};
 use crate::log::{redacted_url, LogLevel};
-use crate::result::{assistant_text, CallResult, Timings};
+use crate::result::{assistant_text, CallResult, Timings, Usage};
 use crate::stream::{self, Accumulator, Decoder, StreamEvent};
 use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
@@ -40,6 +40,7 @@ pub struct Progress {
     accumulator: Option<Accumulator>,
     body: Vec<u8>,
     text: Option<String>,
+    usage: Option<Usage>,
     body_is_json: bool,
 }
 
@@ -55,6 +56,7 @@ impl Default for Progress {
             accumulator: None,
             body: Vec::new(),
             text: None,
+            usage: None,
             body_is_json: false,
         }
     }
@@ -68,6 +70,7 @@ impl Progress {
         if let Some(accumulator) = self.accumulator.take().filter(|acc| acc.chunk_count() > 0) {
             let completion = accumulator.completion();
             self.text = assistant_text(&completion);
+            self.usage = Usage::of(&completion);
             self.body = serde_json::to_vec(&completion).expect("a JSON value always serializes");
             self.body_is_json = true;
         }
@@ -77,6 +80,7 @@ impl Progress {
             body: self.body,
             body_is_json: self.body_is_json,
             text: self.text,
+            usage: self.usage,
             request_id: self.request_id,
             timings: self.timings,
             retries: self.retries,
@@ -220,6 +224,7 @@ pub async fn execute(
                 }
             }
             progress.text = assistant_text(&completion);
+            progress.usage = Usage::of(&completion);
             Ok(())
         }
         CallKind::Raw => {

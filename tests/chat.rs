@@ -360,3 +360,21 @@ fn waiting_on_another_thread_ends_when_the_poller_takes_the_last_chunk() {
     while request.next(Some(Duration::from_secs(10))) != Next::Done {}
     assert!(waiter.join().unwrap(), "the waiter must wake once the queue is drained");
 }
+
+#[test]
+fn usage_comes_from_the_reply_or_the_streams_usage_chunk() {
+    let server = TestServer::start(ServerOptions::default());
+    let client = client_for(&server, "/v1", "");
+    let plain = chat(&client, "gpt-4o", "");
+    let usage = plain.usage.expect("a plain reply carries usage");
+    assert_eq!(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
+    assert_eq!(usage.completion_tokens, 4, "four tokens in 'Hello! You said: hi'");
+
+    let (streamed, _) = stream(&client, "gpt-4o", "");
+    assert_eq!(streamed.usage, None, "no usage chunk unless asked for");
+    let body = serde_json::json!({"model": "gpt-4o", "stream_options": {"include_usage": true},
+        "messages": [{"role": "user", "content": "hi"}]});
+    let call = Call::chat(&body.to_string(), true).unwrap();
+    let asked = Request::run_blocking(&client, call, RequestOptions::default(), Delivery::Discard);
+    assert_eq!(asked.usage, Some(usage));
+}

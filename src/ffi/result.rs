@@ -4,7 +4,7 @@
 use super::boundary::{handle, write_out};
 use super::handles::free;
 use crate::error::{Error, Status};
-use crate::result::CallResult;
+use crate::result::{CallResult, Usage};
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
@@ -21,6 +21,7 @@ pub struct webraft_result {
     error_param: Option<CString>,
     request_id: Option<CString>,
     timings: webraft_timings,
+    usage: Option<Usage>,
     retries: u32,
     chunks: usize,
 }
@@ -87,6 +88,7 @@ impl webraft_result {
                 first_chunk_ms: millis(call.timings.first_chunk),
                 total_ms: millis(Some(call.timings.total)),
             },
+            usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
         }
@@ -239,6 +241,27 @@ pub unsafe extern "C" fn webraft_result_timings(
             (Ok(r), false) => { write_out(out, r.timings); Status::Ok }
             _ => Status::NullArgument,
         }
+    }
+}
+
+/// The reply's token counts (for a stream: from its usage chunk, which many
+/// servers send only when the request sets `stream_options.include_usage`).
+/// Writes each count through its pointer when that is not NULL, and returns
+/// true; returns false (writing nothing) when the reply had no usage or
+/// `result` is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_usage(
+    result: *const webraft_result,
+    out_prompt_tokens: *mut u64,
+    out_completion_tokens: *mut u64,
+    out_total_tokens: *mut u64,
+) -> bool {
+    ffi_boundary! {
+        let Some(usage) = handle(result, "result").ok().and_then(|r| r.usage) else { return false };
+        write_out(out_prompt_tokens, usage.prompt_tokens);
+        write_out(out_completion_tokens, usage.completion_tokens);
+        write_out(out_total_tokens, usage.total_tokens);
+        true
     }
 }
 

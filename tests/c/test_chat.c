@@ -1110,8 +1110,33 @@ static void test_vision_chat_with_local_image(void) {
     webraft_client_free(client);
 }
 
+static void test_result_usage(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    char body[256];
+    chat_body(body, sizeof body, "gpt-4o", "hi", false);
+    webraft_result *r = webraft_chat(client, body, NULL);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    uint64_t prompt = 0, completion = 0, total = 0;
+    CHECK(webraft_result_usage(r, &prompt, &completion, &total));
+    CHECK_INT_EQ(completion, 4);
+    CHECK_INT_EQ(total, prompt + completion);
+    CHECK(webraft_result_usage(r, NULL, NULL, &total));
+    webraft_result_free(r);
+
+    /* A stream without a usage chunk has none, and the outs stay untouched. */
+    r = webraft_chat_stream(client, body, NULL, NULL, NULL);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    total = 77;
+    CHECK(!webraft_result_usage(r, NULL, NULL, &total));
+    CHECK_INT_EQ(total, 77);
+    webraft_result_free(r);
+    CHECK(!webraft_result_usage(NULL, &prompt, &completion, &total));
+    webraft_client_free(client);
+}
+
 const struct test_case chat_tests[] = {
     TEST_ENTRY(test_chat_plain_every_base),
+    TEST_ENTRY(test_result_usage),
     TEST_ENTRY(test_chat_options_null_and_empty),
     TEST_ENTRY(test_chat_request_with_stream_true_is_accumulated),
     TEST_ENTRY(test_chat_multiple_choices_and_max_tokens),
