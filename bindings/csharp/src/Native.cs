@@ -123,6 +123,10 @@ namespace Webraft
         internal static extern UIntPtr webraft_result_chunk_count(ResultHandle result);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool webraft_result_usage(ResultHandle result, out ulong promptTokens, out ulong completionTokens, out ulong totalTokens);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_result_free(IntPtr result);
     }
 }

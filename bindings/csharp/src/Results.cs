@@ -41,30 +41,19 @@ namespace Webraft
         /// <summary><c>usage.total_tokens</c>.</summary>
         public long TotalTokens { get; private set; }
 
-        /// <summary>
-        /// Reads the top-level <c>usage</c> object of a completion. The native library has no
-        /// usage accessor, so this scans the JSON; null when there is no usage object.
-        /// </summary>
-        internal static Usage FromCompletion(string json)
+        /// <summary>The result's token counts from <c>webraft_result_usage</c>; null when the reply had none.</summary>
+        internal static Usage FromNative(ResultHandle result)
         {
-            int start, end;
-            if (json == null || !WebraftJson.TryFindMember(json, 0, "usage", out start, out end) || json[start] != '{')
+            ulong prompt, completion, total;
+            if (!Native.webraft_result_usage(result, out prompt, out completion, out total))
                 return null;
-            long prompt, completion, total;
-            WebraftJson.TryGetInteger(json, start, "prompt_tokens", out prompt);
-            WebraftJson.TryGetInteger(json, start, "completion_tokens", out completion);
-            WebraftJson.TryGetInteger(json, start, "total_tokens", out total);
-            return new Usage(prompt, completion, total);
+            return new Usage((long)prompt, (long)completion, (long)total);
         }
     }
 
     /// <summary>A successful chat call. Everything is copied out of the native result, which is already freed.</summary>
     public sealed class ChatResult
     {
-        readonly object usageGate = new object();
-        Usage usage;
-        bool usageRead;
-
         ChatResult() { }
 
         /// <summary>The assistant text of the first choice; null when the reply has none (e.g. only tool calls).</summary>
@@ -89,21 +78,7 @@ namespace Webraft
         public long ChunkCount { get; private set; }
 
         /// <summary>Token counts, or null when the reply carried none (a stream only has them when asked with <c>stream_options.include_usage</c>).</summary>
-        public Usage Usage
-        {
-            get
-            {
-                lock (usageGate)
-                {
-                    if (!usageRead)
-                    {
-                        usage = Usage.FromCompletion(Json);
-                        usageRead = true;
-                    }
-                    return usage;
-                }
-            }
-        }
+        public Usage Usage { get; private set; }
 
         /// <summary>The assistant text, or "" when there is none.</summary>
         public override string ToString()
@@ -122,6 +97,7 @@ namespace Webraft
             chat.Timings = ReadTimings(result);
             chat.Retries = (int)Native.webraft_result_retries(result);
             chat.ChunkCount = (long)Native.webraft_result_chunk_count(result).ToUInt64();
+            chat.Usage = Usage.FromNative(result);
             return chat;
         }
 

@@ -51,16 +51,6 @@ namespace Webraft
                 && end - start == 4 && string.CompareOrdinal(json, start, "true", 0, 4) == 0;
         }
 
-        /// <summary>The integer value of member <paramref name="key"/> of the object at <paramref name="objectStart"/>.</summary>
-        internal static bool TryGetInteger(string json, int objectStart, string key, out long value)
-        {
-            int start, end;
-            value = 0;
-            return TryFindMember(json, objectStart, key, out start, out end)
-                && long.TryParse(json.Substring(start, end - start), NumberStyles.AllowLeadingSign,
-                    CultureInfo.InvariantCulture, out value);
-        }
-
         /// <summary>
         /// Finds member <paramref name="key"/> of the object that starts (after whitespace) at
         /// <paramref name="objectStart"/>, giving the span of its value.

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Webraft.Tests
 {
-    /// <summary>The binding's own small JSON helpers: quoting, and the member scanner behind usage and stream detection.</summary>
+    /// <summary>The binding's own small JSON helpers: quoting, and the member scanner behind stream detection.</summary>
     static class JsonTests
     {
         [Test]
@@ -26,19 +26,6 @@ namespace Webraft.Tests
         }
 
         [Test]
-        static void UsageFromCompletion()
-        {
-            Usage usage = Usage.FromCompletion("{\"choices\":[{\"message\":{\"content\":\"\\\"usage\\\":{\\\"total_tokens\\\":9}\"}}],"
-                + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":-0,\"total_tokens\":12345678901,\"completion_tokens_details\":{\"reasoning_tokens\":5}}}");
-            Assert.Equal(12L, usage.PromptTokens, "prompt");
-            Assert.Equal(0L, usage.CompletionTokens, "completion");
-            Assert.Equal(12345678901L, usage.TotalTokens, "total beyond 32 bits");
-            Assert.Equal(null, Usage.FromCompletion("{\"usage\":null}"), "null usage");
-            Assert.Equal(null, Usage.FromCompletion("{\"id\":\"x\"}"), "no usage");
-            Assert.Equal(0L, Usage.FromCompletion("{\"usage\":{\"prompt_tokens\":1.5}}").PromptTokens, "a non-integer counts as missing");
-        }
-
-        [Test]
         static void ScannerNeverThrowsOnMalformedInput()
         {
             const string alphabet = "{}[]\":,\\ usagetru0-1.\n";
@@ -54,7 +41,6 @@ namespace Webraft.Tests
                 try
                 {
                     WebraftJson.IsTrue(json, "stream");
-                    Usage.FromCompletion(json);
                 }
                 catch (Exception error)
                 {
