@@ -51,7 +51,9 @@ mod tests {
     fn cancel_wakes_a_waiter_on_another_thread() {
         let token = CancelToken::new();
         let remote = token.clone();
-        let waiter = crate::runtime::handle().unwrap().spawn(async move { remote.cancelled().await });
+        let waiter = crate::runtime::handle()
+            .unwrap()
+            .spawn(async move { remote.cancelled().await });
         std::thread::sleep(Duration::from_millis(20));
         assert!(!waiter.is_finished());
         token.cancel();

@@ -158,7 +158,10 @@ impl Client {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let config = &self.config;
-        let auth = config.api_key.as_ref().map(|key| format!("Bearer {}", key.expose()));
+        let auth = config
+            .api_key
+            .as_ref()
+            .map(|key| format!("Bearer {}", key.expose()));
         let fixed = [
             ("authorization", auth.as_deref()),
             ("openai-organization", config.organization.as_deref()),
@@ -191,7 +194,9 @@ fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwes
         let roots = reqwest::Certificate::from_pem_bundle(&config.tls.extra_roots_pem)
             .map_err(|e| bad("ca_cert_pem/ca_cert_file is not PEM certificates", e))?;
         if roots.is_empty() {
-            return Err(Error::InvalidConfig("ca_cert_pem/ca_cert_file holds no certificate".into()));
+            return Err(Error::InvalidConfig(
+                "ca_cert_pem/ca_cert_file holds no certificate".into(),
+            ));
         }
         for root in roots {
             builder = builder.add_root_certificate(root);
@@ -208,7 +213,9 @@ fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwes
             .no_proxy(reqwest::NoProxy::from_env());
         builder = builder.proxy(proxy);
     }
-    builder.build().map_err(|e| bad("cannot build HTTP client", e))
+    builder
+        .build()
+        .map_err(|e| bad("cannot build HTTP client", e))
 }
 
 fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {

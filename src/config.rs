@@ -149,9 +149,12 @@ impl ClientConfig {
             timeouts.stream_total = stream_total;
         }
         let tls = TlsConfig {
-            extra_roots_pem: pem_from(&mut fields, "ca_cert_pem", "ca_cert_file")?.unwrap_or_default(),
+            extra_roots_pem: pem_from(&mut fields, "ca_cert_pem", "ca_cert_file")?
+                .unwrap_or_default(),
             client_identity_pem: client_identity(&mut fields)?,
-            skip_verification: fields.boolean("danger_skip_tls_verification")?.unwrap_or(false),
+            skip_verification: fields
+                .boolean("danger_skip_tls_verification")?
+                .unwrap_or(false),
         };
         let proxy = fields.string("proxy")?;
         if let Some(proxy) = &proxy {
@@ -266,10 +269,17 @@ impl RequestOptions {
 }
 
 /// A header must survive the trip into HTTP: no CR, LF or other control bytes.
-fn check_header(prefix: &str, name: &str, value: &str, make_error: fn(String) -> Error) -> Result<()> {
+fn check_header(
+    prefix: &str,
+    name: &str,
+    value: &str,
+    make_error: fn(String) -> Error,
+) -> Result<()> {
     use reqwest::header::{HeaderName, HeaderValue};
     if prefix.ends_with('.') && HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(make_error(format!("{prefix}{name}: {name:?} is not a valid header name")));
+        return Err(make_error(format!(
+            "{prefix}{name}: {name:?} is not a valid header name"
+        )));
     }
     if HeaderValue::from_str(value).is_err() {
         return Err(make_error(format!(
@@ -306,8 +316,9 @@ fn client_identity(fields: &mut Fields) -> Result<Option<Secret>> {
         (Some(mut cert), Some(key)) => {
             cert.push(b'\n');
             cert.extend(key);
-            let text = String::from_utf8(cert)
-                .map_err(|_| Error::InvalidConfig("client certificate and key must be PEM text".into()))?;
+            let text = String::from_utf8(cert).map_err(|_| {
+                Error::InvalidConfig("client certificate and key must be PEM text".into())
+            })?;
             Ok(Some(Secret(text)))
         }
         _ => Err(Error::InvalidConfig(
@@ -539,7 +550,10 @@ mod tests {
     fn secrets_stay_out_of_debug_output_and_messages() {
         let config = parse(r#"{"api_key":"sk-very-secret","client_cert_pem":"C","client_key_pem":"sk-key-secret"}"#).unwrap();
         let printed = format!("{config:?}");
-        assert!(!printed.contains("sk-very-secret") && !printed.contains("sk-key-secret"), "{printed}");
+        assert!(
+            !printed.contains("sk-very-secret") && !printed.contains("sk-key-secret"),
+            "{printed}"
+        );
         let err = parse("{\"api_key\":\"sk-bad\\r\\nX-Evil: 1\"}").unwrap_err();
         assert_eq!(err.status(), crate::Status::InvalidConfig);
         assert!(!err.to_string().contains("sk-bad"), "{err}");
@@ -550,8 +564,16 @@ mod tests {
         let err = parse(r#"{"default_headers":{"X-A":"one\r\nX-B: two"}}"#).unwrap_err();
         assert_eq!(err.status(), crate::Status::InvalidConfig);
         assert!(err.to_string().contains("default_headers.X-A"), "{err}");
-        assert_eq!(parse(r#"{"organization":"o\n"}"#).unwrap_err().status(), crate::Status::InvalidConfig);
-        assert_eq!(parse(r#"{"default_headers":{"bad name":"v"}}"#).unwrap_err().status(), crate::Status::InvalidConfig);
+        assert_eq!(
+            parse(r#"{"organization":"o\n"}"#).unwrap_err().status(),
+            crate::Status::InvalidConfig
+        );
+        assert_eq!(
+            parse(r#"{"default_headers":{"bad name":"v"}}"#)
+                .unwrap_err()
+                .status(),
+            crate::Status::InvalidConfig
+        );
         let err = RequestOptions::from_json(r#"{"headers":{"X-A":"a\nb"}}"#).unwrap_err();
         assert_eq!(err.status(), crate::Status::InvalidArgument);
     }
@@ -566,7 +588,12 @@ mod tests {
         assert_eq!(err.status(), crate::Status::InvalidConfig);
         let err = parse(r#"{"ca_cert_file":"/nonexistent/ca.pem"}"#).unwrap_err();
         assert_eq!(err.status(), crate::Status::Io);
-        assert_eq!(parse(r#"{"danger_skip_tls_verification":"yes"}"#).unwrap_err().status(), crate::Status::InvalidConfig);
+        assert_eq!(
+            parse(r#"{"danger_skip_tls_verification":"yes"}"#)
+                .unwrap_err()
+                .status(),
+            crate::Status::InvalidConfig
+        );
     }
 
     #[test]

@@ -15,9 +15,14 @@ pub enum LogLevel {
 
 impl LogLevel {
     pub fn from_value(value: u32) -> Option<LogLevel> {
-        [LogLevel::Error, LogLevel::Warn, LogLevel::Info, LogLevel::Debug]
-            .into_iter()
-            .find(|level| *level as u32 == value)
+        [
+            LogLevel::Error,
+            LogLevel::Warn,
+            LogLevel::Info,
+            LogLevel::Debug,
+        ]
+        .into_iter()
+        .find(|level| *level as u32 == value)
     }
 }
 
@@ -66,12 +71,22 @@ mod tests {
         let logger = Logger::default();
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
-        logger.set(LogLevel::Info, Some(Arc::new(move |level, text: &str| sink.lock().unwrap().push((level, text.to_string())))));
+        logger.set(
+            LogLevel::Info,
+            Some(Arc::new(move |level, text: &str| {
+                sink.lock().unwrap().push((level, text.to_string()))
+            })),
+        );
         logger.log(LogLevel::Info, || "kept".into());
-        logger.log(LogLevel::Debug, || panic!("a filtered message must not be built"));
+        logger.log(LogLevel::Debug, || {
+            panic!("a filtered message must not be built")
+        });
         logger.set(LogLevel::Debug, None);
         logger.log(LogLevel::Error, || "after switching off".into());
-        assert_eq!(*seen.lock().unwrap(), vec![(LogLevel::Info, "kept".to_string())]);
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![(LogLevel::Info, "kept".to_string())]
+        );
     }
 
     #[test]

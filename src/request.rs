@@ -144,7 +144,9 @@ impl Request {
         match Request::start(client, call, options, delivery, None) {
             Ok(request) => {
                 request.wait(None);
-                request.take_result().expect("a finished request holds its result until taken")
+                request
+                    .take_result()
+                    .expect("a finished request holds its result until taken")
             }
             Err(error) => CallResult::failed(error),
         }

@@ -2,8 +2,8 @@
 
 use crate::error::{ApiError, Error, Result, Status};
 use serde::Deserialize;
-use std::borrow::Cow;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// Milestones of one call, measured from its start.
@@ -111,7 +111,11 @@ pub fn delta_text(chunk_json: &str) -> Result<Option<Cow<'_, str>>> {
         content: Option<Cow<'a, str>>,
     }
     match serde_json::from_str::<Chunk>(chunk_json) {
-        Ok(chunk) => Ok(chunk.choices.into_iter().next().and_then(|c| c.delta?.content)),
+        Ok(chunk) => Ok(chunk
+            .choices
+            .into_iter()
+            .next()
+            .and_then(|c| c.delta?.content)),
         Err(shape) if shape.is_data() => Ok(None),
         Err(syntax) => Err(Error::invalid_json("chunk_json", syntax)),
     }
@@ -136,7 +140,14 @@ mod tests {
     #[test]
     fn usage_is_read_when_present() {
         let completion = json!({"usage":{"prompt_tokens":9,"completion_tokens":12,"total_tokens":21,"cost":0.1}});
-        assert_eq!(Usage::of(&completion), Some(Usage { prompt_tokens: 9, completion_tokens: 12, total_tokens: 21 }));
+        assert_eq!(
+            Usage::of(&completion),
+            Some(Usage {
+                prompt_tokens: 9,
+                completion_tokens: 12,
+                total_tokens: 21
+            })
+        );
         assert_eq!(Usage::of(&json!({"usage":null})), None);
         assert_eq!(Usage::of(&json!({"choices":[]})), None);
     }
@@ -144,12 +155,29 @@ mod tests {
     #[test]
     fn delta_text_reads_the_first_choice_only() {
         let text = |json: &str| delta_text(json).unwrap().map(|t| t.into_owned());
-        assert_eq!(text(r#"{"choices":[{"index":0,"delta":{"content":"Hel"}},{"delta":{"content":"x"}}]}"#).as_deref(), Some("Hel"));
-        assert_eq!(text(r#"{"choices":[{"delta":{"content":"a\nb \u00e9"}}],"extra":[1,{"z":null}]}"#).as_deref(), Some("a\nb é"));
+        assert_eq!(
+            text(
+                r#"{"choices":[{"index":0,"delta":{"content":"Hel"}},{"delta":{"content":"x"}}]}"#
+            )
+            .as_deref(),
+            Some("Hel")
+        );
+        assert_eq!(
+            text(r#"{"choices":[{"delta":{"content":"a\nb \u00e9"}}],"extra":[1,{"z":null}]}"#)
+                .as_deref(),
+            Some("a\nb é")
+        );
         assert_eq!(text(r#"{"choices":[{"delta":{"content":null}}]}"#), None);
         assert_eq!(text(r#"{"choices":[],"usage":{}}"#), None);
-        assert_eq!(text(r#"{"choices":[{"delta":{"content":7}}]}"#), None, "another shape has no text");
+        assert_eq!(
+            text(r#"{"choices":[{"delta":{"content":7}}]}"#),
+            None,
+            "another shape has no text"
+        );
         assert_eq!(text(r#"[1,2]"#), None);
-        assert_eq!(delta_text("{\"choices\":").unwrap_err().status(), crate::Status::InvalidJson);
+        assert_eq!(
+            delta_text("{\"choices\":").unwrap_err().status(),
+            crate::Status::InvalidJson
+        );
     }
 }

@@ -202,7 +202,11 @@ pub async fn execute(
             return Err(failed.error);
         }
         client.logger.log(LogLevel::Warn, || {
-            format!("retrying in {} ms after: {}", delay.as_millis(), failed.error)
+            format!(
+                "retrying in {} ms after: {}",
+                delay.as_millis(),
+                failed.error
+            )
         });
         tokio::time::sleep(delay).await;
         progress.retries += 1;
@@ -247,7 +251,11 @@ async fn attempt(
     let request = client.build(call, options)?;
     let url = redacted_url(request.url());
     client.logger.log(LogLevel::Debug, || {
-        format!("{} {url} (attempt {})", request.method(), progress.retries + 1)
+        format!(
+            "{} {url} (attempt {})",
+            request.method(),
+            progress.retries + 1
+        )
     });
     let sent = clock
         .limit(
@@ -280,7 +288,10 @@ async fn attempt(
     client.logger.log(LogLevel::Info, || {
         let id = progress.request_id.as_deref().unwrap_or("none");
         let ms = progress.since_start().as_millis();
-        format!("HTTP {} from {url} after {ms} ms (request id {id})", response.status().as_u16())
+        format!(
+            "HTTP {} from {url} after {ms} ms (request id {id})",
+            response.status().as_u16()
+        )
     });
     if response.status().is_success() {
         return Ok(response);
@@ -321,9 +332,13 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .map(|ms| ms / 1000.0)
         .or_else(|| {
             let value = text("retry-after")?;
-            value.parse::<f64>().ok().or_else(|| seconds_until_http_date(value, std::time::SystemTime::now()))
+            value
+                .parse::<f64>()
+                .ok()
+                .or_else(|| seconds_until_http_date(value, std::time::SystemTime::now()))
         })?;
-    (seconds > 0.0 && seconds <= MAX_RETRY_AFTER.as_secs_f64()).then(|| Duration::from_secs_f64(seconds))
+    (seconds > 0.0 && seconds <= MAX_RETRY_AFTER.as_secs_f64())
+        .then(|| Duration::from_secs_f64(seconds))
 }
 
 /// Seconds from `now` to an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`
@@ -332,17 +347,28 @@ fn seconds_until_http_date(value: &str, now: std::time::SystemTime) -> Option<f6
     let mut parts = value.split_ascii_whitespace();
     let _weekday = parts.next()?.strip_suffix(',')?;
     let day: i64 = parts.next()?.parse().ok()?;
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let month_name = parts.next()?;
     let month = MONTHS.iter().position(|m| *m == month_name)? as i64 + 1;
     let year: i64 = parts.next()?.parse().ok()?;
     let mut clock = parts.next()?.split(':').map(|n| n.parse::<i64>().ok());
     let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-    if parts.next()? != "GMT" || parts.next().is_some() || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if parts.next()? != "GMT"
+        || parts.next().is_some()
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let at = days_since_epoch(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
-    let now = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs_f64();
+    let now = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
     Some(at as f64 - now)
 }
 
@@ -413,7 +439,9 @@ async fn read_body(
 }
 
 fn body_too_large(limit: usize) -> Error {
-    Error::ResponseTooLarge(format!("response body exceeds {limit} bytes (max_body_bytes)"))
+    Error::ResponseTooLarge(format!(
+        "response body exceeds {limit} bytes (max_body_bytes)"
+    ))
 }
 
 async fn read_stream(
@@ -456,7 +484,9 @@ async fn read_stream(
         for event in events.drain(..) {
             match event {
                 StreamEvent::Data(payload) => deliver(&payload, sink, progress).await?,
-                StreamEvent::Error(payload) => return Err(Error::StreamError(stream_error(&payload))),
+                StreamEvent::Error(payload) => {
+                    return Err(Error::StreamError(stream_error(&payload)))
+                }
                 StreamEvent::Done => done = true,
             }
         }
@@ -579,14 +609,27 @@ mod tests {
         let epoch = std::time::UNIX_EPOCH;
         let at = |s: &str, now: u64| seconds_until_http_date(s, epoch + Duration::from_secs(now));
         assert_eq!(at("Thu, 01 Jan 1970 00:00:10 GMT", 0), Some(10.0));
-        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777 - 5), Some(5.0));
-        assert_eq!(at("Tue, 29 Feb 2028 12:00:00 GMT", 1_835_438_400 - 30), Some(30.0));
+        assert_eq!(
+            at("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777 - 5),
+            Some(5.0)
+        );
+        assert_eq!(
+            at("Tue, 29 Feb 2028 12:00:00 GMT", 1_835_438_400 - 30),
+            Some(30.0)
+        );
         assert_eq!(at("Sun, 06 Nov 1994 08:49:37 UTC", 0), None);
         assert_eq!(at("Sunday, 06-Nov-94 08:49:37 GMT", 0), None);
         assert_eq!(at("soon", 0), None);
         let mut headers = HeaderMap::new();
-        headers.insert("retry-after", HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"));
-        assert_eq!(retry_after(&headers), None, "a date in the past means no hint");
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&headers),
+            None,
+            "a date in the past means no hint"
+        );
     }
 
     #[test]

@@ -3,21 +3,32 @@
 use serde_json::Value;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use webraft::{Call, CallResult, Client, ClientConfig, Delivery, Next, Request, RequestOptions, Status};
+use webraft::{
+    Call, CallResult, Client, ClientConfig, Delivery, Next, Request, RequestOptions, Status,
+};
 use webraft_test_server::{ServerOptions, TestServer};
 
 fn client_for(server: &TestServer, base: &str, extra: &str) -> Arc<Client> {
-    let config = format!(r#"{{"api_key":"test-key","base_url":"{}"{extra}}}"#, server.url(base));
+    let config = format!(
+        r#"{{"api_key":"test-key","base_url":"{}"{extra}}}"#,
+        server.url(base)
+    );
     Arc::new(Client::new(ClientConfig::from_json(&config).unwrap()).unwrap())
 }
 
 fn chat_body(model: &str, prompt: &str) -> String {
-    serde_json::json!({"model": model, "messages": [{"role": "user", "content": prompt}]}).to_string()
+    serde_json::json!({"model": model, "messages": [{"role": "user", "content": prompt}]})
+        .to_string()
 }
 
 fn chat(client: &Arc<Client>, model: &str, options: &str) -> CallResult {
     let call = Call::chat(&chat_body(model, "hi"), false).unwrap();
-    Request::run_blocking(client, call, RequestOptions::from_json(options).unwrap(), Delivery::Discard)
+    Request::run_blocking(
+        client,
+        call,
+        RequestOptions::from_json(options).unwrap(),
+        Delivery::Discard,
+    )
 }
 
 /// Stream `model` and return the result plus every chunk the callback saw.
@@ -29,7 +40,12 @@ fn stream(client: &Arc<Client>, model: &str, options: &str) -> (CallResult, Vec<
         true
     }));
     let call = Call::chat(&chat_body(model, "hi"), true).unwrap();
-    let result = Request::run_blocking(client, call, RequestOptions::from_json(options).unwrap(), delivery);
+    let result = Request::run_blocking(
+        client,
+        call,
+        RequestOptions::from_json(options).unwrap(),
+        delivery,
+    );
     let chunks = seen.lock().unwrap().clone();
     (result, chunks)
 }
@@ -39,7 +55,11 @@ fn body_json(result: &CallResult) -> Value {
 }
 
 fn message(result: &CallResult) -> String {
-    result.error.as_ref().map(|e| e.to_string()).unwrap_or_default()
+    result
+        .error
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -65,7 +85,11 @@ fn streams_decode_sse_json_lines_and_sniffed_bodies_alike() {
         assert_eq!(result.status(), Status::Ok, "{base}: {}", message(&result));
         let joined: String = chunks
             .iter()
-            .filter_map(|c| webraft::result::delta_text(c).unwrap().map(|t| t.into_owned()))
+            .filter_map(|c| {
+                webraft::result::delta_text(c)
+                    .unwrap()
+                    .map(|t| t.into_owned())
+            })
             .collect();
         assert_eq!(joined, "Hello! You said: hi", "{base}");
         assert_eq!(result.text.as_deref(), Some("Hello! You said: hi"));
@@ -95,7 +119,11 @@ fn provider_errors_keep_the_server_message() {
     let server = TestServer::start(ServerOptions::default());
     let wrong_key = Arc::new(
         Client::new(
-            ClientConfig::from_json(&format!(r#"{{"api_key":"nope","base_url":"{}"}}"#, server.url("/v1"))).unwrap(),
+            ClientConfig::from_json(&format!(
+                r#"{{"api_key":"nope","base_url":"{}"}}"#,
+                server.url("/v1")
+            ))
+            .unwrap(),
         )
         .unwrap(),
     );
@@ -107,13 +135,20 @@ fn provider_errors_keep_the_server_message() {
     assert_eq!(api.code.as_deref(), Some("invalid_api_key"));
 
     let error_body = body_json(&result);
-    assert_eq!(error_body["error"]["message"], "Wrong Api key", "the error body is kept");
+    assert_eq!(
+        error_body["error"]["message"], "Wrong Api key",
+        "the error body is kept"
+    );
 
     let flat = chat(&client_for(&server, "/v2", ""), "flat-error", "");
     assert_eq!(flat.api_error().unwrap().message, "flat error message");
     assert_eq!(flat.api_error().unwrap().code.as_deref(), Some("400"));
 
-    let plain = chat(&client_for(&server, "/v1", ""), "plain-500", r#"{"max_retries":0}"#);
+    let plain = chat(
+        &client_for(&server, "/v1", ""),
+        "plain-500",
+        r#"{"max_retries":0}"#,
+    );
     assert_eq!(plain.http_status, 500);
     assert_eq!(plain.api_error().unwrap().message, "Internal Server Error");
 }
@@ -122,13 +157,31 @@ fn provider_errors_keep_the_server_message() {
 fn a_2xx_reply_that_is_not_json_is_an_invalid_response() {
     let server = TestServer::start(ServerOptions::default());
     let result = chat(&client_for(&server, "/v1", ""), "not-json", "");
-    assert_eq!(result.status(), Status::InvalidResponse, "{}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::InvalidResponse,
+        "{}",
+        message(&result)
+    );
     assert_eq!(result.http_status, 200);
-    assert!(message(&result).contains("not JSON"), "{}", message(&result));
+    assert!(
+        message(&result).contains("not JSON"),
+        "{}",
+        message(&result)
+    );
     let (streamed, chunks) = stream(&client_for(&server, "/v1", ""), "not-json", "");
-    assert_eq!(streamed.status(), Status::InvalidResponse, "{}", message(&streamed));
+    assert_eq!(
+        streamed.status(),
+        Status::InvalidResponse,
+        "{}",
+        message(&streamed)
+    );
     assert!(chunks.is_empty());
-    assert!(message(&streamed).contains("<html>maintenance"), "{}", message(&streamed));
+    assert!(
+        message(&streamed).contains("<html>maintenance"),
+        "{}",
+        message(&streamed)
+    );
 }
 
 #[test]
@@ -178,7 +231,10 @@ fn a_dropped_connection_keeps_what_arrived() {
     assert_eq!(result.status(), Status::Transport, "{}", message(&result));
     assert_eq!(result.text.as_deref(), Some("Hello there"));
     assert_eq!(chunks.len(), 3);
-    assert_eq!(body_json(&result)["choices"][0]["message"]["content"], "Hello there");
+    assert_eq!(
+        body_json(&result)["choices"][0]["message"]["content"],
+        "Hello there"
+    );
 }
 
 #[test]
@@ -187,18 +243,38 @@ fn each_clock_names_itself_when_it_runs_out() {
     let client = client_for(&server, "/v1", "");
     let (idle, _) = stream(&client, "stall-body", r#"{"idle_timeout_ms":200}"#);
     assert_eq!(idle.status(), Status::Timeout);
-    assert!(message(&idle).starts_with("idle timeout"), "{}", message(&idle));
-    let headers = chat(&client, "stall-headers", r#"{"headers_timeout_ms":200,"max_retries":0}"#);
+    assert!(
+        message(&idle).starts_with("idle timeout"),
+        "{}",
+        message(&idle)
+    );
+    let headers = chat(
+        &client,
+        "stall-headers",
+        r#"{"headers_timeout_ms":200,"max_retries":0}"#,
+    );
     assert_eq!(headers.status(), Status::Timeout);
-    assert!(message(&headers).starts_with("headers timeout"), "{}", message(&headers));
+    assert!(
+        message(&headers).starts_with("headers timeout"),
+        "{}",
+        message(&headers)
+    );
     let total = chat(&client, "slow", r#"{"timeout_ms":100}"#);
     assert_eq!(total.status(), Status::Timeout);
-    assert!(message(&total).starts_with("total timeout"), "{}", message(&total));
+    assert!(
+        message(&total).starts_with("total timeout"),
+        "{}",
+        message(&total)
+    );
 }
 
 #[test]
 fn refused_connections_report_connect() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let config = format!(r#"{{"base_url":"http://127.0.0.1:{port}/v1","max_retries":0}}"#);
     let client = Arc::new(Client::new(ClientConfig::from_json(&config).unwrap()).unwrap());
     let result = chat(&client, "gpt-4o", "");
@@ -229,15 +305,28 @@ fn cancel_from_another_thread_is_prompt_and_keeps_partial_output() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     let call = Call::chat(&chat_body("stall-body", "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
-    assert!(matches!(request.next(Some(Duration::from_secs(5))), Next::Chunk(_)));
+    let request = Request::start(
+        &client,
+        call,
+        RequestOptions::default(),
+        Delivery::Queue,
+        None,
+    )
+    .unwrap();
+    assert!(matches!(
+        request.next(Some(Duration::from_secs(5))),
+        Next::Chunk(_)
+    ));
     assert_eq!(request.next(Some(Duration::from_millis(50))), Next::Pending);
     let remote = request.clone();
     let cancelled_at = Instant::now();
     std::thread::spawn(move || remote.cancel()).join().unwrap();
     assert_eq!(request.next(Some(Duration::from_secs(5))), Next::Done);
     let elapsed = cancelled_at.elapsed();
-    assert!(elapsed < Duration::from_millis(50), "cancel took {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_millis(50),
+        "cancel took {elapsed:?}"
+    );
     let result = request.take_result().unwrap();
     assert_eq!(result.status(), Status::Cancelled);
     assert_eq!(result.chunks, 1);
@@ -250,9 +339,19 @@ fn a_polled_stream_pauses_when_its_queue_is_full_and_loses_nothing() {
     let client = client_for(&server, "/v2", "");
     let total = webraft::request::POLL_QUEUE_CAPACITY * 4;
     let call = Call::chat(&chat_body(&format!("big-chunks-{total}"), "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
+    let request = Request::start(
+        &client,
+        call,
+        RequestOptions::default(),
+        Delivery::Queue,
+        None,
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    assert!(!request.is_finished(), "the producer must wait for the poller");
+    assert!(
+        !request.is_finished(),
+        "the producer must wait for the poller"
+    );
     let mut received = 0;
     loop {
         match request.next(Some(Duration::from_secs(10))) {
@@ -275,7 +374,14 @@ fn closing_the_client_cancels_requests_in_flight() {
     let done = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&done);
     let on_done = Box::new(move |status: Status| *seen.lock().unwrap() = Some(status));
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Discard, Some(on_done)).unwrap();
+    let request = Request::start(
+        &client,
+        call,
+        RequestOptions::default(),
+        Delivery::Discard,
+        Some(on_done),
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(50));
     client.close();
     assert!(request.wait(Some(Duration::from_secs(2))));
@@ -318,7 +424,8 @@ fn headers_query_and_identity_reach_the_server() {
            "default_headers":{"X-Team":"red"},"default_query":{"api-version":"7"}"#,
     );
     let call = Call::raw("POST", "/debug/echo", Some(r#"{"ping":1}"#)).unwrap();
-    let options = RequestOptions::from_json(r#"{"headers":{"X-Trace":"t1"},"query":{"q":"x"}}"#).unwrap();
+    let options =
+        RequestOptions::from_json(r#"{"headers":{"X-Trace":"t1"},"query":{"q":"x"}}"#).unwrap();
     let result = Request::run_blocking(&client, call, options, Delivery::Discard);
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     assert!(result.body_is_json);
@@ -341,10 +448,20 @@ fn size_limits_stop_hostile_bodies() {
     let server = TestServer::start(ServerOptions::default());
     let small_body = client_for(&server, "/v1", r#","max_body_bytes":4096"#);
     let (result, _) = stream(&small_body, "big-chunks-1000", "");
-    assert_eq!(result.status(), Status::ResponseTooLarge, "{}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::ResponseTooLarge,
+        "{}",
+        message(&result)
+    );
     let small_event = client_for(&server, "/v1", r#","max_event_bytes":64"#);
     let (result, _) = stream(&small_event, "gpt-4o", "");
-    assert_eq!(result.status(), Status::ResponseTooLarge, "{}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::ResponseTooLarge,
+        "{}",
+        message(&result)
+    );
 }
 
 #[test]
@@ -352,13 +469,23 @@ fn waiting_on_another_thread_ends_when_the_poller_takes_the_last_chunk() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     let call = Call::chat(&chat_body("gpt-4o", "hi"), true).unwrap();
-    let request = Request::start(&client, call, RequestOptions::default(), Delivery::Queue, None).unwrap();
+    let request = Request::start(
+        &client,
+        call,
+        RequestOptions::default(),
+        Delivery::Queue,
+        None,
+    )
+    .unwrap();
     let waiter = {
         let request = request.clone();
         std::thread::spawn(move || request.wait(Some(Duration::from_secs(10))))
     };
     while request.next(Some(Duration::from_secs(10))) != Next::Done {}
-    assert!(waiter.join().unwrap(), "the waiter must wake once the queue is drained");
+    assert!(
+        waiter.join().unwrap(),
+        "the waiter must wake once the queue is drained"
+    );
 }
 
 #[test]
@@ -367,8 +494,14 @@ fn usage_comes_from_the_reply_or_the_streams_usage_chunk() {
     let client = client_for(&server, "/v1", "");
     let plain = chat(&client, "gpt-4o", "");
     let usage = plain.usage.expect("a plain reply carries usage");
-    assert_eq!(usage.total_tokens, usage.prompt_tokens + usage.completion_tokens);
-    assert_eq!(usage.completion_tokens, 4, "four tokens in 'Hello! You said: hi'");
+    assert_eq!(
+        usage.total_tokens,
+        usage.prompt_tokens + usage.completion_tokens
+    );
+    assert_eq!(
+        usage.completion_tokens, 4,
+        "four tokens in 'Hello! You said: hi'"
+    );
 
     let (streamed, _) = stream(&client, "gpt-4o", "");
     assert_eq!(streamed.usage, None, "no usage chunk unless asked for");

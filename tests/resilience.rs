@@ -2,7 +2,9 @@
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use webraft::{Call, CallResult, Client, ClientConfig, Delivery, LogLevel, Request, RequestOptions, Status};
+use webraft::{
+    Call, CallResult, Client, ClientConfig, Delivery, LogLevel, Request, RequestOptions, Status,
+};
 use webraft_test_server::{ServerOptions, TestServer};
 
 fn client(config: &str) -> Arc<Client> {
@@ -10,7 +12,10 @@ fn client(config: &str) -> Arc<Client> {
 }
 
 fn client_for(server: &TestServer, base: &str, extra: &str) -> Arc<Client> {
-    client(&format!(r#"{{"api_key":"test-key","base_url":"{}"{extra}}}"#, server.url(base)))
+    client(&format!(
+        r#"{{"api_key":"test-key","base_url":"{}"{extra}}}"#,
+        server.url(base)
+    ))
 }
 
 fn chat_call(model: &str, stream: bool) -> Call {
@@ -24,14 +29,23 @@ fn run(client: &Arc<Client>, model: &str, stream: bool, options: &str) -> CallRe
 }
 
 fn message(result: &CallResult) -> String {
-    result.error.as_ref().map(|e| e.to_string()).unwrap_or_default()
+    result
+        .error
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 #[test]
 fn a_trickle_under_the_idle_limit_is_not_a_timeout() {
     let server = TestServer::start(ServerOptions::default());
     // `slow` pauses 100 ms before every event: well under 400 ms idle, well over it in total.
-    let result = run(&client_for(&server, "/v1", ""), "slow", true, r#"{"idle_timeout_ms":400}"#);
+    let result = run(
+        &client_for(&server, "/v1", ""),
+        "slow",
+        true,
+        r#"{"idle_timeout_ms":400}"#,
+    );
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     assert!(result.timings.total > Duration::from_millis(400));
 }
@@ -41,7 +55,14 @@ fn cancel_interrupts_a_backoff_sleep() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     // rate-limit answers 429 with Retry-After: 1, so the request sleeps a second between tries.
-    let request = Request::start(&client, chat_call("rate-limit", false), RequestOptions::default(), Delivery::Discard, None).unwrap();
+    let request = Request::start(
+        &client,
+        chat_call("rate-limit", false),
+        RequestOptions::default(),
+        Delivery::Discard,
+        None,
+    )
+    .unwrap();
     let deadline = Instant::now() + Duration::from_secs(5);
     while server.request_count("rate-limit") == 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
@@ -50,7 +71,11 @@ fn cancel_interrupts_a_backoff_sleep() {
     let cancelled_at = Instant::now();
     request.cancel();
     assert!(request.wait(Some(Duration::from_secs(2))));
-    assert!(cancelled_at.elapsed() < Duration::from_millis(50), "took {:?}", cancelled_at.elapsed());
+    assert!(
+        cancelled_at.elapsed() < Duration::from_millis(50),
+        "took {:?}",
+        cancelled_at.elapsed()
+    );
     assert_eq!(request.take_result().unwrap().status(), Status::Cancelled);
     assert_eq!(server.request_count("rate-limit"), 1);
 }
@@ -59,11 +84,20 @@ fn cancel_interrupts_a_backoff_sleep() {
 fn no_retry_sleeps_past_the_deadline() {
     let server = TestServer::start(ServerOptions::default());
     let started = Instant::now();
-    let result = run(&client_for(&server, "/v1", ""), "rate-limit", false, r#"{"timeout_ms":300}"#);
+    let result = run(
+        &client_for(&server, "/v1", ""),
+        "rate-limit",
+        false,
+        r#"{"timeout_ms":300}"#,
+    );
     assert_eq!(result.status(), Status::HttpStatus, "{}", message(&result));
     assert_eq!(result.http_status, 429);
     assert_eq!(result.retries, 0);
-    assert!(started.elapsed() < Duration::from_millis(900), "slept past the deadline: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "slept past the deadline: {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -79,11 +113,17 @@ fn a_per_request_connect_timeout_overrides_the_client() {
         }
         assert!(held.len() < 10_000, "the accept queue never filled");
     }
-    let client = client(&format!(r#"{{"base_url":"http://{address}/v1","max_retries":0,"connect_timeout_ms":30000}}"#));
+    let client = client(&format!(
+        r#"{{"base_url":"http://{address}/v1","max_retries":0,"connect_timeout_ms":30000}}"#
+    ));
     let started = Instant::now();
     let result = run(&client, "gpt-4o", false, r#"{"connect_timeout_ms":200}"#);
     assert_eq!(result.status(), Status::Timeout, "{}", message(&result));
-    assert!(message(&result).starts_with("connect timeout"), "{}", message(&result));
+    assert!(
+        message(&result).starts_with("connect timeout"),
+        "{}",
+        message(&result)
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
     drop(held);
 }
@@ -91,36 +131,69 @@ fn a_per_request_connect_timeout_overrides_the_client() {
 #[test]
 fn logs_summarise_requests_without_secrets() {
     let server = TestServer::start(ServerOptions::default());
-    let client = client_for(&server, "/v1", r#","default_query":{"api-key":"query-secret"}"#);
+    let client = client_for(
+        &server,
+        "/v1",
+        r#","default_query":{"api-key":"query-secret"}"#,
+    );
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&lines);
     client.logger().set(
         LogLevel::Debug,
-        Some(Arc::new(move |level, text: &str| sink.lock().unwrap().push((level, text.to_string())))),
+        Some(Arc::new(move |level, text: &str| {
+            sink.lock().unwrap().push((level, text.to_string()))
+        })),
     );
     let result = run(&client, "flaky-1-logs", false, "");
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     let lines = lines.lock().unwrap().clone();
     let text: Vec<&str> = lines.iter().map(|(_, t)| t.as_str()).collect();
-    assert!(text.iter().any(|t| t.contains("POST") && t.contains("/v1/chat/completions")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("POST") && t.contains("/v1/chat/completions")),
+        "{text:?}"
+    );
     assert!(text.iter().any(|t| t.starts_with("HTTP 503")), "{text:?}");
-    assert!(lines.iter().any(|(level, t)| *level == LogLevel::Warn && t.starts_with("retrying in")), "{text:?}");
-    assert!(text.iter().any(|t| t.starts_with("finished OK")), "{text:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|(level, t)| *level == LogLevel::Warn && t.starts_with("retrying in")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with("finished OK")),
+        "{text:?}"
+    );
     for line in &text {
-        assert!(!line.contains("test-key") && !line.contains("query-secret"), "leaked: {line}");
+        assert!(
+            !line.contains("test-key") && !line.contains("query-secret"),
+            "leaked: {line}"
+        );
     }
 }
 
 #[test]
 fn connection_errors_do_not_repeat_query_secrets() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let client = client(&format!(
         r#"{{"base_url":"http://127.0.0.1:{port}/v1","max_retries":0,"default_query":{{"api-key":"query-secret"}}}}"#
     ));
     let result = run(&client, "gpt-4o", false, "");
     assert_eq!(result.status(), Status::Connect);
-    assert!(message(&result).contains(&format!("127.0.0.1:{port}/v1/chat/completions")), "{}", message(&result));
-    assert!(!message(&result).contains("query-secret"), "{}", message(&result));
+    assert!(
+        message(&result).contains(&format!("127.0.0.1:{port}/v1/chat/completions")),
+        "{}",
+        message(&result)
+    );
+    assert!(
+        !message(&result).contains("query-secret"),
+        "{}",
+        message(&result)
+    );
 }
 
 /// Run `model` and return the result with how long it took.
@@ -138,11 +211,17 @@ fn retry_hints_in_every_header_form_are_honoured() {
     let (result, took) = timed(&client, "retry-after-ms-1-hints");
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     assert_eq!(result.retries, 1);
-    assert!(took >= Duration::from_millis(200) && took < Duration::from_secs(10), "ms hint: {took:?}");
+    assert!(
+        took >= Duration::from_millis(200) && took < Duration::from_secs(10),
+        "ms hint: {took:?}"
+    );
     // Retry-After: 1 (seconds) is longer than the first backoff would be.
     let (result, took) = timed(&client, "retry-after-s-1-hints");
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
-    assert!(took >= Duration::from_millis(1000), "seconds hint: {took:?}");
+    assert!(
+        took >= Duration::from_millis(1000),
+        "seconds hint: {took:?}"
+    );
     // An HTTP-date 1-2 s ahead.
     let (result, took) = timed(&client, "retry-after-date-1-hints");
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
@@ -154,7 +233,12 @@ fn the_server_can_ask_for_or_forbid_a_retry() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
     let result = run(&client, "should-retry-1-told", false, "");
-    assert_eq!(result.status(), Status::Ok, "a 400 with x-should-retry: true is retried: {}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::Ok,
+        "a 400 with x-should-retry: true is retried: {}",
+        message(&result)
+    );
     assert_eq!(result.retries, 1);
     let result = run(&client, "no-retry-503", false, "");
     assert_eq!(result.http_status, 503);
@@ -165,13 +249,35 @@ fn the_server_can_ask_for_or_forbid_a_retry() {
 #[test]
 fn oversize_bodies_and_lines_are_refused_with_a_clear_error() {
     let server = TestServer::start(ServerOptions::default());
-    let client = client_for(&server, "/v1", r#","max_body_bytes":100000,"max_event_bytes":10000"#);
+    let client = client_for(
+        &server,
+        "/v1",
+        r#","max_body_bytes":100000,"max_event_bytes":10000"#,
+    );
     let result = run(&client, "huge-body-200000", false, "");
-    assert_eq!(result.status(), Status::ResponseTooLarge, "{}", message(&result));
-    assert!(message(&result).contains("max_body_bytes"), "{}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::ResponseTooLarge,
+        "{}",
+        message(&result)
+    );
+    assert!(
+        message(&result).contains("max_body_bytes"),
+        "{}",
+        message(&result)
+    );
     let result = run(&client, "huge-line-20000", true, "");
-    assert_eq!(result.status(), Status::ResponseTooLarge, "{}", message(&result));
-    assert!(message(&result).contains("max_event_bytes"), "{}", message(&result));
+    assert_eq!(
+        result.status(),
+        Status::ResponseTooLarge,
+        "{}",
+        message(&result)
+    );
+    assert!(
+        message(&result).contains("max_event_bytes"),
+        "{}",
+        message(&result)
+    );
     let fits = run(&client, "huge-body-50000", false, "");
     assert_eq!(fits.status(), Status::Ok, "{}", message(&fits));
 }
@@ -190,24 +296,44 @@ mod tls {
         let result = run(&tls_client(&server, ""), "gpt-4o", false, "");
         assert_eq!(result.status(), Status::Tls, "{}", message(&result));
         let ca_file = fixture_path("ca.pem").display().to_string();
-        let result = run(&tls_client(&server, &format!(r#","ca_cert_file":"{ca_file}""#)), "gpt-4o", true, "");
+        let result = run(
+            &tls_client(&server, &format!(r#","ca_cert_file":"{ca_file}""#)),
+            "gpt-4o",
+            true,
+            "",
+        );
         assert_eq!(result.status(), Status::Ok, "{}", message(&result));
         assert_eq!(result.text.as_deref(), Some("Hello! You said: hi"));
         let pem = serde_json::to_string(webraft_test_server::CA_PEM).unwrap();
-        let result = run(&tls_client(&server, &format!(r#","ca_cert_pem":{pem}"#)), "gpt-4o", false, "");
+        let result = run(
+            &tls_client(&server, &format!(r#","ca_cert_pem":{pem}"#)),
+            "gpt-4o",
+            false,
+            "",
+        );
         assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     }
 
     #[test]
     fn skipping_verification_is_possible_but_explicit() {
         let server = TestServer::start_tls(ServerOptions::default(), TlsOptions::default());
-        let result = run(&tls_client(&server, r#","danger_skip_tls_verification":true"#), "gpt-4o", false, "");
+        let result = run(
+            &tls_client(&server, r#","danger_skip_tls_verification":true"#),
+            "gpt-4o",
+            false,
+            "",
+        );
         assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     }
 
     #[test]
     fn a_server_that_demands_a_client_certificate_gets_one() {
-        let server = TestServer::start_tls(ServerOptions::default(), TlsOptions { require_client_cert: true });
+        let server = TestServer::start_tls(
+            ServerOptions::default(),
+            TlsOptions {
+                require_client_cert: true,
+            },
+        );
         let ca = format!(r#","ca_cert_file":"{}""#, fixture_path("ca.pem").display());
         let without = run(&tls_client(&server, &ca), "gpt-4o", false, "");
         assert!(

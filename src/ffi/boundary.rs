@@ -78,7 +78,10 @@ pub(crate) unsafe fn handle<'a, T>(ptr: *const T, what: &'static str) -> Result<
 ///
 /// # Safety
 /// `out` is NULL or valid for a write of a pointer.
-pub(crate) unsafe fn out_pointer<'a, T>(out: *mut *mut T, what: &'static str) -> Result<&'a mut *mut T, Error> {
+pub(crate) unsafe fn out_pointer<'a, T>(
+    out: *mut *mut T,
+    what: &'static str,
+) -> Result<&'a mut *mut T, Error> {
     let slot = out.as_mut().ok_or(Error::NullArgument(what))?;
     *slot = std::ptr::null_mut();
     Ok(slot)
@@ -96,7 +99,9 @@ pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::result::{webraft_result, webraft_result_error_message, webraft_result_free, webraft_result_status};
+    use super::super::result::{
+        webraft_result, webraft_result_error_message, webraft_result_free, webraft_result_status,
+    };
     use crate::error::Status;
     use std::ffi::CStr;
 
@@ -119,7 +124,9 @@ mod tests {
         assert!(!result.is_null());
         unsafe {
             assert_eq!(webraft_result_status(result), Status::Panic);
-            let message = CStr::from_ptr(webraft_result_error_message(result)).to_str().unwrap();
+            let message = CStr::from_ptr(webraft_result_error_message(result))
+                .to_str()
+                .unwrap();
             assert!(message.contains("boom in result export"), "{message}");
             webraft_result_free(result);
         }

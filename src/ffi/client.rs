@@ -2,8 +2,8 @@
 
 use super::boundary::{handle, optional_str, out_pointer, required_str};
 use super::handles::{free, into_raw, webraft_client};
-use super::request::{chunk_delivery, webraft_chunk_callback};
 use super::request::UserData;
+use super::request::{chunk_delivery, webraft_chunk_callback};
 use super::result::{c_string, report, webraft_result};
 use crate::client::{Call, Client};
 use crate::config::{ClientConfig, RequestOptions};

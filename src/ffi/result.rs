@@ -108,7 +108,10 @@ impl webraft_result {
 ///
 /// # Safety
 /// `out_error` is NULL or valid for a write.
-pub(crate) unsafe fn report(outcome: Result<(), Error>, out_error: *mut *mut webraft_result) -> Status {
+pub(crate) unsafe fn report(
+    outcome: Result<(), Error>,
+    out_error: *mut *mut webraft_result,
+) -> Status {
     write_out(out_error, std::ptr::null_mut());
     match outcome {
         Ok(()) => Status::Ok,

@@ -78,7 +78,12 @@ impl OpenValue {
 }
 
 /// Processes one line; returns false once the stream is done.
-fn line(raw: &str, value: &mut OpenValue, done: &mut bool, out: &mut Vec<StreamEvent>) -> Result<bool, Error> {
+fn line(
+    raw: &str,
+    value: &mut OpenValue,
+    done: &mut bool,
+    out: &mut Vec<StreamEvent>,
+) -> Result<bool, Error> {
     if value.is_open() {
         if value.push_line(raw)? {
             out.push(StreamEvent::Data(value.take()));

@@ -10,7 +10,9 @@ use crate::error::Error;
 
 /// The error for a line or event larger than the configured bound.
 pub(crate) fn too_large(max: usize) -> Error {
-    Error::ResponseTooLarge(format!("stream event exceeds {max} bytes (max_event_bytes)"))
+    Error::ResponseTooLarge(format!(
+        "stream event exceeds {max} bytes (max_event_bytes)"
+    ))
 }
 
 /// Position of the first CR or LF in `bytes`. Scans eight bytes at a time

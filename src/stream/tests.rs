@@ -519,7 +519,10 @@ fn decoder_cases() -> Vec<Case> {
         jsonl(
             "JSON lines pretty-printed value",
             "{\n  \"a\": [1,\n 2],\n  \"s\": \"} { [ \\\" \"\n}\n{\"b\":2}\n",
-            vec![d("{\n  \"a\": [1,\n 2],\n  \"s\": \"} { [ \\\" \"\n}"), d("{\"b\":2}")],
+            vec![
+                d("{\n  \"a\": [1,\n 2],\n  \"s\": \"} { [ \\\" \"\n}"),
+                d("{\"b\":2}"),
+            ],
         ),
         jsonl(
             "JSON lines value cut by the end of the body",

@@ -85,7 +85,11 @@ fn route(path: &str) -> (Option<Base>, Option<Route>) {
     } else {
         return (None, None);
     };
-    let rest = if rest.len() > 1 { rest.trim_end_matches('/') } else { rest };
+    let rest = if rest.len() > 1 {
+        rest.trim_end_matches('/')
+    } else {
+        rest
+    };
     let route = match rest {
         "/chat/completions" => Some(Route::Chat),
         "/models" => Some(Route::Models),
@@ -111,7 +115,14 @@ pub(crate) struct ApiError {
 
 impl ApiError {
     fn new(status: u16, kind: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), kind, param: None, code: None, headers: Vec::new() }
+        ApiError {
+            status,
+            message: message.into(),
+            kind,
+            param: None,
+            code: None,
+            headers: Vec::new(),
+        }
     }
 
     /// 400 `invalid_request_error` naming the offending field.
@@ -124,7 +135,10 @@ impl ApiError {
     }
 
     fn wrong_type(param: &str, expected: &str) -> Self {
-        Self::invalid(param, format!("Invalid type for '{param}': expected {expected}."))
+        Self::invalid(
+            param,
+            format!("Invalid type for '{param}': expected {expected}."),
+        )
     }
 
     fn with_param(mut self, param: impl Into<String>) -> Self {
@@ -182,11 +196,32 @@ async fn send_error(
 ) -> io::Result<()> {
     let mut headers = vec![json_header()];
     headers.extend(err.headers.iter().map(|(n, v)| (*n, v.clone())));
-    http::send(stream, err.status, rid, keep_alive, &headers, err.body(base).as_bytes()).await
+    http::send(
+        stream,
+        err.status,
+        rid,
+        keep_alive,
+        &headers,
+        err.body(base).as_bytes(),
+    )
+    .await
 }
 
-async fn send_json(stream: &mut dyn Stream, rid: u64, keep_alive: bool, body: &str) -> io::Result<()> {
-    http::send(stream, 200, rid, keep_alive, &[json_header()], body.as_bytes()).await
+async fn send_json(
+    stream: &mut dyn Stream,
+    rid: u64,
+    keep_alive: bool,
+    body: &str,
+) -> io::Result<()> {
+    http::send(
+        stream,
+        200,
+        rid,
+        keep_alive,
+        &[json_header()],
+        body.as_bytes(),
+    )
+    .await
 }
 
 fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
@@ -196,10 +231,14 @@ fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
     });
     match token {
         Some(t) if t == api_key => None,
-        Some("no-credits-key") => {
-            Some(ApiError::new(402, "insufficient_quota", "Insufficient Credits").with_code("insufficient_quota"))
-        }
-        _ => Some(ApiError::new(401, "invalid_request_error", "Wrong Api key").with_code("invalid_api_key")),
+        Some("no-credits-key") => Some(
+            ApiError::new(402, "insufficient_quota", "Insufficient Credits")
+                .with_code("insufficient_quota"),
+        ),
+        _ => Some(
+            ApiError::new(401, "invalid_request_error", "Wrong Api key")
+                .with_code("invalid_api_key"),
+        ),
     }
 }
 
@@ -208,7 +247,12 @@ fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
 
 type Parsed = Option<Result<Value, serde_json::Error>>;
 
-pub(crate) async fn handle(stream: &mut dyn Stream, req: &Request, rid: u64, ctx: &Ctx) -> io::Result<Next> {
+pub(crate) async fn handle(
+    stream: &mut dyn Stream,
+    req: &Request,
+    rid: u64,
+    ctx: &Ctx,
+) -> io::Result<Next> {
     let keep = req.keep_alive;
     let (base, route) = match route(&req.path) {
         (Some(base), Some(route)) => (base, route),
@@ -224,7 +268,11 @@ pub(crate) async fn handle(stream: &mut dyn Stream, req: &Request, rid: u64, ctx
         }
     };
 
-    let parsed: Parsed = if req.body.is_empty() { None } else { Some(serde_json::from_slice(&req.body)) };
+    let parsed: Parsed = if req.body.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_slice(&req.body))
+    };
 
     // Counted on arrival, before auth and validation, so retry tests see every attempt.
     if route == Route::Chat && req.method == "POST" {
@@ -250,7 +298,10 @@ pub(crate) async fn handle(stream: &mut dyn Stream, req: &Request, rid: u64, ctx
             let err = ApiError::new(
                 405,
                 "invalid_request_error",
-                format!("Method {} is not allowed for {}; use {allowed}.", req.method, req.path),
+                format!(
+                    "Method {} is not allowed for {}; use {allowed}.",
+                    req.method, req.path
+                ),
             )
             .with_code("method_not_allowed")
             .with_header("Allow", allowed);
@@ -290,7 +341,9 @@ fn pct_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -339,7 +392,12 @@ fn describe_request(req: &Request) -> J {
 }
 
 fn models_body() -> String {
-    let ids = ["gpt-4o", "gpt-4o-mini", "gpt-3.5-turbo", "text-embedding-3-small"];
+    let ids = [
+        "gpt-4o",
+        "gpt-4o-mini",
+        "gpt-3.5-turbo",
+        "text-embedding-3-small",
+    ];
     let data: Vec<J> = ids
         .iter()
         .map(|id| obj! {"id" => *id, "object" => "model", "created" => CREATED, "owned_by" => "webraft-test"})
@@ -360,7 +418,11 @@ fn body_object(parsed: &Parsed) -> Result<&Map<String, Value>, ApiError> {
             format!("We could not parse the JSON body of your request: {e}."),
         )),
         Some(Ok(Value::Object(obj))) => Ok(obj),
-        Some(Ok(_)) => Err(ApiError::new(400, "invalid_request_error", "The request body must be a JSON object.")),
+        Some(Ok(_)) => Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            "The request body must be a JSON object.",
+        )),
     }
 }
 
@@ -394,7 +456,8 @@ fn embed(text: &str, dims: usize) -> Vec<f64> {
 fn embeddings_body(parsed: &Parsed) -> Result<String, ApiError> {
     let obj = body_object(parsed)?;
     let model = require_model(obj)?;
-    const INPUT_TYPE: &str = "a string, an array of strings, an array of integers or an array of integer arrays";
+    const INPUT_TYPE: &str =
+        "a string, an array of strings, an array of integers or an array of integer arrays";
     let input = obj.get("input").ok_or_else(|| ApiError::missing("input"))?;
     // (text to embed, prompt tokens)
     let token_text = |items: &[Value], param: &str| -> Result<(String, usize), ApiError> {
@@ -402,21 +465,35 @@ fn embeddings_body(parsed: &Parsed) -> Result<String, ApiError> {
         for t in items {
             match t.as_u64() {
                 Some(t) => toks.push(t.to_string()),
-                None => return Err(ApiError::wrong_type(param, "an array of non-negative integers")),
+                None => {
+                    return Err(ApiError::wrong_type(
+                        param,
+                        "an array of non-negative integers",
+                    ))
+                }
             }
         }
         if toks.is_empty() {
-            return Err(ApiError::invalid(param, format!("Invalid '{param}': empty token array.")));
+            return Err(ApiError::invalid(
+                param,
+                format!("Invalid '{param}': empty token array."),
+            ));
         }
         Ok((toks.join(" "), toks.len()))
     };
     let items: Vec<(String, usize)> = match input {
         Value::String(s) if s.is_empty() => {
-            return Err(ApiError::invalid("input", "Invalid 'input': the string is empty."));
+            return Err(ApiError::invalid(
+                "input",
+                "Invalid 'input': the string is empty.",
+            ));
         }
         Value::String(s) => vec![(s.clone(), s.split_whitespace().count())],
         Value::Array(a) if a.is_empty() => {
-            return Err(ApiError::invalid("input", "Invalid 'input': empty array. Expected an array with minimum length 1."));
+            return Err(ApiError::invalid(
+                "input",
+                "Invalid 'input': empty array. Expected an array with minimum length 1.",
+            ));
         }
         Value::Array(a) if a.iter().all(Value::is_number) => vec![token_text(a, "input")?],
         Value::Array(a) => {
@@ -425,11 +502,19 @@ fn embeddings_body(parsed: &Parsed) -> Result<String, ApiError> {
                 let param = format!("input[{i}]");
                 match item {
                     Value::String(s) if s.is_empty() => {
-                        return Err(ApiError::invalid(&param, format!("Invalid '{param}': the string is empty.")));
+                        return Err(ApiError::invalid(
+                            &param,
+                            format!("Invalid '{param}': the string is empty."),
+                        ));
                     }
                     Value::String(s) => out.push((s.clone(), s.split_whitespace().count())),
                     Value::Array(toks) => out.push(token_text(toks, &param)?),
-                    _ => return Err(ApiError::wrong_type(&param, "a string or an array of integers")),
+                    _ => {
+                        return Err(ApiError::wrong_type(
+                            &param,
+                            "a string or an array of integers",
+                        ))
+                    }
                 }
             }
             out
@@ -438,9 +523,15 @@ fn embeddings_body(parsed: &Parsed) -> Result<String, ApiError> {
     };
     let dims = match obj.get("dimensions") {
         None | Some(Value::Null) => 8,
-        Some(v) => v.as_u64().filter(|d| (1..=4096).contains(d)).ok_or_else(|| {
-            ApiError::invalid("dimensions", "Invalid 'dimensions': expected an integer between 1 and 4096.")
-        })? as usize,
+        Some(v) => v
+            .as_u64()
+            .filter(|d| (1..=4096).contains(d))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "dimensions",
+                    "Invalid 'dimensions': expected an integer between 1 and 4096.",
+                )
+            })? as usize,
     };
     let base64_format = match obj.get("encoding_format") {
         None | Some(Value::Null) => false,
@@ -460,7 +551,10 @@ fn embeddings_body(parsed: &Parsed) -> Result<String, ApiError> {
         .map(|(i, (text, _))| {
             let vector = embed(text, dims);
             let embedding = if base64_format {
-                let bytes: Vec<u8> = vector.iter().flat_map(|v| (*v as f32).to_le_bytes()).collect();
+                let bytes: Vec<u8> = vector
+                    .iter()
+                    .flat_map(|v| (*v as f32).to_le_bytes())
+                    .collect();
                 J::from(STANDARD.encode(bytes))
             } else {
                 J::Arr(vector.into_iter().map(J::from).collect())
@@ -492,7 +586,9 @@ struct ChatReq {
 }
 
 fn valid_image_subtype(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'))
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'))
 }
 
 /// Validates an image URL and returns its description for the reply
@@ -517,7 +613,10 @@ fn describe_image(param: &str, url: &str) -> Result<String, ApiError> {
     }
     if let Some(rest) = url.strip_prefix("data:") {
         let Some((meta, data)) = rest.split_once(',') else {
-            return Err(ApiError::invalid(param, format!("Invalid '{param}': the data URL has no ',' separator.")));
+            return Err(ApiError::invalid(
+                param,
+                format!("Invalid '{param}': the data URL has no ',' separator."),
+            ));
         };
         let Some(mime) = meta.strip_suffix(";base64") else {
             return Err(ApiError::invalid(
@@ -532,11 +631,17 @@ fn describe_image(param: &str, url: &str) -> Result<String, ApiError> {
             ));
         }
         if data.is_empty() {
-            return Err(ApiError::invalid(param, format!("Invalid '{param}': the image data is empty.")));
+            return Err(ApiError::invalid(
+                param,
+                format!("Invalid '{param}': the image data is empty."),
+            ));
         }
-        let bytes = DATA_URL_BASE64
-            .decode(data)
-            .map_err(|_| ApiError::invalid(param, format!("Invalid '{param}': the image data is not valid base64.")))?;
+        let bytes = DATA_URL_BASE64.decode(data).map_err(|_| {
+            ApiError::invalid(
+                param,
+                format!("Invalid '{param}': the image data is not valid base64."),
+            )
+        })?;
         return Ok(format!("{mime} {} bytes", bytes.len()));
     }
     Err(ApiError::invalid(
@@ -547,14 +652,20 @@ fn describe_image(param: &str, url: &str) -> Result<String, ApiError> {
 
 /// Validates a message's content; returns its text (text parts joined with " ") and the
 /// descriptions of its images.
-fn message_content(p: &str, role: &str, content: Option<&Value>) -> Result<(String, Vec<String>), ApiError> {
+fn message_content(
+    p: &str,
+    role: &str,
+    content: Option<&Value>,
+) -> Result<(String, Vec<String>), ApiError> {
     let cp = format!("{p}.content");
     match content {
         None | Some(Value::Null) if role == "assistant" => Ok((String::new(), Vec::new())),
         None => Err(ApiError::missing(&cp)),
         Some(Value::Null) => Err(ApiError::invalid(
             &cp,
-            format!("Invalid value for '{cp}': null content is only allowed for assistant messages."),
+            format!(
+                "Invalid value for '{cp}': null content is only allowed for assistant messages."
+            ),
         )),
         Some(Value::String(s)) => Ok((s.clone(), Vec::new())),
         Some(Value::Array(parts)) => {
@@ -610,7 +721,10 @@ fn message_content(p: &str, role: &str, content: Option<&Value>) -> Result<(Stri
             }
             Ok((texts.join(" "), images))
         }
-        Some(_) => Err(ApiError::wrong_type(&cp, "a string, null (assistant only) or an array of content parts")),
+        Some(_) => Err(ApiError::wrong_type(
+            &cp,
+            "a string, null (assistant only) or an array of content parts",
+        )),
     }
 }
 
@@ -619,7 +733,10 @@ fn positive_int(obj: &Map<String, Value>, name: &str) -> Result<Option<usize>, A
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_u64().filter(|k| *k > 0) {
             Some(k) => Ok(Some(usize::try_from(k).unwrap_or(usize::MAX))),
-            None => Err(ApiError::invalid(name, format!("Invalid '{name}': expected a positive integer."))),
+            None => Err(ApiError::invalid(
+                name,
+                format!("Invalid '{name}': expected a positive integer."),
+            )),
         },
     }
 }
@@ -676,18 +793,21 @@ fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
     };
     let n = match obj.get("n") {
         None | Some(Value::Null) => 1,
-        Some(v) => v
-            .as_u64()
-            .filter(|n| (1..=8).contains(n))
-            .ok_or_else(|| ApiError::invalid("n", "Invalid 'n': expected an integer between 1 and 8."))?
-            as usize,
+        Some(v) => v.as_u64().filter(|n| (1..=8).contains(n)).ok_or_else(|| {
+            ApiError::invalid("n", "Invalid 'n': expected an integer between 1 and 8.")
+        })? as usize,
     };
     let include_usage = match obj.get("stream_options") {
         None | Some(Value::Null) => false,
         Some(Value::Object(options)) => match options.get("include_usage") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
-            Some(_) => return Err(ApiError::wrong_type("stream_options.include_usage", "a boolean")),
+            Some(_) => {
+                return Err(ApiError::wrong_type(
+                    "stream_options.include_usage",
+                    "a boolean",
+                ))
+            }
         },
         Some(_) => return Err(ApiError::wrong_type("stream_options", "an object")),
     };
@@ -696,7 +816,15 @@ fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
     for (i, image) in images.iter().enumerate() {
         said.push_str(&format!(" [image {}: {image}]", i + 1));
     }
-    Ok(ChatReq { model, stream, max_tokens, n, include_usage, prompt_tokens, said })
+    Ok(ChatReq {
+        model,
+        stream,
+        max_tokens,
+        n,
+        include_usage,
+        prompt_tokens,
+        said,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -754,7 +882,10 @@ fn bounded_number(model: &str, prefix: &str, max: u64) -> Result<Option<u64>, Ap
     };
     match n.parse::<u64>() {
         Ok(n) if n <= max => Ok(Some(n)),
-        _ => Err(ApiError::invalid("model", format!("Invalid 'model': {prefix}<n> allows at most n = {max}."))),
+        _ => Err(ApiError::invalid(
+            "model",
+            format!("Invalid 'model': {prefix}<n> allows at most n = {max}."),
+        )),
     }
 }
 
@@ -846,7 +977,11 @@ impl Choice {
 fn choices(c: &ChatReq, text: &str, n: usize) -> Vec<Choice> {
     (0..n)
         .map(|i| {
-            let text = if i == 0 { text.to_string() } else { format!("[{i}] {text}") };
+            let text = if i == 0 {
+                text.to_string()
+            } else {
+                format!("[{i}] {text}")
+            };
             let mut tokens = split_tokens(&text);
             let mut finish = "stop";
             if let Some(k) = c.max_tokens {
@@ -938,7 +1073,16 @@ fn content_chunk(id: &str, model: &str, content: &str) -> String {
 }
 
 fn role_chunk(id: &str, model: &str, index: usize) -> String {
-    chunk(id, model, vec![delta(index, obj! {"role" => "assistant", "content" => ""}, None)]).compact()
+    chunk(
+        id,
+        model,
+        vec![delta(
+            index,
+            obj! {"role" => "assistant", "content" => ""},
+            None,
+        )],
+    )
+    .compact()
 }
 
 fn finish_chunk(id: &str, model: &str, index: usize, finish: &str) -> String {
@@ -948,7 +1092,9 @@ fn finish_chunk(id: &str, model: &str, index: usize, finish: &str) -> String {
 /// `big-chunks-<n>`: "x" repeated so that a content chunk's JSON is `BIG_CHUNK_JSON_LEN` bytes
 /// (at least one "x").
 fn big_chunk_width(id: &str, model: &str) -> usize {
-    BIG_CHUNK_JSON_LEN.saturating_sub(content_chunk(id, model, "").len()).max(1)
+    BIG_CHUNK_JSON_LEN
+        .saturating_sub(content_chunk(id, model, "").len())
+        .max(1)
 }
 
 /// One stream event.
@@ -1039,7 +1185,15 @@ async fn chat(
         }
         Scenario::NotJson => {
             let headers = [("Content-Type", "text/html".to_string())];
-            http::send(stream, 200, rid, keep, &headers, b"<html>maintenance</html>").await?;
+            http::send(
+                stream,
+                200,
+                rid,
+                keep,
+                &headers,
+                b"<html>maintenance</html>",
+            )
+            .await?;
             return Ok(next(keep));
         }
         Scenario::FlatError => {
@@ -1055,27 +1209,38 @@ async fn chat(
             return Ok(next(keep));
         }
         Scenario::Error500 => Some(
-            ApiError::new(500, "server_error", "The server had an error while processing your request")
-                .with_code("server_error"),
+            ApiError::new(
+                500,
+                "server_error",
+                "The server had an error while processing your request",
+            )
+            .with_code("server_error"),
         ),
         Scenario::RateLimit => Some(
-            ApiError::new(429, "rate_limit_exceeded", "Rate limit reached for requests. Please retry after 1 second.")
-                .with_code("rate_limit_exceeded")
-                .with_header("Retry-After", "1")
-                .with_header("x-ratelimit-limit-requests", "60")
-                .with_header("x-ratelimit-remaining-requests", "0")
-                .with_header("x-ratelimit-reset-requests", "1s"),
+            ApiError::new(
+                429,
+                "rate_limit_exceeded",
+                "Rate limit reached for requests. Please retry after 1 second.",
+            )
+            .with_code("rate_limit_exceeded")
+            .with_header("Retry-After", "1")
+            .with_header("x-ratelimit-limit-requests", "60")
+            .with_header("x-ratelimit-remaining-requests", "0")
+            .with_header("x-ratelimit-reset-requests", "1s"),
         ),
-        Scenario::NoCredits => {
-            Some(ApiError::new(429, "insufficient_quota", "Insufficient Credits").with_code("insufficient_quota"))
-        }
+        Scenario::NoCredits => Some(
+            ApiError::new(429, "insufficient_quota", "Insufficient Credits")
+                .with_code("insufficient_quota"),
+        ),
         Scenario::Flaky(k) => {
             let attempt = ctx.attempt(&c.model);
             (attempt <= k).then(|| {
                 ApiError::new(
                     503,
                     "server_error",
-                    format!("Service temporarily unavailable (flaky attempt {attempt} of {k} failing)."),
+                    format!(
+                        "Service temporarily unavailable (flaky attempt {attempt} of {k} failing)."
+                    ),
                 )
                 .with_code("service_unavailable")
             })
@@ -1084,7 +1249,9 @@ async fn chat(
             let attempt = ctx.attempt(&c.model);
             // The long Retry-After shows whether a client prefers retry-after-ms, as it should.
             (attempt <= k).then(|| {
-                rate_limited(attempt, k).with_header("retry-after-ms", "200").with_header("Retry-After", "30")
+                rate_limited(attempt, k)
+                    .with_header("retry-after-ms", "200")
+                    .with_header("Retry-After", "30")
             })
         }
         Scenario::RetryAfterSeconds(k) => {
@@ -1094,7 +1261,10 @@ async fn chat(
         Scenario::RetryAfterDate(k) => {
             let attempt = ctx.attempt(&c.model);
             (attempt <= k).then(|| {
-                let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+                let now = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs();
                 rate_limited(attempt, k).with_header("Retry-After", http_date(now + 2))
             })
         }
@@ -1104,15 +1274,21 @@ async fn chat(
                 ApiError::new(
                     400,
                     "invalid_request_error",
-                    format!("Bad request, but the server asks for a retry (attempt {attempt} of {k})."),
+                    format!(
+                        "Bad request, but the server asks for a retry (attempt {attempt} of {k})."
+                    ),
                 )
                 .with_header("x-should-retry", "true")
             })
         }
         Scenario::NoRetry503 => Some(
-            ApiError::new(503, "server_error", "Service unavailable; the server asks not to retry.")
-                .with_code("service_unavailable")
-                .with_header("x-should-retry", "false"),
+            ApiError::new(
+                503,
+                "server_error",
+                "Service unavailable; the server asks not to retry.",
+            )
+            .with_code("service_unavailable")
+            .with_header("x-should-retry", "false"),
         ),
         _ => None,
     };
@@ -1135,25 +1311,36 @@ async fn chat(
 
 /// 429 `rate_limit_exceeded` for attempt `attempt` of the `k` a retry-hint scenario limits.
 fn rate_limited(attempt: u64, k: u64) -> ApiError {
-    ApiError::new(429, "rate_limit_exceeded", format!("Rate limit reached (attempt {attempt} of {k} limited)."))
-        .with_code("rate_limit_exceeded")
+    ApiError::new(
+        429,
+        "rate_limit_exceeded",
+        format!("Rate limit reached (attempt {attempt} of {k} limited)."),
+    )
+    .with_code("rate_limit_exceeded")
 }
 
 /// IMF-fixdate (RFC 9110 §5.6.7) for a Unix time, e.g. `Tue, 15 Nov 1994 08:12:31 GMT`.
 fn http_date(unix_secs: u64) -> String {
     const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]; // 1970-01-01 was a Thursday
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = unix_secs / 86_400;
     let secs = unix_secs % 86_400;
     // Civil date from days since the epoch, counting in 400-year eras that start on 0000-03-01.
     let z = days + 719_468;
     let era = z / 146_097;
     let day_of_era = z % 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let shifted_month = (5 * day_of_year + 2) / 153; // 0 = March
     let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 { shifted_month + 3 } else { shifted_month - 9 };
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
     let year = year_of_era + era * 400 + u64::from(month <= 2);
     format!(
         "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
@@ -1181,22 +1368,40 @@ async fn plain_reply(
     reply: &str,
 ) -> io::Result<Next> {
     let body = match sc {
-        Scenario::Tools => {
-            completion_json(id, &c.model, vec![(tool_message(), "tool_calls")], usage(c.prompt_tokens, TOOL_ARGUMENTS.len()))
-        }
+        Scenario::Tools => completion_json(
+            id,
+            &c.model,
+            vec![(tool_message(), "tool_calls")],
+            usage(c.prompt_tokens, TOOL_ARGUMENTS.len()),
+        ),
         Scenario::BigChunks(n) => {
             let text = "x".repeat(big_chunk_width(id, &c.model) * n);
-            completion_json(id, &c.model, vec![(text_message(text), "stop")], usage(c.prompt_tokens, n))
+            completion_json(
+                id,
+                &c.model,
+                vec![(text_message(text), "stop")],
+                usage(c.prompt_tokens, n),
+            )
         }
         Scenario::HugeBody(bytes) => {
             let body_for = |text: &str| {
-                completion_json(id, &c.model, vec![(text_message(text.to_string()), "stop")], usage(c.prompt_tokens, 1))
+                completion_json(
+                    id,
+                    &c.model,
+                    vec![(text_message(text.to_string()), "stop")],
+                    usage(c.prompt_tokens, 1),
+                )
             };
             body_for(&pad_to(bytes, body_for))
         }
         Scenario::HugeLine(bytes) => {
             let text = pad_to(bytes, |text| content_chunk(id, &c.model, text));
-            completion_json(id, &c.model, vec![(text_message(text), "stop")], usage(c.prompt_tokens, 1))
+            completion_json(
+                id,
+                &c.model,
+                vec![(text_message(text), "stop")],
+                usage(c.prompt_tokens, 1),
+            )
         }
         Scenario::LlamaStyle => {
             let choice = &choices(c, reply, 1)[0];
@@ -1223,7 +1428,10 @@ async fn plain_reply(
         _ => {
             let all = choices(c, reply, c.n);
             let completion = all.iter().map(|ch| ch.tokens.len()).sum();
-            let list = all.iter().map(|ch| (text_message(ch.text()), ch.finish)).collect();
+            let list = all
+                .iter()
+                .map(|ch| (text_message(ch.text()), ch.finish))
+                .collect();
             completion_json(id, &c.model, list, usage(c.prompt_tokens, completion))
         }
     };
@@ -1296,7 +1504,10 @@ async fn stream_reply(
             events.push(role);
             events.push(Ev::Data(content_chunk(id, model, "partial")));
             let error = obj! {"error" => obj! {"message" => "event stream failure", "type" => "server_error"}};
-            events.push(Ev::Raw(format!("event: error\ndata: {}\n\n", error.compact())));
+            events.push(Ev::Raw(format!(
+                "event: error\ndata: {}\n\n",
+                error.compact()
+            )));
             end = End::CloseAfter;
         }
         Scenario::HugeBody(bytes) => {
@@ -1340,14 +1551,22 @@ async fn stream_reply(
                     "function" => obj! {"name" => "get_weather", "arguments" => ""},
                 }],
             };
-            events.push(Ev::Data(chunk(id, model, vec![delta(0, first, None)]).compact()));
+            events.push(Ev::Data(
+                chunk(id, model, vec![delta(0, first, None)]).compact(),
+            ));
             for fragment in TOOL_ARGUMENTS {
                 let d = obj! {"tool_calls" => vec![obj! {"index" => 0, "function" => obj! {"arguments" => fragment}}]};
-                events.push(Ev::Data(chunk(id, model, vec![delta(0, d, None)]).compact()));
+                events.push(Ev::Data(
+                    chunk(id, model, vec![delta(0, d, None)]).compact(),
+                ));
             }
             events.push(Ev::Data(finish_chunk(id, model, 0, "tool_calls")));
             if c.include_usage {
-                events.push(Ev::Data(usage_chunk(id, model, usage(c.prompt_tokens, TOOL_ARGUMENTS.len()))));
+                events.push(Ev::Data(usage_chunk(
+                    id,
+                    model,
+                    usage(c.prompt_tokens, TOOL_ARGUMENTS.len()),
+                )));
             }
             events.push(Ev::Done);
         }
@@ -1364,7 +1583,10 @@ async fn stream_reply(
                 .spaced()
             };
             let choice = &choices(c, reply, 1)[0];
-            events.push(Ev::Data(llama(obj! {"role" => "assistant", "content" => J::Null}, None)));
+            events.push(Ev::Data(llama(
+                obj! {"role" => "assistant", "content" => J::Null},
+                None,
+            )));
             let ping_after = choice.tokens.len() / 2;
             for (i, token) in choice.tokens.iter().enumerate() {
                 if i == ping_after {
@@ -1402,7 +1624,11 @@ async fn stream_reply(
             }
             if c.include_usage {
                 let completion = all.iter().map(|ch| ch.tokens.len()).sum();
-                events.push(Ev::Data(usage_chunk(id, model, usage(c.prompt_tokens, completion))));
+                events.push(Ev::Data(usage_chunk(
+                    id,
+                    model,
+                    usage(c.prompt_tokens, completion),
+                )));
             }
             events.push(Ev::Done);
         }
@@ -1413,7 +1639,11 @@ async fn stream_reply(
         ("Content-Type", content_type(framing, base).to_string()),
         ("Cache-Control", "no-cache".to_string()),
     ];
-    http::write_now(stream, &http::head(200, rid, conn_keep, &headers, BodyLen::Chunked)).await?;
+    http::write_now(
+        stream,
+        &http::head(200, rid, conn_keep, &headers, BodyLen::Chunked),
+    )
+    .await?;
     let mut writer = ChunkedWriter::new(stream, false);
     for ev in &events {
         if let Some(bytes) = encode(framing, ev) {
@@ -1459,13 +1689,21 @@ async fn big_chunks_stream(
         ("Content-Type", content_type(framing, base).to_string()),
         ("Cache-Control", "no-cache".to_string()),
     ];
-    http::write_now(stream, &http::head(200, rid, keep, &headers, BodyLen::Chunked)).await?;
+    http::write_now(
+        stream,
+        &http::head(200, rid, keep, &headers, BodyLen::Chunked),
+    )
+    .await?;
     let mut writer = ChunkedWriter::new(stream, true);
-    writer.chunk(encode_data(role_chunk(id, model, 0)).as_bytes()).await?;
+    writer
+        .chunk(encode_data(role_chunk(id, model, 0)).as_bytes())
+        .await?;
     for _ in 0..n {
         writer.raw_frame(&frame).await?;
     }
-    writer.chunk(encode_data(finish_chunk(id, model, 0, "stop")).as_bytes()).await?;
+    writer
+        .chunk(encode_data(finish_chunk(id, model, 0, "stop")).as_bytes())
+        .await?;
     if c.include_usage {
         let usage_json = usage_chunk(id, model, usage(c.prompt_tokens, n));
         writer.chunk(encode_data(usage_json).as_bytes()).await?;
@@ -1505,17 +1743,35 @@ mod tests {
 
     #[test]
     fn new_scenario_names() {
-        assert_eq!(scenario("retry-after-ms-2-a").unwrap(), Scenario::RetryAfterMs(2));
-        assert_eq!(scenario("retry-after-s-1-a").unwrap(), Scenario::RetryAfterSeconds(1));
-        assert_eq!(scenario("retry-after-date-3-a").unwrap(), Scenario::RetryAfterDate(3));
-        assert_eq!(scenario("should-retry-1-x-y").unwrap(), Scenario::ShouldRetry(1));
+        assert_eq!(
+            scenario("retry-after-ms-2-a").unwrap(),
+            Scenario::RetryAfterMs(2)
+        );
+        assert_eq!(
+            scenario("retry-after-s-1-a").unwrap(),
+            Scenario::RetryAfterSeconds(1)
+        );
+        assert_eq!(
+            scenario("retry-after-date-3-a").unwrap(),
+            Scenario::RetryAfterDate(3)
+        );
+        assert_eq!(
+            scenario("should-retry-1-x-y").unwrap(),
+            Scenario::ShouldRetry(1)
+        );
         assert_eq!(scenario("should-retry-1-").unwrap(), Scenario::Normal);
         assert_eq!(scenario("no-retry-503").unwrap(), Scenario::NoRetry503);
         assert_eq!(scenario("trickle-250").unwrap(), Scenario::Trickle(250));
         assert!(scenario("trickle-5001").is_err());
         assert_eq!(scenario("trickle-x").unwrap(), Scenario::Normal);
-        assert_eq!(scenario("huge-body-1000").unwrap(), Scenario::HugeBody(1000));
-        assert_eq!(scenario("huge-line-268435456").unwrap(), Scenario::HugeLine(HUGE_MAX));
+        assert_eq!(
+            scenario("huge-body-1000").unwrap(),
+            Scenario::HugeBody(1000)
+        );
+        assert_eq!(
+            scenario("huge-line-268435456").unwrap(),
+            Scenario::HugeLine(HUGE_MAX)
+        );
         assert!(scenario("huge-line-268435457").is_err());
     }
 
@@ -1530,17 +1786,32 @@ mod tests {
 
     #[test]
     fn padding_is_exact() {
-        let body_for =
-            |t: &str| completion_json("chatcmpl-test-1", "m", vec![(text_message(t.to_string()), "stop")], usage(3, 1));
+        let body_for = |t: &str| {
+            completion_json(
+                "chatcmpl-test-1",
+                "m",
+                vec![(text_message(t.to_string()), "stop")],
+                usage(3, 1),
+            )
+        };
         assert_eq!(body_for(&pad_to(5000, body_for)).len(), 5000);
         assert_eq!(pad_to(10, body_for), "");
     }
 
     #[test]
     fn image_descriptions() {
-        assert_eq!(describe_image("p", "https://x/y.png").unwrap(), "url https://x/y.png");
-        assert_eq!(describe_image("p", "data:image/png;base64,AAEC").unwrap(), "image/png 3 bytes");
-        assert_eq!(describe_image("p", "data:image/png;base64,AAE").unwrap(), "image/png 2 bytes");
+        assert_eq!(
+            describe_image("p", "https://x/y.png").unwrap(),
+            "url https://x/y.png"
+        );
+        assert_eq!(
+            describe_image("p", "data:image/png;base64,AAEC").unwrap(),
+            "image/png 3 bytes"
+        );
+        assert_eq!(
+            describe_image("p", "data:image/png;base64,AAE").unwrap(),
+            "image/png 2 bytes"
+        );
         assert!(describe_image("p", "data:image/png;base64,!!!").is_err());
         assert!(describe_image("p", "data:text/plain;base64,AAEC").is_err());
         assert!(describe_image("p", "ftp://x").is_err());
@@ -1550,8 +1821,19 @@ mod tests {
     #[test]
     fn big_chunk_json_is_256_bytes() {
         let w = big_chunk_width("chatcmpl-test-7", "big-chunks-5");
-        assert_eq!(content_chunk("chatcmpl-test-7", "big-chunks-5", &"x".repeat(w)).len(), 256);
+        assert_eq!(
+            content_chunk("chatcmpl-test-7", "big-chunks-5", &"x".repeat(w)).len(),
+            256
+        );
         let w = big_chunk_width("chatcmpl-test-1234567", "big-chunks-1000000");
-        assert_eq!(content_chunk("chatcmpl-test-1234567", "big-chunks-1000000", &"x".repeat(w)).len(), 256);
+        assert_eq!(
+            content_chunk(
+                "chatcmpl-test-1234567",
+                "big-chunks-1000000",
+                &"x".repeat(w)
+            )
+            .len(),
+            256
+        );
     }
 }

@@ -41,7 +41,10 @@ pub(crate) struct Request {
 
 impl Request {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -87,7 +90,10 @@ pub(crate) async fn read_request(
 ) -> Result<Option<Request>, ReadError> {
     let (head_len, consumed) = loop {
         // Tolerate stray CRLFs between requests (RFC 9112 §2.2).
-        let lead = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+        let lead = buf
+            .iter()
+            .take_while(|b| **b == b'\r' || **b == b'\n')
+            .count();
         if lead > 0 {
             buf.drain(..lead);
         }
@@ -98,7 +104,11 @@ pub(crate) async fn read_request(
             return Err(bad(431, "Request header section too large"));
         }
         if fill(stream, buf).await? == 0 {
-            return if buf.is_empty() { Ok(None) } else { Err(ReadError::Closed) };
+            return if buf.is_empty() {
+                Ok(None)
+            } else {
+                Err(ReadError::Closed)
+            };
         }
     };
     if head_len > MAX_HEAD {
@@ -140,7 +150,9 @@ pub(crate) async fn read_request(
 
     // Origin-form is normal; absolute-form (`http://host/path`, sent to proxies) is served as if
     // the path had been sent alone.
-    let absolute = target.strip_prefix("http://").or_else(|| target.strip_prefix("https://"));
+    let absolute = target
+        .strip_prefix("http://")
+        .or_else(|| target.strip_prefix("https://"));
     let absolute_form = absolute.is_some();
     let target = match absolute {
         Some(rest) => match rest.find(['/', '?']) {
@@ -155,7 +167,12 @@ pub(crate) async fn read_request(
         None => (target.to_string(), String::new()),
     };
 
-    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     let connection_tokens: Vec<String> = headers
         .iter()
         .filter(|(n, _)| n == "connection")
@@ -175,7 +192,12 @@ pub(crate) async fn read_request(
         .collect::<Vec<_>>()
         .join(",");
     let body = if !transfer_encoding.is_empty() {
-        let last = transfer_encoding.rsplit(',').next().unwrap_or_default().trim().to_string();
+        let last = transfer_encoding
+            .rsplit(',')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if last != "chunked" {
             return Err(bad(501, "Unsupported Transfer-Encoding"));
         }
@@ -186,9 +208,7 @@ pub(crate) async fn read_request(
     } else {
         let mut length: Option<usize> = None;
         for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
-            let parsed: usize = v
-                .parse()
-                .map_err(|_| bad(400, "Invalid Content-Length"))?;
+            let parsed: usize = v.parse().map_err(|_| bad(400, "Invalid Content-Length"))?;
             if length.is_some_and(|l| l != parsed) {
                 return Err(bad(400, "Conflicting Content-Length headers"));
             }
@@ -214,11 +234,21 @@ pub(crate) async fn read_request(
         buf.drain(..length).collect()
     };
 
-    Ok(Some(Request { method, path, query, headers, body, keep_alive, absolute_form }))
+    Ok(Some(Request {
+        method,
+        path,
+        query,
+        headers,
+        body,
+        keep_alive,
+        absolute_form,
+    }))
 }
 
 async fn write_continue(stream: &mut dyn Stream) -> Result<(), ReadError> {
-    write_now(stream, b"HTTP/1.1 100 Continue\r\n\r\n").await.map_err(|_| ReadError::Closed)
+    write_now(stream, b"HTTP/1.1 100 Continue\r\n\r\n")
+        .await
+        .map_err(|_| ReadError::Closed)
 }
 
 async fn read_line(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<String, ReadError> {
@@ -247,7 +277,8 @@ async fn read_chunked(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<Vec<
         if size_text.is_empty() {
             return Err(bad(400, "Invalid chunk size"));
         }
-        let size = usize::from_str_radix(size_text, 16).map_err(|_| bad(400, "Invalid chunk size"))?;
+        let size =
+            usize::from_str_radix(size_text, 16).map_err(|_| bad(400, "Invalid chunk size"))?;
         if size == 0 {
             // Trailer section, ended by an empty line.
             while !read_line(stream, buf).await?.is_empty() {}
@@ -312,7 +343,11 @@ pub(crate) fn head(
         BodyLen::Fixed(n) => out.push_str(&format!("Content-Length: {n}\r\n")),
         BodyLen::Chunked => out.push_str("Transfer-Encoding: chunked\r\n"),
     }
-    out.push_str(if keep_alive { "Connection: keep-alive\r\n" } else { "Connection: close\r\n" });
+    out.push_str(if keep_alive {
+        "Connection: keep-alive\r\n"
+    } else {
+        "Connection: close\r\n"
+    });
     out.push_str("\r\n");
     out.into_bytes()
 }
@@ -347,7 +382,11 @@ pub(crate) struct ChunkedWriter<'a> {
 
 impl<'a> ChunkedWriter<'a> {
     pub(crate) fn new(stream: &'a mut dyn Stream, coalesce: bool) -> Self {
-        ChunkedWriter { stream, coalesce, pending: Vec::new() }
+        ChunkedWriter {
+            stream,
+            coalesce,
+            pending: Vec::new(),
+        }
     }
 
     /// The complete HTTP chunk framing for `data`.

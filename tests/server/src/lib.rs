@@ -225,13 +225,24 @@ pub const CLIENT_CERT_PEM: &str = include_str!("../certs/client.pem");
 pub const CLIENT_KEY_PEM: &str = include_str!("../certs/client.key");
 
 /// The fixture file names accepted by [`fixture_path`].
-pub const FIXTURE_NAMES: [&str; 5] = ["ca.pem", "server.pem", "server.key", "client.pem", "client.key"];
+pub const FIXTURE_NAMES: [&str; 5] = [
+    "ca.pem",
+    "server.pem",
+    "server.key",
+    "client.pem",
+    "client.key",
+];
 
 /// Absolute path of a committed certificate fixture, e.g. `fixture_path("ca.pem")`, for
 /// configurations that take file paths. Panics on a name not in [`FIXTURE_NAMES`].
 pub fn fixture_path(name: &str) -> PathBuf {
-    assert!(FIXTURE_NAMES.contains(&name), "webraft-test-server: no certificate fixture named {name:?}");
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("certs").join(name)
+    assert!(
+        FIXTURE_NAMES.contains(&name),
+        "webraft-test-server: no certificate fixture named {name:?}"
+    );
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("certs")
+        .join(name)
 }
 
 /// Options for [`TestServer::start`].
@@ -243,7 +254,9 @@ pub struct ServerOptions {
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { api_key: "test-key".to_string() }
+        ServerOptions {
+            api_key: "test-key".to_string(),
+        }
     }
 }
 
@@ -304,7 +317,8 @@ impl TestServer {
     /// Starts an HTTPS server on a free loopback port with the fixture certificates (see the
     /// crate docs, "TLS mode"). Panics if that fails.
     pub fn start_tls(options: ServerOptions, tls: TlsOptions) -> TestServer {
-        TestServer::bind_tls(0, options, tls).expect("webraft-test-server: cannot start TLS on 127.0.0.1")
+        TestServer::bind_tls(0, options, tls)
+            .expect("webraft-test-server: cannot start TLS on 127.0.0.1")
     }
 
     /// Starts a server on `127.0.0.1:port` (0 = a free port).
@@ -317,11 +331,17 @@ impl TestServer {
         TestServer::launch(port, options, Some(tls::acceptor(&tls)?))
     }
 
-    fn launch(port: u16, options: ServerOptions, tls: Option<TlsAcceptor>) -> io::Result<TestServer> {
+    fn launch(
+        port: u16,
+        options: ServerOptions,
+        tls: Option<TlsAcceptor>,
+    ) -> io::Result<TestServer> {
         let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         let ctx = Arc::new(Ctx {
             api_key: options.api_key,
             next_rid: AtomicU64::new(0),
@@ -350,7 +370,13 @@ impl TestServer {
                 // Dropping the runtime cancels every connection task, closing their sockets.
                 drop(runtime);
             })?;
-        Ok(TestServer { port, tls: is_tls, ctx, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(TestServer {
+            port,
+            tls: is_tls,
+            ctx,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
     }
 
     /// The bound port.
@@ -432,7 +458,8 @@ async fn serve_connection(mut stream: impl http::Stream, ctx: Arc<Ctx>) {
                 let rid = ctx.next_rid();
                 let body = api::protocol_error_body(status, message);
                 let headers = [("Content-Type", "application/json".to_string())];
-                let _ = http::send(&mut stream, status, rid, false, &headers, body.as_bytes()).await;
+                let _ =
+                    http::send(&mut stream, status, rid, false, &headers, body.as_bytes()).await;
                 http::linger_close(&mut stream).await;
                 return;
             }

@@ -26,16 +26,24 @@ fn main() -> ExitCode {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
             _ => (arg.clone(), None),
         };
-        let mut value = |name: &str| inline.clone().or_else(|| args.next()).ok_or_else(|| format!("{name} needs a value"));
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
         let result = match name.as_str() {
-            "--port" => value("--port").and_then(|v| v.parse::<u16>().map_err(|_| format!("invalid port: {v}"))).map(|p| port = p),
+            "--port" => value("--port")
+                .and_then(|v| v.parse::<u16>().map_err(|_| format!("invalid port: {v}")))
+                .map(|p| port = p),
             "--api-key" => value("--api-key").map(|k| options.api_key = k),
             "--tls" => {
                 tls.get_or_insert_with(TlsOptions::default);
                 Ok(())
             }
             "--require-client-cert" => {
-                tls.get_or_insert_with(TlsOptions::default).require_client_cert = true;
+                tls.get_or_insert_with(TlsOptions::default)
+                    .require_client_cert = true;
                 Ok(())
             }
             "--exit-on-stdin-eof" => {

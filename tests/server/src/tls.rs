@@ -13,7 +13,10 @@ use tokio_rustls::TlsAcceptor;
 use crate::{TlsOptions, CA_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM};
 
 fn invalid(what: &str, e: impl std::fmt::Display) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidData, format!("webraft-test-server TLS fixture {what}: {e}"))
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("webraft-test-server TLS fixture {what}: {e}"),
+    )
 }
 
 fn certs(pem: &str, what: &str) -> io::Result<Vec<CertificateDer<'static>>> {
@@ -43,7 +46,8 @@ pub(crate) fn acceptor(options: &TlsOptions) -> io::Result<TlsAcceptor> {
     } else {
         builder.with_no_client_auth()
     };
-    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY_PEM.as_bytes()).map_err(|e| invalid("server.key", e))?;
+    let key = PrivateKeyDer::from_pem_slice(SERVER_KEY_PEM.as_bytes())
+        .map_err(|e| invalid("server.key", e))?;
     let mut config = builder
         .with_single_cert(certs(SERVER_CERT_PEM, "server.pem")?, key)
         .map_err(|e| invalid("server.pem", e))?;

@@ -13,7 +13,8 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use webraft_test_server::{
-    fixture_path, ServerOptions, TestServer, TlsOptions, CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM, FIXTURE_NAMES,
+    fixture_path, ServerOptions, TestServer, TlsOptions, CA_PEM, CLIENT_CERT_PEM, CLIENT_KEY_PEM,
+    FIXTURE_NAMES,
 };
 
 const KEY: &str = "test-key";
@@ -34,13 +35,17 @@ struct Response {
 
 impl Response {
     fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("utf-8 body")
     }
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", self.text()))
     }
 }
 
@@ -58,13 +63,19 @@ struct Conn {
 impl Conn {
     fn tcp(port: u16) -> TcpStream {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         stream
     }
 
     fn open(port: u16) -> Conn {
         let stream = Conn::tcp(port);
-        Conn { io: Box::new(stream.try_clone().unwrap()), stream, buf: Vec::new() }
+        Conn {
+            io: Box::new(stream.try_clone().unwrap()),
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     /// A TLS connection to 127.0.0.1:port verifying the certificate for `server_name`. The
@@ -73,7 +84,11 @@ impl Conn {
         let stream = Conn::tcp(port);
         let name = ServerName::try_from(server_name.to_string()).unwrap();
         let tls = ClientConnection::new(Arc::clone(config), name).unwrap();
-        Conn { io: Box::new(StreamOwned::new(tls, stream.try_clone().unwrap())), stream, buf: Vec::new() }
+        Conn {
+            io: Box::new(StreamOwned::new(tls, stream.try_clone().unwrap())),
+            stream,
+            buf: Vec::new(),
+        }
     }
 
     fn send_raw(&mut self, bytes: &[u8]) {
@@ -115,7 +130,9 @@ impl Conn {
         loop {
             if let Some(pos) = self.buf.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                let line = String::from_utf8_lossy(&line).trim_end_matches(['\r', '\n']).to_string();
+                let line = String::from_utf8_lossy(&line)
+                    .trim_end_matches(['\r', '\n'])
+                    .to_string();
                 return Ok(Some(line));
             }
             if self.fill()? == 0 {
@@ -125,8 +142,14 @@ impl Conn {
     }
 
     fn read_head(&mut self) -> io::Result<(u16, Vec<(String, String)>)> {
-        let status_line = self.line()?.ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no status"))?;
-        let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("status");
+        let status_line = self
+            .line()?
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "no status"))?;
+        let status: u16 = status_line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
         let mut headers = Vec::new();
         loop {
             let line = self.line()?.expect("headers");
@@ -178,7 +201,10 @@ impl Conn {
                 chunks.push(data);
             }
         } else {
-            let len: usize = get("content-length").expect("content-length").parse().unwrap();
+            let len: usize = get("content-length")
+                .expect("content-length")
+                .parse()
+                .unwrap();
             while self.buf.len() < len {
                 if self.fill()? == 0 {
                     break;
@@ -191,7 +217,13 @@ impl Conn {
                 body = self.buf.drain(..len).collect();
             }
         }
-        Ok(Response { status, headers, body, chunks, complete })
+        Ok(Response {
+            status,
+            headers,
+            body,
+            chunks,
+            complete,
+        })
     }
 
     /// True if the server closed the connection (EOF) with nothing more to read.
@@ -212,7 +244,13 @@ fn request(port: u16, method: &str, path: &str, key: Option<&str>, body: &[u8]) 
 }
 
 fn chat(port: u16, base: &str, body: &Value) -> Response {
-    request(port, "POST", &format!("{base}/chat/completions"), Some(KEY), body.to_string().as_bytes())
+    request(
+        port,
+        "POST",
+        &format!("{base}/chat/completions"),
+        Some(KEY),
+        body.to_string().as_bytes(),
+    )
 }
 
 fn hello(model: &str) -> Value {
@@ -243,7 +281,10 @@ fn sse_payloads(text: &str) -> (Vec<Value>, bool) {
 }
 
 fn line_payloads(text: &str) -> Vec<Value> {
-    text.split('\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.split('\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn content_of(chunks: &[Value], index: u64) -> String {
@@ -263,7 +304,13 @@ fn auth_errors_per_base() {
     let s = TestServer::start(ServerOptions::default());
     let body = hello("gpt-4o").to_string();
 
-    let r = request(s.port(), "POST", "/v1/chat/completions", Some("nope"), body.as_bytes());
+    let r = request(
+        s.port(),
+        "POST",
+        "/v1/chat/completions",
+        Some("nope"),
+        body.as_bytes(),
+    );
     assert_eq!(r.status, 401);
     assert_eq!(
         r.json(),
@@ -271,12 +318,24 @@ fn auth_errors_per_base() {
     );
     assert!(r.header("x-request-id").unwrap().starts_with("req_"));
 
-    let r = request(s.port(), "POST", "/v2/chat/completions", None, body.as_bytes());
+    let r = request(
+        s.port(),
+        "POST",
+        "/v2/chat/completions",
+        None,
+        body.as_bytes(),
+    );
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"], "Wrong Api key");
     assert_eq!(r.json()["code"], 401);
 
-    let r = request(s.port(), "GET", "/freeapi/models", Some("no-credits-key"), b"");
+    let r = request(
+        s.port(),
+        "GET",
+        "/freeapi/models",
+        Some("no-credits-key"),
+        b"",
+    );
     assert_eq!(r.status, 402);
     assert_eq!(r.json()["error"], "Insufficient Credits");
     assert_eq!(r.json()["code"], 402);
@@ -287,9 +346,17 @@ fn auth_errors_per_base() {
     assert_eq!(r.json()["error"]["code"], "insufficient_quota");
 
     // A custom key.
-    let s2 = TestServer::start(ServerOptions { api_key: "k2".into() });
-    assert_eq!(request(s2.port(), "GET", "/v1/models", Some("k2"), b"").status, 200);
-    assert_eq!(request(s2.port(), "GET", "/v1/models", Some(KEY), b"").status, 401);
+    let s2 = TestServer::start(ServerOptions {
+        api_key: "k2".into(),
+    });
+    assert_eq!(
+        request(s2.port(), "GET", "/v1/models", Some("k2"), b"").status,
+        200
+    );
+    assert_eq!(
+        request(s2.port(), "GET", "/v1/models", Some(KEY), b"").status,
+        401
+    );
 }
 
 #[test]
@@ -318,9 +385,19 @@ fn routes_models_404_405() {
 fn request_ids_count_up() {
     let s = TestServer::start(ServerOptions::default());
     let mut c = Conn::open(s.port());
-    c.send("GET", "/v1/models", &[("Authorization", "Bearer test-key")], b"");
+    c.send(
+        "GET",
+        "/v1/models",
+        &[("Authorization", "Bearer test-key")],
+        b"",
+    );
     assert_eq!(c.response().header("x-request-id"), Some("req_1"));
-    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], hello("m").to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        hello("m").to_string().as_bytes(),
+    );
     let r = c.response();
     assert_eq!(r.header("x-request-id"), Some("req_2"));
     assert_eq!(r.json()["id"], "chatcmpl-test-2");
@@ -333,10 +410,16 @@ fn status_scenarios() {
 
     let r = chat(p, "/v1", &hello("error-500"));
     assert_eq!(r.status, 500);
-    assert_eq!(r.json()["error"]["message"], "The server had an error while processing your request");
+    assert_eq!(
+        r.json()["error"]["message"],
+        "The server had an error while processing your request"
+    );
     assert_eq!(r.json()["error"]["type"], "server_error");
     let r = chat(p, "/v2", &hello("error-500"));
-    assert_eq!(r.json()["error"], "The server had an error while processing your request");
+    assert_eq!(
+        r.json()["error"],
+        "The server had an error while processing your request"
+    );
     assert_eq!(r.json()["code"], 500);
 
     let r = chat(p, "/freeapi", &hello("plain-500"));
@@ -369,7 +452,9 @@ fn status_scenarios() {
 fn flaky_and_request_count() {
     let s = TestServer::start(ServerOptions::default());
     let p = s.port();
-    let statuses: Vec<u16> = (0..4).map(|_| chat(p, "/v1", &hello("flaky-2-count")).status).collect();
+    let statuses: Vec<u16> = (0..4)
+        .map(|_| chat(p, "/v1", &hello("flaky-2-count")).status)
+        .collect();
     assert_eq!(statuses, vec![503, 503, 200, 200]);
     let r = chat(p, "/v1", &hello("flaky-1-other"));
     assert_eq!(r.status, 503);
@@ -381,7 +466,13 @@ fn flaky_and_request_count() {
     assert_eq!(s.request_count("never"), 0);
     // Counted on arrival, even when auth fails.
     let body = hello("counted").to_string();
-    request(p, "POST", "/v1/chat/completions", Some("bad"), body.as_bytes());
+    request(
+        p,
+        "POST",
+        "/v1/chat/completions",
+        Some("bad"),
+        body.as_bytes(),
+    );
     assert_eq!(s.request_count("counted"), 1);
 }
 
@@ -394,19 +485,42 @@ fn shape_validation() {
     let p = s.port();
     let user = |content: Value| json!({"model": "gpt-4o", "messages": [{"role": "user", "content": content}]});
     let cases: Vec<(Value, &str)> = vec![
-        (json!({"messages": [{"role": "user", "content": "x"}]}), "model"),
-        (json!({"model": 5, "messages": [{"role": "user", "content": "x"}]}), "model"),
+        (
+            json!({"messages": [{"role": "user", "content": "x"}]}),
+            "model",
+        ),
+        (
+            json!({"model": 5, "messages": [{"role": "user", "content": "x"}]}),
+            "model",
+        ),
         (json!({"model": "m"}), "messages"),
         (json!({"model": "m", "messages": []}), "messages"),
         (json!({"model": "m", "messages": ["x"]}), "messages[0]"),
-        (json!({"model": "m", "messages": [{"content": "x"}]}), "messages[0].role"),
-        (json!({"model": "m", "messages": [{"role": "robot", "content": "x"}]}), "messages[0].role"),
-        (json!({"model": "m", "messages": [{"role": "user", "content": null}]}), "messages[0].content"),
-        (user(json!(5)), "messages[0].content"),
-        (user(json!([{"type": "text"}])), "messages[0].content[0].text"),
-        (user(json!([{"type": "video"}])), "messages[0].content[0].type"),
         (
-            user(json!([{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "ftp://x"}}])),
+            json!({"model": "m", "messages": [{"content": "x"}]}),
+            "messages[0].role",
+        ),
+        (
+            json!({"model": "m", "messages": [{"role": "robot", "content": "x"}]}),
+            "messages[0].role",
+        ),
+        (
+            json!({"model": "m", "messages": [{"role": "user", "content": null}]}),
+            "messages[0].content",
+        ),
+        (user(json!(5)), "messages[0].content"),
+        (
+            user(json!([{"type": "text"}])),
+            "messages[0].content[0].text",
+        ),
+        (
+            user(json!([{"type": "video"}])),
+            "messages[0].content[0].type",
+        ),
+        (
+            user(
+                json!([{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "ftp://x"}}]),
+            ),
             "messages[0].content[1].image_url.url",
         ),
         (
@@ -414,15 +528,23 @@ fn shape_validation() {
             "messages[0].content[0].image_url.url",
         ),
         (
-            user(json!([{"type": "image_url", "image_url": {"url": "https://x/a.png", "detail": 1}}])),
+            user(
+                json!([{"type": "image_url", "image_url": {"url": "https://x/a.png", "detail": 1}}]),
+            ),
             "messages[0].content[0].image_url.detail",
         ),
-        (user(json!([{"type": "image_url", "image_url": "https://x"}])), "messages[0].content[0].image_url"),
+        (
+            user(json!([{"type": "image_url", "image_url": "https://x"}])),
+            "messages[0].content[0].image_url",
+        ),
         (with(hello("m"), "stream", json!("yes")), "stream"),
         (with(hello("m"), "max_tokens", json!(0)), "max_tokens"),
         (with(hello("m"), "max_tokens", json!(1.5)), "max_tokens"),
         (with(hello("m"), "n", json!(9)), "n"),
-        (with(hello("m"), "stream_options", json!({"include_usage": 1})), "stream_options.include_usage"),
+        (
+            with(hello("m"), "stream_options", json!({"include_usage": 1})),
+            "stream_options.include_usage",
+        ),
         (hello("big-chunks-1000001"), "model"),
     ];
     for (body, param) in cases {
@@ -434,7 +556,11 @@ fn shape_validation() {
         assert_eq!(r.status, 400);
         assert_eq!(r.json()["param"], param);
         assert_eq!(r.json()["code"], 400);
-        assert!(r.json()["error"].as_str().unwrap().contains(param), "{}", r.text());
+        assert!(
+            r.json()["error"].as_str().unwrap().contains(param),
+            "{}",
+            r.text()
+        );
     }
     // Invalid JSON and non-object bodies.
     let r = request(p, "POST", "/v1/chat/completions", Some(KEY), b"{nope");
@@ -462,22 +588,34 @@ fn normal_reply_non_stream() {
     assert_eq!(j["model"], "gpt-4o");
     assert_eq!(j["system_fingerprint"], "fp_test");
     assert_eq!(j["created"], 1_700_000_000);
-    assert_eq!(j["choices"][0]["message"], json!({"role": "assistant", "content": "Hello! You said: hi there"}));
+    assert_eq!(
+        j["choices"][0]["message"],
+        json!({"role": "assistant", "content": "Hello! You said: hi there"})
+    );
     assert_eq!(j["choices"][0]["finish_reason"], "stop");
     assert_eq!(j["choices"][0]["logprobs"], Value::Null);
     // prompt: "Be brief." (2) + "hi there" (2); completion: "Hello! " "You " "said: " "hi " "there"
     assert_eq!(j["usage"]["prompt_tokens"], 4);
     assert_eq!(j["usage"]["completion_tokens"], 5);
     assert_eq!(j["usage"]["total_tokens"], 9);
-    assert!(r.text().starts_with(r#"{"id":"chatcmpl-test-1","object":"chat.completion","created":1700000000"#));
+    assert!(r
+        .text()
+        .starts_with(r#"{"id":"chatcmpl-test-1","object":"chat.completion","created":1700000000"#));
 }
 
 #[test]
 fn max_tokens_n_and_images() {
     let s = TestServer::start(ServerOptions::default());
     let p = s.port();
-    let j = chat(p, "/v1", &with(with(hello("m"), "max_tokens", json!(2)), "n", json!(3))).json();
-    let texts: Vec<&str> = (0..3).map(|i| j["choices"][i]["message"]["content"].as_str().unwrap()).collect();
+    let j = chat(
+        p,
+        "/v1",
+        &with(with(hello("m"), "max_tokens", json!(2)), "n", json!(3)),
+    )
+    .json();
+    let texts: Vec<&str> = (0..3)
+        .map(|i| j["choices"][i]["message"]["content"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, vec!["Hello! You ", "[1] Hello! ", "[2] Hello! "]);
     assert_eq!(j["choices"][2]["finish_reason"], "length");
     assert_eq!(j["choices"][2]["index"], 2);
@@ -505,7 +643,11 @@ fn max_tokens_n_and_images() {
 fn stream_formats_per_base() {
     let s = TestServer::start(ServerOptions::default());
     let p = s.port();
-    let body = with(with(hello("gpt-4o"), "stream", json!(true)), "stream_options", json!({"include_usage": true}));
+    let body = with(
+        with(hello("gpt-4o"), "stream", json!(true)),
+        "stream_options",
+        json!({"include_usage": true}),
+    );
 
     let r = chat(p, "/v1", &body);
     assert_eq!(r.status, 200);
@@ -515,12 +657,21 @@ fn stream_formats_per_base() {
     let text = r.text();
     assert!(text.ends_with("data: [DONE]\n\n"));
     // One HTTP chunk per event.
-    assert!(r.chunks.iter().all(|c| c.starts_with(b"data: ") && c.ends_with(b"\n\n")));
+    assert!(r
+        .chunks
+        .iter()
+        .all(|c| c.starts_with(b"data: ") && c.ends_with(b"\n\n")));
     let (chunks, done) = sse_payloads(&text);
     assert!(done);
     assert_eq!(chunks.len(), 1 + 5 + 1 + 1);
-    assert_eq!(chunks[0]["choices"][0]["delta"], json!({"role": "assistant", "content": ""}));
-    assert_eq!(chunks[1]["choices"][0]["delta"], json!({"content": "Hello! "}));
+    assert_eq!(
+        chunks[0]["choices"][0]["delta"],
+        json!({"role": "assistant", "content": ""})
+    );
+    assert_eq!(
+        chunks[1]["choices"][0]["delta"],
+        json!({"content": "Hello! "})
+    );
     assert_eq!(chunks[1]["choices"][0]["finish_reason"], Value::Null);
     assert_eq!(chunks[1]["object"], "chat.completion.chunk");
     assert_eq!(content_of(&chunks, 0), "Hello! You said: hi there");
@@ -534,7 +685,10 @@ fn stream_formats_per_base() {
     let text = r.text();
     assert!(!text.contains("data:") && !text.contains("[DONE]"));
     assert!(text.contains("}\n\n{"));
-    assert!(r.chunks.iter().all(|c| c.starts_with(b"{") && c.ends_with(b"}\n\n")));
+    assert!(r
+        .chunks
+        .iter()
+        .all(|c| c.starts_with(b"{") && c.ends_with(b"}\n\n")));
     let lines = line_payloads(&text);
     assert_eq!(lines.len(), 8);
     assert_eq!(content_of(&lines, 0), "Hello! You said: hi there");
@@ -549,9 +703,16 @@ fn stream_formats_per_base() {
 #[test]
 fn stream_n_interleaves() {
     let s = TestServer::start(ServerOptions::default());
-    let body = with(with(with(hello("m"), "stream", json!(true)), "n", json!(2)), "max_tokens", json!(3));
+    let body = with(
+        with(with(hello("m"), "stream", json!(true)), "n", json!(2)),
+        "max_tokens",
+        json!(3),
+    );
     let (chunks, _) = sse_payloads(&chat(s.port(), "/v1", &body).text());
-    let indexes: Vec<u64> = chunks.iter().map(|c| c["choices"][0]["index"].as_u64().unwrap()).collect();
+    let indexes: Vec<u64> = chunks
+        .iter()
+        .map(|c| c["choices"][0]["index"].as_u64().unwrap())
+        .collect();
     assert_eq!(indexes, vec![0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
     assert_eq!(content_of(&chunks, 0), "Hello! You said: ");
     assert_eq!(content_of(&chunks, 1), "[1] Hello! You ");
@@ -563,11 +724,23 @@ fn keep_alive_and_connection_close() {
     let s = TestServer::start(ServerOptions::default());
     let mut c = Conn::open(s.port());
     let auth = [("Authorization", "Bearer test-key")];
-    c.send("POST", "/v1/chat/completions", &auth, with(hello("a"), "stream", json!(true)).to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &auth,
+        with(hello("a"), "stream", json!(true))
+            .to_string()
+            .as_bytes(),
+    );
     let r = c.response();
     assert_eq!(r.header("connection"), Some("keep-alive"));
     assert!(r.complete);
-    c.send("POST", "/v2/chat/completions", &auth, hello("b").to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v2/chat/completions",
+        &auth,
+        hello("b").to_string().as_bytes(),
+    );
     assert_eq!(c.response().json()["model"], "b");
     // Chunked request body on the same connection.
     let body = hello("c").to_string();
@@ -582,7 +755,15 @@ fn keep_alive_and_connection_close() {
     );
     assert_eq!(c.response().json()["model"], "c");
     // Connection: close is honoured.
-    c.send("GET", "/v1/models", &[("Authorization", "Bearer test-key"), ("Connection", "close")], b"");
+    c.send(
+        "GET",
+        "/v1/models",
+        &[
+            ("Authorization", "Bearer test-key"),
+            ("Connection", "close"),
+        ],
+        b"",
+    );
     let r = c.response();
     assert_eq!(r.header("connection"), Some("close"));
     assert!(c.at_eof());
@@ -623,7 +804,11 @@ fn echo_reports_request() {
     c.send(
         "PUT",
         "/v1/debug/echo?api-version=2024%2D01&x=a+b",
-        &[("Authorization", "Bearer test-key"), ("OpenAI-Organization", "org-1"), ("User-Agent", "ua/1")],
+        &[
+            ("Authorization", "Bearer test-key"),
+            ("OpenAI-Organization", "org-1"),
+            ("User-Agent", "ua/1"),
+        ],
         br#"{"k":[1,2]}"#,
     );
     let j = c.response().json();
@@ -635,8 +820,17 @@ fn echo_reports_request() {
     assert_eq!(j["headers"]["authorization"], "Bearer test-key");
     assert_eq!(j["body"], json!({"k": [1, 2]}));
 
-    let r = request(s.port(), "POST", "/v2/chat/completions?q=1", Some(KEY), hello("echo-request").to_string().as_bytes());
-    let content = r.json()["choices"][0]["message"]["content"].as_str().unwrap().to_string();
+    let r = request(
+        s.port(),
+        "POST",
+        "/v2/chat/completions?q=1",
+        Some(KEY),
+        hello("echo-request").to_string().as_bytes(),
+    );
+    let content = r.json()["choices"][0]["message"]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let echoed: Value = serde_json::from_str(&content).unwrap();
     assert_eq!(echoed["path"], "/v2/chat/completions");
     assert_eq!(echoed["query"]["q"], "1");
@@ -647,7 +841,8 @@ fn echo_reports_request() {
 fn embeddings() {
     let s = TestServer::start(ServerOptions::default());
     let p = s.port();
-    let body = json!({"model": "text-embedding-3-small", "input": ["hello world", "x"]}).to_string();
+    let body =
+        json!({"model": "text-embedding-3-small", "input": ["hello world", "x"]}).to_string();
     let r = request(p, "POST", "/v1/embeddings", Some(KEY), body.as_bytes());
     assert_eq!(r.status, 200);
     let j = r.json();
@@ -659,14 +854,28 @@ fn embeddings() {
     assert_eq!(j["data"], again["data"]);
     assert_ne!(j["data"][0]["embedding"], j["data"][1]["embedding"]);
 
-    let body = json!({"model": "m", "input": "x", "dimensions": 4, "encoding_format": "base64"}).to_string();
+    let body = json!({"model": "m", "input": "x", "dimensions": 4, "encoding_format": "base64"})
+        .to_string();
     let j = request(p, "POST", "/v2/embeddings", Some(KEY), body.as_bytes()).json();
     assert_eq!(j["data"][0]["embedding"].as_str().unwrap().len(), 24); // 16 bytes
 
-    for bad in [json!({"model": "m"}), json!({"model": "m", "input": []}), json!({"model": "m", "input": [1, "a"]})] {
-        let r = request(p, "POST", "/v1/embeddings", Some(KEY), bad.to_string().as_bytes());
+    for bad in [
+        json!({"model": "m"}),
+        json!({"model": "m", "input": []}),
+        json!({"model": "m", "input": [1, "a"]}),
+    ] {
+        let r = request(
+            p,
+            "POST",
+            "/v1/embeddings",
+            Some(KEY),
+            bad.to_string().as_bytes(),
+        );
         assert_eq!(r.status, 400);
-        assert!(r.json()["error"]["param"].as_str().unwrap().starts_with("input"));
+        assert!(r.json()["error"]["param"]
+            .as_str()
+            .unwrap()
+            .starts_with("input"));
     }
 }
 
@@ -677,11 +886,19 @@ fn embeddings() {
 fn disconnect_truncates() {
     let s = TestServer::start(ServerOptions::default());
     for base in ["/v1", "/v2"] {
-        let r = chat(s.port(), base, &with(hello("disconnect"), "stream", json!(true)));
+        let r = chat(
+            s.port(),
+            base,
+            &with(hello("disconnect"), "stream", json!(true)),
+        );
         assert!(!r.complete, "terminating chunk must be missing");
         assert_eq!(r.chunks.len(), 3);
         let text = r.text();
-        let chunks = if base == "/v1" { sse_payloads(&text).0 } else { line_payloads(&text) };
+        let chunks = if base == "/v1" {
+            sse_payloads(&text).0
+        } else {
+            line_payloads(&text)
+        };
         assert_eq!(content_of(&chunks, 0), "Hello there");
         assert!(!text.contains("[DONE]"));
     }
@@ -698,14 +915,27 @@ fn stalls() {
 
     let mut c = Conn::open(s.port());
     c.stream.set_read_timeout(Some(timeout)).unwrap();
-    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], hello("stall-headers").to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        hello("stall-headers").to_string().as_bytes(),
+    );
     let err = c.fill().unwrap_err();
-    assert!(matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut));
+    assert!(matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    ));
     assert!(c.buf.is_empty());
 
     let mut c = Conn::open(s.port());
     let body = with(hello("stall-body"), "stream", json!(true)).to_string();
-    c.send("POST", "/v2/chat/completions", &[("Authorization", "Bearer test-key")], body.as_bytes());
+    c.send(
+        "POST",
+        "/v2/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        body.as_bytes(),
+    );
     let (status, _) = c.read_head().unwrap();
     assert_eq!(status, 200);
     let size = c.line().unwrap().unwrap();
@@ -717,12 +947,26 @@ fn stalls() {
     assert!(first.contains(r#""role":"assistant""#));
     c.buf.drain(..size + 2);
     c.stream.set_read_timeout(Some(timeout)).unwrap();
-    assert!(c.buf.is_empty() && c.fill().is_err(), "nothing after the role chunk");
+    assert!(
+        c.buf.is_empty() && c.fill().is_err(),
+        "nothing after the role chunk"
+    );
 
     let mut c = Conn::open(s.port());
-    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], hello("stall-body").to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        hello("stall-body").to_string().as_bytes(),
+    );
     let (_, headers) = c.read_head().unwrap();
-    let len: usize = headers.iter().find(|(n, _)| n == "content-length").unwrap().1.parse().unwrap();
+    let len: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .unwrap()
+        .1
+        .parse()
+        .unwrap();
     while c.buf.len() < len / 2 {
         c.fill().unwrap();
     }
@@ -735,7 +979,15 @@ fn stalls() {
 fn slow_paces_events() {
     let s = TestServer::start(ServerOptions::default());
     let start = Instant::now();
-    let r = chat(s.port(), "/v1", &with(with(hello("slow"), "stream", json!(true)), "max_tokens", json!(1)));
+    let r = chat(
+        s.port(),
+        "/v1",
+        &with(
+            with(hello("slow"), "stream", json!(true)),
+            "max_tokens",
+            json!(1),
+        ),
+    );
     // role, 1 token, finish, [DONE] = 4 events
     assert!(start.elapsed() >= Duration::from_millis(400));
     assert_eq!(content_of(&sse_payloads(&r.text()).0, 0), "Hello! ");
@@ -747,18 +999,34 @@ fn slow_paces_events() {
 #[test]
 fn error_chunk_and_event() {
     let s = TestServer::start(ServerOptions::default());
-    let r = chat(s.port(), "/v1", &with(hello("error-chunk"), "stream", json!(true)));
+    let r = chat(
+        s.port(),
+        "/v1",
+        &with(hello("error-chunk"), "stream", json!(true)),
+    );
     let (chunks, done) = sse_payloads(&r.text());
     assert!(done && r.complete);
     assert_eq!(content_of(&chunks, 0), "partial");
     assert_eq!(chunks[2]["error"]["code"], "overloaded");
-    let lines = line_payloads(&chat(s.port(), "/freeapi", &with(hello("error-chunk"), "stream", json!(true))).text());
+    let lines = line_payloads(
+        &chat(
+            s.port(),
+            "/freeapi",
+            &with(hello("error-chunk"), "stream", json!(true)),
+        )
+        .text(),
+    );
     assert_eq!(lines[2]["error"]["message"], "upstream overloaded");
 
     for base in ["/v1", "/v2"] {
         let mut c = Conn::open(s.port());
         let body = with(hello("error-event"), "stream", json!(true)).to_string();
-        c.send("POST", &format!("{base}/chat/completions"), &[("Authorization", "Bearer test-key")], body.as_bytes());
+        c.send(
+            "POST",
+            &format!("{base}/chat/completions"),
+            &[("Authorization", "Bearer test-key")],
+            body.as_bytes(),
+        );
         let r = c.response();
         assert_eq!(r.header("content-type"), Some("text/event-stream"));
         assert!(r.complete);
@@ -779,15 +1047,32 @@ fn tools_stream_and_non_stream() {
     assert_eq!(m["content"], Value::Null);
     assert_eq!(m["tool_calls"][0]["id"], "call_1");
     assert_eq!(m["tool_calls"][0]["function"]["name"], "get_weather");
-    assert_eq!(m["tool_calls"][0]["function"]["arguments"], r#"{"city":"Paris"}"#);
+    assert_eq!(
+        m["tool_calls"][0]["function"]["arguments"],
+        r#"{"city":"Paris"}"#
+    );
     assert_eq!(j["choices"][0]["finish_reason"], "tool_calls");
 
-    let lines = line_payloads(&chat(s.port(), "/v2", &with(hello("tools"), "stream", json!(true))).text());
+    let lines = line_payloads(
+        &chat(
+            s.port(),
+            "/v2",
+            &with(hello("tools"), "stream", json!(true)),
+        )
+        .text(),
+    );
     assert_eq!(lines.len(), 5);
-    assert_eq!(lines[0]["choices"][0]["delta"]["tool_calls"][0]["id"], "call_1");
+    assert_eq!(
+        lines[0]["choices"][0]["delta"]["tool_calls"][0]["id"],
+        "call_1"
+    );
     let args: String = lines
         .iter()
-        .filter_map(|l| l["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"].as_str().map(str::to_string))
+        .filter_map(|l| {
+            l["choices"][0]["delta"]["tool_calls"][0]["function"]["arguments"]
+                .as_str()
+                .map(str::to_string)
+        })
         .collect();
     assert_eq!(args, r#"{"city":"Paris"}"#);
     assert_eq!(lines[4]["choices"][0]["finish_reason"], "tool_calls");
@@ -796,10 +1081,20 @@ fn tools_stream_and_non_stream() {
 #[test]
 fn bad_json_crlf_llama() {
     let s = TestServer::start(ServerOptions::default());
-    let text = chat(s.port(), "/v1", &with(hello("bad-json-chunk"), "stream", json!(true))).text();
+    let text = chat(
+        s.port(),
+        "/v1",
+        &with(hello("bad-json-chunk"), "stream", json!(true)),
+    )
+    .text();
     assert!(text.contains("data: {not json\n\n"));
     assert!(text.ends_with("data: [DONE]\n\n"));
-    let text = chat(s.port(), "/v2", &with(hello("bad-json-chunk"), "stream", json!(true))).text();
+    let text = chat(
+        s.port(),
+        "/v2",
+        &with(hello("bad-json-chunk"), "stream", json!(true)),
+    )
+    .text();
     assert!(text.contains("\n\n{not json\n\n"));
 
     let r = chat(s.port(), "/v2", &with(hello("crlf"), "stream", json!(true)));
@@ -811,7 +1106,11 @@ fn bad_json_crlf_llama() {
     assert!(done);
     assert_eq!(content_of(&chunks, 0), "Hello! You said: hi there");
 
-    let r = chat(s.port(), "/freeapi", &with(hello("llama-style"), "stream", json!(true)));
+    let r = chat(
+        s.port(),
+        "/freeapi",
+        &with(hello("llama-style"), "stream", json!(true)),
+    );
     assert_eq!(r.header("content-type"), Some("text/event-stream"));
     let text = r.text();
     assert!(text.starts_with(r#"data: {"id": "chatcmpl-test-"#));
@@ -826,20 +1125,34 @@ fn bad_json_crlf_llama() {
 #[test]
 fn big_chunks() {
     let s = TestServer::start(ServerOptions::default());
-    let r = chat(s.port(), "/v1", &with(hello("big-chunks-2000"), "stream", json!(true)));
+    let r = chat(
+        s.port(),
+        "/v1",
+        &with(hello("big-chunks-2000"), "stream", json!(true)),
+    );
     assert!(r.complete);
     assert_eq!(r.chunks.len(), 2000 + 3);
     let (chunks, done) = sse_payloads(&r.text());
     assert!(done);
     let content = content_of(&chunks, 0);
-    let width = chunks[1]["choices"][0]["delta"]["content"].as_str().unwrap().len();
+    let width = chunks[1]["choices"][0]["delta"]["content"]
+        .as_str()
+        .unwrap()
+        .len();
     assert_eq!(content.len(), width * 2000);
     assert!(content.bytes().all(|b| b == b'x'));
     assert_eq!(r.chunks[1].len(), "data: ".len() + 256 + 2);
 
     let j = chat(s.port(), "/v2", &hello("big-chunks-3")).json();
     assert_eq!(j["usage"]["completion_tokens"], 3);
-    assert_eq!(j["choices"][0]["message"]["content"].as_str().unwrap().len() % 3, 0);
+    assert_eq!(
+        j["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+            .len()
+            % 3,
+        0
+    );
 }
 
 #[test]
@@ -849,7 +1162,12 @@ fn drop_stops_server() {
     assert_eq!(s.url("/v1"), format!("http://127.0.0.1:{port}/v1"));
     // A stalled connection must not keep the server alive.
     let mut c = Conn::open(port);
-    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], hello("stall-headers").to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        hello("stall-headers").to_string().as_bytes(),
+    );
     std::thread::sleep(Duration::from_millis(50));
     let start = Instant::now();
     drop(s);
@@ -869,7 +1187,12 @@ fn spawn_binary(args: &[&str]) -> (Child, u16) {
     let mut stdout = io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
-    let port: u16 = line.trim().strip_prefix("LISTENING ").expect("LISTENING line").parse().unwrap();
+    let port: u16 = line
+        .trim()
+        .strip_prefix("LISTENING ")
+        .expect("LISTENING line")
+        .parse()
+        .unwrap();
     (child, port)
 }
 
@@ -902,7 +1225,9 @@ fn binary_prints_port_and_exits_on_stdin_eof() {
 async fn usable_from_async_tests() {
     let s = TestServer::start(ServerOptions::default());
     let port = s.port();
-    let r = tokio::task::spawn_blocking(move || chat(port, "/v1", &hello("m"))).await.unwrap();
+    let r = tokio::task::spawn_blocking(move || chat(port, "/v1", &hello("m")))
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     drop(s);
 }
@@ -911,16 +1236,26 @@ async fn usable_from_async_tests() {
 // Retry hints
 
 fn chat_on(conn: &mut Conn, base: &str, body: &Value) -> Response {
-    conn.send("POST", &format!("{base}/chat/completions"), &[("Authorization", "Bearer test-key")], body.to_string().as_bytes());
+    conn.send(
+        "POST",
+        &format!("{base}/chat/completions"),
+        &[("Authorization", "Bearer test-key")],
+        body.to_string().as_bytes(),
+    );
     conn.response()
 }
 
 /// Unix time of an IMF-fixdate (`Tue, 15 Nov 1994 08:12:31 GMT`); panics if it is not one.
 fn parse_http_date(date: &str) -> u64 {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let parts: Vec<&str> = date.split(' ').collect();
     assert_eq!(parts.len(), 6, "{date}");
-    assert!(["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(&parts[0]), "{date}");
+    assert!(
+        ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(&parts[0]),
+        "{date}"
+    );
     assert_eq!(parts[5], "GMT", "{date}");
     assert_eq!(parts[1].len(), 2, "{date}");
     let day: u64 = parts[1].parse().unwrap();
@@ -931,7 +1266,20 @@ fn parse_http_date(date: &str) -> u64 {
     // Days since 1970-01-01 by counting whole years and months (fine for test dates).
     let leap = |y: u64| matches!((y % 4, y % 100, y % 400), (0, 1.., _) | (_, _, 0));
     let mut days: u64 = (1970..year).map(|y| if leap(y) { 366 } else { 365 }).sum();
-    let month_days = [31, if leap(year) { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let month_days = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     days += month_days[..(month - 1) as usize].iter().sum::<u64>() + day - 1;
     let weekday = ["Thu,", "Fri,", "Sat,", "Sun,", "Mon,", "Tue,", "Wed,"][(days % 7) as usize];
     assert_eq!(parts[0], weekday, "weekday of {date}");
@@ -953,7 +1301,10 @@ fn retry_hint_scenarios() {
             assert_eq!(r.json()["error"]["type"], "rate_limit_exceeded");
             assert_eq!(r.json()["error"]["code"], "rate_limit_exceeded");
         } else {
-            assert_eq!(r.json()["choices"][0]["message"]["content"], "Hello! You said: hi there");
+            assert_eq!(
+                r.json()["choices"][0]["message"]["content"],
+                "Hello! You said: hi there"
+            );
             assert_eq!(r.header("retry-after-ms"), None);
         }
     }
@@ -966,18 +1317,36 @@ fn retry_hint_scenarios() {
     assert_eq!(r.header("retry-after"), Some("1"));
     assert_eq!(r.header("retry-after-ms"), None);
     assert_eq!(r.json()["code"], 429);
-    assert_eq!(chat_on(&mut c, "/v2", &hello("retry-after-s-1-t")).status, 200);
-    assert_eq!(chat_on(&mut c, "/v1", &hello("retry-after-s-1-u")).status, 429);
+    assert_eq!(
+        chat_on(&mut c, "/v2", &hello("retry-after-s-1-t")).status,
+        200
+    );
+    assert_eq!(
+        chat_on(&mut c, "/v1", &hello("retry-after-s-1-u")).status,
+        429
+    );
 
-    let unix_now = || SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let unix_now = || {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+    };
     let before = unix_now();
     let r = chat_on(&mut c, "/v1", &hello("retry-after-date-1-t"));
     let after = unix_now();
     assert_eq!(r.status, 429);
     // The server's whole second when it answered, plus 2.
     let at = parse_http_date(r.header("retry-after").expect("Retry-After date"));
-    assert!((before + 2..=after + 2).contains(&at), "Retry-After {at}, sent at {before}..={after}");
-    let r = chat_on(&mut c, "/v1", &with(hello("retry-after-date-1-t"), "stream", json!(true)));
+    assert!(
+        (before + 2..=after + 2).contains(&at),
+        "Retry-After {at}, sent at {before}..={after}"
+    );
+    let r = chat_on(
+        &mut c,
+        "/v1",
+        &with(hello("retry-after-date-1-t"), "stream", json!(true)),
+    );
     assert_eq!(r.status, 200);
     assert!(sse_payloads(&r.text()).1);
 
@@ -997,8 +1366,21 @@ fn retry_hint_scenarios() {
     }
     // Attempts that fail auth do not use up the scripted failures.
     let body = hello("should-retry-1-auth").to_string();
-    assert_eq!(request(s.port(), "POST", "/v1/chat/completions", Some("bad"), body.as_bytes()).status, 401);
-    assert_eq!(chat_on(&mut c, "/v1", &hello("should-retry-1-auth")).status, 400);
+    assert_eq!(
+        request(
+            s.port(),
+            "POST",
+            "/v1/chat/completions",
+            Some("bad"),
+            body.as_bytes()
+        )
+        .status,
+        401
+    );
+    assert_eq!(
+        chat_on(&mut c, "/v1", &hello("should-retry-1-auth")).status,
+        400
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1007,10 +1389,19 @@ fn retry_hint_scenarios() {
 #[test]
 fn trickle_paces_every_event() {
     let s = TestServer::start(ServerOptions::default());
-    let body = with(with(hello("trickle-150"), "stream", json!(true)), "max_tokens", json!(1));
+    let body = with(
+        with(hello("trickle-150"), "stream", json!(true)),
+        "max_tokens",
+        json!(1),
+    );
     let mut c = Conn::open(s.port());
     let sent = Instant::now();
-    c.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], body.to_string().as_bytes());
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        body.to_string().as_bytes(),
+    );
     let (status, _) = c.read_head().unwrap();
     assert_eq!(status, 200);
     // Read event by event. Event i (from 1) cannot arrive before i pauses have passed since the
@@ -1032,13 +1423,24 @@ fn trickle_paces_every_event() {
     assert_eq!(events.len(), 4, "role, 1 token, finish, [DONE]");
     assert_eq!(events[3], "data: [DONE]\n\n");
     for (i, at) in arrivals.iter().enumerate() {
-        assert!(*at >= Duration::from_millis(150 * (i as u64 + 1)), "arrivals {arrivals:?}");
+        assert!(
+            *at >= Duration::from_millis(150 * (i as u64 + 1)),
+            "arrivals {arrivals:?}"
+        );
     }
     assert_eq!(content_of(&sse_payloads(&events.concat()).0, 0), "Hello! ");
 
     // JSON lines: no [DONE] event, so 3 pauses.
     let start = Instant::now();
-    let r = chat(s.port(), "/v2", &with(with(hello("trickle-150"), "stream", json!(true)), "max_tokens", json!(1)));
+    let r = chat(
+        s.port(),
+        "/v2",
+        &with(
+            with(hello("trickle-150"), "stream", json!(true)),
+            "max_tokens",
+            json!(1),
+        ),
+    );
     assert!(start.elapsed() >= Duration::from_millis(450));
     assert_eq!(r.chunks.len(), 3);
     // Non-stream: one pause before the response.
@@ -1069,7 +1471,12 @@ fn absolute_form_is_served_and_reported() {
     );
     let r = c.response();
     assert_eq!(r.status, 200);
-    let echoed: Value = serde_json::from_str(r.json()["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    let echoed: Value = serde_json::from_str(
+        r.json()["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(echoed["absolute_form"], true);
     assert_eq!(echoed["host"], "webraft-proxy-test.invalid");
     assert_eq!(echoed["path"], "/v1/chat/completions");
@@ -1095,7 +1502,10 @@ fn absolute_form_is_served_and_reported() {
         )
         .as_bytes(),
     );
-    assert_eq!(content_of(&sse_payloads(&c.response().text()).0, 0), "Hello! You said: hi there");
+    assert_eq!(
+        content_of(&sse_payloads(&c.response().text()).0, 0),
+        "Hello! You said: hi there"
+    );
 
     // Origin-form reports false and the Host header the client sent; no Host gives null.
     let j = request(s.port(), "GET", "/v1/debug/echo", Some(KEY), b"").json();
@@ -1126,18 +1536,34 @@ fn huge_body_and_huge_line() {
     let j = chat(p, "/v2", &hello("huge-body-10")).json();
     assert_eq!(j["choices"][0]["message"]["content"], "");
 
-    let r = chat(p, "/v1", &with(hello("huge-body-200000"), "stream", json!(true)));
+    let r = chat(
+        p,
+        "/v1",
+        &with(hello("huge-body-200000"), "stream", json!(true)),
+    );
     assert!(r.complete);
     let (chunks, done) = sse_payloads(&r.text());
     assert!(done);
     assert_eq!(content_of(&chunks, 0).len(), 200_000);
-    assert_eq!(r.chunks.len(), 1 + 4 + 2, "role, 3 × 64 KiB + rest, finish, [DONE]");
+    assert_eq!(
+        r.chunks.len(),
+        1 + 4 + 2,
+        "role, 3 × 64 KiB + rest, finish, [DONE]"
+    );
 
     for (base, prefix) in [("/v1", "data: "), ("/freeapi", "")] {
-        let r = chat(p, base, &with(hello("huge-line-1000000"), "stream", json!(true)));
+        let r = chat(
+            p,
+            base,
+            &with(hello("huge-line-1000000"), "stream", json!(true)),
+        );
         assert!(r.complete);
         let line = std::str::from_utf8(&r.chunks[1]).unwrap();
-        let json_text = line.strip_prefix(prefix).unwrap().strip_suffix("\n\n").unwrap();
+        let json_text = line
+            .strip_prefix(prefix)
+            .unwrap()
+            .strip_suffix("\n\n")
+            .unwrap();
         assert_eq!(json_text.len(), 1_000_000);
         assert!(!json_text.contains('\n'));
         let chunk: Value = serde_json::from_str(json_text).unwrap();
@@ -1146,7 +1572,13 @@ fn huge_body_and_huge_line() {
         assert_eq!(r.chunks.len(), if prefix.is_empty() { 3 } else { 4 });
     }
     let j = chat(p, "/v1", &hello("huge-line-5000")).json();
-    assert!(j["choices"][0]["message"]["content"].as_str().unwrap().len() > 4000);
+    assert!(
+        j["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap()
+            .len()
+            > 4000
+    );
 
     for model in ["huge-body-268435457", "huge-line-999999999999"] {
         let r = chat(p, "/v1", &hello(model));
@@ -1161,15 +1593,24 @@ fn huge_body_and_huge_line() {
 fn client_config(trust_ca: bool, client_cert: bool) -> Arc<ClientConfig> {
     let mut roots = RootCertStore::empty();
     if trust_ca {
-        roots.add(CertificateDer::from_pem_slice(CA_PEM.as_bytes()).unwrap()).unwrap();
+        roots
+            .add(CertificateDer::from_pem_slice(CA_PEM.as_bytes()).unwrap())
+            .unwrap();
     }
     let builder = ClientConfig::builder_with_provider(Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
         .unwrap()
         .with_root_certificates(roots);
     let config = if client_cert {
-        let certs = CertificateDer::pem_slice_iter(CLIENT_CERT_PEM.as_bytes()).collect::<Result<Vec<_>, _>>().unwrap();
-        builder.with_client_auth_cert(certs, PrivateKeyDer::from_pem_slice(CLIENT_KEY_PEM.as_bytes()).unwrap()).unwrap()
+        let certs = CertificateDer::pem_slice_iter(CLIENT_CERT_PEM.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        builder
+            .with_client_auth_cert(
+                certs,
+                PrivateKeyDer::from_pem_slice(CLIENT_KEY_PEM.as_bytes()).unwrap(),
+            )
+            .unwrap()
     } else {
         builder.with_no_client_auth()
     };
@@ -1180,7 +1621,12 @@ fn client_config(trust_ca: bool, client_cert: bool) -> Arc<ClientConfig> {
 fn tls_models(port: u16, config: &Arc<ClientConfig>) -> io::Result<Response> {
     let mut c = Conn::open_tls(port, config, "localhost");
     // The write may already fail, or succeed before the server's rejection arrives.
-    let _ = c.try_send_raw(&Conn::request_bytes("GET", "/v1/models", &[("Authorization", "Bearer test-key")], b""));
+    let _ = c.try_send_raw(&Conn::request_bytes(
+        "GET",
+        "/v1/models",
+        &[("Authorization", "Bearer test-key")],
+        b"",
+    ));
     c.try_response()
 }
 
@@ -1189,8 +1635,14 @@ fn fixtures_are_exposed() {
     for name in FIXTURE_NAMES {
         assert!(fixture_path(name).is_file(), "{name}");
     }
-    assert_eq!(std::fs::read_to_string(fixture_path("ca.pem")).unwrap(), CA_PEM);
-    assert_eq!(std::fs::read_to_string(fixture_path("client.key")).unwrap(), CLIENT_KEY_PEM);
+    assert_eq!(
+        std::fs::read_to_string(fixture_path("ca.pem")).unwrap(),
+        CA_PEM
+    );
+    assert_eq!(
+        std::fs::read_to_string(fixture_path("client.key")).unwrap(),
+        CLIENT_KEY_PEM
+    );
 }
 
 #[test]
@@ -1212,20 +1664,46 @@ fn tls_serves_every_scenario_kind() {
     assert_eq!(content_of(&chunks, 0), "Hello! You said: hi there");
     assert_eq!(chat_on(&mut c, "/v1", &hello("flaky-1-tls")).status, 503);
     assert_eq!(chat_on(&mut c, "/v1", &hello("flaky-1-tls")).status, 200);
-    assert_eq!(chat_on(&mut c, "/v2", &with(hello("huge-line-300000"), "stream", json!(true))).chunks[1].len(), 300_002);
+    assert_eq!(
+        chat_on(
+            &mut c,
+            "/v2",
+            &with(hello("huge-line-300000"), "stream", json!(true))
+        )
+        .chunks[1]
+            .len(),
+        300_002
+    );
 
     // The certificate is valid for the IP too.
     let mut c = Conn::open_tls(p, &config, "127.0.0.1");
-    let r = chat_on(&mut c, "/v1", &with(hello("disconnect"), "stream", json!(true)));
+    let r = chat_on(
+        &mut c,
+        "/v1",
+        &with(hello("disconnect"), "stream", json!(true)),
+    );
     assert!(!r.complete, "terminating chunk must be missing");
     assert_eq!(content_of(&sse_payloads(&r.text()).0, 0), "Hello there");
 
     // A stall before headers is a stall over TLS too.
     let mut c = Conn::open_tls(p, &config, "localhost");
-    c.send("POST", "/v1/chat/completions", &auth, hello("stall-headers").to_string().as_bytes());
-    c.stream.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    c.send(
+        "POST",
+        "/v1/chat/completions",
+        &auth,
+        hello("stall-headers").to_string().as_bytes(),
+    );
+    c.stream
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let err = c.fill().unwrap_err();
-    assert!(matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut), "{err}");
+    assert!(
+        matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ),
+        "{err}"
+    );
 
     // Error responses close the connection cleanly (close_notify, then EOF).
     let mut c = Conn::open_tls(p, &config, "localhost");
@@ -1237,24 +1715,46 @@ fn tls_serves_every_scenario_kind() {
 #[test]
 fn tls_rejects_client_without_ca() {
     let s = TestServer::start_tls(ServerOptions::default(), TlsOptions::default());
-    let err = tls_models(s.port(), &client_config(false, false)).err().expect("handshake must fail");
+    let err = tls_models(s.port(), &client_config(false, false))
+        .err()
+        .expect("handshake must fail");
     assert!(err.to_string().contains("UnknownIssuer"), "{err}");
     // The server survives the failed handshake.
-    assert_eq!(tls_models(s.port(), &client_config(true, false)).unwrap().status, 200);
+    assert_eq!(
+        tls_models(s.port(), &client_config(true, false))
+            .unwrap()
+            .status,
+        200
+    );
     // A plain-HTTP client gets no HTTP response from the TLS port.
     let mut c = Conn::open(s.port());
-    c.send("GET", "/v1/models", &[("Authorization", "Bearer test-key")], b"");
+    c.send(
+        "GET",
+        "/v1/models",
+        &[("Authorization", "Bearer test-key")],
+        b"",
+    );
     let mut raw = Vec::new();
     let _ = c.io.read_to_end(&mut raw);
-    assert!(!raw.starts_with(b"HTTP/"), "plain HTTP answered on the TLS port");
+    assert!(
+        !raw.starts_with(b"HTTP/"),
+        "plain HTTP answered on the TLS port"
+    );
 }
 
 #[test]
 fn tls_require_client_cert() {
-    let s = TestServer::start_tls(ServerOptions::default(), TlsOptions { require_client_cert: true });
+    let s = TestServer::start_tls(
+        ServerOptions::default(),
+        TlsOptions {
+            require_client_cert: true,
+        },
+    );
     let r = tls_models(s.port(), &client_config(true, true)).unwrap();
     assert_eq!(r.status, 200);
-    let err = tls_models(s.port(), &client_config(true, false)).err().expect("no client certificate must fail");
+    let err = tls_models(s.port(), &client_config(true, false))
+        .err()
+        .expect("no client certificate must fail");
     // TLS 1.3: the client finishes its side first, then reads the server's alert.
     assert!(err.to_string().contains("CertificateRequired"), "{err}");
 }
@@ -1262,13 +1762,23 @@ fn tls_require_client_cert() {
 #[test]
 fn binary_tls_flags() {
     let (child, port) = spawn_binary(&["--tls", "--exit-on-stdin-eof"]);
-    assert_eq!(tls_models(port, &client_config(true, false)).unwrap().status, 200);
+    assert_eq!(
+        tls_models(port, &client_config(true, false))
+            .unwrap()
+            .status,
+        200
+    );
     assert!(tls_models(port, &client_config(false, false)).is_err());
     assert_exits_on_stdin_eof(child);
 
     let (child, port) = spawn_binary(&["--require-client-cert", "--exit-on-stdin-eof"]);
-    assert_eq!(tls_models(port, &client_config(true, true)).unwrap().status, 200);
-    let err = tls_models(port, &client_config(true, false)).err().expect("no client certificate must fail");
+    assert_eq!(
+        tls_models(port, &client_config(true, true)).unwrap().status,
+        200
+    );
+    let err = tls_models(port, &client_config(true, false))
+        .err()
+        .expect("no client certificate must fail");
     assert!(err.to_string().contains("CertificateRequired"), "{err}");
     assert_exits_on_stdin_eof(child);
 }
