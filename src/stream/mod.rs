@@ -80,6 +80,10 @@ pub struct Decoder {
     skipped: u64,
     /// Blank bytes after the last line break, while undecided.
     prelude: Vec<u8>,
+    /// Blank bytes of the current line beyond what `prelude` keeps. They are
+    /// counted, not stored: the line is already over `max_event_bytes`, which the
+    /// chosen decoder reports once it sees the kept ones, whatever the split.
+    prelude_excess: usize,
     inner: Inner,
     /// The first failure, replayed by every later call.
     failed: Option<Failure>,
@@ -113,6 +117,7 @@ impl Decoder {
             bom_matched: 0,
             skipped: 0,
             prelude: Vec::new(),
+            prelude_excess: 0,
             inner: Inner::Undecided,
             failed: None,
             finished: false,
@@ -211,6 +216,22 @@ impl Decoder {
         }
     }
 
+    /// A line break ended the blank line held so far, plus `more` bytes of this feed.
+    fn skip_prelude(&mut self, more: usize) {
+        self.skipped += (self.prelude.len() + self.prelude_excess + more) as u64;
+        self.prelude.clear();
+        self.prelude_excess = 0;
+    }
+
+    /// Hold blank bytes of a line whose format is not known yet; never fails, so
+    /// the outcome cannot depend on where the network split the bytes.
+    fn keep_blank(&mut self, blank: &[u8]) {
+        let room = (self.max_event_bytes + 1).saturating_sub(self.prelude.len());
+        let kept = blank.len().min(room);
+        self.prelude.extend_from_slice(&blank[..kept]);
+        self.prelude_excess += blank.len() - kept;
+    }
+
     fn route(&mut self, bytes: &[u8], out: &mut Vec<StreamEvent>) -> Result<(), Error> {
         match &mut self.inner {
             Inner::Sse(d) => return d.feed(bytes, out),
@@ -228,16 +249,14 @@ impl Decoder {
                 Some(i) => Some(i),
                 None => {
                     // Only blank bytes: keep what follows the last line break.
-                    if let Some(p) = bytes.iter().rposition(is_eol) {
-                        self.skipped += (self.prelude.len() + p + 1) as u64;
-                        self.prelude.clear();
-                        self.prelude.extend_from_slice(&bytes[p + 1..]);
-                    } else {
-                        self.prelude.extend_from_slice(bytes);
-                    }
-                    if self.prelude.len() > self.max_event_bytes {
-                        return Err(lines::too_large(self.max_event_bytes));
-                    }
+                    let tail = match bytes.iter().rposition(is_eol) {
+                        Some(p) => {
+                            self.skip_prelude(p + 1);
+                            &bytes[p + 1..]
+                        }
+                        None => bytes,
+                    };
+                    self.keep_blank(tail);
                     return Ok(());
                 }
             }
@@ -247,14 +266,14 @@ impl Decoder {
             None => Format::JsonLines,
             Some(i) => {
                 if let Some(p) = bytes[..i].iter().rposition(is_eol) {
-                    self.skipped += (self.prelude.len() + p + 1) as u64;
-                    self.prelude.clear();
+                    self.skip_prelude(p + 1);
                     rest = &bytes[p + 1..];
                 }
                 detect::sniff(bytes[i], self.hint)
             }
         };
-        let base = self.skipped;
+        // Uncounted excess blanks count as dropped from the line's front.
+        let base = self.skipped + std::mem::take(&mut self.prelude_excess) as u64;
         let prelude = std::mem::take(&mut self.prelude);
         self.inner = match format {
             Format::Sse => Inner::Sse(SseDecoder::with_offset(self.max_event_bytes, base)),
