@@ -38,6 +38,7 @@ step "install system packages" scripts/install-deps.sh
 step "build (release)" cargo build --release --workspace
 step "header drift check" header_is_current
 step "Rust tests" cargo test --workspace
+step "fuzz smoke (stream decoder, about a minute)" scripts/fuzz-smoke.sh
 step "C ABI tests (ASan/UBSan, valgrind)" tests/c/run.sh
 step "webraft-chat CLI tests" tests/cli/run.sh
 step "C++ wrapper and packaging (install, consumers, game loop)" tests/packaging/run.sh
