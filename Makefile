@@ -32,3 +32,4 @@ clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
 include packaging.mk
+include bench/bench.mk

@@ -1,0 +1,3 @@
+module webraft-bench/go-baseline
+
+go 1.22
