@@ -376,6 +376,8 @@ webraft_status webraft_send_start(const struct webraft_client *client,
  * its length. A request with a chunk callback, or a plain request, only ever
  * yields PENDING then DONE, so this doubles as a wait. Any thread; several
  * threads may poll one request, each chunk goes to exactly one of them.
+ * Inside the request's own chunk callback it does not wait (nothing can
+ * change before the callback returns) and reports PENDING.
  * Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
  */
 webraft_status webraft_request_next(const struct webraft_request *request,
@@ -389,7 +391,8 @@ webraft_status webraft_request_next(const struct webraft_request *request,
  * finish. Returns true once finished, false on timeout or a NULL request.
  * A polled stream counts as finished only once its queued chunks have been
  * read (see `webraft_request_next`); since its queue is bounded, waiting
- * without reading can time out. Any thread, including callbacks.
+ * without reading can time out. Any thread, including callbacks; inside the
+ * request's own chunk callback it returns false at once instead of stalling.
  */
 bool webraft_request_wait(const struct webraft_request *request, uint32_t timeout_ms);
 

@@ -212,6 +212,10 @@ impl Request {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn is_delivering_on_this_thread(&self) -> bool {
+        DELIVERING.get() == Arc::as_ptr(&self.shared)
+    }
+
     fn wait_until<T>(
         &self,
         timeout: Option<Duration>,
@@ -221,7 +225,9 @@ impl Request {
         if let Some(found) = ready(&mut state) {
             return Some(found);
         }
-        if timeout == Some(Duration::ZERO) {
+        // Inside this request's own chunk callback nothing can change until the
+        // callback returns, so waiting would only stall until the timeout.
+        if timeout == Some(Duration::ZERO) || self.is_delivering_on_this_thread() {
             return None;
         }
         let deadline = timeout.map(|limit| Instant::now() + limit);
@@ -278,6 +284,27 @@ impl Request {
     }
 }
 
+thread_local! {
+    /// The request whose chunk callback this thread is running, if any (only compared, never read).
+    static DELIVERING: std::cell::Cell<*const Shared> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// Marks this thread as running a request's chunk callback, until dropped
+/// (also when the callback unwinds).
+struct DeliveringGuard(*const Shared);
+
+impl DeliveringGuard {
+    fn enter(shared: &Arc<Shared>) -> DeliveringGuard {
+        DeliveringGuard(DELIVERING.replace(Arc::as_ptr(shared)))
+    }
+}
+
+impl Drop for DeliveringGuard {
+    fn drop(&mut self) {
+        DELIVERING.set(self.0);
+    }
+}
+
 struct Sink<'a> {
     delivery: Delivery,
     request: &'a Request,
@@ -287,7 +314,10 @@ impl ChunkSink for Sink<'_> {
     async fn deliver(&mut self, chunk_json: &str) -> bool {
         match &mut self.delivery {
             Delivery::Discard => true,
-            Delivery::Callback(on_chunk) => on_chunk(chunk_json),
+            Delivery::Callback(on_chunk) => {
+                let _delivering = DeliveringGuard::enter(&self.request.shared);
+                on_chunk(chunk_json)
+            }
             Delivery::Queue => {
                 self.request.enqueue(chunk_json).await;
                 true

@@ -511,3 +511,32 @@ fn usage_comes_from_the_reply_or_the_streams_usage_chunk() {
     let asked = Request::run_blocking(&client, call, RequestOptions::default(), Delivery::Discard);
     assert_eq!(asked.usage, Some(usage));
 }
+
+#[test]
+fn waiting_on_a_request_from_its_own_chunk_callback_does_not_stall() {
+    let server = TestServer::start(ServerOptions::default());
+    let client = client_for(&server, "/v1", "");
+    let own: Arc<std::sync::OnceLock<Request>> = Arc::default();
+    let seen = Arc::clone(&own);
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&waits);
+    let delivery = Delivery::Callback(Box::new(move |_chunk: &str| {
+        if let Some(request) = seen.get() {
+            let started = Instant::now();
+            let finished = request.wait(Some(Duration::from_secs(5)));
+            let next = request.next(Some(Duration::from_secs(5)));
+            record.lock().unwrap().push((finished, next, started.elapsed()));
+        }
+        true
+    }));
+    let call = Call::chat(&chat_body("trickle-20", "hi"), true).unwrap();
+    let request = Request::start(&client, call, RequestOptions::default(), delivery, None).unwrap();
+    own.set(request.clone()).ok().unwrap();
+    assert!(request.wait(Some(Duration::from_secs(10))));
+    let waits = waits.lock().unwrap();
+    assert!(!waits.is_empty());
+    for (finished, next, took) in waits.iter() {
+        assert!(!finished && *next == Next::Pending, "{finished} {next:?}");
+        assert!(*took < Duration::from_secs(1), "a self-wait stalled for {took:?}");
+    }
+}

@@ -169,6 +169,8 @@ unsafe fn start(
 /// its length. A request with a chunk callback, or a plain request, only ever
 /// yields PENDING then DONE, so this doubles as a wait. Any thread; several
 /// threads may poll one request, each chunk goes to exactly one of them.
+/// Inside the request's own chunk callback it does not wait (nothing can
+/// change before the callback returns) and reports PENDING.
 /// Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_next(
@@ -207,7 +209,8 @@ pub unsafe extern "C" fn webraft_request_next(
 /// finish. Returns true once finished, false on timeout or a NULL request.
 /// A polled stream counts as finished only once its queued chunks have been
 /// read (see `webraft_request_next`); since its queue is bounded, waiting
-/// without reading can time out. Any thread, including callbacks.
+/// without reading can time out. Any thread, including callbacks; inside the
+/// request's own chunk callback it returns false at once instead of stalling.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_wait(
     request: *const webraft_request,
