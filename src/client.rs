@@ -4,6 +4,7 @@ use crate::cancel::CancelToken;
 use crate::config::{ClientConfig, RequestOptions};
 use crate::error::{Error, Result};
 use crate::log::Logger;
+use once_cell::sync::Lazy;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::Value;
@@ -182,14 +183,28 @@ impl Client {
     }
 }
 
+/// The system's trusted roots, on top of the built-in web PKI ones. A missing
+/// or unreadable store just adds nothing.
+static SYSTEM_ROOTS: Lazy<Vec<reqwest::Certificate>> = Lazy::new(|| {
+    rustls_native_certs::load_native_certs()
+        .certs
+        .iter()
+        .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+        .collect()
+});
+
 fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwest::Client> {
     let bad = |what: &str, e: reqwest::Error| Error::InvalidConfig(format!("{what}: {e}"));
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
+        .tls_built_in_native_certs(false)
         .connect_timeout(connect_timeout)
         .user_agent(config.user_agent.clone())
         .tcp_nodelay(true)
         .danger_accept_invalid_certs(config.tls.skip_verification);
+    for root in SYSTEM_ROOTS.iter() {
+        builder = builder.add_root_certificate(root.clone());
+    }
     if !config.tls.extra_roots_pem.is_empty() {
         let roots = reqwest::Certificate::from_pem_bundle(&config.tls.extra_roots_pem)
             .map_err(|e| bad("ca_cert_pem/ca_cert_file is not PEM certificates", e))?;
