@@ -445,9 +445,14 @@ fn decoder_cases() -> Vec<Case> {
         .max(16)
         .error("stream event exceeds 16 bytes (max_event_bytes)"),
         // Blanks alone decide nothing and are held only up to the bound.
-        case("blank prelude over the bound", None, " ".repeat(100), vec![])
-            .max(16)
-            .format(None),
+        case(
+            "blank prelude over the bound",
+            None,
+            " ".repeat(100),
+            vec![],
+        )
+        .max(16)
+        .format(None),
         case(
             "blank lines are not bounded",
             None,
@@ -512,7 +517,12 @@ fn decoder_cases() -> Vec<Case> {
         jsonl("JSON lines empty", "", vec![]),
         // Found by fuzzing: while the format is undecided, a long blank line must
         // not fail early in one split and be dropped whole in another.
-        sse("long blank line before the first event", "\t\t\t\t\t\t\t\t\t\ndata: a\n\n", vec![d("a")]).max(8),
+        sse(
+            "long blank line before the first event",
+            "\t\t\t\t\t\t\t\t\t\ndata: a\n\n",
+            vec![d("a")],
+        )
+        .max(8),
         sse("long blank run then text", "\t\t\t\t\t\t\t\t\tx\n", vec![])
             .max(8)
             .error("stream event exceeds 8 bytes (max_event_bytes)")
