@@ -33,3 +33,12 @@ clean:
 	rm -rf $(BUILD)
 include packaging.mk
 include bench/bench.mk
+
+# Reliability runs outside `make test` (see docs/RELIABILITY.md).
+.PHONY: load soak tsan
+load:
+	tools/reliability/load.sh
+soak:
+	tools/reliability/soak.sh
+tsan:
+	tools/reliability/tsan.sh
