@@ -9,6 +9,7 @@ use webraft::{
 use webraft_test_server::{ServerOptions, TestServer};
 
 mod common;
+use common::message;
 
 fn client_for(server: &TestServer, base: &str, extra: &str) -> Arc<Client> {
     let config = format!(
@@ -54,14 +55,6 @@ fn stream(client: &Arc<Client>, model: &str, options: &str) -> (CallResult, Vec<
 
 fn body_json(result: &CallResult) -> Value {
     serde_json::from_slice(&result.body).unwrap()
-}
-
-fn message(result: &CallResult) -> String {
-    result
-        .error
-        .as_ref()
-        .map(|e| e.to_string())
-        .unwrap_or_default()
 }
 
 #[test]

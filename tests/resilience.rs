@@ -8,6 +8,7 @@ use webraft::{
 use webraft_test_server::{ServerOptions, TestServer};
 
 mod common;
+use common::message;
 
 fn client(config: &str) -> Arc<Client> {
     Arc::new(Client::new(ClientConfig::from_json(config).unwrap()).unwrap())
@@ -28,14 +29,6 @@ fn chat_call(model: &str, stream: bool) -> Call {
 fn run(client: &Arc<Client>, model: &str, stream: bool, options: &str) -> CallResult {
     let options = RequestOptions::from_json(options).unwrap();
     Request::run_blocking(client, chat_call(model, stream), options, Delivery::Discard)
-}
-
-fn message(result: &CallResult) -> String {
-    result
-        .error
-        .as_ref()
-        .map(|e| e.to_string())
-        .unwrap_or_default()
 }
 
 #[test]

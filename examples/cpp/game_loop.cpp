@@ -14,6 +14,8 @@
 // Build: c++ -std=c++17 -O2 game_loop.cpp $(pkg-config --cflags --libs webraft)
 #include <webraft.hpp>
 
+#include "json_string.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,24 +42,6 @@ auto timed(Clock::duration& spent, F&& call) {
         spent += Clock::now() - start;
         return value;
     }
-}
-
-// A JSON string literal for `text`.
-std::string json_string(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
 }
 
 int usage() {

@@ -9,30 +9,14 @@
 // Build: c++ -std=c++17 -O2 stream_chat.cpp $(pkg-config --cflags --libs webraft)
 #include <webraft.hpp>
 
+#include "json_string.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
 
 namespace {
-
-// A JSON string literal for `text`.
-std::string json_string(const std::string& text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20) {
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-            out += escaped;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out + "\"";
-}
 
 int usage() {
     std::cerr << "usage: stream_chat [--base-url URL] [--api-key KEY] [--model M] PROMPT\n";
