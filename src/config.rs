@@ -2,6 +2,7 @@
 //! Unknown keys and wrong types are errors: a typo must not silently fall back to a default.
 
 use crate::error::{Error, Result};
+use crate::file::read_regular_file;
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -14,6 +15,8 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 << 20;
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 8 << 20;
+/// CA bundles are a few hundred KiB; anything near this is not a PEM file.
+const MAX_PEM_FILE_BYTES: u64 = 16 << 20;
 
 /// Everything a client needs, with defaults and environment fallbacks applied.
 #[derive(Debug, Clone)]
@@ -293,7 +296,7 @@ fn check_header(
 fn pem_from(fields: &mut Fields, pem_key: &str, file_key: &str) -> Result<Option<Vec<u8>>> {
     let inline = fields.string(pem_key)?;
     let file = match fields.string(file_key)? {
-        Some(path) => Some(std::fs::read(&path).map_err(|source| Error::Io { path, source })?),
+        Some(path) => Some(read_regular_file(&path, MAX_PEM_FILE_BYTES, "PEM files")?),
         None => None,
     };
     Ok(match (inline, file) {

@@ -1,6 +1,7 @@
 //! Local image files as `data:` URL content parts, so native programs can send screenshots.
 
 use crate::error::{Error, Result};
+use crate::file::read_regular_file;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -25,17 +26,7 @@ pub fn image_content_part(path: &str, detail: Option<&str>) -> Result<Value> {
 /// Read `path` and encode it as a data URL; the MIME type comes from the
 /// file's magic bytes, or failing that its extension.
 pub fn data_url(path: &str) -> Result<String> {
-    let io_error = |source| Error::Io {
-        path: path.to_string(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(io_error)?.len();
-    if size > MAX_IMAGE_BYTES {
-        return Err(Error::InvalidArgument(format!(
-            "{path} is {size} bytes; images are limited to {MAX_IMAGE_BYTES} bytes"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(io_error)?;
+    let bytes = read_regular_file(path, MAX_IMAGE_BYTES, "images")?;
     let mime = sniff_mime(&bytes)
         .or_else(|| mime_from_extension(path))
         .ok_or_else(|| {

@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 mod ffi;
+pub mod file;
 pub mod image;
 pub mod log;
 pub mod request;
