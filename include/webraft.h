@@ -20,16 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WEBRAFT_VERSION "0.1.0"
+#define WEBRAFT_VERSION "0.2.0"
 #define WEBRAFT_VERSION_MAJOR 0
-#define WEBRAFT_VERSION_MINOR 1
+#define WEBRAFT_VERSION_MINOR 2
 #define WEBRAFT_VERSION_PATCH 0
 
 
 /**
  * Bumped on any incompatible change to the C ABI.
  */
-#define WEBRAFT_ABI_VERSION 1
+#define WEBRAFT_ABI_VERSION 2
 
 /**
  * A timeout value meaning "wait as long as it takes".
@@ -147,6 +147,38 @@ enum webraft_event
 typedef enum webraft_event webraft_event;
 #else
 typedef uint32_t webraft_event;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * How a started request hands its stream chunks to the caller. Passed to
+ * `webraft_chat_start` as a `uint32_t`; the values are fixed.
+ */
+enum webraft_delivery
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Chunks are only accumulated into the result. The request body's own
+   * `"stream"` member decides whether the reply streams.
+   */
+  WEBRAFT_DELIVERY_NONE = 0,
+  /**
+   * Each chunk goes to `on_chunk`, which must not be NULL. The reply streams.
+   */
+  WEBRAFT_DELIVERY_CALLBACK = 1,
+  /**
+   * Chunks are queued for `webraft_request_next` (a bounded queue: the
+   * stream pauses while it is full). The reply streams.
+   */
+  WEBRAFT_DELIVERY_POLL = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum webraft_delivery webraft_delivery;
+#else
+typedef uint32_t webraft_delivery;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -335,21 +367,25 @@ webraft_status webraft_chunk_text(const char *chunk_json,
 void webraft_string_free(char *string);
 
 /**
- * Start a chat request and return at once. The reply is streamed when
- * `on_chunk` is not NULL or `request_json` sets `"stream": true`. Chunks go to
- * `on_chunk` when given; otherwise a stream's chunks are queued for
- * `webraft_request_next` (the queue is bounded: the stream pauses while it is
- * full). `on_done` (may be NULL) is called exactly once when the request ends,
+ * Start a chat request and return at once. `delivery` (a `webraft_delivery`
+ * value) says where stream chunks go: nowhere but the result (NONE; the
+ * body's `"stream"` member decides whether the reply streams), to `on_chunk`
+ * (CALLBACK), or to the queue read by `webraft_request_next` (POLL). CALLBACK
+ * and POLL send `"stream": true` themselves. `on_chunk` must be NULL unless
+ * delivery is CALLBACK. `webraft_request_is_stream` says whether chunks come.
+ * `on_done` (may be NULL) is called exactly once when the request ends,
  * even if it is cancelled or freed; `user_data` must stay valid until then.
  *
  * Always writes a request handle to `*out_request` (owned by the caller until
- * `webraft_request_free`). If the arguments are invalid, returns their status,
- * the handle is already finished and holds the error result, and no callback
- * is ever called.
+ * `webraft_request_free`). If the arguments are invalid, returns their status
+ * (NULL_ARGUMENT for CALLBACK without `on_chunk`, INVALID_ARGUMENT for an
+ * unknown delivery or a callback with another delivery), the handle is
+ * already finished and holds the error result, and no callback is ever called.
  */
 webraft_status webraft_chat_start(const struct webraft_client *client,
                                   const char *request_json,
                                   const char *options_json,
+                                  uint32_t delivery,
                                   webraft_chunk_callback on_chunk,
                                   webraft_done_callback on_done,
                                   void *user_data,
@@ -395,6 +431,14 @@ webraft_status webraft_request_next(const struct webraft_request *request,
  * request's own chunk callback it returns false at once instead of stalling.
  */
 bool webraft_request_wait(const struct webraft_request *request, uint32_t timeout_ms);
+
+/**
+ * Whether the request's reply is streamed, so chunks reach its delivery
+ * (decided when it started, from the delivery and the parsed request body).
+ * False for NULL, for plain requests and for requests that failed to start.
+ * Any thread.
+ */
+bool webraft_request_is_stream(const struct webraft_request *request);
 
 /**
  * True once the request has finished and its result is ready; for a polled
@@ -467,6 +511,21 @@ const char *webraft_result_text(const struct webraft_result *result, size_t *out
  * Borrowed: valid until `webraft_result_free`.
  */
 const char *webraft_result_error_message(const struct webraft_result *result);
+
+/**
+ * The server's own error message, exactly as it sent it (no "HTTP 401: "
+ * prefix), for HTTP_STATUS and STREAM_ERROR failures; NULL when the failure
+ * did not come from the server or it sent no message. A non-JSON error body
+ * is its trimmed text (up to 1 KiB). Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_server_message(const struct webraft_result *result);
+
+/**
+ * True when the failure means the account is out of credits or quota
+ * (HTTP 402, an `insufficient_quota` type or code, or an "Insufficient
+ * Credits" message): retrying will not help. False otherwise and for NULL.
+ */
+bool webraft_result_is_quota_exhausted(const struct webraft_result *result);
 
 /**
  * The provider's error `type` (e.g. "invalid_request_error"), or NULL.

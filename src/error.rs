@@ -147,9 +147,6 @@ impl ApiError {
                 message: plain_text_message(body),
                 ..ApiError::default()
             });
-        if api.message.is_empty() {
-            api.message = format!("HTTP {http_status}");
-        }
         api.http_status = http_status;
         api
     }
@@ -203,13 +200,24 @@ impl ApiError {
         }
     }
 
-    /// Errors a retry cannot fix: the account is out of quota or credits.
+    /// "HTTP 401: message", or just "HTTP 500" when the server gave no message.
+    fn describe_http(&self) -> String {
+        if self.message.is_empty() {
+            format!("HTTP {}", self.http_status)
+        } else {
+            format!("HTTP {}: {}", self.http_status, self.message)
+        }
+    }
+
+    /// Errors a retry cannot fix: the account is out of quota or credits
+    /// (HTTP 402 Payment Required, `insufficient_quota`, "Insufficient Credits").
     pub fn is_quota_exhausted(&self) -> bool {
         let mentions = |s: &Option<String>| {
             s.as_deref()
                 .is_some_and(|s| s.eq_ignore_ascii_case("insufficient_quota"))
         };
-        mentions(&self.error_type)
+        self.http_status == 402
+            || mentions(&self.error_type)
             || mentions(&self.code)
             || self
                 .message
@@ -252,7 +260,7 @@ pub enum Error {
     InvalidConfig(String),
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
-    #[error("HTTP {}: {}", .0.http_status, .0.message)]
+    #[error("{}", .0.describe_http())]
     Http(ApiError),
     #[error("{} timeout: {} within {} ms", .0.name(), .0.missing(), .1.as_millis())]
     Timeout(TimeoutKind, Duration),
@@ -361,12 +369,14 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_and_empty_bodies_keep_a_message() {
+    fn plain_text_bodies_keep_their_message_and_empty_ones_none() {
         assert_eq!(
             ApiError::from_body(500, b"Internal Server Error\n").message,
             "Internal Server Error"
         );
-        assert_eq!(ApiError::from_body(502, b"").message, "HTTP 502");
+        let empty = ApiError::from_body(502, b"");
+        assert_eq!(empty.message, "", "the server said nothing");
+        assert_eq!(Error::Http(empty).to_string(), "HTTP 502");
         assert_eq!(
             ApiError::from_body(422, br#"{"detail":"Not Found"}"#).message,
             "Not Found"
@@ -385,6 +395,11 @@ mod tests {
         assert!(api.is_quota_exhausted());
         assert!(
             !ApiError::from_body(429, br#"{"error":{"message":"slow down"}}"#).is_quota_exhausted()
+        );
+        assert!(ApiError::from_body(402, br#"{"error":{"message":"pay"}}"#).is_quota_exhausted());
+        assert!(
+            ApiError::from_body(400, br#"{"error":{"message":"Insufficient Credits left"}}"#)
+                .is_quota_exhausted()
         );
     }
 

@@ -53,6 +53,8 @@ pub struct Request {
 
 struct Shared {
     cancel: CancelToken,
+    /// Whether the reply comes as a stream of chunks; fixed when the call is built.
+    stream: bool,
     state: Mutex<State>,
     /// Signalled when a chunk is queued or the call finishes.
     changed: Condvar,
@@ -87,7 +89,7 @@ impl Request {
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
-        let request = Request::new();
+        let request = Request::new(call.is_stream());
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
@@ -118,15 +120,16 @@ impl Request {
 
     /// A request that failed before it could start; it is already finished.
     pub fn failed(error: Error) -> Request {
-        let request = Request::new();
+        let request = Request::new(false);
         request.finish(CallResult::failed(error));
         request
     }
 
-    fn new() -> Request {
+    fn new(stream: bool) -> Request {
         Request {
             shared: Arc::new(Shared {
                 cancel: CancelToken::new(),
+                stream,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
                 space: Notify::new(),
@@ -150,6 +153,11 @@ impl Request {
             }
             Err(error) => CallResult::failed(error),
         }
+    }
+
+    /// Whether the reply is streamed, so chunks will reach the chosen delivery.
+    pub fn is_stream(&self) -> bool {
+        self.shared.stream
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.

@@ -218,7 +218,7 @@ static void chain_start(plain_chain *chain) {
     pthread_mutex_lock(&chain->lock);
     chain->started = monotonic_ns();
     webraft_status status =
-        webraft_chat_start(chain->window->client, PLAIN_BODY, NULL, NULL, chain_done, chain, &chain->request);
+        webraft_chat_start(chain->window->client, PLAIN_BODY, NULL, WEBRAFT_DELIVERY_NONE, NULL, chain_done, chain, &chain->request);
     pthread_mutex_unlock(&chain->lock);
     if (status != WEBRAFT_STATUS_OK) fail("webraft_chat_start failed", webraft_status_name(status));
 }
@@ -356,7 +356,7 @@ static void run_open(const char *base_url, size_t streams, const char *warm_url)
     long rss_before = rss_kib();
     uint64_t started = monotonic_ns();
     for (size_t i = 0; i < streams; i++)
-        if (webraft_chat_start(client, STREAM_BODY, NULL, held_chunk, held_done, &seen[i], &requests[i]) !=
+        if (webraft_chat_start(client, STREAM_BODY, NULL, WEBRAFT_DELIVERY_CALLBACK, held_chunk, held_done, &seen[i], &requests[i]) !=
             WEBRAFT_STATUS_OK)
             fail("webraft_chat_start failed", NULL);
     if (!wait_for_all(&streams_opened)) {

@@ -18,7 +18,7 @@ pub extern "C" fn webraft_version() -> *const c_char {
 }
 
 /// Bumped on any incompatible change to the C ABI.
-pub const WEBRAFT_ABI_VERSION: u32 = 1;
+pub const WEBRAFT_ABI_VERSION: u32 = 2;
 
 /// The ABI version of the loaded library; a program built against this header
 /// should check it equals WEBRAFT_ABI_VERSION.

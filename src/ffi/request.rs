@@ -83,30 +83,72 @@ fn wait_limit(timeout_ms: u32) -> Option<Duration> {
     (timeout_ms != WEBRAFT_WAIT_FOREVER).then(|| Duration::from_millis(timeout_ms.into()))
 }
 
-/// Start a chat request and return at once. The reply is streamed when
-/// `on_chunk` is not NULL or `request_json` sets `"stream": true`. Chunks go to
-/// `on_chunk` when given; otherwise a stream's chunks are queued for
-/// `webraft_request_next` (the queue is bounded: the stream pauses while it is
-/// full). `on_done` (may be NULL) is called exactly once when the request ends,
+/// How a started request hands its stream chunks to the caller. Passed to
+/// `webraft_chat_start` as a `uint32_t`; the values are fixed.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum webraft_delivery {
+    /// Chunks are only accumulated into the result. The request body's own
+    /// `"stream"` member decides whether the reply streams.
+    None = 0,
+    /// Each chunk goes to `on_chunk`, which must not be NULL. The reply streams.
+    Callback = 1,
+    /// Chunks are queued for `webraft_request_next` (a bounded queue: the
+    /// stream pauses while it is full). The reply streams.
+    Poll = 2,
+}
+
+/// The core delivery for a C delivery value, and whether it makes the reply stream.
+fn chosen_delivery(
+    delivery: u32,
+    on_chunk: webraft_chunk_callback,
+    user_data: *mut c_void,
+) -> Result<(Delivery, bool), Error> {
+    let unused_callback = || {
+        Error::InvalidArgument("on_chunk must be NULL unless delivery is WEBRAFT_DELIVERY_CALLBACK".into())
+    };
+    match delivery {
+        d if d == webraft_delivery::None as u32 => on_chunk.map_or(Ok((Delivery::Discard, false)), |_| Err(unused_callback())),
+        d if d == webraft_delivery::Poll as u32 => on_chunk.map_or(Ok((Delivery::Queue, true)), |_| Err(unused_callback())),
+        d if d == webraft_delivery::Callback as u32 => match on_chunk {
+            Some(_) => Ok((chunk_delivery(on_chunk, user_data, Delivery::Discard), true)),
+            None => Err(Error::NullArgument("on_chunk")),
+        },
+        other => Err(Error::InvalidArgument(format!("{other} is not a webraft_delivery value"))),
+    }
+}
+
+/// Start a chat request and return at once. `delivery` (a `webraft_delivery`
+/// value) says where stream chunks go: nowhere but the result (NONE; the
+/// body's `"stream"` member decides whether the reply streams), to `on_chunk`
+/// (CALLBACK), or to the queue read by `webraft_request_next` (POLL). CALLBACK
+/// and POLL send `"stream": true` themselves. `on_chunk` must be NULL unless
+/// delivery is CALLBACK. `webraft_request_is_stream` says whether chunks come.
+/// `on_done` (may be NULL) is called exactly once when the request ends,
 /// even if it is cancelled or freed; `user_data` must stay valid until then.
 ///
 /// Always writes a request handle to `*out_request` (owned by the caller until
-/// `webraft_request_free`). If the arguments are invalid, returns their status,
-/// the handle is already finished and holds the error result, and no callback
-/// is ever called.
+/// `webraft_request_free`). If the arguments are invalid, returns their status
+/// (NULL_ARGUMENT for CALLBACK without `on_chunk`, INVALID_ARGUMENT for an
+/// unknown delivery or a callback with another delivery), the handle is
+/// already finished and holds the error result, and no callback is ever called.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_chat_start(
     client: *const webraft_client,
     request_json: *const c_char,
     options_json: *const c_char,
+    delivery: u32,
     on_chunk: webraft_chunk_callback,
     on_done: webraft_done_callback,
     user_data: *mut c_void,
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        let call = || Call::chat(required_str(request_json, "request_json")?, on_chunk.is_some());
-        let delivery = chunk_delivery(on_chunk, user_data, Delivery::Queue);
+        let (delivery, stream) = match chosen_delivery(delivery, on_chunk, user_data) {
+            Ok(chosen) => chosen,
+            Err(error) => return fail_start(error, out_request),
+        };
+        let call = || Call::chat(required_str(request_json, "request_json")?, stream);
         start(client, call, options_json, delivery, done_callback(on_done, user_data), out_request)
     }
 }
@@ -151,14 +193,26 @@ unsafe fn start(
     let started = prepared.and_then(|(client, call, options)| {
         Request::start(&client.client, call, options, delivery, on_done)
     });
-    let (request, status) = match started {
-        Ok(request) => (request, Status::Ok),
-        Err(error) => {
-            let status = error.status();
-            (Request::failed(error), status)
+    match started {
+        Ok(request) => {
+            write_out(out_request, into_raw(webraft_request { request }));
+            Status::Ok
         }
-    };
-    write_out(out_request, into_raw(webraft_request { request }));
+        Err(error) => fail_start(error, out_request),
+    }
+}
+
+/// Hand back an already finished request that holds `error`, and its status
+/// (NULL_ARGUMENT when there is nowhere to hand it).
+///
+/// # Safety
+/// `out_request` is NULL or valid for a write.
+unsafe fn fail_start(error: Error, out_request: *mut *mut webraft_request) -> Status {
+    if out_request.is_null() {
+        return Status::NullArgument;
+    }
+    let status = error.status();
+    write_out(out_request, into_raw(webraft_request { request: Request::failed(error) }));
     status
 }
 
@@ -217,6 +271,15 @@ pub unsafe extern "C" fn webraft_request_wait(
     timeout_ms: u32,
 ) -> bool {
     ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.wait(wait_limit(timeout_ms))) }
+}
+
+/// Whether the request's reply is streamed, so chunks reach its delivery
+/// (decided when it started, from the delivery and the parsed request body).
+/// False for NULL, for plain requests and for requests that failed to start.
+/// Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_is_stream(request: *const webraft_request) -> bool {
+    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.is_stream()) }
 }
 
 /// True once the request has finished and its result is ready; for a polled

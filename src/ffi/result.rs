@@ -16,6 +16,8 @@ pub struct webraft_result {
     body_is_json: bool,
     text: Option<NulTerminated>,
     error_message: Option<CString>,
+    server_message: Option<CString>,
+    quota_exhausted: bool,
     error_type: Option<CString>,
     error_code: Option<CString>,
     error_param: Option<CString>,
@@ -79,6 +81,8 @@ impl webraft_result {
                 .as_deref()
                 .map(|t| NulTerminated::new(t.as_bytes())),
             error_message: call.error.as_ref().map(|e| c_string(&e.to_string())),
+            server_message: owned(api.map(|a| &a.message).filter(|m| !m.is_empty())),
+            quota_exhausted: api.is_some_and(|a| a.is_quota_exhausted()),
             error_type: owned(api.and_then(|a| a.error_type.as_ref())),
             error_code: owned(api.and_then(|a| a.code.as_ref())),
             error_param: owned(api.and_then(|a| a.param.as_ref())),
@@ -203,6 +207,25 @@ pub unsafe extern "C" fn webraft_result_error_message(
     result: *const webraft_result,
 ) -> *const c_char {
     ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.error_message)) }
+}
+
+/// The server's own error message, exactly as it sent it (no "HTTP 401: "
+/// prefix), for HTTP_STATUS and STREAM_ERROR failures; NULL when the failure
+/// did not come from the server or it sent no message. A non-JSON error body
+/// is its trimmed text (up to 1 KiB). Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_server_message(
+    result: *const webraft_result,
+) -> *const c_char {
+    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.server_message)) }
+}
+
+/// True when the failure means the account is out of credits or quota
+/// (HTTP 402, an `insufficient_quota` type or code, or an "Insufficient
+/// Credits" message): retrying will not help. False otherwise and for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_is_quota_exhausted(result: *const webraft_result) -> bool {
+    ffi_boundary! { handle(result, "result").is_ok_and(|r| r.quota_exhausted) }
 }
 
 /// The provider's error `type` (e.g. "invalid_request_error"), or NULL.

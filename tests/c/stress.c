@@ -142,7 +142,7 @@ static void op_poll_with_random_cancel(unsigned *rng) {
     char body[256];
     request_json(body, sizeof body, k_models[next_random(rng) % MODEL_COUNT], 1);
     webraft_request *request = NULL;
-    if (webraft_chat_start(g_client, body, NULL, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
+    if (webraft_chat_start(g_client, body, NULL, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
         FAIL("start failed");
     }
     unsigned cancel_at = next_random(rng) % 12;
@@ -168,7 +168,7 @@ static void op_free_in_flight(unsigned *rng) {
     struct tracked *state = tracked_new(1, 1000);
     webraft_request *request = NULL;
     atomic_fetch_add(&g_started_with_done, 1);
-    if (webraft_chat_start(g_client, body, NULL, tracked_chunk, tracked_done, state, &request) != WEBRAFT_STATUS_OK)
+    if (webraft_chat_start(g_client, body, NULL, WEBRAFT_DELIVERY_CALLBACK, tracked_chunk, tracked_done, state, &request) != WEBRAFT_STATUS_OK)
         FAIL("start failed");
     if (next_random(rng) % 2) usleep(next_random(rng) % 3000);
     webraft_request_free(request);
@@ -180,7 +180,7 @@ static void op_free_inside_done(unsigned *rng) {
     struct tracked *state = tracked_new(2, next_random(rng) % 6);
     webraft_request *request = NULL;
     atomic_fetch_add(&g_started_with_done, 1);
-    if (webraft_chat_start(g_client, body, NULL, tracked_chunk, tracked_done, state, &request) != WEBRAFT_STATUS_OK)
+    if (webraft_chat_start(g_client, body, NULL, WEBRAFT_DELIVERY_CALLBACK, tracked_chunk, tracked_done, state, &request) != WEBRAFT_STATUS_OK)
         FAIL("start failed");
     /* Whoever comes second frees the handle: the done callback, or we if it already ran. */
     if (atomic_exchange(&state->handle, request) == HANDED_OFF) free_request_and_result(request);
@@ -202,7 +202,7 @@ static void op_poll_and_wait_from_two_threads(unsigned *rng) {
     char body[256];
     request_json(body, sizeof body, k_models[next_random(rng) % 3], 1);
     webraft_request *request = NULL;
-    if (webraft_chat_start(g_client, body, NULL, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK)
+    if (webraft_chat_start(g_client, body, NULL, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK)
         FAIL("start failed");
     struct waiter_args args = {request, 0};
     pthread_t waiter;
@@ -259,7 +259,7 @@ static void free_client_with_requests_in_flight(void) {
     webraft_request *requests[IN_FLIGHT];
     for (int i = 0; i < IN_FLIGHT; i++) {
         const char *body = "{\"model\":\"stall-headers\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
-        if (webraft_chat_start(g_client, body, "{\"max_retries\":0}", NULL, NULL, NULL, &requests[i]) != WEBRAFT_STATUS_OK)
+        if (webraft_chat_start(g_client, body, "{\"max_retries\":0}", WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &requests[i]) != WEBRAFT_STATUS_OK)
             FAIL("start failed");
     }
     struct timespec start, end;

@@ -175,7 +175,8 @@ static webraft_request *start_chat(const webraft_client *client, const char *mod
     char body[512];
     webraft_request *request = NULL;
     chat_body(body, sizeof body, model, "hi", stream);
-    webraft_status status = webraft_chat_start(client, body, options, on_chunk, on_done, user_data, &request);
+    uint32_t delivery = on_chunk ? WEBRAFT_DELIVERY_CALLBACK : stream ? WEBRAFT_DELIVERY_POLL : WEBRAFT_DELIVERY_NONE;
+    webraft_status status = webraft_chat_start(client, body, options, delivery, on_chunk, on_done, user_data, &request);
     CHECK_STATUS_EQ(status, WEBRAFT_STATUS_OK);
     CHECK_NOT_NULL(request);
     return request;
@@ -828,7 +829,8 @@ static void *worker_main(void *arg) {
         case 2: { /* started and polled */
             webraft_request *request = NULL;
             chat_body(body, sizeof body, "gpt-4o", prompt, true);
-            CHECK_STATUS_EQ(webraft_chat_start(w->client, body, NULL, NULL, NULL, NULL, &request), WEBRAFT_STATUS_OK);
+            CHECK_STATUS_EQ(webraft_chat_start(w->client, body, NULL, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request),
+                            WEBRAFT_STATUS_OK);
             drain(request, &streamed);
             r = webraft_request_take_result(request);
             webraft_request_free(request);
@@ -837,7 +839,8 @@ static void *worker_main(void *arg) {
         default: { /* started plain, waited */
             webraft_request *request = NULL;
             chat_body(body, sizeof body, "gpt-4o", prompt, false);
-            CHECK_STATUS_EQ(webraft_chat_start(w->client, body, NULL, NULL, NULL, NULL, &request), WEBRAFT_STATUS_OK);
+            CHECK_STATUS_EQ(webraft_chat_start(w->client, body, NULL, WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &request),
+                            WEBRAFT_STATUS_OK);
             CHECK(webraft_request_wait(request, WEBRAFT_WAIT_FOREVER));
             r = webraft_request_take_result(request);
             webraft_request_free(request);
@@ -885,7 +888,8 @@ static void test_many_requests_in_flight_at_once(void) {
         snprintf(prompt, sizeof prompt, "m%d", i);
         chat_body(body, sizeof body, i % 2 ? "slow" : "gpt-4o", prompt, false);
         requests[i] = NULL;
-        CHECK_STATUS_EQ(webraft_chat_start(client, body, NULL, NULL, NULL, NULL, &requests[i]), WEBRAFT_STATUS_OK);
+        CHECK_STATUS_EQ(webraft_chat_start(client, body, NULL, WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &requests[i]),
+                        WEBRAFT_STATUS_OK);
     }
     for (int i = 0; i < N; i++) {
         char expected[64];
@@ -921,7 +925,7 @@ static void test_fork_rules(void) {
         int ok = webraft_result_status(r) == WEBRAFT_STATUS_INVALID_STATE &&
                  strstr(webraft_result_error_message(r), "fork") != NULL;
         webraft_request *req = NULL;
-        ok = ok && webraft_chat_start(client, child_body, NULL, NULL, NULL, NULL, &req) ==
+        ok = ok && webraft_chat_start(client, child_body, NULL, WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &req) ==
                        WEBRAFT_STATUS_INVALID_STATE;
         webraft_result_free(r);
         webraft_request_free(req);
@@ -950,6 +954,116 @@ static void test_fork_rules(void) {
     webraft_client_free(client);
 }
 
+/* ---- delivery is stated by the caller ---------------------------------------------------- */
+
+/* The "stream" key spelled with an escape is the same key: the library, not the
+ * caller, decides that the reply streams, and DELIVERY_NONE still completes. */
+static void test_escaped_stream_key_with_no_delivery_completes(void) {
+    const char *body = "{\"model\":\"gpt-4o\",\"stre\\u0061m\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_request *request = NULL;
+    CHECK_STATUS_EQ(webraft_chat_start(client, body, NULL, WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_OK);
+    CHECK(webraft_request_is_stream(request));
+    CHECK(webraft_request_wait(request, generous_ms(10000)));
+    webraft_result *r = webraft_request_take_result(request);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    CHECK_STR_EQ(webraft_result_text(r, NULL), MODEL_REPLY_HI);
+    CHECK_INT_EQ(webraft_result_chunk_count(r), 6);
+    webraft_result_free(r);
+    webraft_request_free(request);
+    webraft_client_free(client);
+}
+
+/* POLL streams even when the body does not ask for it; NONE with a plain body does not. */
+static void test_poll_delivery_streams_a_plain_body(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_request *polled = start_chat(client, "gpt-4o", false, NULL, NULL, NULL, NULL);
+    CHECK(!webraft_request_is_stream(polled));
+    webraft_request_free(polled);
+    char body[512];
+    chat_body(body, sizeof body, "gpt-4o", "hi", false);
+    webraft_request *request = NULL;
+    CHECK_STATUS_EQ(webraft_chat_start(client, body, NULL, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_OK);
+    CHECK(webraft_request_is_stream(request));
+    struct buf text = {0};
+    CHECK_INT_EQ(drain(request, &text), 6);
+    CHECK_STR_EQ(buf_str(&text), MODEL_REPLY_HI);
+    buf_free(&text);
+    webraft_request_free(request);
+    CHECK(!webraft_request_is_stream(NULL));
+    webraft_client_free(client);
+}
+
+static void expect_delivery_error(const webraft_client *client, uint32_t delivery, webraft_chunk_callback on_chunk,
+                                  webraft_status expected, const char *message_part) {
+    char body[512];
+    chat_body(body, sizeof body, "gpt-4o", "hi", false);
+    webraft_request *request = NULL;
+    CHECK_STATUS_EQ(webraft_chat_start(client, body, NULL, delivery, on_chunk, NULL, NULL, &request), expected);
+    CHECK_NOT_NULL(request);
+    CHECK(webraft_request_is_finished(request));
+    webraft_result *r = webraft_request_take_result(request);
+    CHECK_RESULT_STATUS(r, expected);
+    CHECK_CONTAINS(webraft_result_error_message(r), message_part);
+    webraft_result_free(r);
+    webraft_request_free(request);
+}
+
+static int ignore_chunk(void *user_data, const char *chunk, size_t len) {
+    (void)user_data, (void)chunk, (void)len;
+    return 0;
+}
+
+static void test_delivery_and_callback_must_agree(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    expect_delivery_error(client, WEBRAFT_DELIVERY_CALLBACK, NULL, WEBRAFT_STATUS_NULL_ARGUMENT, "on_chunk");
+    expect_delivery_error(client, WEBRAFT_DELIVERY_NONE, ignore_chunk, WEBRAFT_STATUS_INVALID_ARGUMENT, "on_chunk");
+    expect_delivery_error(client, WEBRAFT_DELIVERY_POLL, ignore_chunk, WEBRAFT_STATUS_INVALID_ARGUMENT, "on_chunk");
+    expect_delivery_error(client, 7, NULL, WEBRAFT_STATUS_INVALID_ARGUMENT, "7 is not a webraft_delivery");
+    webraft_client_free(client);
+}
+
+/* ---- what the server said, without parsing the description ------------------------------ */
+
+static void test_server_message_and_quota_flag(void) {
+    webraft_client *wrong_key = new_client_key("/v1", "wrong-key", NULL);
+    char body[512];
+    chat_body(body, sizeof body, "gpt-4o", "hi", false);
+    webraft_result *r = webraft_chat(wrong_key, body, NULL);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_HTTP_STATUS);
+    CHECK_STR_EQ(webraft_result_server_message(r), "Wrong Api key");
+    CHECK_CONTAINS(webraft_result_error_message(r), "HTTP 401: Wrong Api key");
+    CHECK(!webraft_result_is_quota_exhausted(r));
+    webraft_result_free(r);
+    webraft_client_free(wrong_key);
+
+    webraft_client *broke = new_client_key("/v1", "no-credits-key", NULL);
+    r = webraft_chat(broke, body, NULL);
+    CHECK_INT_EQ(webraft_result_http_status(r), 402);
+    CHECK(webraft_result_is_quota_exhausted(r));
+    CHECK_CONTAINS(webraft_result_server_message(r), "Insufficient Credits");
+    webraft_result_free(r);
+    webraft_client_free(broke);
+
+    webraft_client *client = new_client("/v1", NULL);
+    r = webraft_chat(client, body, NULL);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    CHECK_NULL(webraft_result_server_message(r));
+    CHECK(!webraft_result_is_quota_exhausted(r));
+    webraft_result_free(r);
+    chat_body(body, sizeof body, "error-chunk", "hi", true);
+    r = webraft_chat(client, body, NULL);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_STREAM_ERROR);
+    CHECK_NOT_NULL(webraft_result_server_message(r));
+    CHECK(strstr(webraft_result_error_message(r), webraft_result_server_message(r)) != NULL);
+    webraft_result_free(r);
+    webraft_client_free(client);
+    CHECK_NULL(webraft_result_server_message(NULL));
+    CHECK(!webraft_result_is_quota_exhausted(NULL));
+}
+
 const struct test_case async_tests[] = {
     TEST_ENTRY(test_poll_stream_every_base),
     TEST_ENTRY(test_poll_discarding_chunks),
@@ -975,5 +1089,9 @@ const struct test_case async_tests[] = {
     TEST_ENTRY(test_shared_client_from_many_threads),
     TEST_ENTRY(test_many_requests_in_flight_at_once),
     TEST_ENTRY(test_fork_rules),
+    TEST_ENTRY(test_escaped_stream_key_with_no_delivery_completes),
+    TEST_ENTRY(test_poll_delivery_streams_a_plain_body),
+    TEST_ENTRY(test_delivery_and_callback_must_agree),
+    TEST_ENTRY(test_server_message_and_quota_flag),
 };
 const size_t async_tests_count = sizeof async_tests / sizeof async_tests[0];

@@ -229,7 +229,7 @@ static void expect_arg_error(enum entry entry, const webraft_client *client, con
         webraft_request *req = (webraft_request *)&sentinel;
         webraft_status status =
             entry == E_CHAT_START
-                ? webraft_chat_start(client, a, options, arg_chunk_cb, arg_done_cb, NULL, &req)
+                ? webraft_chat_start(client, a, options, WEBRAFT_DELIVERY_CALLBACK, arg_chunk_cb, arg_done_cb, NULL, &req)
                 : webraft_send_start(client, a, b, c, options, arg_done_cb, NULL, &req);
         CHECK_MSG(status == expected, "%s (%s) returned %s, expected %s", k_entry_names[entry], what,
                   webraft_status_name(status), webraft_status_name(expected));
@@ -330,7 +330,7 @@ static void test_args_start_null_out_request(void) {
     char ok[512];
     chat_body(ok, sizeof ok, "gpt-4o", "hi", false);
     atomic_store(&g_arg_callbacks, 0);
-    CHECK_STATUS_EQ(webraft_chat_start(client, ok, NULL, arg_chunk_cb, arg_done_cb, NULL, NULL),
+    CHECK_STATUS_EQ(webraft_chat_start(client, ok, NULL, WEBRAFT_DELIVERY_CALLBACK, arg_chunk_cb, arg_done_cb, NULL, NULL),
                     WEBRAFT_STATUS_NULL_ARGUMENT);
     CHECK_STATUS_EQ(webraft_send_start(client, "GET", "/models", NULL, NULL, arg_done_cb, NULL, NULL),
                     WEBRAFT_STATUS_NULL_ARGUMENT);

@@ -152,7 +152,7 @@ int main(void) {
                  "{\"model\":\"%s\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}", model,
                  said);
         raise_peak(&g_peak_in_flight, atomic_fetch_add(&g_in_flight, 1) + 1);
-        if (webraft_chat_start(client, body, NULL, on_chunk, on_done, stream, &stream->request) !=
+        if (webraft_chat_start(client, body, NULL, WEBRAFT_DELIVERY_CALLBACK, on_chunk, on_done, stream, &stream->request) !=
             WEBRAFT_STATUS_OK) {
             /* Invalid arguments: no callback will come. */
             atomic_fetch_sub(&g_in_flight, 1);

@@ -149,7 +149,7 @@ static void run_one(long index) {
         expect_text(index, result, expected, &chunks);
         break;
     case STREAM_POLLED: {
-        if (webraft_chat_start(g_client, body, OPTIONS, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
+        if (webraft_chat_start(g_client, body, OPTIONS, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
             FAIL(index, "start failed");
             break;
         }
@@ -171,7 +171,8 @@ static void run_one(long index) {
         break;
     }
     case STREAM_CALLBACKS:
-        if (webraft_chat_start(g_client, body, OPTIONS, on_chunk, on_done, &chunks, &request) != WEBRAFT_STATUS_OK) {
+        if (webraft_chat_start(g_client, body, OPTIONS, WEBRAFT_DELIVERY_CALLBACK, on_chunk, on_done, &chunks, &request) !=
+            WEBRAFT_STATUS_OK) {
             FAIL(index, "start failed");
             break;
         }
@@ -190,7 +191,7 @@ static void run_one(long index) {
         expect_text(index, result, expected, &chunks);
         break;
     case PLAIN_STARTED:
-        if (webraft_chat_start(g_client, body, OPTIONS, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
+        if (webraft_chat_start(g_client, body, OPTIONS, WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &request) != WEBRAFT_STATUS_OK) {
             FAIL(index, "start failed");
             break;
         }
