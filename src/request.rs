@@ -8,7 +8,7 @@ use crate::error::{Error, Status};
 use crate::log::LogLevel;
 use crate::result::CallResult;
 use crate::runtime;
-use crate::transport::{self, ChunkSink, Progress};
+use crate::{http::{self as transport, ChunkSink}, result::Progress};
 use futures_util::FutureExt;
 use std::any::Any;
 use std::collections::VecDeque;
