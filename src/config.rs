@@ -225,7 +225,7 @@ impl ConfigKeys {
             max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             user_agent: self
                 .user_agent
-                .unwrap_or_else(|| format!("webraft/{}", crate::VERSION)),
+                .unwrap_or_else(|| concat!("webraft/", env!("CARGO_PKG_VERSION")).to_string()),
             max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             max_event_bytes: self.max_event_bytes.unwrap_or(DEFAULT_MAX_EVENT_BYTES),
             proxy: self.proxy,
