@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(text(r#"[1,2]"#), None);
         assert_eq!(
             delta_text("{\"choices\":").unwrap_err().status(),
-            crate::Status::InvalidJson
+            crate::error::Status::InvalidJson
         );
     }
 }

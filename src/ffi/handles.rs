@@ -1,7 +1,9 @@
 //! The opaque handle types C sees. Each is heap-allocated with `Box` and has
 //! exactly one owner: the caller, from the function that returns it to its `_free`.
+//! Uses only the core.
 
 use crate::client::Client;
+use crate::log::LogLevel;
 use crate::request::Request;
 use std::sync::Arc;
 
@@ -26,7 +28,9 @@ pub(crate) fn into_raw<T>(value: T) -> *mut T {
 /// `ptr` is NULL or came from `into_raw::<T>` and has not been freed.
 pub(crate) unsafe fn free<T>(ptr: *mut T) {
     if !ptr.is_null() {
-        drop(Box::from_raw(ptr));
+        // SAFETY: not NULL, so by this function's contract a box from
+        // `into_raw::<T>` that nobody has freed: ours to take back.
+        drop(unsafe { Box::from_raw(ptr) });
     }
 }
 
@@ -35,7 +39,7 @@ impl Drop for webraft_client {
     /// stops its log callback before the caller's user_data may go away.
     fn drop(&mut self) {
         self.client.close();
-        self.client.logger().set(crate::log::LogLevel::Error, None);
+        self.client.logger().set(LogLevel::Error, None);
     }
 }
 
