@@ -54,12 +54,18 @@ impl Call {
         } else {
             request_json.as_bytes().to_vec()
         };
-        Ok(Call {
+        Ok(Call::chat_body(bytes, stream))
+    }
+
+    /// A chat-completions call with a body the library built itself, so it
+    /// already says `"stream": true` exactly when `stream` is set.
+    pub fn chat_body(body: Vec<u8>, stream: bool) -> Call {
+        Call {
             method: Method::POST,
             path: "/chat/completions".into(),
-            body: Some(bytes),
+            body: Some(body),
             kind: CallKind::Chat { stream },
-        })
+        }
     }
 
     /// Any endpoint under the base URL, e.g. `GET /models`. A body, when given, must be JSON.

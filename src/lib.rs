@@ -6,6 +6,7 @@
 pub mod cancel;
 pub mod client;
 pub mod config;
+pub mod conversation;
 pub mod error;
 mod ffi;
 pub mod file;

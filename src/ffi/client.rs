@@ -140,7 +140,7 @@ pub unsafe extern "C" fn webraft_send(
 }
 
 /// Shared by the blocking exports: check arguments, run, wrap the result.
-unsafe fn run_blocking(
+pub(crate) unsafe fn run_blocking(
     client: *const webraft_client,
     call: impl FnOnce() -> Result<Call, Error>,
     options_json: *const c_char,

@@ -2,8 +2,9 @@
 //! exactly one owner: the caller, from the function that returns it to its `_free`.
 
 use crate::client::Client;
+use crate::conversation::Conversation;
 use crate::request::Request;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A configured client: connection pool, defaults and credentials.
 pub struct webraft_client {
@@ -13,6 +14,12 @@ pub struct webraft_client {
 /// A started, non-blocking request.
 pub struct webraft_request {
     pub(crate) request: Request,
+}
+
+/// Chat messages and request parameters. Calls on one conversation are
+/// serialised, so it may be shared between threads.
+pub struct webraft_conversation {
+    pub(crate) conversation: Mutex<Conversation>,
 }
 
 /// Move `value` to the heap and hand its ownership to C.

@@ -8,6 +8,7 @@
 #[macro_use]
 mod boundary;
 mod client;
+mod conversation;
 mod handles;
 mod library;
 mod request;

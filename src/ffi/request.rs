@@ -69,7 +69,7 @@ pub(crate) fn chunk_delivery(
     }))
 }
 
-fn done_callback(on_done: webraft_done_callback, user_data: *mut c_void) -> Option<DoneCallback> {
+pub(crate) fn done_callback(on_done: webraft_done_callback, user_data: *mut c_void) -> Option<DoneCallback> {
     let on_done = on_done?;
     let user_data = UserData(user_data);
     Some(Box::new(move |status: Status| {
@@ -99,7 +99,7 @@ pub enum webraft_delivery {
 }
 
 /// The core delivery for a C delivery value, and whether it makes the reply stream.
-fn chosen_delivery(
+pub(crate) fn chosen_delivery(
     delivery: u32,
     on_chunk: webraft_chunk_callback,
     user_data: *mut c_void,
@@ -172,7 +172,7 @@ pub unsafe extern "C" fn webraft_send_start(
     }
 }
 
-unsafe fn start(
+pub(crate) unsafe fn start(
     client: *const webraft_client,
     call: impl FnOnce() -> Result<Call, Error>,
     options_json: *const c_char,
@@ -207,7 +207,7 @@ unsafe fn start(
 ///
 /// # Safety
 /// `out_request` is NULL or valid for a write.
-unsafe fn fail_start(error: Error, out_request: *mut *mut webraft_request) -> Status {
+pub(crate) unsafe fn fail_start(error: Error, out_request: *mut *mut webraft_request) -> Status {
     if out_request.is_null() {
         return Status::NullArgument;
     }

@@ -3,6 +3,7 @@
 
 use super::boundary::{handle, write_out};
 use super::handles::free;
+use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
 use crate::result::{CallResult, Usage};
 use std::ffi::{c_char, CString};
@@ -26,6 +27,27 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    assistant: Option<AssistantTurn>,
+    tool_calls: Vec<ToolCallStrings>,
+    finish_reason: Option<CString>,
+    refusal: Option<CString>,
+}
+
+/// One tool call's strings, prepared once for borrowing.
+struct ToolCallStrings {
+    id: CString,
+    name: CString,
+    arguments: NulTerminated,
+}
+
+impl ToolCallStrings {
+    fn new(call: &ToolCall) -> ToolCallStrings {
+        ToolCallStrings {
+            id: c_string(&call.id),
+            name: c_string(&call.name),
+            arguments: NulTerminated::new(call.arguments.as_bytes()),
+        }
+    }
 }
 
 /// When a call reached its milestones, in milliseconds from its start; -1 if never.
@@ -70,7 +92,12 @@ impl webraft_result {
     pub(crate) fn from_call(call: CallResult) -> webraft_result {
         let api = call.api_error();
         let owned = |field: Option<&String>| field.map(|s| c_string(s));
+        let assistant = call.assistant_turn();
+        let turn = assistant.as_ref();
         webraft_result {
+            tool_calls: turn.map_or(Vec::new(), |t| t.tool_calls.iter().map(ToolCallStrings::new).collect()),
+            finish_reason: owned(turn.and_then(|t| t.finish_reason.as_ref())),
+            refusal: owned(turn.and_then(|t| t.refusal.as_ref())),
             status: call.status(),
             http_status: call.http_status,
             body: (!call.body.is_empty() || call.body_is_json)
@@ -95,7 +122,12 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            assistant,
         }
+    }
+
+    pub(crate) fn assistant_turn(&self) -> Option<&AssistantTurn> {
+        self.assistant.as_ref()
     }
 
     pub(crate) fn from_error(error: Error) -> webraft_result {
@@ -301,6 +333,63 @@ pub unsafe extern "C" fn webraft_result_retries(result: *const webraft_result) -
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_chunk_count(result: *const webraft_result) -> usize {
     ffi_boundary! { handle(result, "result").map_or(0, |r| r.chunks) }
+}
+
+/// How many tool calls the reply's first choice asked for (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_count(result: *const webraft_result) -> usize {
+    ffi_boundary! { handle(result, "result").map_or(0, |r| r.tool_calls.len()) }
+}
+
+fn tool_call(result: *const webraft_result, index: usize) -> Option<&'static ToolCallStrings> {
+    // SAFETY: callers pass a NULL or live result; the borrow ends before it can be freed.
+    unsafe { handle(result, "result") }.ok().and_then(|r| r.tool_calls.get(index))
+}
+
+/// The id of tool call `index` (from 0), or NULL when out of range.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_id(
+    result: *const webraft_result,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! { tool_call(result, index).map_or(std::ptr::null(), |c| c.id.as_ptr()) }
+}
+
+/// The function name of tool call `index`, or NULL when out of range.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_name(
+    result: *const webraft_result,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! { tool_call(result, index).map_or(std::ptr::null(), |c| c.name.as_ptr()) }
+}
+
+/// The arguments of tool call `index` exactly as the model sent them (usually
+/// JSON text; "" when none), or NULL when out of range. Length to `out_len` if
+/// not NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_arguments(
+    result: *const webraft_result,
+    index: usize,
+    out_len: *mut usize,
+) -> *const c_char {
+    ffi_boundary! { bytes_out(tool_call(result, index).map(|c| &c.arguments), out_len) }
+}
+
+/// The first choice's `finish_reason` ("stop", "length", "tool_calls", …),
+/// or NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_finish_reason(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.finish_reason)) }
+}
+
+/// The assistant's refusal text, when the model refused, or NULL.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_refusal(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.refusal)) }
 }
 
 /// Free a result and every string borrowed from it. NULL is a no-op. Any thread.
