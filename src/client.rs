@@ -135,10 +135,9 @@ impl Client {
         let url = format!("{}{}", self.config.base_url, call.path);
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?;
-        let query = self.config.default_query.iter().chain(&options.query);
         {
             let mut pairs = url.query_pairs_mut();
-            for (name, value) in query {
+            for (name, value) in merged_query(&self.config.default_query, &options.query) {
                 pairs.append_pair(name, value);
             }
         }
@@ -239,6 +238,28 @@ fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwes
         .map_err(|e| bad("cannot build HTTP client", e))
 }
 
+/// The client's default query with this request's values applied: a request value replaces
+/// the default of the same name in its place (a name is sent once, as with headers), and the
+/// request's other names follow in their order.
+fn merged_query<'a>(
+    defaults: &'a [(String, String)],
+    overrides: &'a [(String, String)],
+) -> impl Iterator<Item = (&'a str, &'a str)> {
+    let value_in = |list: &'a [(String, String)], name: &str| {
+        list.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let replaced = defaults
+        .iter()
+        .map(move |(name, value)| (name.as_str(), value_in(overrides, name).unwrap_or(value)));
+    let added = overrides
+        .iter()
+        .filter(move |(name, _)| value_in(defaults, name).is_none())
+        .map(|(name, value)| (name.as_str(), value.as_str()));
+    replaced.chain(added)
+}
+
 fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()> {
     let header_name = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::InvalidArgument(format!("{name:?} is not a valid header name")))?;
@@ -292,21 +313,21 @@ mod tests {
         );
     }
 
+    /// `GET /models` as built for a client with `config` and a request with `options`.
+    fn build_get_models(config: &str, options: &str) -> reqwest::Request {
+        let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
+        let options = RequestOptions::from_json(options).unwrap();
+        let call = Call::raw("GET", "/models", None).unwrap();
+        Client::new(config).unwrap().build(&call, &options).unwrap()
+    }
+
     #[test]
     fn request_carries_auth_headers_and_query() {
-        let config = ClientConfig::from_json_with_env(
+        let request = build_get_models(
             r#"{"api_key":"k1","base_url":"http://127.0.0.1:1/v1","organization":"o","project":"p",
                 "default_headers":{"X-App":"game"},"default_query":{"api-version":"1"}}"#,
-            |_| None,
-        )
-        .unwrap();
-        let client = Client::new(config).unwrap();
-        let options =
-            RequestOptions::from_json(r#"{"headers":{"X-App":"override"},"query":{"q":"2"}}"#)
-                .unwrap();
-        let request = client
-            .build(&Call::raw("GET", "/models", None).unwrap(), &options)
-            .unwrap();
+            r#"{"headers":{"X-App":"override"},"query":{"q":"2"}}"#,
+        );
         assert_eq!(
             request.url().as_str(),
             "http://127.0.0.1:1/v1/models?api-version=1&q=2"
@@ -318,5 +339,21 @@ mod tests {
         assert_eq!(headers["openai-project"], "p");
         assert_eq!(headers["x-app"], "override");
         assert!(headers.get("content-type").is_none());
+    }
+
+    #[test]
+    fn request_query_replaces_the_default_of_the_same_name() {
+        let config =
+            r#"{"base_url":"http://127.0.0.1:1/v1","default_query":{"over":"client","keep":"k"}}"#;
+        let request = build_get_models(config, r#"{"query":{"new":"n","over":"request"}}"#);
+        assert_eq!(
+            request.url().query(),
+            Some("over=request&keep=k&new=n"),
+            "the default keeps its place, the request adds the rest"
+        );
+        assert_eq!(
+            build_get_models(config, "").url().query(),
+            Some("over=client&keep=k")
+        );
     }
 }

@@ -1,8 +1,12 @@
 //! Client configuration and per-request options, parsed from JSON.
 //! Unknown keys and wrong types are errors: a typo must not silently fall back to a default.
+//! Each key is declared once, as a field of a serde struct with the checker of its JSON type;
+//! a separate validation step then applies defaults and the rules that span keys.
 
 use crate::error::{Error, Result};
 use crate::file::read_regular_file;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -101,18 +105,91 @@ impl ClientConfig {
         text: &str,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<ClientConfig> {
-        let value: Value = if text.trim().is_empty() {
-            Value::Object(Map::new())
-        } else {
-            serde_json::from_str(text).map_err(|e| Error::invalid_json("config", e))?
-        };
-        let obj = value
-            .as_object()
-            .ok_or_else(|| Error::InvalidConfig("config must be a JSON object".into()))?;
-        let mut fields = Fields::new(obj, Error::InvalidConfig);
+        parse_keys::<ConfigKeys>(text, "config", Error::InvalidConfig)?.into_config(env)
+    }
 
-        let api_key = fields
-            .string("api_key")?
+    /// Everything sent as a header must survive the trip into HTTP.
+    fn check_headers(&self) -> Result<()> {
+        let header_values = [
+            ("organization", self.organization.as_deref()),
+            ("project", self.project.as_deref()),
+            ("user_agent", Some(self.user_agent.as_str())),
+        ];
+        for (key, value) in header_values {
+            if let Some(value) = value {
+                check_header("", key, value, Error::InvalidConfig)?;
+            }
+        }
+        for (name, value) in &self.default_headers {
+            check_header("default_headers.", name, value, Error::InvalidConfig)?;
+        }
+        Ok(())
+    }
+}
+
+/// The config JSON as written. A key is declared here once, with the checker of its JSON
+/// type; `into_config` then applies defaults, the environment and the rules that need more
+/// than a type. `null` counts as absent, so `"key": null` means "the default".
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ConfigKeys {
+    #[serde(deserialize_with = "text")]
+    api_key: Option<String>,
+    #[serde(deserialize_with = "text")]
+    plan: Option<String>,
+    #[serde(deserialize_with = "text")]
+    base_url: Option<String>,
+    #[serde(deserialize_with = "text")]
+    organization: Option<String>,
+    #[serde(deserialize_with = "text")]
+    project: Option<String>,
+    #[serde(deserialize_with = "string_map")]
+    default_headers: Vec<(String, String)>,
+    #[serde(deserialize_with = "string_map")]
+    default_query: Vec<(String, String)>,
+    #[serde(deserialize_with = "millis")]
+    timeout_ms: Option<Option<Duration>>,
+    #[serde(deserialize_with = "connect_millis")]
+    connect_timeout_ms: Option<Duration>,
+    #[serde(deserialize_with = "millis")]
+    headers_timeout_ms: Option<Option<Duration>>,
+    #[serde(deserialize_with = "millis")]
+    idle_timeout_ms: Option<Option<Duration>>,
+    #[serde(deserialize_with = "millis")]
+    stream_timeout_ms: Option<Option<Duration>>,
+    #[serde(deserialize_with = "retries")]
+    max_retries: Option<u32>,
+    #[serde(deserialize_with = "text")]
+    user_agent: Option<String>,
+    #[serde(deserialize_with = "size")]
+    max_body_bytes: Option<usize>,
+    #[serde(deserialize_with = "size")]
+    max_event_bytes: Option<usize>,
+    #[serde(deserialize_with = "text")]
+    proxy: Option<String>,
+    #[serde(deserialize_with = "text")]
+    ca_cert_pem: Option<String>,
+    #[serde(deserialize_with = "text")]
+    ca_cert_file: Option<String>,
+    #[serde(deserialize_with = "text")]
+    client_cert_pem: Option<String>,
+    #[serde(deserialize_with = "text")]
+    client_cert_file: Option<String>,
+    #[serde(deserialize_with = "text")]
+    client_key_pem: Option<String>,
+    #[serde(deserialize_with = "text")]
+    client_key_file: Option<String>,
+    #[serde(deserialize_with = "flag")]
+    danger_skip_tls_verification: Option<bool>,
+}
+
+impl ConfigKeys {
+    /// The validation step. Its checks run in the order the messages were always
+    /// reported in: api_key, plan and base_url, TLS files, proxy, header values.
+    fn into_config(self, env: impl Fn(&str) -> Option<String>) -> Result<ClientConfig> {
+        let api_key = self
+            .api_key
+            .clone()
             .or_else(|| env("WEBRAFT_API_KEY"))
             .or_else(|| env("OPENAI_API_KEY"))
             .filter(|key| !key.is_empty());
@@ -124,127 +201,83 @@ impl ClientConfig {
                 ));
             }
         }
-        let plan = fields.string("plan")?;
-        let plan_url = match plan.as_deref() {
-            None | Some("paid") => PAID_BASE_URL,
-            Some("free") => FREE_BASE_URL,
-            Some(other) => {
-                return Err(Error::InvalidConfig(format!(
-                    "plan must be \"paid\" or \"free\", not {other:?}"
-                )))
-            }
-        };
-        let base_url = match fields.string("base_url")? {
-            Some(url) => validate_base_url(&url)?,
-            None => plan_url.to_string(),
-        };
-        let mut timeouts = Timeouts::default();
-        if let Some(total) = fields.millis("timeout_ms")? {
-            timeouts.total = total;
-        }
-        if let Some(headers) = fields.millis("headers_timeout_ms")? {
-            timeouts.headers = headers;
-        }
-        if let Some(idle) = fields.millis("idle_timeout_ms")? {
-            timeouts.idle = idle;
-        }
-        if let Some(stream_total) = fields.millis("stream_timeout_ms")? {
-            timeouts.stream_total = stream_total;
-        }
-        let tls = TlsConfig {
-            extra_roots_pem: pem_from(&mut fields, "ca_cert_pem", "ca_cert_file")?
-                .unwrap_or_default(),
-            client_identity_pem: client_identity(&mut fields)?,
-            skip_verification: fields
-                .boolean("danger_skip_tls_verification")?
-                .unwrap_or(false),
-        };
-        let proxy = fields.string("proxy")?;
-        if let Some(proxy) = &proxy {
+        let base_url = base_url(self.plan.as_deref(), self.base_url.as_deref())?;
+        let tls = self.tls()?;
+        if let Some(proxy) = &self.proxy {
             reqwest::Proxy::all(proxy.as_str())
                 .map_err(|e| Error::InvalidConfig(format!("proxy {proxy:?} is not usable: {e}")))?;
         }
+        let clocks = Timeouts::default();
         let config = ClientConfig {
             api_key: api_key.map(Secret),
             base_url,
-            organization: fields.string("organization")?,
-            project: fields.string("project")?,
-            default_headers: fields.string_map("default_headers")?,
-            default_query: fields.string_map("default_query")?,
-            connect_timeout: fields
-                .millis("connect_timeout_ms")?
-                .flatten()
-                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            timeouts,
-            max_retries: fields.count("max_retries")?.unwrap_or(DEFAULT_MAX_RETRIES),
-            user_agent: fields
-                .string("user_agent")?
-                .unwrap_or_else(|| format!("webraft/{}", crate::VERSION)),
-            max_body_bytes: fields
-                .size("max_body_bytes")?
-                .unwrap_or(DEFAULT_MAX_BODY_BYTES),
-            max_event_bytes: fields
-                .size("max_event_bytes")?
-                .unwrap_or(DEFAULT_MAX_EVENT_BYTES),
-            proxy,
+            organization: self.organization,
+            project: self.project,
+            default_headers: self.default_headers,
+            default_query: self.default_query,
+            connect_timeout: self.connect_timeout_ms.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            timeouts: Timeouts {
+                total: self.timeout_ms.unwrap_or(clocks.total),
+                stream_total: self.stream_timeout_ms.unwrap_or(clocks.stream_total),
+                headers: self.headers_timeout_ms.unwrap_or(clocks.headers),
+                idle: self.idle_timeout_ms.unwrap_or(clocks.idle),
+            },
+            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            user_agent: self
+                .user_agent
+                .unwrap_or_else(|| concat!("webraft/", env!("CARGO_PKG_VERSION")).to_string()),
+            max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            max_event_bytes: self.max_event_bytes.unwrap_or(DEFAULT_MAX_EVENT_BYTES),
+            proxy: self.proxy,
             tls,
         };
-        fields.reject_unknown()?;
-        let header_values = [
-            ("organization", config.organization.as_deref()),
-            ("project", config.project.as_deref()),
-            ("user_agent", Some(config.user_agent.as_str())),
-        ];
-        for (key, value) in header_values {
-            if let Some(value) = value {
-                check_header("", key, value, Error::InvalidConfig)?;
-            }
-        }
-        for (name, value) in &config.default_headers {
-            check_header("default_headers.", name, value, Error::InvalidConfig)?;
-        }
+        config.check_headers()?;
         Ok(config)
+    }
+
+    /// Reads the PEM files named, so it runs only once every key has its right type.
+    fn tls(&self) -> Result<TlsConfig> {
+        let pem = |inline: &Option<String>, file: &Option<String>| {
+            pem_from(inline.as_deref(), file.as_deref())
+        };
+        let cert = pem(&self.client_cert_pem, &self.client_cert_file)?;
+        let key = pem(&self.client_key_pem, &self.client_key_file)?;
+        Ok(TlsConfig {
+            extra_roots_pem: pem(&self.ca_cert_pem, &self.ca_cert_file)?.unwrap_or_default(),
+            client_identity_pem: client_identity(cert, key)?,
+            skip_verification: self.danger_skip_tls_verification.unwrap_or(false),
+        })
     }
 }
 
 /// Per-request overrides, passed beside the request body and never merged into it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Each field is declared with its JSON key and checker; a timeout of 0 means
+/// "no limit" (for connect: the client's value).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct RequestOptions {
     /// `Some(None)` switches the total timeout off for this request.
+    #[serde(rename = "timeout_ms", deserialize_with = "millis")]
     pub timeout: Option<Option<Duration>>,
+    #[serde(rename = "headers_timeout_ms", deserialize_with = "millis")]
     pub headers_timeout: Option<Option<Duration>>,
+    #[serde(rename = "idle_timeout_ms", deserialize_with = "millis")]
     pub idle_timeout: Option<Option<Duration>>,
     /// Needs a connection of its own when it differs from the client's.
+    #[serde(rename = "connect_timeout_ms", deserialize_with = "connect_millis")]
     pub connect_timeout: Option<Duration>,
+    #[serde(deserialize_with = "retries")]
     pub max_retries: Option<u32>,
+    #[serde(deserialize_with = "string_map")]
     pub headers: Vec<(String, String)>,
+    #[serde(deserialize_with = "string_map")]
     pub query: Vec<(String, String)>,
 }
 
 impl RequestOptions {
-    /// Parse the options JSON: `timeout_ms`, `headers_timeout_ms`, `idle_timeout_ms`,
-    /// `connect_timeout_ms`, `max_retries`, `headers`, `query`. A timeout of 0 means
-    /// "no limit" (for connect: the client's value).
+    /// Parse the options JSON; blank means no overrides.
     pub fn from_json(text: &str) -> Result<RequestOptions> {
-        if text.trim().is_empty() {
-            return Ok(RequestOptions::default());
-        }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| Error::invalid_json("options", e))?;
-        let obj = value
-            .as_object()
-            .ok_or_else(|| Error::InvalidArgument("options must be a JSON object".into()))?;
-        let mut fields = Fields::new(obj, Error::InvalidArgument);
-        let options = RequestOptions {
-            timeout: fields.millis("timeout_ms")?,
-            headers_timeout: fields.millis("headers_timeout_ms")?,
-            idle_timeout: fields.millis("idle_timeout_ms")?,
-            connect_timeout: fields.millis("connect_timeout_ms")?.flatten(),
-            max_retries: fields.count("max_retries")?,
-            headers: fields.string_map("headers")?,
-            query: fields.string_map("query")?,
-        };
-        fields.reject_unknown()?;
+        let options: RequestOptions = parse_keys(text, "options", Error::InvalidArgument)?;
         for (name, value) in &options.headers {
             check_header("headers.", name, value, Error::InvalidArgument)?;
         }
@@ -271,6 +304,139 @@ impl RequestOptions {
     }
 }
 
+/// Parse `text` (blank means `{}`) into the key struct `T`, with the documented messages:
+/// invalid JSON is INVALID_JSON, anything else is `make_error`.
+fn parse_keys<T: DeserializeOwned>(
+    text: &str,
+    what: &'static str,
+    make_error: fn(String) -> Error,
+) -> Result<T> {
+    let value: Value = if text.trim().is_empty() {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_str(text).map_err(|e| Error::invalid_json(what, e))?
+    };
+    let Value::Object(object) = &value else {
+        return Err(make_error(format!("{what} must be a JSON object")));
+    };
+    T::deserialize(&value)
+        .map_err(|e| make_error(keyed_message::<T>(object).unwrap_or_else(|| e.to_string())))
+}
+
+/// serde's errors do not name the key, and every documented message starts with it: find
+/// the first entry that fails on its own and put its key in front. A checker's problem
+/// starts with ' ' or '.'; anything else is serde refusing a key `T` does not declare.
+fn keyed_message<T: DeserializeOwned>(object: &Map<String, Value>) -> Option<String> {
+    object.iter().find_map(|(key, value)| {
+        let alone = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
+        let problem = T::deserialize(&alone).err()?.to_string();
+        Some(if problem.starts_with([' ', '.']) {
+            format!("{key}{problem}")
+        } else {
+            format!("unknown key {key:?}")
+        })
+    })
+}
+
+// Checkers, one per JSON type a key can have. serde hands them a key's value but not its
+// name, so a problem is worded as the text that follows the key: " must be …" (or
+// ".name must be …" inside an object). `null` is absent, like a missing key.
+
+fn checked<'de, D: Deserializer<'de>, T>(
+    de: D,
+    check: impl FnOnce(Value) -> std::result::Result<T, String>,
+) -> std::result::Result<Option<T>, D::Error> {
+    match Value::deserialize(de)? {
+        Value::Null => Ok(None),
+        value => check(value).map(Some).map_err(D::Error::custom),
+    }
+}
+
+fn must_be(expected: &str, got: &Value) -> String {
+    format!(" must be {expected}, got {}", json_type_name(got))
+}
+
+fn text<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Option<String>, D::Error> {
+    checked(de, |value| match value {
+        Value::String(s) => Ok(s),
+        other => Err(must_be("a string", &other)),
+    })
+}
+
+fn flag<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Option<bool>, D::Error> {
+    checked(de, |value| match value {
+        Value::Bool(b) => Ok(b),
+        other => Err(must_be("true or false", &other)),
+    })
+}
+
+fn unsigned(value: Value, max: u64) -> std::result::Result<u64, String> {
+    match value.as_u64() {
+        Some(n) if n <= max => Ok(n),
+        Some(n) => Err(format!(" is too large ({n} > {max})")),
+        None => Err(must_be("a non-negative integer", &value)),
+    }
+}
+
+/// Milliseconds; 0 means "no limit", returned as `Some(None)`.
+fn millis<'de, D: Deserializer<'de>>(
+    de: D,
+) -> std::result::Result<Option<Option<Duration>>, D::Error> {
+    const TEN_YEARS_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
+    checked(de, |value| {
+        unsigned(value, TEN_YEARS_MS).map(|ms| (ms > 0).then(|| Duration::from_millis(ms)))
+    })
+}
+
+/// A connect timeout of 0 means "the usual one" rather than "none": reqwest needs a value.
+fn connect_millis<'de, D: Deserializer<'de>>(
+    de: D,
+) -> std::result::Result<Option<Duration>, D::Error> {
+    Ok(millis(de)?.flatten())
+}
+
+fn retries<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Option<u32>, D::Error> {
+    const MAX_RETRIES: u64 = 100;
+    checked(de, |value| unsigned(value, MAX_RETRIES).map(|n| n as u32))
+}
+
+/// A byte limit; 0 would refuse every response, so it is an error rather than "no limit".
+fn size<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Option<usize>, D::Error> {
+    checked(de, |value| match unsigned(value, usize::MAX as u64)? {
+        0 => Err(" must be at least 1".into()),
+        n => Ok(n as usize),
+    })
+}
+
+/// An object of strings, in the order written (serde_json keeps it: `preserve_order`).
+fn string_map<'de, D: Deserializer<'de>>(
+    de: D,
+) -> std::result::Result<Vec<(String, String)>, D::Error> {
+    let pairs = checked(de, |value| {
+        let Value::Object(map) = value else {
+            return Err(must_be("an object of strings", &value));
+        };
+        map.into_iter()
+            .map(|(name, v)| match v {
+                Value::String(s) => Ok((name, s)),
+                other => Err(format!(".{name}{}", must_be("a string", &other))),
+            })
+            .collect()
+    })?;
+    Ok(pairs.unwrap_or_default())
+}
+
+fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// A header must survive the trip into HTTP: no CR, LF or other control bytes.
 fn check_header(
     prefix: &str,
@@ -292,17 +458,16 @@ fn check_header(
     Ok(())
 }
 
-/// PEM text given inline under `pem_key` and/or as a file under `file_key`, joined.
-fn pem_from(fields: &mut Fields, pem_key: &str, file_key: &str) -> Result<Option<Vec<u8>>> {
-    let inline = fields.string(pem_key)?;
-    let file = match fields.string(file_key)? {
-        Some(path) => Some(read_regular_file(&path, MAX_PEM_FILE_BYTES, "PEM files")?),
+/// PEM text given inline and/or as a file, joined.
+fn pem_from(inline: Option<&str>, file: Option<&str>) -> Result<Option<Vec<u8>>> {
+    let file = match file {
+        Some(path) => Some(read_regular_file(path, MAX_PEM_FILE_BYTES, "PEM files")?),
         None => None,
     };
     Ok(match (inline, file) {
         (None, None) => None,
         (inline, file) => {
-            let mut pem = inline.map(String::into_bytes).unwrap_or_default();
+            let mut pem = inline.map(|s| s.as_bytes().to_vec()).unwrap_or_default();
             pem.push(b'\n');
             pem.extend(file.unwrap_or_default());
             Some(pem)
@@ -311,9 +476,7 @@ fn pem_from(fields: &mut Fields, pem_key: &str, file_key: &str) -> Result<Option
 }
 
 /// The mTLS identity: certificate and key, each inline or from a file; both or neither.
-fn client_identity(fields: &mut Fields) -> Result<Option<Secret>> {
-    let cert = pem_from(fields, "client_cert_pem", "client_cert_file")?;
-    let key = pem_from(fields, "client_key_pem", "client_key_file")?;
+fn client_identity(cert: Option<Vec<u8>>, key: Option<Vec<u8>>) -> Result<Option<Secret>> {
     match (cert, key) {
         (None, None) => Ok(None),
         (Some(mut cert), Some(key)) => {
@@ -330,7 +493,20 @@ fn client_identity(fields: &mut Fields) -> Result<Option<Secret>> {
     }
 }
 
-fn validate_base_url(url: &str) -> Result<String> {
+/// `base_url` wins over `plan`; `plan` is checked either way so a typo is not hidden.
+fn base_url(plan: Option<&str>, base_url: Option<&str>) -> Result<String> {
+    let plan_url = match plan {
+        None | Some("paid") => PAID_BASE_URL,
+        Some("free") => FREE_BASE_URL,
+        Some(other) => {
+            return Err(Error::InvalidConfig(format!(
+                "plan must be \"paid\" or \"free\", not {other:?}"
+            )))
+        }
+    };
+    let Some(url) = base_url else {
+        return Ok(plan_url.to_string());
+    };
     let parsed = reqwest::Url::parse(url)
         .map_err(|e| Error::InvalidConfig(format!("base_url {url:?} is not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -340,117 +516,6 @@ fn validate_base_url(url: &str) -> Result<String> {
         )));
     }
     Ok(url.trim_end_matches('/').to_string())
-}
-
-/// Typed, consuming access to a JSON object's keys; whatever is left is unknown.
-struct Fields {
-    remaining: Map<String, Value>,
-    make_error: fn(String) -> Error,
-}
-
-impl Fields {
-    fn new(obj: &Map<String, Value>, make_error: fn(String) -> Error) -> Self {
-        Fields {
-            remaining: obj.clone(),
-            make_error,
-        }
-    }
-
-    fn wrong_type(&self, key: &str, expected: &str, got: &Value) -> Error {
-        (self.make_error)(format!(
-            "{key} must be {expected}, got {}",
-            json_type_name(got)
-        ))
-    }
-
-    /// Null counts as absent, so callers can write `"key": null` to mean "default".
-    fn take(&mut self, key: &str) -> Option<Value> {
-        self.remaining.remove(key).filter(|v| !v.is_null())
-    }
-
-    fn string(&mut self, key: &str) -> Result<Option<String>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.wrong_type(key, "a string", &other)),
-        }
-    }
-
-    fn boolean(&mut self, key: &str) -> Result<Option<bool>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(self.wrong_type(key, "true or false", &other)),
-        }
-    }
-
-    fn unsigned(&mut self, key: &str, max: u64) -> Result<Option<u64>> {
-        match self.take(key) {
-            None => Ok(None),
-            Some(value) => match value.as_u64() {
-                Some(n) if n <= max => Ok(Some(n)),
-                Some(n) => Err((self.make_error)(format!(
-                    "{key} is too large ({n} > {max})"
-                ))),
-                None => Err(self.wrong_type(key, "a non-negative integer", &value)),
-            },
-        }
-    }
-
-    /// Milliseconds; 0 means "no limit", returned as `Some(None)`.
-    fn millis(&mut self, key: &str) -> Result<Option<Option<Duration>>> {
-        const TEN_YEARS_MS: u64 = 10 * 365 * 24 * 3600 * 1000;
-        Ok(self
-            .unsigned(key, TEN_YEARS_MS)?
-            .map(|ms| (ms > 0).then(|| Duration::from_millis(ms))))
-    }
-
-    fn count(&mut self, key: &str) -> Result<Option<u32>> {
-        const MAX_RETRIES: u64 = 100;
-        Ok(self.unsigned(key, MAX_RETRIES)?.map(|n| n as u32))
-    }
-
-    fn size(&mut self, key: &str) -> Result<Option<usize>> {
-        match self.unsigned(key, usize::MAX as u64)? {
-            Some(0) => Err((self.make_error)(format!("{key} must be at least 1"))),
-            other => Ok(other.map(|n| n as usize)),
-        }
-    }
-
-    fn string_map(&mut self, key: &str) -> Result<Vec<(String, String)>> {
-        let Some(value) = self.take(key) else {
-            return Ok(Vec::new());
-        };
-        let Value::Object(map) = value else {
-            return Err(self.wrong_type(key, "an object of strings", &value));
-        };
-        map.into_iter()
-            .map(|(name, v)| match v {
-                Value::String(s) => Ok((name, s)),
-                other => Err(self.wrong_type(&format!("{key}.{name}"), "a string", &other)),
-            })
-            .collect()
-    }
-
-    fn reject_unknown(self) -> Result<()> {
-        let mut unknown: Vec<&String> = self.remaining.keys().collect();
-        if unknown.is_empty() {
-            return Ok(());
-        }
-        unknown.sort();
-        Err((self.make_error)(format!("unknown key {:?}", unknown[0])))
-    }
-}
-
-fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
@@ -521,6 +586,72 @@ mod tests {
             parse(r#"{"base_url":"ftp://x"}"#).unwrap_err().status(),
             crate::Status::InvalidConfig
         );
+    }
+
+    #[test]
+    fn messages_name_the_key_as_documented() {
+        let config_cases = [
+            (r#"{"api_key":5}"#, "api_key must be a string, got a number"),
+            (
+                r#"{"max_retries":101}"#,
+                "max_retries is too large (101 > 100)",
+            ),
+            (
+                r#"{"timeout_ms":-1}"#,
+                "timeout_ms must be a non-negative integer, got a number",
+            ),
+            (
+                r#"{"max_body_bytes":0}"#,
+                "max_body_bytes must be at least 1",
+            ),
+            (
+                r#"{"proxy":null,"danger_skip_tls_verification":"yes"}"#,
+                "danger_skip_tls_verification must be true or false, got a string",
+            ),
+            (
+                r#"{"default_query":[]}"#,
+                "default_query must be an object of strings, got an array",
+            ),
+            (
+                r#"{"default_headers":{"x":{}}}"#,
+                "default_headers.x must be a string, got an object",
+            ),
+            (
+                r#"{"api_key":"k","bogus_key":true}"#,
+                "unknown key \"bogus_key\"",
+            ),
+            ("[1]", "config must be a JSON object"),
+        ];
+        for (text, message) in config_cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.status(), crate::Status::InvalidConfig, "{text}");
+            assert_eq!(
+                err.to_string(),
+                format!("invalid config: {message}"),
+                "{text}"
+            );
+        }
+        let options_cases = [
+            (
+                r#"{"timeout_ms":"5"}"#,
+                "timeout_ms must be a non-negative integer, got a string",
+            ),
+            (
+                r#"{"query":{"a":1}}"#,
+                "query.a must be a string, got a number",
+            ),
+            (r#"{"retries":1}"#, "unknown key \"retries\""),
+            ("[]", "options must be a JSON object"),
+        ];
+        for (text, message) in options_cases {
+            let err = RequestOptions::from_json(text).unwrap_err();
+            assert_eq!(err.status(), crate::Status::InvalidArgument, "{text}");
+            assert_eq!(
+                err.to_string(),
+                format!("invalid argument: {message}"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

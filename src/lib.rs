@@ -16,7 +16,7 @@ pub mod request;
 pub mod result;
 pub mod runtime;
 pub mod stream;
-pub mod transport;
+pub mod http;
 
 pub use client::{Call, CallKind, Client};
 pub use config::{ClientConfig, RequestOptions};

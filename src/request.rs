@@ -8,7 +8,8 @@ use crate::error::{Error, Status};
 use crate::log::LogLevel;
 use crate::result::CallResult;
 use crate::runtime;
-use crate::transport::{self, ChunkSink, Progress};
+use crate::http::{self, ChunkSink};
+use crate::result::Progress;
 use futures_util::FutureExt;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -95,7 +96,7 @@ impl Request {
         runtime.spawn(async move {
             let mut progress = Progress::default();
             let mut sink = Sink { delivery, request: &task };
-            let work = AssertUnwindSafe(transport::execute(&client, &call, &options, &mut sink, &mut progress));
+            let work = AssertUnwindSafe(http::execute(&client, &call, &options, &mut sink, &mut progress));
             let outcome = tokio::select! {
                 biased;
                 _ = task.shared.cancel.cancelled() => Err(Error::Cancelled),

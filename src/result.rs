@@ -7,6 +7,9 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::time::Duration;
 
+mod progress;
+pub use progress::Progress;
+
 /// Milestones of one call, measured from its start.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timings {

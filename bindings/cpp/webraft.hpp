@@ -1,7 +1,8 @@
 /*
  * webraft.hpp: header-only C++17 wrapper over the webraft C API (webraft.h).
  *
- * - Client, Request, Result and String are move-only owners of their C handles.
+ * - Client, Request, Result and String are move-only owners of their C handles
+ *   (one template, detail::Handle, does the owning for all four).
  * - Calls come in two forms: `chat`, `send`, ... throw webraft::Error when the
  *   call fails; `try_chat`, `try_send`, ... never throw and hand back the Result
  *   (check `ok()`). Only the try_ forms exist when exceptions are off
@@ -9,7 +10,11 @@
  * - Chunk callbacks are any callable taking `const webraft::Chunk&` and
  *   returning void (go on) or bool (false cancels the stream). They run on a
  *   library worker thread, one at a time per request, in stream order.
- * - Frame loops poll with Request::next(0), which never blocks.
+ * - Client::start(body) starts a polled stream: frame loops read it with
+ *   Request::next(0), which never blocks. Client::start(body, on_chunk, on_done)
+ *   hands chunks to callables instead, which may be move-only.
+ * - Status values are the C enum's and their names come from
+ *   webraft_status_name: the wrapper keeps no list of its own.
  *
  * Every rule of webraft.h holds here: this header only owns handles and adapts
  * types; all behaviour lives in the C library.
@@ -87,33 +92,50 @@ inline std::string_view view(const char* s, std::size_t len) noexcept {
 
 inline std::string copy(std::string_view v) { return v.data() ? std::string(v) : std::string(); }
 
+/** A stateless deleter calling the C API's free function, so a Handle is one pointer wide. */
+template <auto Free>
+struct Freer {
+    template <typename T>
+    void operator()(T* handle) const noexcept {
+        Free(handle);
+    }
+};
+
+/**
+ * Sole owner of one C handle, freed by `Free`: move-only, nothrow to move,
+ * and empty (nullptr) once moved from. Client, Request, Result and String
+ * hold one, so none of them writes its own move or destructor.
+ */
+template <typename T, void (*Free)(T*)>
+using Handle = std::unique_ptr<T, Freer<Free>>;
+
 } // namespace detail
 
-/** A string the library handed over; freed with webraft_string_free. */
+/**
+ * A string the library handed over; freed with webraft_string_free. Empty
+ * (`!s`, a null c_str() and an empty view) when moved from or default-made.
+ */
 class String {
 public:
     String() noexcept = default;
-    String(char* owned, std::size_t len) noexcept : ptr_(owned), len_(owned ? len : 0) {}
-    String(String&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)), len_(std::exchange(other.len_, 0)) {}
-    String& operator=(String&& other) noexcept {
-        if (this != &other) {
-            webraft_string_free(ptr_);
-            ptr_ = std::exchange(other.ptr_, nullptr);
-            len_ = std::exchange(other.len_, 0);
-        }
-        return *this;
-    }
-    String(const String&) = delete;
-    String& operator=(const String&) = delete;
-    ~String() { webraft_string_free(ptr_); }
+    String(char* owned, std::size_t len) noexcept : handle_(owned), len_(owned ? len : 0) {}
 
-    std::string_view view() const noexcept { return detail::view(ptr_, len_); }
-    const char* c_str() const noexcept { return ptr_; }
-    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    // A moved-from String keeps its old len_, but view() reads it only with the pointer, which is null.
+    std::string_view view() const noexcept { return detail::view(handle_.get(), len_); }
+    const char* c_str() const noexcept { return handle_.get(); }
+    /** True when it holds a string (the one meaning of operator bool in this header). */
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
 
 private:
-    char* ptr_ = nullptr;
+    detail::Handle<char, webraft_string_free> handle_;
     std::size_t len_ = 0;
+};
+
+/** Token counts of a reply (Result::usage). */
+struct Usage {
+    std::uint64_t prompt_tokens = 0;
+    std::uint64_t completion_tokens = 0;
+    std::uint64_t total_tokens = 0;
 };
 
 /**
@@ -121,66 +143,72 @@ private:
  * Result lives; a view is empty with data() == nullptr when the C accessor
  * returns NULL. An empty Result (moved from, or from a request whose result
  * was not ready) reports NULL_ARGUMENT.
+ *
+ * No operator bool: for an outcome, `if (result)` could mean "holds one" or
+ * "succeeded", and the wrong guess compiles silently. Ask ok() or empty().
  */
 class Result {
 public:
     Result() noexcept = default;
     /** Takes ownership of a result from the C API. */
-    explicit Result(webraft_result* owned) noexcept : ptr_(owned) {}
-    Result(Result&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
-    Result& operator=(Result&& other) noexcept {
-        if (this != &other) {
-            webraft_result_free(ptr_);
-            ptr_ = std::exchange(other.ptr_, nullptr);
-        }
-        return *this;
-    }
-    Result(const Result&) = delete;
-    Result& operator=(const Result&) = delete;
-    ~Result() { webraft_result_free(ptr_); }
+    explicit Result(webraft_result* owned) noexcept : handle_(owned) {}
 
-    /** True when it holds a result. */
-    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    /** True when it holds no result (moved from, default-made, or nothing was ready). */
+    bool empty() const noexcept { return handle_ == nullptr; }
     bool ok() const noexcept { return status() == WEBRAFT_STATUS_OK; }
-    Status status() const noexcept { return webraft_result_status(ptr_); }
-    std::uint16_t http_status() const noexcept { return webraft_result_http_status(ptr_); }
+    Status status() const noexcept { return webraft_result_status(get()); }
+    std::uint16_t http_status() const noexcept { return webraft_result_http_status(get()); }
 
     std::string_view json() const noexcept {
         std::size_t len = 0;
-        const char* s = webraft_result_json(ptr_, &len);
+        const char* s = webraft_result_json(get(), &len);
         return detail::view(s, len);
     }
     std::string_view body() const noexcept {
         std::size_t len = 0;
-        const char* s = webraft_result_body(ptr_, &len);
+        const char* s = webraft_result_body(get(), &len);
         return detail::view(s, len);
     }
     std::string_view text() const noexcept {
         std::size_t len = 0;
-        const char* s = webraft_result_text(ptr_, &len);
+        const char* s = webraft_result_text(get(), &len);
         return detail::view(s, len);
     }
-    std::string_view error_message() const noexcept { return detail::view(webraft_result_error_message(ptr_)); }
-    std::string_view error_type() const noexcept { return detail::view(webraft_result_error_type(ptr_)); }
-    std::string_view error_code() const noexcept { return detail::view(webraft_result_error_code(ptr_)); }
-    std::string_view error_param() const noexcept { return detail::view(webraft_result_error_param(ptr_)); }
-    std::string_view request_id() const noexcept { return detail::view(webraft_result_request_id(ptr_)); }
+    /** The library's one-line description, e.g. "HTTP 401: Wrong Api key". */
+    std::string_view error_message() const noexcept { return detail::view(webraft_result_error_message(get())); }
+    /** The server's own error message exactly as sent (no "HTTP 401: "); null view when it sent none. */
+    std::string_view server_message() const noexcept { return detail::view(webraft_result_server_message(get())); }
+    /** True when the account is out of credits or quota (e.g. HTTP 402): retrying will not help. */
+    bool is_quota_exhausted() const noexcept { return webraft_result_is_quota_exhausted(get()); }
+    std::string_view error_type() const noexcept { return detail::view(webraft_result_error_type(get())); }
+    std::string_view error_code() const noexcept { return detail::view(webraft_result_error_code(get())); }
+    std::string_view error_param() const noexcept { return detail::view(webraft_result_error_param(get())); }
+    std::string_view request_id() const noexcept { return detail::view(webraft_result_request_id(get())); }
 
     /** Milestones in ms from the start; -1 if never reached (all -1 for an empty Result). */
     Timings timings() const noexcept {
         Timings t{-1.0, -1.0, -1.0};
-        webraft_result_timings(ptr_, &t);
+        webraft_result_timings(get(), &t);
         return t;
     }
-    std::uint32_t retries() const noexcept { return webraft_result_retries(ptr_); }
-    std::size_t chunk_count() const noexcept { return webraft_result_chunk_count(ptr_); }
+    /**
+     * The reply's token counts, or nullopt when it had none (a stream has them
+     * only if the server sent a usage chunk, e.g. for stream_options.include_usage).
+     */
+    std::optional<Usage> usage() const noexcept {
+        Usage u;
+        if (!webraft_result_usage(get(), &u.prompt_tokens, &u.completion_tokens, &u.total_tokens)) return std::nullopt;
+        return u;
+    }
+    std::uint32_t retries() const noexcept { return webraft_result_retries(get()); }
+    std::size_t chunk_count() const noexcept { return webraft_result_chunk_count(get()); }
 
-    const webraft_result* get() const noexcept { return ptr_; }
+    const webraft_result* get() const noexcept { return handle_.get(); }
     /** Gives up ownership; the caller frees with webraft_result_free. */
-    webraft_result* release() noexcept { return std::exchange(ptr_, nullptr); }
+    webraft_result* release() noexcept { return handle_.release(); }
 
 private:
-    webraft_result* ptr_ = nullptr;
+    detail::Handle<webraft_result, webraft_result_free> handle_;
 };
 
 #if WEBRAFT_HPP_EXCEPTIONS
@@ -191,6 +219,8 @@ public:
         : std::runtime_error(message_of(result)),
           status_(result.status()),
           http_status_(result.http_status()),
+          quota_exhausted_(result.is_quota_exhausted()),
+          server_message_(detail::copy(result.server_message())),
           type_(detail::copy(result.error_type())),
           code_(detail::copy(result.error_code())),
           param_(detail::copy(result.error_param())),
@@ -202,6 +232,10 @@ public:
     std::uint16_t http_status() const noexcept { return http_status_; }
     /** The library's one-line description (what() returns the same). */
     std::string_view message() const noexcept { return what(); }
+    /** The server's own message exactly as sent, without the library's "HTTP 401: " prefix. */
+    const std::string& server_message() const noexcept { return server_message_; }
+    /** Out of credits or quota (e.g. HTTP 402): retrying will not help. */
+    bool is_quota_exhausted() const noexcept { return quota_exhausted_; }
     /** The provider's error type, code and param, and x-request-id; "" when absent. */
     const std::string& type() const noexcept { return type_; }
     const std::string& code() const noexcept { return code_; }
@@ -216,6 +250,8 @@ private:
 
     Status status_;
     std::uint16_t http_status_;
+    bool quota_exhausted_;
+    std::string server_message_;
     std::string type_;
     std::string code_;
     std::string param_;
@@ -233,6 +269,7 @@ inline Result ok_or_throw(Result result) {
 /**
  * Either a value or the Result describing why there is none; never throws.
  * Reading value() without a value aborts (there is nothing else to return).
+ * No operator bool, as for Result: ask ok().
  */
 template <typename T>
 class Expected {
@@ -241,7 +278,6 @@ public:
     Expected(Result error) noexcept : error_(std::move(error)) {}
 
     bool ok() const noexcept { return value_.has_value(); }
-    explicit operator bool() const noexcept { return ok(); }
     T& value() & {
         if (!value_) std::abort();
         return *value_;
@@ -324,6 +360,7 @@ struct Next {
     bool done() const noexcept { return event == WEBRAFT_EVENT_DONE; }
 };
 
+
 namespace detail {
 
 /** Calls a chunk handler returning void (go on) or bool (false cancels). */
@@ -340,23 +377,33 @@ bool keep_going(F& on_chunk, const Chunk& chunk) {
     }
 }
 
-/** Callbacks of a started request; heap-allocated, deleted by the done callback. */
-struct StartedCallbacks {
-    std::function<bool(const Chunk&)> on_chunk;
-    std::function<void(Status)> on_done;
+template <typename F>
+inline constexpr bool is_chunk_callback = std::is_invocable_v<F&, const Chunk&>;
+
+/**
+ * The callables of one started request, kept as their own types rather than
+ * in a std::function, so move-only lambdas (say, capturing a unique_ptr) are
+ * accepted. Heap-allocated and passed as user_data; the done trampoline
+ * deletes it, since the library calls it exactly once and last.
+ * OnChunk or OnDone is std::nullptr_t when there is none.
+ */
+template <typename OnChunk, typename OnDone>
+struct Started {
+    static_assert(std::is_null_pointer_v<OnDone> || std::is_invocable_v<OnDone&, Status>,
+                  "on_done takes a webraft::Status (or pass nullptr for none)");
+    OnChunk on_chunk;
+    OnDone on_done;
+
+    // An exception escaping a callback of a started request has nowhere to go
+    // (the starter has moved on), so, as with std::thread, it ends the program.
+    static int chunk(void* user_data, const char* json, std::size_t len) noexcept {
+        return keep_going(static_cast<Started*>(user_data)->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
+    }
+    static void done(void* user_data, webraft_status status) noexcept {
+        std::unique_ptr<Started> self(static_cast<Started*>(user_data));
+        if constexpr (!std::is_null_pointer_v<OnDone>) std::invoke(self->on_done, status);
+    }
 };
-
-// An exception escaping a callback of a started request has nowhere to go
-// (the starter has moved on), so, as with std::thread, it ends the program.
-inline int started_on_chunk(void* user_data, const char* json, std::size_t len) noexcept {
-    auto* callbacks = static_cast<StartedCallbacks*>(user_data);
-    return callbacks->on_chunk(Chunk(std::string_view(json, len))) ? 0 : 1;
-}
-
-inline void started_on_done(void* user_data, webraft_status status) noexcept {
-    std::unique_ptr<StartedCallbacks> callbacks(static_cast<StartedCallbacks*>(user_data));
-    if (callbacks->on_done) callbacks->on_done(status);
-}
 
 /** State of one blocking chat_stream call, on the caller's stack. */
 template <typename F>
@@ -388,26 +435,23 @@ int stream_on_chunk(void* user_data, const char* json, std::size_t len) noexcept
 
 /**
  * A started request. Freeing it (destructor) cancels it if it still runs; its
- * done callback still runs once. Valid after its Client is gone.
+ * done callback still runs once. Valid after its Client is gone. Empty
+ * (`!request`) when moved from or default-made; an empty Request reports done.
  */
 class Request {
 public:
     Request() noexcept = default;
     /** Takes ownership of a request from the C API. */
-    explicit Request(webraft_request* owned) noexcept : ptr_(owned) {}
-    Request(Request&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
-    Request& operator=(Request&& other) noexcept {
-        if (this != &other) {
-            webraft_request_free(ptr_);
-            ptr_ = std::exchange(other.ptr_, nullptr);
-        }
-        return *this;
-    }
-    Request(const Request&) = delete;
-    Request& operator=(const Request&) = delete;
-    ~Request() { webraft_request_free(ptr_); }
+    explicit Request(webraft_request* owned) noexcept : handle_(owned) {}
 
-    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    /** True when it holds a request (the one meaning of operator bool in this header). */
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    /**
+     * True when the reply streams, so chunks reach the delivery: decided by the
+     * library at start from the delivery and the body it parsed. False when empty.
+     */
+    bool is_stream() const noexcept { return webraft_request_is_stream(get()); }
 
     /**
      * The next chunk, waiting up to `timeout_ms` (0: just look, never blocks).
@@ -418,26 +462,26 @@ public:
         char* chunk = nullptr;
         std::size_t len = 0;
         Event event = WEBRAFT_EVENT_DONE;
-        if (webraft_request_next(ptr_, timeout_ms, &event, &chunk, &len) != WEBRAFT_STATUS_OK) return found;
+        if (webraft_request_next(get(), timeout_ms, &event, &chunk, &len) != WEBRAFT_STATUS_OK) return found;
         found.event = event;
         if (event == WEBRAFT_EVENT_CHUNK) found.chunk = Chunk(String(chunk, len));
         return found;
     }
 
     /** Waits up to `timeout_ms`; true once finished. */
-    bool wait(std::uint32_t timeout_ms = wait_forever) const noexcept { return webraft_request_wait(ptr_, timeout_ms); }
-    bool finished() const noexcept { return webraft_request_is_finished(ptr_); }
-    void cancel() const noexcept { webraft_request_cancel(ptr_); }
+    bool wait(std::uint32_t timeout_ms = wait_forever) const noexcept { return webraft_request_wait(get(), timeout_ms); }
+    bool finished() const noexcept { return webraft_request_is_finished(get()); }
+    void cancel() const noexcept { webraft_request_cancel(get()); }
 
     /** The result if finished and not yet taken, else an empty Result. Never blocks. */
-    Result take_result() const noexcept { return Result(webraft_request_take_result(ptr_)); }
+    Result take_result() const noexcept { return Result(webraft_request_take_result(get())); }
 
     /**
      * Waits for the end and takes the result, whatever its status. A polled
      * stream must be drained with next() first (or this waits for ever).
      */
     Result try_result() const noexcept {
-        webraft_request_wait(ptr_, wait_forever);
+        webraft_request_wait(get(), wait_forever);
         return take_result();
     }
 #if WEBRAFT_HPP_EXCEPTIONS
@@ -445,23 +489,34 @@ public:
     Result result() const { return detail::ok_or_throw(try_result()); }
 #endif
 
-    const webraft_request* get() const noexcept { return ptr_; }
+    const webraft_request* get() const noexcept { return handle_.get(); }
     /** Gives up ownership; the caller frees with webraft_request_free. */
-    webraft_request* release() noexcept { return std::exchange(ptr_, nullptr); }
+    webraft_request* release() noexcept { return handle_.release(); }
 
 private:
-    webraft_request* ptr_ = nullptr;
+    detail::Handle<webraft_request, webraft_request_free> handle_;
+};
+
+/**
+ * Where a started chat's chunks go when no chunk callback is given (passing
+ * one to Client::start is the third way, WEBRAFT_DELIVERY_CALLBACK).
+ */
+enum class Delivery : std::uint32_t {
+    /** Queued for Request::next; the reply streams whatever the body says. */
+    poll = WEBRAFT_DELIVERY_POLL,
+    /** Only into the result; the body's own "stream" member, as the library parses it, decides. */
+    none = WEBRAFT_DELIVERY_NONE,
 };
 
 /** A configured client; share it (by reference) between any number of threads. */
 class Client {
 public:
-    /** An empty client; every call on it fails with NULL_ARGUMENT. */
+    /** An empty client (`!client`); every call on it fails with NULL_ARGUMENT. */
     Client() noexcept = default;
     /** Takes ownership of a client from the C API (a named function, so Client(nullptr) means "defaults"). */
     static Client adopt(webraft_client* owned) noexcept {
         Client client;
-        client.ptr_ = owned;
+        client.handle_.reset(owned);
         return client;
     }
 
@@ -469,8 +524,8 @@ public:
     /** From a JSON config (see the README; nullptr or "" = all defaults). Throws Error. */
     explicit Client(CStr config_json) {
         Expected<Client> made = create(config_json);
-        if (!made) throw Error(made.error());
-        ptr_ = made.value().release();
+        if (!made.ok()) throw Error(made.error());
+        handle_ = std::move(made.value().handle_);
     }
 #endif
 
@@ -482,25 +537,17 @@ public:
         return adopt(client);
     }
 
-    Client(Client&& other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
-    Client& operator=(Client&& other) noexcept {
-        if (this != &other) {
-            webraft_client_free(ptr_);
-            ptr_ = std::exchange(other.ptr_, nullptr);
-        }
-        return *this;
-    }
-    Client(const Client&) = delete;
-    Client& operator=(const Client&) = delete;
-    /** Cancels requests still in flight (they finish CANCELLED); does not wait for them. */
-    ~Client() { webraft_client_free(ptr_); }
+    // Destroying a Client cancels requests still in flight (they finish
+    // CANCELLED); it does not wait for them.
 
-    explicit operator bool() const noexcept { return ptr_ != nullptr; }
+    /** True when it holds a client (the one meaning of operator bool in this header). */
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
 
     /* ---- blocking calls; the try_ forms return the Result whatever its status ---- */
 
+    /** One reply; a body with "stream": true streams, and the result still holds the whole text. */
     Result try_chat(CStr request_json, CStr options_json = nullptr) const noexcept {
-        return Result(webraft_chat(ptr_, request_json.get(), options_json.get()));
+        return Result(webraft_chat(get(), request_json.get(), options_json.get()));
     }
 
     /** Streams (sets "stream": true); `on_chunk` runs on a worker thread while this blocks. */
@@ -509,7 +556,7 @@ public:
         using Fn = std::remove_reference_t<F>;
         detail::StreamCall<Fn> call;
         call.on_chunk = &on_chunk;
-        Result result(webraft_chat_stream(ptr_, request_json.get(), options_json.get(),
+        Result result(webraft_chat_stream(get(), request_json.get(), options_json.get(),
                                           &detail::stream_on_chunk<Fn>, &call));
 #if WEBRAFT_HPP_EXCEPTIONS
         if (call.error) std::rethrow_exception(call.error);
@@ -518,7 +565,7 @@ public:
     }
 
     Result try_send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
-        return Result(webraft_send(ptr_, method.get(), path.get(), body_json.get(), options_json.get()));
+        return Result(webraft_send(get(), method.get(), path.get(), body_json.get(), options_json.get()));
     }
 
 #if WEBRAFT_HPP_EXCEPTIONS
@@ -538,10 +585,20 @@ public:
     /* ---- non-blocking calls: the returned Request always exists; invalid
        arguments leave it finished with the error result ---- */
 
-    /** Starts a chat with no callbacks: poll it with Request::next (stream when the body says so). */
+    /**
+     * Starts a streamed chat whose chunks are queued for Request::next (the
+     * library asks for a stream, whatever the body says). Drain it with next()
+     * before taking the result.
+     */
     Request start(CStr request_json, CStr options_json = nullptr) const noexcept {
+        return start(request_json, Delivery::poll, options_json);
+    }
+
+    /** Starts a chat with no callbacks and the given delivery (see Delivery). */
+    Request start(CStr request_json, Delivery delivery, CStr options_json = nullptr) const noexcept {
         webraft_request* request = nullptr;
-        webraft_chat_start(ptr_, request_json.get(), options_json.get(), nullptr, nullptr, nullptr, &request);
+        webraft_chat_start(get(), request_json.get(), options_json.get(), static_cast<std::uint32_t>(delivery),
+                           nullptr, nullptr, nullptr, &request);
         return Request(request);
     }
 
@@ -549,26 +606,25 @@ public:
      * Starts a streamed chat whose chunks go to `on_chunk` and whose end goes
      * to `on_done(Status)` (exactly once, after the last chunk). Both run on a
      * worker thread and must not throw. Pass nullptr as `on_done` for none.
+     * Both are moved into the request and freed when it ends, so they may be
+     * move-only. (Constrained, so start(body, Delivery, options) never lands here.)
      */
-    template <typename OnChunk, typename OnDone>
+    template <typename OnChunk, typename OnDone,
+              typename = std::enable_if_t<detail::is_chunk_callback<OnChunk>>>
     Request start(CStr request_json, OnChunk on_chunk, OnDone on_done, CStr options_json = nullptr) const {
-        auto callbacks = std::make_unique<detail::StartedCallbacks>();
-        callbacks->on_chunk = [f = std::move(on_chunk)](const Chunk& chunk) mutable {
-            return detail::keep_going(f, chunk);
-        };
-        callbacks->on_done = wrap_done(std::move(on_done));
-        webraft_request* request = nullptr;
-        if (webraft_chat_start(ptr_, request_json.get(), options_json.get(), &detail::started_on_chunk,
-                               &detail::started_on_done, callbacks.get(), &request) == WEBRAFT_STATUS_OK) {
-            callbacks.release(); // the done callback deletes it
-        }
-        return Request(request);
+        using State = detail::Started<OnChunk, OnDone>;
+        return start_with(std::unique_ptr<State>(new State{std::move(on_chunk), std::move(on_done)}),
+                          [&](State* state, webraft_request** out) {
+                              return webraft_chat_start(get(), request_json.get(), options_json.get(),
+                                                        WEBRAFT_DELIVERY_CALLBACK, &State::chunk, &State::done,
+                                                        state, out);
+                          });
     }
 
     /** Starts a request to any endpoint; poll or wait on it. */
     Request send_start(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
         webraft_request* request = nullptr;
-        webraft_send_start(ptr_, method.get(), path.get(), body_json.get(), options_json.get(), nullptr, nullptr,
+        webraft_send_start(get(), method.get(), path.get(), body_json.get(), options_json.get(), nullptr, nullptr,
                            &request);
         return Request(request);
     }
@@ -576,31 +632,32 @@ public:
     /** As above, telling `on_done(Status)` on a worker thread when it ends. */
     template <typename OnDone>
     Request send_start(CStr method, CStr path, CStr body_json, CStr options_json, OnDone on_done) const {
-        auto callbacks = std::make_unique<detail::StartedCallbacks>();
-        callbacks->on_done = wrap_done(std::move(on_done));
+        using State = detail::Started<std::nullptr_t, OnDone>;
+        return start_with(std::unique_ptr<State>(new State{nullptr, std::move(on_done)}),
+                          [&](State* state, webraft_request** out) {
+                              return webraft_send_start(get(), method.get(), path.get(), body_json.get(),
+                                                        options_json.get(), &State::done, state, out);
+                          });
+    }
+
+    const webraft_client* get() const noexcept { return handle_.get(); }
+    /** Gives up ownership; the caller frees with webraft_client_free. */
+    webraft_client* release() noexcept { return handle_.release(); }
+
+private:
+    /**
+     * Runs `start_call(state, &request)`. On success the library owns `state`
+     * until its done callback (which deletes it); when the arguments were
+     * invalid no callback will ever run, so `state` is freed here.
+     */
+    template <typename State, typename StartCall>
+    static Request start_with(std::unique_ptr<State> state, StartCall&& start_call) {
         webraft_request* request = nullptr;
-        if (webraft_send_start(ptr_, method.get(), path.get(), body_json.get(), options_json.get(),
-                               &detail::started_on_done, callbacks.get(), &request) == WEBRAFT_STATUS_OK) {
-            callbacks.release();
-        }
+        if (start_call(state.get(), &request) == WEBRAFT_STATUS_OK) state.release();
         return Request(request);
     }
 
-    const webraft_client* get() const noexcept { return ptr_; }
-    /** Gives up ownership; the caller frees with webraft_client_free. */
-    webraft_client* release() noexcept { return std::exchange(ptr_, nullptr); }
-
-private:
-    template <typename OnDone>
-    static std::function<void(Status)> wrap_done(OnDone on_done) {
-        if constexpr (std::is_null_pointer_v<OnDone>) {
-            return nullptr;
-        } else {
-            return std::function<void(Status)>(std::move(on_done));
-        }
-    }
-
-    webraft_client* ptr_ = nullptr;
+    detail::Handle<webraft_client, webraft_client_free> handle_;
 };
 
 /** A `{"type":"image_url",...}` content part holding a local image file as a data URL. */

@@ -19,25 +19,18 @@ int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len) {
     return stop;
 }
 
-static int discard_chunk(void *user_data, const char *chunk_json, size_t len) {
-    (void)user_data;
-    (void)chunk_json;
-    (void)len;
-    return 0;
-}
-
 void webraft_go_on_done(void *user_data, webraft_status status) {
     webraftGoDone((uintptr_t)user_data, (uint32_t)status);
 }
 
 webraft_status webraft_go_chat_start(const webraft_client *client, const char *request_json,
-                                     const char *options_json, int delivery, uintptr_t handle,
-                                     webraft_request **out_request) {
-    webraft_chunk_callback on_chunk = NULL;
-    if (delivery == WEBRAFT_GO_CHUNKS) on_chunk = webraft_go_on_chunk;
-    if (delivery == WEBRAFT_GO_DISCARD) on_chunk = discard_chunk;
-    return webraft_chat_start(client, request_json, options_json, on_chunk, webraft_go_on_done,
-                              (void *)handle, out_request);
+                                     const char *options_json, uint32_t delivery,
+                                     uintptr_t handle, webraft_request **out_request) {
+    // The library accepts on_chunk only with CALLBACK; for NONE (and any other
+    // value) it must be NULL, and the library checks the value itself.
+    webraft_chunk_callback on_chunk = delivery == WEBRAFT_DELIVERY_CALLBACK ? webraft_go_on_chunk : NULL;
+    return webraft_chat_start(client, request_json, options_json, delivery, on_chunk,
+                              webraft_go_on_done, (void *)handle, out_request);
 }
 
 webraft_status webraft_go_send_start(const webraft_client *client, const char *method,

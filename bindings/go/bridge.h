@@ -6,20 +6,15 @@
 #include <stdint.h>
 #include "webraft.h"
 
-/* How a started chat delivers its chunks. */
-enum webraft_go_delivery {
-    WEBRAFT_GO_PLAIN = 0,   /* no chunk callback: a plain (non-stream) request */
-    WEBRAFT_GO_CHUNKS = 1,  /* every chunk goes to Go */
-    WEBRAFT_GO_DISCARD = 2, /* streamed, chunks dropped in C; only the accumulated result matters */
-};
-
 /* The library's callbacks for a Go request: user_data is its handle. */
 int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len);
 void webraft_go_on_done(void *user_data, webraft_status status);
 
+/* delivery is a webraft_delivery value, passed through unchanged: the chunk
+ * trampoline is given exactly when it is WEBRAFT_DELIVERY_CALLBACK. */
 webraft_status webraft_go_chat_start(const webraft_client *client, const char *request_json,
-                                     const char *options_json, int delivery, uintptr_t handle,
-                                     webraft_request **out_request);
+                                     const char *options_json, uint32_t delivery,
+                                     uintptr_t handle, webraft_request **out_request);
 
 webraft_status webraft_go_send_start(const webraft_client *client, const char *method,
                                      const char *path, const char *body_json,

@@ -6,7 +6,6 @@ package webraft
 import "C"
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -32,17 +31,17 @@ func requestBody(req any) ([]byte, error) {
 	return nulTerminated(body)
 }
 
-// asksToStream reports whether a chat body sets "stream": true. Such a body
-// is streamed by the library even without a chunk callback, and its chunks
-// would then pile up in the poll queue that Go never reads.
-func asksToStream(body []byte) bool {
-	if !bytes.Contains(body, []byte(`"stream"`)) {
-		return false
+// delivery is the library's delivery for a chat call, stated explicitly:
+// CALLBACK when Go takes the chunks (ChatStream, ChatStreamFunc; the library
+// then streams the reply), NONE otherwise (Chat). With NONE the library only
+// accumulates chunks into the result, and the body's own "stream" member, as
+// the library parses it, decides whether the reply streams; Go never reads
+// the body to find out.
+func (c *call) delivery() C.uint32_t {
+	if c.deliver != nil {
+		return C.WEBRAFT_DELIVERY_CALLBACK
 	}
-	var probe struct {
-		Stream bool `json:"stream"`
-	}
-	return json.Unmarshal(bytes.TrimSuffix(body, []byte{0}), &probe) == nil && probe.Stream
+	return C.WEBRAFT_DELIVERY_NONE
 }
 
 // startChat starts a chat request; chunks reach c.deliver when it is set.
@@ -55,13 +54,7 @@ func (cl *Client) startChat(c *call, req any, opts []Option) error {
 	if err != nil {
 		return err
 	}
-	delivery := C.int(C.WEBRAFT_GO_PLAIN)
-	switch {
-	case c.deliver != nil:
-		delivery = C.WEBRAFT_GO_CHUNKS
-	case asksToStream(body):
-		delivery = C.WEBRAFT_GO_DISCARD
-	}
+	delivery := c.delivery()
 	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
 		return C.webraft_go_chat_start(client, cString(body), cString(options), delivery, handle, out)
 	})

@@ -78,8 +78,8 @@ func TestChatRawJSONAndMaps(t *testing.T) {
 }
 
 // A raw body with "stream": true is streamed by the library even though Chat
-// passes no chunk callback; more chunks than the library's poll queue holds
-// (256) must not stall it.
+// asks for no chunks (WEBRAFT_DELIVERY_NONE): they are only accumulated, so
+// more chunks than the library's poll queue holds (256) must not stall it.
 func TestChatRawBodyThatStreams(t *testing.T) {
 	c := newClient(t, "/v1", webraft.Config{})
 	reply, err := c.Chat(ctxFor(t), []byte(`{"model":"big-chunks-600","stream":true,"messages":[{"role":"user","content":"x"}]}`))
@@ -92,6 +92,70 @@ func TestChatRawBodyThatStreams(t *testing.T) {
 	if n := len(reply.Text()); n == 0 || n%600 != 0 || strings.Trim(reply.Text(), "x") != "" {
 		t.Errorf("text of %d bytes", n)
 	}
+}
+
+// The stream key spelled with a JSON escape ("stre\u0061m", the backslash
+// literal in the body) is the key "stream" to any JSON parser. Go never reads
+// the body: Chat asks for no chunks and the library, which parses the body,
+// streams the reply and accumulates it; the streaming calls ask for chunks.
+func TestEscapedStreamKey(t *testing.T) {
+	body := []byte(`{"model":"gpt-4o","stre\u0061m":true,"messages":[{"role":"user","content":"hi"}]}`)
+	const want = "Hello! You said: hi"
+	c := newClient(t, "/v1", webraft.Config{})
+
+	reply, err := c.Chat(ctxFor(t), body)
+	if err != nil {
+		t.Fatalf("Chat: %v", err)
+	}
+	if reply.Text() != want || reply.Choices[0].FinishReason != "stop" {
+		t.Errorf("Chat: text %q, choices %+v", reply.Text(), reply.Choices)
+	}
+	if reply.Chunks == 0 || reply.Timings.FirstChunk <= 0 {
+		t.Errorf("Chat: %d chunks, first chunk at %v: the library did not stream the reply", reply.Chunks, reply.Timings.FirstChunk)
+	}
+	// More chunks than the library's poll queue holds (256) are accumulated
+	// too: with DELIVERY_NONE nothing waits in a queue for a reader.
+	big, err := c.Chat(ctxFor(t), []byte(`{"model":"big-chunks-600","stre\u0061m":true,"messages":[{"role":"user","content":"x"}]}`))
+	if err != nil {
+		t.Errorf("Chat, 600 chunks: %v", err)
+	} else if big.Chunks != 602 {
+		t.Errorf("Chat, 600 chunks: got %d chunks", big.Chunks)
+	}
+	// The same request without the key gets a plain reply.
+	plain, err := c.Chat(ctxFor(t), []byte(`{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}`))
+	if err != nil {
+		t.Fatalf("plain Chat: %v", err)
+	}
+	if plain.Text() != want || plain.Chunks != 0 {
+		t.Errorf("plain Chat: text %q, %d chunks", plain.Text(), plain.Chunks)
+	}
+
+	stream, err := c.ChatStream(ctxFor(t), body)
+	if err != nil {
+		t.Fatalf("ChatStream: %v", err)
+	}
+	var text strings.Builder
+	chunks := 0
+	for stream.Next() {
+		chunks++
+		text.WriteString(stream.Chunk().Text)
+	}
+	full, err := stream.Completion()
+	if err != nil || text.String() != want || full.Text() != want || full.Chunks != chunks || chunks == 0 {
+		t.Errorf("ChatStream: chunks %d, text %q, completion %q (%d chunks), %v", chunks, text.String(), full.Text(), full.Chunks, err)
+	}
+
+	text.Reset()
+	fnChunks := 0
+	full, err = c.ChatStreamFunc(ctxFor(t), body, func(chunk webraft.Chunk) error {
+		fnChunks++
+		text.WriteString(chunk.Text)
+		return nil
+	})
+	if err != nil || text.String() != want || full.Text() != want || full.Chunks != fnChunks || fnChunks == 0 {
+		t.Errorf("ChatStreamFunc: chunks %d, text %q, completion %q, %v", fnChunks, text.String(), full.Text(), err)
+	}
+	checkNoLeaks(t)
 }
 
 func TestChatStream(t *testing.T) {

@@ -37,9 +37,21 @@ const (
 	StatusInvalidState     Status = C.WEBRAFT_STATUS_INVALID_STATE
 )
 
-// String is the library's name for the status, e.g. "TIMEOUT".
+// String is the library's name for the status, e.g. "TIMEOUT", or "UNKNOWN"
+// for a value this package does not know (as webraft_status_name answers for
+// a value the library does not know). The package knows OK and every status
+// with a sentinel below; a test checks that this covers the library's whole
+// table, so a status added to the library must be added here too.
 func (s Status) String() string {
-	return C.GoString(C.webraft_status_name(C.uint32_t(s)))
+	if s != StatusOK && sentinels[s] == nil {
+		return "UNKNOWN"
+	}
+	return libraryStatusName(uint32(s))
+}
+
+// libraryStatusName is webraft_status_name: the library's name for any value.
+func libraryStatusName(v uint32) string {
+	return C.GoString(C.webraft_status_name(C.uint32_t(v)))
 }
 
 // Sentinel errors, one per failure status. Every error this package returns
@@ -67,6 +79,11 @@ var (
 
 // ErrClientClosed is returned by calls on a Client after Close.
 var ErrClientClosed = errors.New("webraft: client is closed")
+
+// ErrQuotaExhausted is matched, besides its status sentinel, by an *APIError
+// whose QuotaExhausted is set: the account is out of credits or quota, so
+// retrying will not help.
+var ErrQuotaExhausted = errors.New("webraft: quota exhausted")
 
 var sentinels = map[Status]error{}
 
@@ -108,15 +125,23 @@ func (e *Error) Unwrap() error { return e.cause }
 
 // APIError is an error the server reported: a non-2xx reply (Status
 // HTTP_STATUS) or an error object inside a 2xx stream (Status STREAM_ERROR).
-// errors.Is matches it against ErrHTTPStatus or ErrStreamError.
+// errors.Is matches it against ErrHTTPStatus or ErrStreamError, and also
+// against ErrQuotaExhausted when QuotaExhausted is set.
 type APIError struct {
 	Status     Status
 	StatusCode int    // HTTP status code (200 for an error inside a stream)
 	Type       string // provider's error type, e.g. "invalid_request_error"
 	Code       string // provider's error code as text, e.g. "invalid_api_key" or "401"
 	Param      string // the request field the error is about, if any
-	Message    string // the server's message, e.g. "Wrong Api key"
-	RequestID  string // x-request-id
+	// Message is the server's own message exactly as sent, e.g. "Wrong Api
+	// key" (webraft_result_server_message); a non-JSON error body gives its
+	// trimmed text, and it is empty when the server sent no message.
+	Message   string
+	RequestID string // x-request-id
+	// QuotaExhausted reports that the account is out of credits or quota
+	// (webraft_result_is_quota_exhausted: HTTP 402, an insufficient_quota
+	// type or code, or an "Insufficient Credits" message).
+	QuotaExhausted bool
 
 	description string // the library's one-line description
 }
@@ -133,5 +158,8 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is the sentinel for e.Status.
-func (e *APIError) Is(target error) bool { return target == sentinels[e.Status] }
+// Is reports whether target is the sentinel for e.Status, or
+// ErrQuotaExhausted when the quota is exhausted.
+func (e *APIError) Is(target error) bool {
+	return target == sentinels[e.Status] || (e.QuotaExhausted && target == ErrQuotaExhausted)
+}

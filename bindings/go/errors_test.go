@@ -39,6 +39,10 @@ func TestSeedErrors(t *testing.T) {
 				if !errors.Is(err, webraft.ErrHTTPStatus) || errors.Is(err, webraft.ErrStreamError) || errors.Is(err, webraft.ErrCancelled) {
 					t.Errorf("%s: sentinel matching is wrong for %v", what, err)
 				}
+				if quota := tc.status == 402; apiErr.QuotaExhausted != quota || errors.Is(err, webraft.ErrQuotaExhausted) != quota {
+					t.Errorf("%s: QuotaExhausted = %v, errors.Is(ErrQuotaExhausted) = %v, want %v",
+						what, apiErr.QuotaExhausted, errors.Is(err, webraft.ErrQuotaExhausted), quota)
+				}
 				if !strings.Contains(err.Error(), tc.message) {
 					t.Errorf("%s: Error() = %q", what, err)
 				}
@@ -139,6 +143,96 @@ func TestStatusSentinels(t *testing.T) {
 		t.Errorf("timeout error names its clock: %#v", err)
 	}
 	checkNoLeaks(t)
+}
+
+// Message is the server's own message as the library reports it
+// (webraft_result_server_message), and QuotaExhausted its quota verdict
+// (webraft_result_is_quota_exhausted), for each way an error can arrive.
+func TestServerMessageAndQuota(t *testing.T) {
+	ctx := ctxFor(t)
+	noRetry := webraft.Config{MaxRetries: webraft.Retries(0)}
+	chat := func(base, key, model string) error {
+		cfg := noRetry
+		cfg.APIKey = key
+		_, err := newClient(t, base, cfg).Chat(ctx, userRequest(model, "hi"))
+		return err
+	}
+	stream := func(model string) error {
+		s, err := newClient(t, "/v1", noRetry).ChatStream(ctx, userRequest(model, "hi"))
+		if err != nil {
+			return err
+		}
+		_, err = s.Completion()
+		return err
+	}
+	empty502, _ := recordingServer(t, 502, "")
+	_, emptyErr := newClient(t, "", webraft.Config{BaseURL: empty502.URL, MaxRetries: webraft.Retries(0)}).
+		Chat(ctx, userRequest("m", "hi"))
+
+	cases := []struct {
+		name    string
+		err     error
+		status  int
+		message string
+		quota   bool
+	}{
+		{"401 wrong key", chat("/v1", "wrong-key", "gpt-4o"), 401, "Wrong Api key", false},
+		{"401 wrong key, /v2 shape", chat("/v2", "wrong-key", "gpt-4o"), 401, "Wrong Api key", false},
+		{"402 no-credits key", chat("/v1", "no-credits-key", "gpt-4o"), 402, "Insufficient Credits", true},
+		{"402 no-credits key, /freeapi shape", chat("/freeapi", "no-credits-key", "gpt-4o"), 402, "Insufficient Credits", true},
+		{"429 insufficient_quota", chat("/v1", "", "no-credits"), 429, "Insufficient Credits", true},
+		{"429 rate limit", chat("/v1", "", "rate-limit"), 429, "Rate limit reached for requests. Please retry after 1 second.", false},
+		{"500 plain-text body", chat("/v1", "", "plain-500"), 500, "Internal Server Error", false},
+		{"502 empty body", emptyErr, 502, "", false},
+		{"error inside a stream", stream("error-chunk"), 200, "upstream overloaded", false},
+	}
+	for _, tc := range cases {
+		var apiErr *webraft.APIError
+		if !errors.As(tc.err, &apiErr) {
+			t.Errorf("%s: %#v is not an *APIError", tc.name, tc.err)
+			continue
+		}
+		if apiErr.StatusCode != tc.status || apiErr.Message != tc.message {
+			t.Errorf("%s: status %d, Message %q; want %d, %q", tc.name, apiErr.StatusCode, apiErr.Message, tc.status, tc.message)
+		}
+		if apiErr.QuotaExhausted != tc.quota || errors.Is(tc.err, webraft.ErrQuotaExhausted) != tc.quota {
+			t.Errorf("%s: QuotaExhausted %v, errors.Is(ErrQuotaExhausted) %v; want %v",
+				tc.name, apiErr.QuotaExhausted, errors.Is(tc.err, webraft.ErrQuotaExhausted), tc.quota)
+		}
+		// The quota sentinel comes on top of the status one, never instead.
+		if !errors.Is(tc.err, webraft.ErrHTTPStatus) && !errors.Is(tc.err, webraft.ErrStreamError) {
+			t.Errorf("%s: %v matches no status sentinel", tc.name, tc.err)
+		}
+	}
+	// No server message: the library's description still names the failure.
+	if emptyErr == nil || emptyErr.Error() != "webraft: HTTP 502 [request httptest-1]" {
+		t.Errorf("empty 502: Error() = %v", emptyErr)
+	}
+	// A failure the server did not describe is never a quota failure.
+	if err := stream("disconnect"); err == nil || errors.Is(err, webraft.ErrQuotaExhausted) {
+		t.Errorf("disconnect: %v", err)
+	}
+	checkNoLeaks(t)
+}
+
+// The library is the one source of status values and names: for every value
+// the C table could hold, the binding's name is the library's. A status the
+// library gains without the binding learning it (a constant and a sentinel in
+// errors.go) reads "UNKNOWN" here and fails the test.
+func TestStatusNamesMatchLibrary(t *testing.T) {
+	known := 0
+	for v := uint32(0); v <= 63; v++ {
+		want := webraft.LibraryStatusName(v)
+		if got := webraft.Status(v).String(); got != want {
+			t.Errorf("Status(%d).String() = %q, the library says %q", v, got, want)
+		}
+		if want != "UNKNOWN" {
+			known++
+		}
+	}
+	if known <= 1 {
+		t.Errorf("the library names %d statuses: the helper does not reach webraft_status_name", known)
+	}
 }
 
 func TestStatusNames(t *testing.T) {

@@ -10,3 +10,6 @@ func LiveClients() int64  { return liveClients.Load() }
 
 // BufferedChunks is how many chunks wait in the stream's channel, and its capacity.
 func (s *Stream) BufferedChunks() (int, int) { return len(s.state.chunks), cap(s.state.chunks) }
+
+// LibraryStatusName is webraft_status_name (cgo cannot be used in test files).
+func LibraryStatusName(v uint32) string { return libraryStatusName(v) }

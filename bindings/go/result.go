@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 	"unsafe"
 )
@@ -75,17 +74,17 @@ func resultError(r *C.webraft_result, status Status) error {
 	case StatusOK:
 		return nil
 	case StatusHTTPStatus, StatusStreamError:
-		e := &APIError{
-			Status:      status,
-			StatusCode:  int(C.webraft_result_http_status(r)),
-			Type:        goString(C.webraft_result_error_type(r)),
-			Code:        goString(C.webraft_result_error_code(r)),
-			Param:       goString(C.webraft_result_error_param(r)),
-			RequestID:   goString(C.webraft_result_request_id(r)),
-			description: goString(C.webraft_result_error_message(r)),
+		return &APIError{
+			Status:         status,
+			StatusCode:     int(C.webraft_result_http_status(r)),
+			Type:           goString(C.webraft_result_error_type(r)),
+			Code:           goString(C.webraft_result_error_code(r)),
+			Param:          goString(C.webraft_result_error_param(r)),
+			Message:        goString(C.webraft_result_server_message(r)),
+			RequestID:      goString(C.webraft_result_request_id(r)),
+			QuotaExhausted: bool(C.webraft_result_is_quota_exhausted(r)),
+			description:    goString(C.webraft_result_error_message(r)),
 		}
-		e.Message = serverMessage(e.description, status, e.StatusCode)
-		return e
 	}
 	message := goString(C.webraft_result_error_message(r))
 	if message == "" {
@@ -97,21 +96,6 @@ func resultError(r *C.webraft_result, status Status) error {
 		HTTPStatus: int(C.webraft_result_http_status(r)),
 		RequestID:  goString(C.webraft_result_request_id(r)),
 	}
-}
-
-// serverMessage is the server's own message inside the library's
-// description ("HTTP 401: Wrong Api key", "server error in stream: ...").
-// The C API has no accessor for it alone; should the wording change, the
-// whole description is kept rather than a wrong part of it.
-func serverMessage(description string, status Status, httpStatus int) string {
-	prefix := "server error in stream: "
-	if status == StatusHTTPStatus {
-		prefix = fmt.Sprintf("HTTP %d: ", httpStatus)
-	}
-	if message, ok := strings.CutPrefix(description, prefix); ok {
-		return message
-	}
-	return description
 }
 
 // withContext attaches the context's error to a cancelled call's error when

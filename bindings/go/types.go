@@ -206,7 +206,7 @@ type CallInfo struct {
 	HTTPStatus int    // HTTP status of the last response, 0 if none arrived
 	Timings    Timings
 	Retries    int // retries taken; 0 when the first attempt was final
-	Chunks     int // stream chunks delivered (0 for plain calls)
+	Chunks     int // stream chunks received, also those Chat only accumulated (0 for a plain reply)
 }
 
 // Timings are the call's milestones measured from its start; a negative

@@ -72,14 +72,14 @@ int main(int argc, char** argv) {
     if (!api_key.empty()) config += std::string(config.size() > 1 ? "," : "") + "\"api_key\":" + json_string(api_key);
     config += "}";
     webraft::Expected<webraft::Client> made = webraft::Client::create(config);
-    if (!made) {
+    if (!made.ok()) {
         std::cerr << "game_loop: " << made.error().error_message() << "\n";
         return 1;
     }
     const webraft::Client client = std::move(made).value();
+    // No "stream" member: Client::start(body) polls, and a polled reply always streams.
     const std::string body = "{\"model\":" + json_string(model) +
-                             ",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":" + json_string(prompt) +
-                             "}]}";
+                             ",\"messages\":[{\"role\":\"user\",\"content\":" + json_string(prompt) + "}]}";
 
     // Loading time too: one request through the library's request path, so
     // the first frame does not pay for code and threads that were never used.

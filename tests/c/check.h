@@ -130,7 +130,8 @@ int refused_port(void);
 bool wait_flag(pthread_mutex_t *mutex, pthread_cond_t *cond, const int *flag, unsigned timeout_ms);
 
 /* A loopback server answering each of `connections` connections with the raw
- * bytes `response`, after reading one HTTP request if `read_request`, else at once. */
+ * bytes `response`, after reading one HTTP request if `read_request`, else at once.
+ * `request_line` holds the last request line read; read it after mini_server_stop. */
 struct mini_server {
     int listen_fd;
     int port;
@@ -140,10 +141,13 @@ struct mini_server {
     bool read_request;
     pthread_t thread;
     bool started;
+    char request_line[512];
 };
 bool mini_server_start(struct mini_server *s, const char *response, size_t response_len, int connections,
                        bool read_request);
 void mini_server_stop(struct mini_server *s);
+/* A client for the mini server's root with api_key k; `extra` as for new_client. */
+webraft_client *new_mini_client(const struct mini_server *s, const char *extra);
 
 /* Run this program again as `argv0 --child SCENARIO` and return its wait status
  * (-1 if it could not be run). For checks whose failure kills the process. */

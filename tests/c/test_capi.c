@@ -114,12 +114,11 @@ double strict_ms(double ms) { return g_slow ? ms * 40 : ms; }
 
 void make_url(char *buf, size_t size, const char *base) { snprintf(buf, size, "%s%s", g_server, base); }
 
-webraft_client *new_client_key(const char *base, const char *api_key, const char *extra) {
-    char url[512];
+/* A client for `url` with `api_key`; `extra` as for new_client. */
+static webraft_client *client_at(const char *url, const char *api_key, const char *extra) {
     char config[4096];
     webraft_client *client = NULL;
     webraft_result *error = NULL;
-    make_url(url, sizeof url, base);
     snprintf(config, sizeof config, "{\"api_key\":\"%s\",\"base_url\":\"%s\"%s}", api_key, url,
              extra ? extra : "");
     webraft_status status = webraft_client_new(config, &client, &error);
@@ -130,7 +129,19 @@ webraft_client *new_client_key(const char *base, const char *api_key, const char
     return client;
 }
 
+webraft_client *new_client_key(const char *base, const char *api_key, const char *extra) {
+    char url[512];
+    make_url(url, sizeof url, base);
+    return client_at(url, api_key, extra);
+}
+
 webraft_client *new_client(const char *base, const char *extra) { return new_client_key(base, "test-key", extra); }
+
+webraft_client *new_mini_client(const struct mini_server *s, const char *extra) {
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", s->port);
+    return client_at(url, "k", extra);
+}
 
 void chat_body(char *buf, size_t size, const char *model, const char *prompt, bool stream) {
     snprintf(buf, size, "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]%s}", model, prompt,
@@ -214,8 +225,9 @@ bool wait_flag(pthread_mutex_t *mutex, pthread_cond_t *cond, const int *flag, un
 
 static atomic_bool g_mini_stop;
 
-/* Read one HTTP request (headers and a Content-Length body) so the reply is not reset. */
-static void mini_read_request(int fd) {
+/* Read one HTTP request (headers and a Content-Length body) so the reply is not reset;
+ * keep its request line in `line` (tests assert the exact target sent). */
+static void mini_read_request(int fd, char *line, size_t line_size) {
     char data[65536];
     size_t have = 0;
     size_t need = 0;
@@ -232,6 +244,7 @@ static void mini_read_request(int fd) {
             continue;
         }
         if (need == 0) {
+            snprintf(line, line_size, "%.*s", (int)strcspn(data, "\r\n"), data);
             size_t header_len = (size_t)(end - data) + 4;
             size_t body_len = 0;
             for (char *p = data; p < end; p++) {
@@ -253,7 +266,7 @@ static void *mini_server_main(void *arg) {
         if (poll(&pfd, 1, 100) <= 0) continue;
         int fd = accept(s->listen_fd, NULL, NULL);
         if (fd < 0) continue;
-        if (s->read_request) mini_read_request(fd);
+        if (s->read_request) mini_read_request(fd, s->request_line, sizeof s->request_line);
         size_t sent = 0;
         while (sent < s->response_len) {
             ssize_t n = send(fd, s->response + sent, s->response_len - sent, MSG_NOSIGNAL);

@@ -1041,6 +1041,35 @@ static void test_send_echo_headers_and_query(void) {
     webraft_client_free(client);
 }
 
+/* A request's query value replaces the client's default of the same name: the server
+ * gets it once, beside the untouched defaults. The echo shows the values; it folds a
+ * repeated name into one, so the exact request line comes from a mini server. */
+static void test_send_query_replaces_default(void) {
+    const char *defaults = ",\"default_query\":{\"over\":\"client\",\"keep\":\"k\"}";
+    const char *options = "{\"query\":{\"over\":\"request\"}}";
+    webraft_client *client = new_client("/v1", defaults);
+    webraft_result *r = webraft_send(client, "GET", "/debug/echo", NULL, options);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    const char *json = webraft_result_json(r, NULL);
+    CHECK_CONTAINS(json, "\"over\":\"request\"");
+    CHECK_CONTAINS(json, "\"keep\":\"k\"");
+    CHECK(json == NULL || strstr(json, "client") == NULL);
+    webraft_result_free(r);
+    webraft_client_free(client);
+
+    static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+                                "Connection: close\r\n\r\n{}";
+    struct mini_server server;
+    CHECK(mini_server_start(&server, reply, sizeof reply - 1, 1, true));
+    client = new_mini_client(&server, defaults);
+    r = webraft_send(client, "GET", "/models", NULL, options);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    webraft_result_free(r);
+    webraft_client_free(client);
+    mini_server_stop(&server);
+    CHECK_STR_EQ(server.request_line, "GET /models?over=request&keep=k HTTP/1.1");
+}
+
 static void test_send_non_json_body(void) {
     static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 4\r\n"
                                 "Connection: close\r\n\r\na\0b\xff";
@@ -1178,6 +1207,7 @@ const struct test_case chat_tests[] = {
     TEST_ENTRY(test_send_models),
     TEST_ENTRY(test_send_embeddings),
     TEST_ENTRY(test_send_echo_headers_and_query),
+    TEST_ENTRY(test_send_query_replaces_default),
     TEST_ENTRY(test_send_non_json_body),
     TEST_ENTRY(test_vision_chat_with_local_image),
 };

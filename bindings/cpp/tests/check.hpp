@@ -57,10 +57,13 @@ inline std::string config(std::string_view base = "/v1", std::string_view key = 
     return "{\"base_url\":\"" + server_url(base) + "\",\"api_key\":\"" + std::string(key) + "\",\"max_retries\":0}";
 }
 
-/** A chat request body. */
-inline std::string chat_body(std::string_view model, std::string_view prompt, bool stream = false) {
-    return "{\"model\":\"" + std::string(model) + "\",\"stream\":" + (stream ? "true" : "false") +
-           ",\"messages\":[{\"role\":\"user\",\"content\":\"" + std::string(prompt) + "\"}]}";
+/**
+ * A chat request body without a "stream" member: whether a started request
+ * streams is the delivery's choice (Client::start), not the body's.
+ */
+inline std::string chat_body(std::string_view model, std::string_view prompt) {
+    return "{\"model\":\"" + std::string(model) + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" +
+           std::string(prompt) + "\"}]}";
 }
 
 struct Case {

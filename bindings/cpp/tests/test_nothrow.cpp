@@ -22,7 +22,7 @@ static_assert(!std::is_constructible_v<webraft::Client, const char*>);
 
 void test_create_reports_bad_config() {
     webraft::Expected<webraft::Client> made = webraft::Client::create("{\"timeout_ms\":\"soon\"}");
-    CHECK(!made);
+    CHECK(!made.ok());
     CHECK_STATUS(made.error().status(), WEBRAFT_STATUS_INVALID_CONFIG);
     CHECK_CONTAINS(made.error().error_message(), "timeout_ms");
 }
@@ -30,7 +30,7 @@ void test_create_reports_bad_config() {
 void test_try_chat_ok_and_failed() {
     webraft::Expected<webraft::Client> made = webraft::Client::create(check::config());
     CHECK(made.ok());
-    if (!made) return;
+    if (!made.ok()) return;
     webraft::Client client = std::move(made).value();
     webraft::Result result = client.try_chat(check::chat_body("gpt-4o", "no exceptions"));
     CHECK(result.ok());
@@ -50,7 +50,7 @@ void test_try_chat_stream_and_poll() {
     CHECK(result.ok());
     CHECK_EQ(text, std::string("Hello! You said: json lines"));
 
-    webraft::Request request = client.start(check::chat_body("gpt-4o", "polled", true));
+    webraft::Request request = client.start(check::chat_body("gpt-4o", "polled"));
     std::string polled;
     for (webraft::Next next = request.next(WEBRAFT_WAIT_FOREVER); !next.done(); next = request.next(WEBRAFT_WAIT_FOREVER)) {
         if (next.has_chunk()) polled += next.chunk.text();

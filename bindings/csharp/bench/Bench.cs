@@ -14,7 +14,7 @@
 //   pinvoke-count          webraft_chat_stream with a static callback that only counts;
 //   stream-count           WebraftClient.StreamAsync with a handler that only counts;
 //   stream-text            StreamAsync whose handler reads chunk.Text;
-//   poll-text              StartChat + TryGetNext in a tight loop reading chunk.Text.
+//   poll-text              StartChat(request, stream: true) + TryGetNext in a tight loop reading chunk.Text.
 using System;
 using System.Diagnostics;
 using System.Reflection;
@@ -129,7 +129,6 @@ static class Bench
             foreach (string chunkCount in new[] { "1000", chunkTotal })
             {
                 string request = "{\"model\":\"big-chunks-" + chunkCount + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-                string streamed = request.Substring(0, request.Length - 1) + ",\"stream\":true}";
                 bool report = chunkCount == chunkTotal;
                 Measure("pinvoke-count", report, () =>
                 {
@@ -159,7 +158,7 @@ static class Bench
                 Measure("poll-text", report, () =>
                 {
                     long chunks = 0, textLength = 0;
-                    using (PolledRequest polled = client.StartChat(streamed))
+                    using (PolledRequest polled = client.StartChat(request, stream: true))
                     {
                         while (true)
                         {

@@ -43,8 +43,10 @@ namespace Webraft
         public int? MaxTokens { get; set; }
 
         /// <summary>
-        /// Sets <c>"stream": true</c>. StreamAsync streams anyway; set it for
-        /// <see cref="WebraftClient.StartChat(ChatPrompt)"/> to receive chunks.
+        /// Asks for a stream: sets <c>"stream": true</c> in the body. ChatAsync then streams and
+        /// accumulates the reply, and StreamAsync streams anyway. Set it for
+        /// <see cref="WebraftClient.StartChat(ChatPrompt)"/> to receive chunks: the binding then
+        /// starts the request to stream, as <see cref="WebraftClient.StartChat(string, bool)"/> does.
         /// </summary>
         public bool Stream { get; set; }
 

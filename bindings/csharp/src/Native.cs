@@ -11,6 +11,20 @@ namespace Webraft
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate void NativeDoneCallback(IntPtr userData, uint status);
 
+    /// <summary>
+    /// Where a started chat request's stream chunks go: webraft.h's <c>webraft_delivery</c>,
+    /// passed to webraft_chat_start as a uint32_t. The values are fixed by the ABI.
+    /// </summary>
+    internal enum Delivery : uint
+    {
+        /// <summary>Only accumulated into the result; the body's "stream" member, as the library parses it, decides whether the reply streams.</summary>
+        None = 0,
+        /// <summary>Each chunk goes to on_chunk (which must not be NULL); the reply streams.</summary>
+        Callback = 1,
+        /// <summary>Queued for webraft_request_next; the reply streams.</summary>
+        Poll = 2,
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     internal struct NativeTimings
     {
@@ -32,7 +46,7 @@ namespace Webraft
 #else
         internal const string Library = "webraft";
 #endif
-        internal const uint AbiVersion = 1;
+        internal const uint AbiVersion = 2;
 
         // webraft_event values.
         internal const uint EventChunk = 1;
@@ -64,7 +78,7 @@ namespace Webraft
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_chat_start(ClientHandle client, byte[] requestJson, byte[] optionsJson,
-            NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+            Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_send_start(ClientHandle client, byte[] method, byte[] path, byte[] bodyJson,
@@ -73,6 +87,10 @@ namespace Webraft
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_request_next(RequestHandle request, uint timeoutMs, out uint nativeEvent,
             out IntPtr chunk, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool webraft_request_is_stream(RequestHandle request);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_request_cancel(RequestHandle request);
@@ -100,6 +118,13 @@ namespace Webraft
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr webraft_result_error_message(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_server_message(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        [return: MarshalAs(UnmanagedType.U1)]
+        internal static extern bool webraft_result_is_quota_exhausted(ResultHandle result);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr webraft_result_error_type(ResultHandle result);

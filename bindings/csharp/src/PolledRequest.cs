@@ -40,9 +40,10 @@ namespace Webraft
         }
 
         /// <summary>
-        /// Takes the next stream chunk if one has arrived; never waits. Chunks only arrive when
-        /// the request JSON sets <c>"stream": true</c>. Call it until it returns false, every frame:
-        /// a stream pauses while 256 chunks wait unread.
+        /// Takes the next stream chunk if one has arrived; never waits. Chunks only arrive when the
+        /// request was started to stream (<see cref="WebraftClient.StartChat(string, bool)"/> with
+        /// <c>stream: true</c>, or a <see cref="ChatPrompt"/> with <see cref="ChatPrompt.Stream"/> set).
+        /// Call it until it returns false, every frame: a stream pauses while 256 chunks wait unread.
         /// </summary>
         public bool TryGetNext(out ChatChunk chunk)
         {
@@ -52,6 +53,18 @@ namespace Webraft
                 peeked = null;
                 return chunk != null;
             }
+        }
+
+        /// <summary>
+        /// Whether the reply is streamed, as the library decided when the request started (from
+        /// how it was started and the request body as it parses it). A request started to stream
+        /// always is, and its chunks reach <see cref="TryGetNext"/>; a plain
+        /// <see cref="WebraftClient.StartChat(string)"/> whose body asks for a stream is too, but its
+        /// chunks only go into the result. False for a request that failed to start.
+        /// </summary>
+        public bool IsStream
+        {
+            get { return Native.webraft_request_is_stream(Handle); }
         }
 
         /// <summary>True once the request has finished and every chunk has been taken.</summary>

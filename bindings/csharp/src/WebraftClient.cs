@@ -43,7 +43,7 @@ namespace Webraft
             }
         }
 
-        /// <summary>The native library's version, e.g. "0.1.0".</summary>
+        /// <summary>The native library's version, e.g. "0.2.0".</summary>
         public static string NativeVersion
         {
             get { return Utf8.FromNative(Native.webraft_version()); }
@@ -60,18 +60,17 @@ namespace Webraft
         }
 
         /// <summary>
-        /// Sends a chat request (an OpenAI request body, passed through unchanged). If it sets
-        /// <c>"stream": true</c> the reply is streamed and accumulated. Fails with
+        /// Sends a chat request (an OpenAI request body, passed through unchanged). If the body
+        /// asks for a stream (its <c>"stream"</c> member, as the library parses it), the reply is
+        /// streamed and accumulated; either way the task completes with the whole reply. Fails with
         /// <see cref="WebraftException"/>; cancelling <paramref name="cancellationToken"/> cancels the request.
         /// </summary>
         public Task<ChatResult> ChatAsync(string requestJson, CancellationToken cancellationToken = default(CancellationToken))
         {
             if (requestJson == null)
                 throw new ArgumentNullException("requestJson");
-            // Without a chunk callback the library queues a stream's chunks for polling and
-            // pauses when the queue is full, so a streamed body gets a callback that drops them.
-            bool streams = WebraftJson.IsTrue(requestJson, "stream");
-            return StartChatCall(requestJson, null, streams, cancellationToken);
+            // DELIVERY_NONE: chunks of a streamed reply only go into the result; nothing to drain.
+            return StartChatCall(requestJson, null, Delivery.None, cancellationToken);
         }
 
         /// <summary>Sends a one-message chat request built from <paramref name="prompt"/>.</summary>
@@ -92,10 +91,10 @@ namespace Webraft
         }
 
         /// <summary>
-        /// Streams a chat reply (sets <c>"stream": true</c> itself). <paramref name="onChunk"/> gets
+        /// Streams a chat reply (the library sets <c>"stream": true</c>). <paramref name="onChunk"/> gets
         /// each chunk in order, one call at a time, on a library worker thread; if it throws, the
         /// stream is cancelled and the task fails with that exception. The result is the completion
-        /// accumulated from the chunks. In Unity, use <see cref="StartChat(string)"/> to stay on the main thread.
+        /// accumulated from the chunks. In Unity, use <see cref="StartChat(string, bool)"/> to stay on the main thread.
         /// </summary>
         public Task<ChatResult> StreamAsync(string requestJson, Action<ChatChunk> onChunk,
             CancellationToken cancellationToken = default(CancellationToken))
@@ -104,7 +103,7 @@ namespace Webraft
                 throw new ArgumentNullException("requestJson");
             if (onChunk == null)
                 throw new ArgumentNullException("onChunk");
-            return StartChatCall(requestJson, onChunk, true, cancellationToken);
+            return StartChatCall(requestJson, onChunk, Delivery.Callback, cancellationToken);
         }
 
         /// <summary>Streams the reply to a one-message chat request built from <paramref name="prompt"/>.</summary>
@@ -147,26 +146,46 @@ namespace Webraft
         }
 
         /// <summary>
-        /// Starts a chat request for polling (see <see cref="PolledRequest"/>); nothing is ever
-        /// called back. Set <c>"stream": true</c> in the request to receive chunks. A bad request
-        /// gives a request that is already completed and whose GetResult throws.
+        /// Starts a plain chat request for polling (see <see cref="PolledRequest"/>); nothing is ever
+        /// called back. <see cref="PolledRequest.TryGetNext"/> yields no chunks: the reply arrives
+        /// whole in <see cref="PolledRequest.GetResult"/> (a body that asks for a stream is streamed
+        /// and accumulated, see <see cref="PolledRequest.IsStream"/>). To receive chunks, use
+        /// <see cref="StartChat(string, bool)"/> with <c>stream: true</c>. A bad request gives a
+        /// request that is already completed and whose GetResult throws.
         /// </summary>
         public PolledRequest StartChat(string requestJson)
+        {
+            return StartChat(requestJson, false);
+        }
+
+        /// <summary>
+        /// Starts a chat request for polling (see <see cref="PolledRequest"/>); nothing is ever
+        /// called back. With <paramref name="stream"/> true the reply is streamed (the library
+        /// sets <c>"stream": true</c> itself) and its chunks are queued for
+        /// <see cref="PolledRequest.TryGetNext"/>; with false it is <see cref="StartChat(string)"/>.
+        /// A bad request gives a request that is already completed and whose GetResult throws.
+        /// </summary>
+        public PolledRequest StartChat(string requestJson, bool stream)
         {
             if (requestJson == null)
                 throw new ArgumentNullException("requestJson");
             ClientHandle client = Handle;
             RequestHandle request;
-            Native.webraft_chat_start(client, Utf8.ToNative(requestJson), null, null, null, IntPtr.Zero, out request);
+            Native.webraft_chat_start(client, Utf8.ToNative(requestJson), null, stream ? Delivery.Poll : Delivery.None,
+                null, null, IntPtr.Zero, out request);
             return new PolledRequest(client, request);
         }
 
-        /// <summary>Starts a one-message chat request for polling; set <see cref="ChatPrompt.Stream"/> to receive chunks.</summary>
+        /// <summary>
+        /// Starts a one-message chat request for polling; with <see cref="ChatPrompt.Stream"/> set
+        /// its chunks are queued for <see cref="PolledRequest.TryGetNext"/>, as with
+        /// <see cref="StartChat(string, bool)"/> and <c>stream: true</c>.
+        /// </summary>
         public PolledRequest StartChat(ChatPrompt prompt)
         {
             if (prompt == null)
                 throw new ArgumentNullException("prompt");
-            return StartChat(prompt.ToRequestJson());
+            return StartChat(prompt.ToRequestJson(), prompt.Stream);
         }
 
         /// <summary>
@@ -202,7 +221,7 @@ namespace Webraft
             handle.Dispose();
         }
 
-        Task<ChatResult> StartChatCall(string requestJson, Action<ChatChunk> onChunk, bool withChunkCallback,
+        Task<ChatResult> StartChatCall(string requestJson, Action<ChatChunk> onChunk, Delivery delivery,
             CancellationToken cancellationToken)
         {
             ClientHandle client = Handle;
@@ -210,9 +229,10 @@ namespace Webraft
                 return Task.FromCanceled<ChatResult>(cancellationToken);
             var call = new TaskCall<ChatResult>(client, cancellationToken, onChunk, ChatResult.FromNative);
             byte[] request = Utf8.ToNative(requestJson);
-            NativeChunkCallback chunkCallback = withChunkCallback ? PendingCall.ChunkCallback : null;
+            // on_chunk must be NULL unless the delivery is CALLBACK.
+            NativeChunkCallback chunkCallback = delivery == Delivery.Callback ? PendingCall.ChunkCallback : null;
             call.Start((IntPtr userData, out RequestHandle started) => Native.webraft_chat_start(
-                client, request, null, chunkCallback, PendingCall.DoneCallback, userData, out started));
+                client, request, null, delivery, chunkCallback, PendingCall.DoneCallback, userData, out started));
             return call.Task;
         }
     }

@@ -18,6 +18,8 @@ namespace Webraft
             Type = Utf8.FromNative(Native.webraft_result_error_type(result));
             Code = Utf8.FromNative(Native.webraft_result_error_code(result));
             Param = Utf8.FromNative(Native.webraft_result_error_param(result));
+            ServerMessage = Utf8.FromNative(Native.webraft_result_server_message(result));
+            IsQuotaExhausted = Native.webraft_result_is_quota_exhausted(result);
             RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
             PartialText = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
         }
@@ -47,6 +49,21 @@ namespace Webraft
 
         /// <summary>The provider's error <c>param</c>, or null.</summary>
         public string Param { get; private set; }
+
+        /// <summary>
+        /// The server's own error message exactly as it sent it (no "HTTP 401: " prefix), for
+        /// <see cref="WebraftStatus.HttpStatus"/> and <see cref="WebraftStatus.StreamError"/>
+        /// failures; null when the failure did not come from the server or it sent no message.
+        /// <see cref="Exception.Message"/> is the library's full description.
+        /// </summary>
+        public string ServerMessage { get; private set; }
+
+        /// <summary>
+        /// True when the failure means the account is out of credits or quota (HTTP 402, an
+        /// <c>insufficient_quota</c> type or code, or an "Insufficient Credits" message), as the
+        /// library judges it: retrying will not help.
+        /// </summary>
+        public bool IsQuotaExhausted { get; private set; }
 
         /// <summary>The <c>x-request-id</c> response header, or null.</summary>
         public string RequestId { get; private set; }

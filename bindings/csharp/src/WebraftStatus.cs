@@ -1,6 +1,12 @@
+using System;
+using System.Text;
+
 namespace Webraft
 {
-    /// <summary>Outcome class of a call; the values are webraft.h's <c>webraft_status</c>, fixed by the ABI.</summary>
+    /// <summary>
+    /// Outcome class of a call; the values are webraft.h's <c>webraft_status</c>, fixed by the ABI.
+    /// A value this enum does not name may still come from a newer library.
+    /// </summary>
     public enum WebraftStatus : uint
     {
         /// <summary>Success.</summary>
@@ -41,5 +47,30 @@ namespace Webraft
         InvalidResponse = 17,
         /// <summary>The call cannot be served in this process: a child forked after webraft started.</summary>
         InvalidState = 18,
+    }
+
+    /// <summary>The binding's own names for <see cref="WebraftStatus"/> values, checked against the library's by the tests.</summary>
+    internal static class WebraftStatusNames
+    {
+        /// <summary>
+        /// The upper-case name of a status value as this binding defines it, e.g. "HTTP_STATUS" for
+        /// <see cref="WebraftStatus.HttpStatus"/>; "UNKNOWN" for a value the enum does not define,
+        /// as <c>webraft_status_name</c> says for values the library does not define.
+        /// </summary>
+        internal static string Of(uint value)
+        {
+            if (!Enum.IsDefined(typeof(WebraftStatus), value))
+                return "UNKNOWN";
+            string member = ((WebraftStatus)value).ToString();
+            var name = new StringBuilder(member.Length + 4);
+            for (int i = 0; i < member.Length; i++)
+            {
+                char c = member[i];
+                if (i > 0 && char.IsUpper(c))
+                    name.Append('_');
+                name.Append(char.ToUpperInvariant(c));
+            }
+            return name.ToString();
+        }
     }
 }

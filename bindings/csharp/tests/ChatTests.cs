@@ -77,6 +77,26 @@ namespace Webraft.Tests
         }
 
         [Test]
+        static async Task ChatWithAnEscapedStreamKeyCompletes()
+        {
+            Assert.Contains(Server.EscapedStreamBody, "\"stre\\u0061m\":true", "the key is escaped in the JSON text");
+            using (var client = Server.Client())
+            {
+                // The library parses the body, sees "stream": true, streams and accumulates.
+                ChatResult result = await Assert.Within(client.ChatAsync(Server.EscapedStreamBody), 30, "escaped stream key");
+                Assert.Equal(Server.ReplyToHi, result.Text, "the full text");
+                Assert.Contains(result.Json, "\"object\":\"chat.completion\"", "accumulated JSON");
+                Assert.Equal(6L, result.ChunkCount, "streamed: role, 4 tokens, finish");
+
+                // Longer than the library's poll queue (256 chunks): nothing may wait for a reader.
+                string longer = Server.EscapedStreamBody.Replace("gpt-4o", "big-chunks-600");
+                result = await Assert.Within(client.ChatAsync(longer), 60, "600-chunk stream, escaped key");
+                Assert.True(result.ChunkCount >= 600, "chunk count " + result.ChunkCount);
+                Assert.True(result.Text.Length > 0 && result.Text.Trim('x').Length == 0, "text is runs of x, length " + result.Text.Length);
+            }
+        }
+
+        [Test]
         static async Task PromptWithSystemAndModel()
         {
             using (var client = Server.Client())

@@ -79,7 +79,7 @@ namespace Webraft.Tests
             string text = "round " + round;
             Assert.Equal("Hello! You said: " + text, client.ChatAsync(Server.Body(text: text)).Result.Text, "chat");
             Assert.Equal("Hello! You said: " + text, client.StreamAsync(Server.Body(text: text), ignored => { }).Result.Text, "stream");
-            PolledRequest drained = client.StartChat(Server.Body(text: text, stream: true));
+            PolledRequest drained = client.StartChat(Server.Body(text: text), stream: true);
             var deadline = DateTime.UtcNow.AddSeconds(30);
             ChatChunk chunk;
             while (!drained.IsCompleted && DateTime.UtcNow < deadline)
@@ -88,7 +88,7 @@ namespace Webraft.Tests
                 Thread.Sleep(1);
             }
             Assert.Equal("Hello! You said: " + text, drained.GetResult().Text, "poll");
-            client.StartChat(Server.Body("stall-body", stream: true));
+            client.StartChat(Server.Body("stall-body"), stream: true);
         }
 
         static void CollectEverything()
@@ -114,7 +114,7 @@ namespace Webraft.Tests
                 chat = client.ChatAsync(Server.Body("slow"));
                 client = Server.Client();
                 pollClient = new WeakReference(client);
-                polled = client.StartChat(Server.Body("slow", stream: true));
+                polled = client.StartChat(Server.Body("slow"), stream: true);
             });
             starter.Start();
             starter.Join();
@@ -135,7 +135,7 @@ namespace Webraft.Tests
         {
             var client = Server.Client();
             client.StreamAsync(Server.Body("stall-body"), chunk => { });
-            client.StartChat(Server.Body("slow", stream: true));
+            client.StartChat(Server.Body("slow"), stream: true);
         }
     }
 }

@@ -56,9 +56,11 @@ namespace Webraft.Tests
             {
                 int callbackRequests = InFlight.Count;
                 // slow: 100 ms between events, so most 16 ms frames find nothing and must not wait.
-                using (PolledRequest request = client.StartChat(Server.Body("slow", stream: true)))
+                // The body does not ask for a stream: starting it to stream is enough.
+                using (PolledRequest request = client.StartChat(Server.Body("slow"), stream: true))
                 {
                     Assert.True(InFlight.Count <= callbackRequests, "no callback is registered for a polled request");
+                    Assert.True(request.IsStream, "the library says it streams");
                     FrameLoop loop = RunFrames(request);
                     Assert.Equal(Server.ReplyToHi, loop.Text.ToString(), "text from the chunks");
                     Assert.Equal(6, loop.Chunks, "chunks");
@@ -77,7 +79,7 @@ namespace Webraft.Tests
         static void PollingNeverWaits()
         {
             using (var client = Server.Client())
-            using (PolledRequest request = client.StartChat(Server.Body("stall-body", stream: true)))
+            using (PolledRequest request = client.StartChat(Server.Body("stall-body"), stream: true))
             {
                 // The role chunk comes, then nothing: each poll must return at once.
                 var clock = Stopwatch.StartNew();
@@ -110,11 +112,53 @@ namespace Webraft.Tests
         }
 
         [Test]
+        static void EscapedStreamKeyPolled()
+        {
+            using (var client = Server.Client())
+            {
+                // A plain poll: the library parses the escaped key and streams, and the chunks go only
+                // into the result, so checking IsCompleted alone (never TryGetNext) finishes.
+                using (PolledRequest request = client.StartChat(Server.EscapedStreamBody))
+                {
+                    Assert.True(request.IsStream, "the library reads the escaped key as \"stream\"");
+                    var deadline = Stopwatch.StartNew();
+                    while (!request.IsCompleted)
+                    {
+                        Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "completed within 30 s");
+                        Thread.Sleep(1);
+                    }
+                    ChatChunk none;
+                    Assert.True(!request.TryGetNext(out none), "a plain poll yields no chunks");
+                    ChatResult result = request.GetResult();
+                    Assert.Equal(Server.ReplyToHi, result.Text, "the full text, accumulated");
+                    Assert.Equal(6L, result.ChunkCount, "streamed");
+                }
+                // More chunks than the poll queue holds: a plain poll never stalls on them.
+                using (PolledRequest request = client.StartChat(Server.EscapedStreamBody.Replace("gpt-4o", "big-chunks-600")))
+                {
+                    FrameLoop loop = RunFrames(request, 1);
+                    Assert.Equal(0, loop.Chunks, "no chunks polled");
+                    Assert.True(request.GetResult().ChunkCount >= 600, "all chunks accumulated");
+                }
+                // Started to stream: the chunks are polled.
+                using (PolledRequest request = client.StartChat(Server.EscapedStreamBody, stream: true))
+                {
+                    Assert.True(request.IsStream, "started to stream");
+                    FrameLoop loop = RunFrames(request, 1);
+                    Assert.Equal(6, loop.Chunks, "chunks");
+                    Assert.Equal(Server.ReplyToHi, loop.Text.ToString(), "text from the chunks");
+                    Assert.Equal(Server.ReplyToHi, request.GetResult().Text, "result text");
+                }
+            }
+        }
+
+        [Test]
         static void PlainRequestPolledWithIsCompleted()
         {
             using (var client = Server.Client())
             using (PolledRequest request = client.StartChat(Server.Body("slow")))
             {
+                Assert.True(!request.IsStream, "a plain request does not stream");
                 Assert.Throws<InvalidOperationException>(() => request.GetResult(), "result before completion");
                 FrameLoop loop = RunFrames(request);
                 Assert.Equal(0, loop.Chunks, "a plain request yields no chunks");
@@ -127,20 +171,37 @@ namespace Webraft.Tests
         static void PolledErrors()
         {
             using (var client = Server.Client("/v1", "wrong-key"))
-            using (PolledRequest request = client.StartChat(Server.Body(stream: true)))
+            using (PolledRequest request = client.StartChat(Server.Body(), stream: true))
             {
                 RunFrames(request);
                 var error = Assert.Throws<WebraftException>(() => request.GetResult(), "wrong key");
                 Assert.Equal(401, error.HttpStatus, "HTTP status");
                 Assert.Contains(error.Message, "Wrong Api key", "message");
+                Assert.Equal("Wrong Api key", error.ServerMessage, "server message");
+                Assert.True(!error.IsQuotaExhausted, "a wrong key is not exhausted quota");
                 Assert.True(ReferenceEquals(error, Assert.Throws<WebraftException>(() => request.GetResult(), "again")), "the same failure again");
             }
-            using (var client = Server.Client())
-            using (PolledRequest request = client.StartChat("{bad json"))
+            using (var client = Server.Client("/v1", "no-credits-key"))
+            using (PolledRequest request = client.StartChat(Server.Body()))
             {
-                Assert.True(request.IsCompleted, "a request with bad arguments is completed at once");
-                var error = Assert.Throws<WebraftException>(() => request.GetResult(), "bad JSON");
-                Assert.Equal(WebraftStatus.InvalidJson, error.Status, "status");
+                RunFrames(request);
+                var error = Assert.Throws<WebraftException>(() => request.GetResult(), "no credits");
+                Assert.Equal(402, error.HttpStatus, "HTTP status");
+                Assert.True(error.IsQuotaExhausted, "402 is exhausted quota");
+            }
+            using (var client = Server.Client())
+            {
+                foreach (bool stream in new[] { false, true })
+                {
+                    using (PolledRequest request = client.StartChat("{bad json", stream))
+                    {
+                        Assert.True(request.IsCompleted, "a request with bad arguments is completed at once");
+                        Assert.True(!request.IsStream, "a request that failed to start does not stream");
+                        var error = Assert.Throws<WebraftException>(() => request.GetResult(), "bad JSON");
+                        Assert.Equal(WebraftStatus.InvalidJson, error.Status, "status");
+                        Assert.Equal(null, error.ServerMessage, "no server message for a local failure");
+                    }
+                }
             }
         }
 
@@ -149,7 +210,7 @@ namespace Webraft.Tests
         {
             using (var client = Server.Client())
             {
-                PolledRequest request = client.StartChat(Server.Body("slow", stream: true));
+                PolledRequest request = client.StartChat(Server.Body("slow"), stream: true);
                 FrameLoop loop = RunFrames(request, FrameMs, frame =>
                 {
                     if (frame.Chunks == 2)
@@ -161,7 +222,7 @@ namespace Webraft.Tests
                 request.Dispose();
 
                 long freed = Interlocked.Read(ref NativeStats.RequestsFreed);
-                request = client.StartChat(Server.Body("stall-body", stream: true));
+                request = client.StartChat(Server.Body("stall-body"), stream: true);
                 request.Dispose();
                 Assert.True(Interlocked.Read(ref NativeStats.RequestsFreed) > freed, "Dispose freed the running request");
                 ChatChunk chunk;

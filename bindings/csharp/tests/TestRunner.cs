@@ -211,5 +211,12 @@ namespace Webraft.Tests
         }
 
         public static readonly string[] Bases = { "/v1", "/v2", "/freeapi" };
+
+        /// <summary>
+        /// A streamed request whose "stream" key is spelled with a \u escape in the JSON text:
+        /// valid JSON and the same key, which only a real JSON parser (the library's) sees.
+        /// </summary>
+        public const string EscapedStreamBody =
+            "{\"model\":\"gpt-4o\",\"stre\\u0061m\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     }
 }
