@@ -91,6 +91,14 @@ enum webraft_status
    * The process cannot serve the call now: a child forked after webraft started.
    */
   WEBRAFT_STATUS_INVALID_STATE = 18,
+  /**
+   * A JSON Pointer names no value in the document.
+   */
+  WEBRAFT_STATUS_MISSING = 19,
+  /**
+   * A JSON Pointer names a value of another type than the one asked for.
+   */
+  WEBRAFT_STATUS_WRONG_TYPE = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -573,6 +581,79 @@ webraft_status webraft_chunk_text(const char *chunk_json,
  * `webraft_image_content_part`). NULL is a no-op. Any thread.
  */
 void webraft_string_free(char *string);
+
+/**
+ * The string at JSON Pointer `pointer` (RFC 6901, e.g.
+ * "/choices/0/message/content") in the result's JSON, copied to `*out`
+ * (caller frees with `webraft_string_free`; cut at an embedded NUL) with its
+ * length in `*out_len` (may be NULL). MISSING when nothing is there (or the
+ * result has no JSON), WRONG_TYPE when the value is not a string,
+ * INVALID_ARGUMENT for a pointer not starting with '/' (or empty: the whole
+ * document). `*out` is NULL on failure.
+ */
+webraft_status webraft_result_get_string(const struct webraft_result *result,
+                                         const char *pointer,
+                                         char **out,
+                                         size_t *out_len);
+
+/**
+ * The number at `pointer` in the result's JSON, as a double, to `*out` (0 on
+ * failure). Statuses as for `webraft_result_get_string`.
+ */
+webraft_status webraft_result_get_number(const struct webraft_result *result,
+                                         const char *pointer,
+                                         double *out);
+
+/**
+ * The boolean at `pointer` in the result's JSON, to `*out` (false on
+ * failure). Statuses as for `webraft_result_get_string`.
+ */
+webraft_status webraft_result_get_bool(const struct webraft_result *result,
+                                       const char *pointer,
+                                       bool *out);
+
+/**
+ * The value at `pointer` in the result's JSON, whatever its type, as its own
+ * JSON text (caller frees with `webraft_string_free`). Statuses as for
+ * `webraft_result_get_string`, without WRONG_TYPE.
+ */
+webraft_status webraft_result_get_json(const struct webraft_result *result,
+                                       const char *pointer,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * As `webraft_result_get_string`, on `len` bytes of JSON text (such as a
+ * stream chunk; need not be NUL-terminated). Also NULL_ARGUMENT, INVALID_UTF8
+ * or INVALID_JSON for bad text.
+ */
+webraft_status webraft_json_get_string(const char *json,
+                                       size_t len,
+                                       const char *pointer,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * As `webraft_result_get_number`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_number(const char *json,
+                                       size_t len,
+                                       const char *pointer,
+                                       double *out);
+
+/**
+ * As `webraft_result_get_bool`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_bool(const char *json, size_t len, const char *pointer, bool *out);
+
+/**
+ * As `webraft_result_get_json`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_json(const char *json,
+                                     size_t len,
+                                     const char *pointer,
+                                     char **out,
+                                     size_t *out_len);
 
 /**
  * Start a chat request and return at once. `delivery` (a `webraft_delivery`

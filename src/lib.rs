@@ -12,6 +12,7 @@ mod ffi;
 pub mod file;
 pub mod image;
 pub mod log;
+pub mod pointer;
 pub mod request;
 pub mod result;
 pub mod runtime;

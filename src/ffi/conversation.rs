@@ -8,7 +8,7 @@ use super::request::{
     chosen_delivery, chunk_delivery, done_callback, fail_start, start, webraft_chunk_callback,
     webraft_done_callback,
 };
-use super::result::{c_string, report, webraft_result};
+use super::result::{into_raw_string, report, webraft_result};
 use crate::client::Call;
 use crate::conversation::{Conversation, Role};
 use crate::error::{Error, Status};
@@ -81,9 +81,9 @@ pub unsafe extern "C" fn webraft_conversation_to_json(
     ffi_boundary! {
         write_out(out_len, 0);
         let exported = out_pointer(out_json, "out_json").and_then(|out| {
-            let json = c_string(&handle(conversation, "conversation")?.lock().messages_json());
-            write_out(out_len, json.as_bytes().len());
-            *out = json.into_raw();
+            let (json, len) = into_raw_string(&handle(conversation, "conversation")?.lock().messages_json());
+            write_out(out_len, len);
+            *out = json;
             Ok(())
         });
         exported.err().map_or(Status::Ok, |e| e.status())

@@ -11,6 +11,7 @@ mod client;
 mod conversation;
 mod handles;
 mod library;
+mod pointer;
 mod request;
 mod result;
 

@@ -6,6 +6,8 @@ use super::handles::free;
 use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
 use crate::result::{CallResult, Usage};
+use once_cell::sync::OnceCell;
+use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
@@ -27,6 +29,8 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    /// The JSON body, parsed on the first JSON Pointer read.
+    document: OnceCell<Option<Value>>,
     assistant: Option<AssistantTurn>,
     tool_calls: Vec<ToolCallStrings>,
     finish_reason: Option<CString>,
@@ -84,6 +88,13 @@ pub(crate) fn c_string(text: &str) -> CString {
     CString::new(&text[..end]).expect("cut at the first NUL")
 }
 
+/// `text` as a C string the caller owns (freed by `webraft_string_free`), with its length.
+pub(crate) fn into_raw_string(text: &str) -> (*mut c_char, usize) {
+    let owned = c_string(text);
+    let len = owned.as_bytes().len();
+    (owned.into_raw(), len)
+}
+
 fn millis(duration: Option<Duration>) -> f64 {
     duration.map_or(-1.0, |d| d.as_secs_f64() * 1000.0)
 }
@@ -122,8 +133,19 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            document: OnceCell::new(),
             assistant,
         }
+    }
+
+    /// The JSON body as a document; None when the result has no JSON.
+    pub(crate) fn document(&self) -> Option<&Value> {
+        self.document
+            .get_or_init(|| {
+                let body = self.body.as_ref().filter(|_| self.body_is_json)?;
+                serde_json::from_slice(&body.0[..body.len()]).ok()
+            })
+            .as_ref()
     }
 
     pub(crate) fn assistant_turn(&self) -> Option<&AssistantTurn> {
