@@ -41,10 +41,7 @@ pub(crate) struct Request {
 
 impl Request {
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 }
 
@@ -82,12 +79,20 @@ fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
     None
 }
 
-/// Reads one request from the connection. `Ok(None)` means the peer closed cleanly between
-/// requests. `buf` carries bytes already read past the previous request (pipelining).
-pub(crate) async fn read_request(
+/// The first header named `name` (lowercase), trimmed.
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reads up to the blank line that ends the header section and returns that section (without
+/// the blank line). `Ok(None)` means the peer closed cleanly between requests.
+async fn read_head(
     stream: &mut dyn Stream,
     buf: &mut Vec<u8>,
-) -> Result<Option<Request>, ReadError> {
+) -> Result<Option<String>, ReadError> {
     let (head_len, consumed) = loop {
         // Tolerate stray CRLFs between requests (RFC 9112 §2.2).
         let lead = buf
@@ -116,21 +121,27 @@ pub(crate) async fn read_request(
     }
     let head = String::from_utf8_lossy(&buf[..head_len]).into_owned();
     buf.drain(..consumed);
+    Ok(Some(head))
+}
 
-    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let request_line = lines.next().unwrap_or_default();
-    let parts: Vec<&str> = request_line.split(' ').filter(|p| !p.is_empty()).collect();
+/// `(method, target, is HTTP/1.0)`.
+fn parse_request_line(line: &str) -> Result<(String, &str, bool), ReadError> {
+    let parts: Vec<&str> = line.split(' ').filter(|p| !p.is_empty()).collect();
     if parts.len() != 3 {
         return Err(bad(400, "Malformed request line"));
     }
-    let (method, target, version) = (parts[0].to_string(), parts[1], parts[2]);
-    let http10 = match version {
+    let http10 = match parts[2] {
         "HTTP/1.1" => false,
         "HTTP/1.0" => true,
         v if v.starts_with("HTTP/") => return Err(bad(505, "HTTP version not supported")),
         _ => return Err(bad(400, "Malformed request line")),
     };
+    Ok((parts[0].to_string(), parts[1], http10))
+}
 
+fn parse_headers<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> Result<Vec<(String, String)>, ReadError> {
     let mut headers = Vec::new();
     for line in lines {
         if line.is_empty() {
@@ -147,13 +158,15 @@ pub(crate) async fn read_request(
         }
         headers.push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
+    Ok(headers)
+}
 
-    // Origin-form is normal; absolute-form (`http://host/path`, sent to proxies) is served as if
-    // the path had been sent alone.
+/// `(path, query, absolute_form)`. Origin-form is normal; absolute-form (`http://host/path`,
+/// sent to proxies) is served as if the path had been sent alone.
+fn split_target(target: &str) -> (String, String, bool) {
     let absolute = target
         .strip_prefix("http://")
         .or_else(|| target.strip_prefix("https://"));
-    let absolute_form = absolute.is_some();
     let target = match absolute {
         Some(rest) => match rest.find(['/', '?']) {
             Some(i) if rest[i..].starts_with('?') => format!("/{}", &rest[i..]),
@@ -166,74 +179,108 @@ pub(crate) async fn read_request(
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target.to_string(), String::new()),
     };
+    (path, query, absolute.is_some())
+}
 
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    };
+fn keeps_alive(headers: &[(String, String)], http10: bool) -> bool {
     let connection_tokens: Vec<String> = headers
         .iter()
         .filter(|(n, _)| n == "connection")
         .flat_map(|(_, v)| v.split(',').map(|t| t.trim().to_ascii_lowercase()))
         .collect();
-    let keep_alive = if http10 {
+    if http10 {
         connection_tokens.iter().any(|t| t == "keep-alive")
     } else {
         !connection_tokens.iter().any(|t| t == "close")
-    };
-    let expect_continue = header("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
+    }
+}
 
+/// The body length the Content-Length headers give (0 without one).
+fn content_length(headers: &[(String, String)]) -> Result<usize, ReadError> {
+    let mut length: Option<usize> = None;
+    for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
+        let parsed: usize = v.parse().map_err(|_| bad(400, "Invalid Content-Length"))?;
+        if length.is_some_and(|l| l != parsed) {
+            return Err(bad(400, "Conflicting Content-Length headers"));
+        }
+        length = Some(parsed);
+    }
+    let length = length.unwrap_or(0);
+    if length > MAX_BODY {
+        return Err(bad(413, "Request body too large (limit is 64 MiB)"));
+    }
+    Ok(length)
+}
+
+async fn read_sized_body(
+    stream: &mut dyn Stream,
+    buf: &mut Vec<u8>,
+    length: usize,
+    expect_continue: bool,
+) -> Result<Vec<u8>, ReadError> {
+    if length > 0 {
+        if expect_continue && buf.is_empty() {
+            write_continue(stream).await?;
+        }
+        if buf.len() < length {
+            buf.reserve(length - buf.len());
+        }
+        while buf.len() < length {
+            if fill(stream, buf).await? == 0 {
+                return Err(ReadError::Closed);
+            }
+        }
+    }
+    Ok(buf.drain(..length).collect())
+}
+
+async fn read_body(
+    stream: &mut dyn Stream,
+    buf: &mut Vec<u8>,
+    headers: &[(String, String)],
+) -> Result<Vec<u8>, ReadError> {
+    let expect_continue =
+        find_header(headers, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
     let transfer_encoding = headers
         .iter()
         .filter(|(n, _)| n == "transfer-encoding")
         .map(|(_, v)| v.to_ascii_lowercase())
         .collect::<Vec<_>>()
         .join(",");
-    let body = if !transfer_encoding.is_empty() {
-        let last = transfer_encoding
-            .rsplit(',')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
-        if last != "chunked" {
-            return Err(bad(501, "Unsupported Transfer-Encoding"));
-        }
-        if expect_continue {
-            write_continue(stream).await?;
-        }
-        read_chunked(stream, buf).await?
-    } else {
-        let mut length: Option<usize> = None;
-        for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
-            let parsed: usize = v.parse().map_err(|_| bad(400, "Invalid Content-Length"))?;
-            if length.is_some_and(|l| l != parsed) {
-                return Err(bad(400, "Conflicting Content-Length headers"));
-            }
-            length = Some(parsed);
-        }
-        let length = length.unwrap_or(0);
-        if length > MAX_BODY {
-            return Err(bad(413, "Request body too large (limit is 64 MiB)"));
-        }
-        if length > 0 {
-            if expect_continue && buf.is_empty() {
-                write_continue(stream).await?;
-            }
-            if buf.len() < length {
-                buf.reserve(length - buf.len());
-            }
-            while buf.len() < length {
-                if fill(stream, buf).await? == 0 {
-                    return Err(ReadError::Closed);
-                }
-            }
-        }
-        buf.drain(..length).collect()
-    };
+    if transfer_encoding.is_empty() {
+        let length = content_length(headers)?;
+        return read_sized_body(stream, buf, length, expect_continue).await;
+    }
+    let last = transfer_encoding
+        .rsplit(',')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    if last != "chunked" {
+        return Err(bad(501, "Unsupported Transfer-Encoding"));
+    }
+    if expect_continue {
+        write_continue(stream).await?;
+    }
+    read_chunked(stream, buf).await
+}
 
+/// Reads one request from the connection. `Ok(None)` means the peer closed cleanly between
+/// requests. `buf` carries bytes already read past the previous request (pipelining).
+pub(crate) async fn read_request(
+    stream: &mut dyn Stream,
+    buf: &mut Vec<u8>,
+) -> Result<Option<Request>, ReadError> {
+    let Some(head) = read_head(stream, buf).await? else {
+        return Ok(None);
+    };
+    let mut lines = head.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let (method, target, http10) = parse_request_line(lines.next().unwrap_or_default())?;
+    let headers = parse_headers(lines)?;
+    let (path, query, absolute_form) = split_target(target);
+    let keep_alive = keeps_alive(&headers, http10);
+    let body = read_body(stream, buf, &headers).await?;
     Ok(Some(Request {
         method,
         path,

@@ -14,13 +14,22 @@ use webraft_test_server::{ServerOptions, TestServer, TlsOptions};
 const USAGE: &str =
     "usage: webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]";
 
-fn main() -> ExitCode {
-    let mut port: u16 = 0;
-    let mut options = ServerOptions::default();
-    let mut exit_on_stdin_eof = false;
-    let mut tls: Option<TlsOptions> = None;
+/// What the command line asks for.
+struct Args {
+    port: u16,
+    options: ServerOptions,
+    tls: Option<TlsOptions>,
+    exit_on_stdin_eof: bool,
+}
 
-    let mut args = std::env::args().skip(1);
+/// Parses the arguments in order; `Ok(None)` means help was asked for (before any bad argument).
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut parsed = Args {
+        port: 0,
+        options: ServerOptions::default(),
+        tls: None,
+        exit_on_stdin_eof: false,
+    };
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
             Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
@@ -32,39 +41,59 @@ fn main() -> ExitCode {
                 .or_else(|| args.next())
                 .ok_or_else(|| format!("{name} needs a value"))
         };
-        let result = match name.as_str() {
-            "--port" => value("--port")
-                .and_then(|v| v.parse::<u16>().map_err(|_| format!("invalid port: {v}")))
-                .map(|p| port = p),
-            "--api-key" => value("--api-key").map(|k| options.api_key = k),
+        match name.as_str() {
+            "--port" => {
+                let v = value("--port")?;
+                parsed.port = v.parse::<u16>().map_err(|_| format!("invalid port: {v}"))?;
+            }
+            "--api-key" => parsed.options.api_key = value("--api-key")?,
             "--tls" => {
-                tls.get_or_insert_with(TlsOptions::default);
-                Ok(())
+                parsed.tls.get_or_insert_with(TlsOptions::default);
             }
             "--require-client-cert" => {
-                tls.get_or_insert_with(TlsOptions::default)
+                parsed
+                    .tls
+                    .get_or_insert_with(TlsOptions::default)
                     .require_client_cert = true;
-                Ok(())
             }
-            "--exit-on-stdin-eof" => {
-                exit_on_stdin_eof = true;
-                Ok(())
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => Err(format!("unknown argument: {other}")),
-        };
-        if let Err(msg) = result {
+            "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
+            "-h" | "--help" => return Ok(None),
+            other => return Err(format!("unknown argument: {other}")),
+        }
+    }
+    Ok(Some(parsed))
+}
+
+/// Blocks until stdin reaches EOF (or fails), discarding what it reads.
+fn wait_for_stdin_eof() {
+    let mut stdin = std::io::stdin().lock();
+    let mut sink = [0u8; 4096];
+    loop {
+        match stdin.read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(args)) => args,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(msg) => {
             eprintln!("webraft-test-server: {msg}\n{USAGE}");
             return ExitCode::from(2);
         }
-    }
-
-    let started = match tls {
-        Some(tls) => TestServer::bind_tls(port, options, tls),
-        None => TestServer::bind(port, options),
+    };
+    let port = args.port;
+    let started = match args.tls {
+        Some(tls) => TestServer::bind_tls(port, args.options, tls),
+        None => TestServer::bind(port, args.options),
     };
     let server = match started {
         Ok(server) => server,
@@ -79,17 +108,8 @@ fn main() -> ExitCode {
         let _ = out.flush();
     }
 
-    if exit_on_stdin_eof {
-        let mut stdin = std::io::stdin().lock();
-        let mut sink = [0u8; 4096];
-        loop {
-            match stdin.read(&mut sink) {
-                Ok(0) => break,
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
-            }
-        }
+    if args.exit_on_stdin_eof {
+        wait_for_stdin_eof();
         drop(server);
         ExitCode::SUCCESS
     } else {

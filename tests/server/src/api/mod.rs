@@ -1,0 +1,214 @@
+//! The API on top of the HTTP layer: routing, auth and dispatch to the responders.
+//! The behaviour is specified in the crate documentation (src/lib.rs); keep the two in sync.
+//!
+//! Module map:
+//! * `scenarios`: the table of chat scenarios (model name → [`scenarios::Scenario`]).
+//! * `chat`: a chat request from validation to the responder its scenario picks.
+//! * `validate`: chat request validation and the body readers embeddings shares.
+//! * `images`: image URL validation and descriptions.
+//! * `faults`: scenarios that answer with an error or never answer.
+//! * `plain`, `stream`, `stream_events`: non-stream replies, stream writing, stream contents.
+//! * `bodies`: the JSON of completions, chunks and usage.
+//! * `errors`: API error bodies per base.
+//! * `embeddings`, `models`, `echo`: the other routes.
+
+mod bodies;
+mod chat;
+mod echo;
+mod embeddings;
+mod errors;
+mod faults;
+mod images;
+mod models;
+mod plain;
+mod scenarios;
+mod stream;
+mod stream_events;
+mod validate;
+
+use std::io;
+
+use serde_json::Value;
+
+use crate::http::{self, Request, Stream};
+use crate::Ctx;
+pub(crate) use errors::protocol_error_body;
+use errors::{reject, ApiError};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Base {
+    /// `/v1`: OpenAI style.
+    V1,
+    /// `/v2`: WebraftAI paid plan.
+    V2,
+    /// `/freeapi`: WebraftAI free plan.
+    Free,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Route {
+    Chat,
+    Models,
+    Embeddings,
+    Echo,
+}
+
+/// What the connection does after a response.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Next {
+    KeepAlive,
+    Close,
+}
+
+fn next(keep_alive: bool) -> Next {
+    if keep_alive {
+        Next::KeepAlive
+    } else {
+        Next::Close
+    }
+}
+
+/// The request body as JSON: `None` when empty.
+type Parsed = Option<Result<Value, serde_json::Error>>;
+
+fn under<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(prefix)?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+fn route(path: &str) -> (Option<Base>, Option<Route>) {
+    let (base, rest) = if let Some(r) = under(path, "/v1") {
+        (Base::V1, r)
+    } else if let Some(r) = under(path, "/v2") {
+        (Base::V2, r)
+    } else if let Some(r) = under(path, "/freeapi") {
+        (Base::Free, r)
+    } else {
+        return (None, None);
+    };
+    let rest = if rest.len() > 1 {
+        rest.trim_end_matches('/')
+    } else {
+        rest
+    };
+    let route = match rest {
+        "/chat/completions" => Some(Route::Chat),
+        "/models" => Some(Route::Models),
+        "/embeddings" => Some(Route::Embeddings),
+        "/debug/echo" => Some(Route::Echo),
+        _ => None,
+    };
+    (Some(base), route)
+}
+
+fn json_header() -> (&'static str, String) {
+    ("Content-Type", "application/json".to_string())
+}
+
+async fn send_json(
+    stream: &mut dyn Stream,
+    rid: u64,
+    keep_alive: bool,
+    body: &str,
+) -> io::Result<()> {
+    http::send(
+        stream,
+        200,
+        rid,
+        keep_alive,
+        &[json_header()],
+        body.as_bytes(),
+    )
+    .await
+}
+
+fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
+    let token = req.header("authorization").and_then(|v| {
+        let (scheme, rest) = v.split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+    });
+    match token {
+        Some(t) if t == api_key => None,
+        Some("no-credits-key") => Some(ApiError::insufficient_quota(402)),
+        _ => Some(
+            ApiError::new(401, "invalid_request_error", "Wrong Api key")
+                .with_code("invalid_api_key"),
+        ),
+    }
+}
+
+fn check_method(req: &Request, route: Route) -> Option<ApiError> {
+    let allowed = match route {
+        Route::Chat | Route::Embeddings => "POST",
+        Route::Models => "GET",
+        Route::Echo => return None,
+    };
+    (req.method != allowed).then(|| {
+        ApiError::new(
+            405,
+            "invalid_request_error",
+            format!(
+                "Method {} is not allowed for {}; use {allowed}.",
+                req.method, req.path
+            ),
+        )
+        .with_code("method_not_allowed")
+        .with_header("Allow", allowed)
+    })
+}
+
+fn unknown_url(req: &Request) -> ApiError {
+    ApiError::new(
+        404,
+        "invalid_request_error",
+        format!("Unknown request URL: {} {}", req.method, req.path),
+    )
+    .with_code("unknown_url")
+}
+
+/// Counted on arrival, before auth and validation, so retry tests see every attempt.
+fn count_chat_arrival(req: &Request, route: Route, parsed: &Parsed, ctx: &Ctx) {
+    if route != Route::Chat || req.method != "POST" {
+        return;
+    }
+    if let Some(Ok(Value::Object(body))) = parsed {
+        if let Some(Value::String(model)) = body.get("model") {
+            ctx.count_request(model);
+        }
+    }
+}
+
+pub(crate) async fn handle(
+    stream: &mut dyn Stream,
+    req: &Request,
+    rid: u64,
+    ctx: &Ctx,
+) -> io::Result<Next> {
+    let keep = req.keep_alive;
+    let (base, route) = match route(&req.path) {
+        (Some(base), Some(route)) => (base, route),
+        (base, _) => {
+            let base = base.unwrap_or(Base::V1);
+            return reject(stream, base, &unknown_url(req), rid, keep).await;
+        }
+    };
+    let parsed: Parsed = if req.body.is_empty() {
+        None
+    } else {
+        Some(serde_json::from_slice(&req.body))
+    };
+    count_chat_arrival(req, route, &parsed, ctx);
+    if let Some(err) = check_auth(req, &ctx.api_key).or_else(|| check_method(req, route)) {
+        return reject(stream, base, &err, rid, keep).await;
+    }
+    match route {
+        Route::Models => send_json(stream, rid, keep, &models::body()).await?,
+        Route::Echo => send_json(stream, rid, keep, &echo::describe_request(req).compact()).await?,
+        Route::Embeddings => match embeddings::body(&parsed) {
+            Ok(body) => send_json(stream, rid, keep, &body).await?,
+            Err(err) => return reject(stream, base, &err, rid, keep).await,
+        },
+        Route::Chat => return chat::chat(stream, base, req, &parsed, rid, ctx).await,
+    }
+    Ok(next(keep))
+}

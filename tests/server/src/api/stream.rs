@@ -1,0 +1,160 @@
+//! Stream chat replies on the wire: event framing per base (SSE or JSON lines), pacing, and how
+//! the stream ends. What the events say is `stream_events`' job.
+
+use std::io;
+use std::time::Duration;
+
+use super::bodies::{big_chunk_width, content_chunk, finish_chunk, role_chunk, usage, usage_chunk};
+use super::chat::Reply;
+use super::scenarios::Scenario;
+use super::stream_events;
+use super::{next, Base, Next};
+use crate::http::{self, BodyLen, ChunkedWriter, Stream};
+
+/// One stream event.
+pub(crate) enum Ev {
+    /// A JSON payload: `data: <json>` on SSE, `<json>` as a line otherwise.
+    Data(String),
+    /// Exact bytes (already framed for the stream's format).
+    Raw(String),
+    /// `data: [DONE]` on SSE; nothing on JSON-lines streams.
+    Done,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    Sse { crlf: bool },
+    Lines,
+}
+
+/// How a stream ends.
+pub(crate) enum End {
+    /// Terminating zero-length chunk; the connection stays usable.
+    Normal,
+    /// Terminating chunk, then the server closes the connection.
+    CloseAfter,
+    /// Nothing more is sent; the connection is held until the client closes it.
+    Stall,
+    /// The connection is closed without the terminating chunk.
+    Abrupt,
+}
+
+/// A whole stream as a scenario shapes it.
+pub(crate) struct Script {
+    pub(crate) framing: Framing,
+    pub(crate) end: End,
+    /// Pause before every event that puts bytes on the wire.
+    pub(crate) delay: Option<Duration>,
+    pub(crate) events: Vec<Ev>,
+}
+
+fn encode(framing: Framing, ev: &Ev) -> Option<String> {
+    match (ev, framing) {
+        (Ev::Data(json), Framing::Sse { crlf }) => {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            Some(format!("data: {json}{eol}{eol}"))
+        }
+        (Ev::Data(json), Framing::Lines) => Some(format!("{json}\n\n")),
+        (Ev::Raw(text), _) => Some(text.clone()),
+        (Ev::Done, Framing::Sse { crlf }) => {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            Some(format!("data: [DONE]{eol}{eol}"))
+        }
+        (Ev::Done, Framing::Lines) => None,
+    }
+}
+
+pub(crate) fn default_framing(base: Base) -> Framing {
+    match base {
+        Base::V1 => Framing::Sse { crlf: false },
+        Base::V2 | Base::Free => Framing::Lines,
+    }
+}
+
+/// Status line and headers of a stream; `keep` is what the connection does after it.
+async fn send_head(
+    stream: &mut dyn Stream,
+    r: &Reply<'_>,
+    framing: Framing,
+    keep: bool,
+) -> io::Result<()> {
+    let content_type = match (framing, r.base) {
+        (Framing::Sse { .. }, _) => "text/event-stream",
+        (Framing::Lines, Base::V2) => "application/x-ndjson",
+        (Framing::Lines, _) => "text/plain; charset=utf-8",
+    };
+    let headers = [
+        ("Content-Type", content_type.to_string()),
+        ("Cache-Control", "no-cache".to_string()),
+    ];
+    let head = http::head(200, r.rid, keep, &headers, BodyLen::Chunked);
+    http::write_now(stream, &head).await
+}
+
+pub(crate) async fn send(stream: &mut dyn Stream, r: &Reply<'_>) -> io::Result<Next> {
+    match r.scenario {
+        Scenario::BigChunks(n) => big_chunks(stream, r, n).await,
+        _ => play(stream, r, &stream_events::script(r)).await,
+    }
+}
+
+/// Writes a script: one HTTP chunk per event, each on the wire at once.
+async fn play(stream: &mut dyn Stream, r: &Reply<'_>, script: &Script) -> io::Result<Next> {
+    let conn_keep = r.keep && matches!(script.end, End::Normal);
+    send_head(stream, r, script.framing, conn_keep).await?;
+    let mut writer = ChunkedWriter::new(stream, false);
+    for ev in &script.events {
+        if let Some(bytes) = encode(script.framing, ev) {
+            if let Some(d) = script.delay {
+                tokio::time::sleep(d).await;
+            }
+            writer.chunk(bytes.as_bytes()).await?;
+        }
+    }
+    match script.end {
+        End::Normal => {
+            writer.finish().await?;
+            Ok(next(r.keep))
+        }
+        End::CloseAfter => {
+            writer.finish().await?;
+            Ok(Next::Close)
+        }
+        End::Stall => {
+            http::hold_until_client_gone(stream).await;
+            Ok(Next::Close)
+        }
+        End::Abrupt => Ok(Next::Close),
+    }
+}
+
+/// `big-chunks-<n>`: the same content chunk n times, framed once and written in batches, since
+/// this scenario is for throughput and n can be a million.
+async fn big_chunks(stream: &mut dyn Stream, r: &Reply<'_>, n: usize) -> io::Result<Next> {
+    let (id, model) = (r.id.as_str(), r.chat.model.as_str());
+    let framing = default_framing(r.base);
+    let content = "x".repeat(big_chunk_width(id, model));
+    let encode_data = |json: String| encode(framing, &Ev::Data(json)).unwrap_or_default();
+    let frame = ChunkedWriter::frame(encode_data(content_chunk(id, model, &content)).as_bytes());
+
+    send_head(stream, r, framing, r.keep).await?;
+    let mut writer = ChunkedWriter::new(stream, true);
+    writer
+        .chunk(encode_data(role_chunk(id, model, 0)).as_bytes())
+        .await?;
+    for _ in 0..n {
+        writer.raw_frame(&frame).await?;
+    }
+    writer
+        .chunk(encode_data(finish_chunk(id, model, 0, "stop")).as_bytes())
+        .await?;
+    if r.chat.include_usage {
+        let usage_json = usage_chunk(id, model, usage(r.chat.prompt_tokens, n));
+        writer.chunk(encode_data(usage_json).as_bytes()).await?;
+    }
+    if let Some(done) = encode(framing, &Ev::Done) {
+        writer.chunk(done.as_bytes()).await?;
+    }
+    writer.finish().await?;
+    Ok(next(r.keep))
+}

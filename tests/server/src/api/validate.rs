@@ -1,0 +1,243 @@
+//! Chat request validation (the 400s and their order are specified in the crate docs), and the
+//! body readers the embeddings route shares with it.
+
+use serde_json::{Map, Value};
+
+use super::errors::ApiError;
+use super::images::describe_image;
+use super::Parsed;
+
+const ROLES: [&str; 5] = ["system", "user", "assistant", "tool", "developer"];
+
+/// A valid chat request, reduced to what the replies depend on.
+pub(crate) struct ChatReq {
+    pub(crate) model: String,
+    pub(crate) stream: bool,
+    pub(crate) max_tokens: Option<usize>,
+    pub(crate) n: usize,
+    pub(crate) include_usage: bool,
+    pub(crate) prompt_tokens: usize,
+    /// What "You said:" repeats: the last user message's text plus its image descriptions.
+    pub(crate) said: String,
+}
+
+pub(crate) fn body_object(parsed: &Parsed) -> Result<&Map<String, Value>, ApiError> {
+    match parsed {
+        None => Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            "We could not parse the JSON body of your request: the body is empty.",
+        )),
+        Some(Err(e)) => Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            format!("We could not parse the JSON body of your request: {e}."),
+        )),
+        Some(Ok(Value::Object(obj))) => Ok(obj),
+        Some(Ok(_)) => Err(ApiError::new(
+            400,
+            "invalid_request_error",
+            "The request body must be a JSON object.",
+        )),
+    }
+}
+
+pub(crate) fn require_model(obj: &Map<String, Value>) -> Result<String, ApiError> {
+    match obj.get("model") {
+        None | Some(Value::Null) => Err(ApiError::missing("model")),
+        Some(Value::String(m)) => Ok(m.clone()),
+        Some(_) => Err(ApiError::wrong_type("model", "a string")),
+    }
+}
+
+/// A string field that must be present (a JSON null is the wrong type here, not absent).
+fn required_str<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    param: &str,
+) -> Result<&'a str, ApiError> {
+    match obj.get(key) {
+        None => Err(ApiError::missing(param)),
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(ApiError::wrong_type(param, "a string")),
+    }
+}
+
+/// An optional boolean; a JSON null counts as absent (false).
+fn optional_bool(obj: &Map<String, Value>, key: &str, param: &str) -> Result<bool, ApiError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(ApiError::wrong_type(param, "a boolean")),
+    }
+}
+
+fn positive_int(obj: &Map<String, Value>, name: &str) -> Result<Option<usize>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => match v.as_u64().filter(|k| *k > 0) {
+            Some(k) => Ok(Some(usize::try_from(k).unwrap_or(usize::MAX))),
+            None => Err(ApiError::invalid(
+                name,
+                format!("Invalid '{name}': expected a positive integer."),
+            )),
+        },
+    }
+}
+
+/// An image part: validated, and described for the reply.
+fn image_part(pp: &str, part: &Map<String, Value>) -> Result<String, ApiError> {
+    let ip = format!("{pp}.image_url");
+    let image = match part.get("image_url") {
+        Some(Value::Object(o)) => o,
+        None => return Err(ApiError::missing(&ip)),
+        Some(_) => return Err(ApiError::wrong_type(&ip, "an object")),
+    };
+    let up = format!("{ip}.url");
+    let url = required_str(image, "url", &up)?;
+    if let Some(detail) = image.get("detail") {
+        if !detail.is_string() {
+            return Err(ApiError::wrong_type(&format!("{ip}.detail"), "a string"));
+        }
+    }
+    describe_image(&up, url)
+}
+
+/// Validates an array of content parts; returns its text (text parts joined with " ") and the
+/// descriptions of its images.
+fn content_parts(cp: &str, parts: &[Value]) -> Result<(String, Vec<String>), ApiError> {
+    let mut texts = Vec::new();
+    let mut images = Vec::new();
+    for (j, part) in parts.iter().enumerate() {
+        let pp = format!("{cp}[{j}]");
+        let Some(part) = part.as_object() else {
+            return Err(ApiError::wrong_type(&pp, "an object"));
+        };
+        let tp = format!("{pp}.type");
+        match required_str(part, "type", &tp)? {
+            "text" => texts.push(required_str(part, "text", &format!("{pp}.text"))?.to_string()),
+            "image_url" => images.push(image_part(&pp, part)?),
+            other => {
+                return Err(ApiError::invalid(
+                    &tp,
+                    format!("Invalid value for '{tp}': '{other}'. Supported values are: 'text' and 'image_url'."),
+                ))
+            }
+        }
+    }
+    Ok((texts.join(" "), images))
+}
+
+/// Validates a message's content; returns its text and the descriptions of its images.
+fn message_content(
+    p: &str,
+    role: &str,
+    content: Option<&Value>,
+) -> Result<(String, Vec<String>), ApiError> {
+    let cp = format!("{p}.content");
+    match content {
+        None | Some(Value::Null) if role == "assistant" => Ok((String::new(), Vec::new())),
+        None => Err(ApiError::missing(&cp)),
+        Some(Value::Null) => Err(ApiError::invalid(
+            &cp,
+            format!(
+                "Invalid value for '{cp}': null content is only allowed for assistant messages."
+            ),
+        )),
+        Some(Value::String(s)) => Ok((s.clone(), Vec::new())),
+        Some(Value::Array(parts)) => content_parts(&cp, parts),
+        Some(_) => Err(ApiError::wrong_type(
+            &cp,
+            "a string, null (assistant only) or an array of content parts",
+        )),
+    }
+}
+
+fn message_role<'a>(p: &str, message: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
+    let rp = format!("{p}.role");
+    let role = required_str(message, "role", &rp)?;
+    if !ROLES.contains(&role) {
+        return Err(ApiError::invalid(
+            &rp,
+            format!(
+                "Invalid value for '{rp}': '{role}'. Supported values are: 'system', 'user', 'assistant', 'tool', and 'developer'."
+            ),
+        ));
+    }
+    Ok(role)
+}
+
+/// Validates `messages`; returns the prompt token count and what the reply repeats.
+fn read_messages(obj: &Map<String, Value>) -> Result<(usize, String), ApiError> {
+    let messages = match obj.get("messages") {
+        None | Some(Value::Null) => return Err(ApiError::missing("messages")),
+        Some(Value::Array(a)) => a,
+        Some(_) => return Err(ApiError::wrong_type("messages", "an array")),
+    };
+    if messages.is_empty() {
+        return Err(ApiError::invalid(
+            "messages",
+            "Invalid 'messages': empty array. Expected an array with minimum length 1.",
+        ));
+    }
+    let mut prompt_tokens = 0;
+    let mut last_user: Option<(String, Vec<String>)> = None;
+    for (i, message) in messages.iter().enumerate() {
+        let p = format!("messages[{i}]");
+        let Some(message) = message.as_object() else {
+            return Err(ApiError::wrong_type(&p, "an object"));
+        };
+        let role = message_role(&p, message)?;
+        let (text, images) = message_content(&p, role, message.get("content"))?;
+        prompt_tokens += text.split_whitespace().count();
+        if role == "user" {
+            last_user = Some((text, images));
+        }
+    }
+    let (mut said, images) = last_user.unwrap_or_default();
+    for (i, image) in images.iter().enumerate() {
+        said.push_str(&format!(" [image {}: {image}]", i + 1));
+    }
+    Ok((prompt_tokens, said))
+}
+
+fn choice_count(obj: &Map<String, Value>) -> Result<usize, ApiError> {
+    match obj.get("n") {
+        None | Some(Value::Null) => Ok(1),
+        Some(v) => Ok(v.as_u64().filter(|n| (1..=8).contains(n)).ok_or_else(|| {
+            ApiError::invalid("n", "Invalid 'n': expected an integer between 1 and 8.")
+        })? as usize),
+    }
+}
+
+fn include_usage(obj: &Map<String, Value>) -> Result<bool, ApiError> {
+    match obj.get("stream_options") {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Object(options)) => {
+            optional_bool(options, "include_usage", "stream_options.include_usage")
+        }
+        Some(_) => Err(ApiError::wrong_type("stream_options", "an object")),
+    }
+}
+
+pub(crate) fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
+    let obj = body_object(parsed)?;
+    let model = require_model(obj)?;
+    let (prompt_tokens, said) = read_messages(obj)?;
+    let stream = optional_bool(obj, "stream", "stream")?;
+    let max_tokens = match positive_int(obj, "max_tokens")? {
+        Some(k) => Some(k),
+        None => positive_int(obj, "max_completion_tokens")?,
+    };
+    let n = choice_count(obj)?;
+    let include_usage = include_usage(obj)?;
+    Ok(ChatReq {
+        model,
+        stream,
+        max_tokens,
+        n,
+        include_usage,
+        prompt_tokens,
+        said,
+    })
+}
