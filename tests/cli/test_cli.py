@@ -449,7 +449,7 @@ def _(base):
 
 @per_base("tools model with --json")
 def _(base):
-    doc = chat(base, "--model", "tools", "--json", "weather?").expect(0).json()
+    doc = chat(base, "--model", "tools", "--json", "weather?").expect(3).json()
     choice = doc["choices"][0]
     calls = choice["message"].get("tool_calls")
     check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
@@ -460,7 +460,7 @@ def _(base):
 
 @per_base("tools model with --stream --json")
 def _(base):
-    doc = chat(base, "--model", "tools", "--stream", "--json", "weather?").expect(0).json()
+    doc = chat(base, "--model", "tools", "--stream", "--json", "weather?").expect(3).json()
     choice = doc["choices"][0]
     calls = choice["message"].get("tool_calls")
     check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
