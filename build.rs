@@ -21,9 +21,10 @@ fn main() {
     config.after_includes = Some(config.after_includes.unwrap_or_default() + &version_macros);
     match cbindgen::Builder::new()
         .with_config(config)
-        // Only the ABI: the status and log-level enums and the FFI layer, not the core's constants.
+        // Only the ABI: the status, log-level and role enums and the FFI layer, not the core's constants.
         .with_src(crate_dir.join("src/error.rs"))
         .with_src(crate_dir.join("src/log.rs"))
+        .with_src(crate_dir.join("src/conversation.rs"))
         .with_src(crate_dir.join("src/ffi/mod.rs"))
         .generate()
     {

@@ -91,6 +91,14 @@ enum webraft_status
    * The process cannot serve the call now: a child forked after webraft started.
    */
   WEBRAFT_STATUS_INVALID_STATE = 18,
+  /**
+   * A JSON Pointer names no value in the document.
+   */
+  WEBRAFT_STATUS_MISSING = 19,
+  /**
+   * A JSON Pointer names a value of another type than the one asked for.
+   */
+  WEBRAFT_STATUS_WRONG_TYPE = 20,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -183,9 +191,37 @@ typedef uint32_t webraft_delivery;
 #endif // __cplusplus
 
 /**
+ * Who speaks a message. The values are part of the C ABI and never change.
+ */
+enum webraft_role
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  WEBRAFT_ROLE_SYSTEM = 0,
+  WEBRAFT_ROLE_DEVELOPER = 1,
+  WEBRAFT_ROLE_USER = 2,
+  WEBRAFT_ROLE_ASSISTANT = 3,
+  WEBRAFT_ROLE_TOOL = 4,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum webraft_role webraft_role;
+#else
+typedef uint32_t webraft_role;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * A configured client: connection pool, defaults and credentials.
  */
 typedef struct webraft_client webraft_client;
+
+/**
+ * Chat messages and request parameters. Calls on one conversation are
+ * serialised, so it may be shared between threads.
+ */
+typedef struct webraft_conversation webraft_conversation;
 
 /**
  * A started, non-blocking request.
@@ -315,6 +351,186 @@ struct webraft_result *webraft_send(const struct webraft_client *client,
                                     const char *options_json);
 
 /**
+ * A new, empty conversation, owned by the caller until
+ * `webraft_conversation_free`. Never NULL. A conversation may be used from any
+ * thread; calls on one conversation are serialised.
+ */
+struct webraft_conversation *webraft_conversation_new(void);
+
+/**
+ * A conversation loaded from an OpenAI `messages` array (as written by
+ * `webraft_conversation_to_json`). On success writes it to `*out_conversation`
+ * (caller frees). INVALID_JSON for bad JSON, INVALID_ARGUMENT when it is not
+ * an array of objects with a string "role"; the reason goes to `*out_error`
+ * when that is not NULL (caller frees).
+ */
+webraft_status webraft_conversation_from_json(const char *messages_json,
+                                              struct webraft_conversation **out_conversation,
+                                              struct webraft_result **out_error);
+
+/**
+ * Free a conversation. NULL is a no-op. Requests already made from it are not
+ * affected (each took a copy).
+ */
+void webraft_conversation_free(struct webraft_conversation *conversation);
+
+/**
+ * The messages as an OpenAI `messages` array, written to `*out_json` (caller
+ * frees with `webraft_string_free`) with its length in `*out_len` (may be NULL).
+ */
+webraft_status webraft_conversation_to_json(const struct webraft_conversation *conversation,
+                                            char **out_json,
+                                            size_t *out_len);
+
+/**
+ * How many messages the conversation holds (0 for NULL).
+ */
+size_t webraft_conversation_len(const struct webraft_conversation *conversation);
+
+/**
+ * Append a message of `role` (a `webraft_role` value) with text content.
+ * Returns INVALID_ARGUMENT for an unknown role.
+ */
+webraft_status webraft_conversation_add_message(const struct webraft_conversation *conversation,
+                                                uint32_t role,
+                                                const char *text);
+
+/**
+ * Put a system message with `text` first, unless the conversation already
+ * has a system message (a loaded dialogue keeps its own).
+ */
+webraft_status webraft_conversation_add_system_if_missing(const struct webraft_conversation *conversation,
+                                                          const char *text);
+
+/**
+ * Append a tool result: `{"role":"tool","tool_call_id":…,"content":…}`.
+ */
+webraft_status webraft_conversation_add_tool_result(const struct webraft_conversation *conversation,
+                                                    const char *tool_call_id,
+                                                    const char *content);
+
+/**
+ * Append the assistant turn of `result` as received (content, tool_calls,
+ * reasoning_content, refusal). A null content beside tool calls is stored as
+ * "" unless `webraft_conversation_set_keep_null_content` asked otherwise.
+ * INVALID_ARGUMENT when the result holds no assistant message.
+ */
+webraft_status webraft_conversation_add_assistant_turn(const struct webraft_conversation *conversation,
+                                                       const struct webraft_result *result);
+
+/**
+ * Add a text part to the last message. INVALID_ARGUMENT when there is none.
+ */
+webraft_status webraft_conversation_add_text_part(const struct webraft_conversation *conversation,
+                                                  const char *text);
+
+/**
+ * Add an image part with a URL (`https://…` or `data:…`) to the last message.
+ * `detail` ("auto", "low", "high") may be NULL. Failures are described in
+ * `*out_error` when that is not NULL (caller frees).
+ */
+webraft_status webraft_conversation_add_image_url(const struct webraft_conversation *conversation,
+                                                  const char *url,
+                                                  const char *detail,
+                                                  struct webraft_result **out_error);
+
+/**
+ * Add a local image file (PNG, JPEG, GIF, WebP), sent as a data URL, to the
+ * last message. IO for an unreadable file; errors as for `_add_image_url`.
+ */
+webraft_status webraft_conversation_add_image_file(const struct webraft_conversation *conversation,
+                                                   const char *path,
+                                                   const char *detail,
+                                                   struct webraft_result **out_error);
+
+/**
+ * Add an image held in memory (`len` bytes at `bytes`, copied), sent as a
+ * data URL, to the last message. Errors as for `_add_image_url`.
+ */
+webraft_status webraft_conversation_add_image_bytes(const struct webraft_conversation *conversation,
+                                                    const uint8_t *bytes,
+                                                    size_t len,
+                                                    const char *detail,
+                                                    struct webraft_result **out_error);
+
+/**
+ * Set any request member from JSON text, e.g. ("tools", "[…]"),
+ * ("tool_choice", "\"auto\""), ("response_format", "{…}") or a provider's own
+ * field. "messages", "stream" and "stream_options" are refused
+ * (INVALID_ARGUMENT); "tools" must be an array. Errors go to `*out_error`
+ * when that is not NULL (caller frees).
+ */
+webraft_status webraft_conversation_set_param(const struct webraft_conversation *conversation,
+                                              const char *name,
+                                              const char *value_json,
+                                              struct webraft_result **out_error);
+
+/**
+ * Set the `model` request member.
+ */
+webraft_status webraft_conversation_set_model(const struct webraft_conversation *conversation,
+                                              const char *model);
+
+/**
+ * Set the `temperature` request member. INVALID_ARGUMENT for NaN or infinity.
+ */
+webraft_status webraft_conversation_set_temperature(const struct webraft_conversation *conversation,
+                                                    double temperature);
+
+/**
+ * Set the `max_tokens` request member.
+ */
+webraft_status webraft_conversation_set_max_tokens(const struct webraft_conversation *conversation,
+                                                   uint64_t max_tokens);
+
+/**
+ * Ask streamed replies for their token usage: adds
+ * `"stream_options":{"include_usage":true}` to streamed requests. Off by
+ * default, since some servers refuse unknown members.
+ */
+webraft_status webraft_conversation_set_stream_usage(const struct webraft_conversation *conversation,
+                                                     bool on);
+
+/**
+ * Keep `"content": null` on tool-call-only assistant turns instead of "".
+ */
+webraft_status webraft_conversation_set_keep_null_content(const struct webraft_conversation *conversation,
+                                                          bool on);
+
+/**
+ * Blocking chat with the conversation's messages and parameters (not
+ * streamed). Like `webraft_chat`; the conversation is not changed: append
+ * the reply with `webraft_conversation_add_assistant_turn`.
+ */
+struct webraft_result *webraft_conversation_chat(const struct webraft_client *client,
+                                                 const struct webraft_conversation *conversation,
+                                                 const char *options_json);
+
+/**
+ * Blocking streamed chat with the conversation; callback rules as for
+ * `webraft_chat_stream`.
+ */
+struct webraft_result *webraft_conversation_chat_stream(const struct webraft_client *client,
+                                                        const struct webraft_conversation *conversation,
+                                                        const char *options_json,
+                                                        webraft_chunk_callback on_chunk,
+                                                        void *user_data);
+
+/**
+ * Start a chat with the conversation and return at once. `delivery`,
+ * callbacks, the handle and error rules are those of `webraft_chat_start`;
+ * with WEBRAFT_DELIVERY_NONE the reply is not streamed.
+ */
+webraft_status webraft_conversation_chat_start(const struct webraft_client *client,
+                                               const struct webraft_conversation *conversation,
+                                               const char *options_json,
+                                               uint32_t delivery,
+                                               webraft_chunk_callback on_chunk,
+                                               webraft_done_callback on_done,
+                                               void *user_data,
+                                               struct webraft_request **out_request);
+
+/**
  * The library's version, e.g. "0.1.0" (compare with WEBRAFT_VERSION).
  * Static: never freed, valid forever. Any thread.
  */
@@ -365,6 +581,79 @@ webraft_status webraft_chunk_text(const char *chunk_json,
  * `webraft_image_content_part`). NULL is a no-op. Any thread.
  */
 void webraft_string_free(char *string);
+
+/**
+ * The string at JSON Pointer `pointer` (RFC 6901, e.g.
+ * "/choices/0/message/content") in the result's JSON, copied to `*out`
+ * (caller frees with `webraft_string_free`; cut at an embedded NUL) with its
+ * length in `*out_len` (may be NULL). MISSING when nothing is there (or the
+ * result has no JSON), WRONG_TYPE when the value is not a string,
+ * INVALID_ARGUMENT for a pointer that is not empty (the whole document) and
+ * does not start with '/'. `*out` is NULL on failure. Any thread.
+ */
+webraft_status webraft_result_get_string(const struct webraft_result *result,
+                                         const char *pointer,
+                                         char **out,
+                                         size_t *out_len);
+
+/**
+ * The number at `pointer` in the result's JSON, as a double, to `*out` (0 on
+ * failure). Statuses as for `webraft_result_get_string`.
+ */
+webraft_status webraft_result_get_number(const struct webraft_result *result,
+                                         const char *pointer,
+                                         double *out);
+
+/**
+ * The boolean at `pointer` in the result's JSON, to `*out` (false on
+ * failure). Statuses as for `webraft_result_get_string`.
+ */
+webraft_status webraft_result_get_bool(const struct webraft_result *result,
+                                       const char *pointer,
+                                       bool *out);
+
+/**
+ * The value at `pointer` in the result's JSON, whatever its type, as its own
+ * JSON text (caller frees with `webraft_string_free`). Statuses as for
+ * `webraft_result_get_string`, without WRONG_TYPE.
+ */
+webraft_status webraft_result_get_json(const struct webraft_result *result,
+                                       const char *pointer,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * As `webraft_result_get_string`, on `len` bytes of JSON text (such as a
+ * stream chunk; need not be NUL-terminated). Also NULL_ARGUMENT, INVALID_UTF8
+ * or INVALID_JSON for bad text.
+ */
+webraft_status webraft_json_get_string(const char *json,
+                                       size_t len,
+                                       const char *pointer,
+                                       char **out,
+                                       size_t *out_len);
+
+/**
+ * As `webraft_result_get_number`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_number(const char *json,
+                                       size_t len,
+                                       const char *pointer,
+                                       double *out);
+
+/**
+ * As `webraft_result_get_bool`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_bool(const char *json, size_t len, const char *pointer, bool *out);
+
+/**
+ * As `webraft_result_get_json`, on JSON text (see `webraft_json_get_string`).
+ */
+webraft_status webraft_json_get_json(const char *json,
+                                     size_t len,
+                                     const char *pointer,
+                                     char **out,
+                                     size_t *out_len);
 
 /**
  * Start a chat request and return at once. `delivery` (a `webraft_delivery`
@@ -576,6 +865,44 @@ uint32_t webraft_result_retries(const struct webraft_result *result);
  * How many stream chunks were delivered (0 for plain calls).
  */
 size_t webraft_result_chunk_count(const struct webraft_result *result);
+
+/**
+ * How many tool calls the reply's first choice asked for (0 for NULL).
+ */
+size_t webraft_result_tool_call_count(const struct webraft_result *result);
+
+/**
+ * The id of tool call `index` (from 0), or NULL when out of range.
+ * Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_tool_call_id(const struct webraft_result *result, size_t index);
+
+/**
+ * The function name of tool call `index`, or NULL when out of range.
+ * Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_tool_call_name(const struct webraft_result *result, size_t index);
+
+/**
+ * The arguments of tool call `index` exactly as the model sent them (usually
+ * JSON text; "" when none), or NULL when out of range. Length to `out_len` if
+ * not NULL. Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_tool_call_arguments(const struct webraft_result *result,
+                                               size_t index,
+                                               size_t *out_len);
+
+/**
+ * The first choice's `finish_reason` ("stop", "length", "tool_calls", …),
+ * or NULL. Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_finish_reason(const struct webraft_result *result);
+
+/**
+ * The assistant's refusal text, when the model refused, or NULL.
+ * Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_refusal(const struct webraft_result *result);
 
 /**
  * Free a result and every string borrowed from it. NULL is a no-op. Any thread.

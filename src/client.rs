@@ -54,12 +54,18 @@ impl Call {
         } else {
             request_json.as_bytes().to_vec()
         };
-        Ok(Call {
+        Ok(Call::chat_body(bytes, stream))
+    }
+
+    /// A chat-completions call with a body the library built itself, so it
+    /// already says `"stream": true` exactly when `stream` is set.
+    pub fn chat_body(body: Vec<u8>, stream: bool) -> Call {
+        Call {
             method: Method::POST,
             path: "/chat/completions".into(),
-            body: Some(bytes),
+            body: Some(body),
             kind: CallKind::Chat { stream },
-        })
+        }
     }
 
     /// Any endpoint under the base URL, e.g. `GET /models`. A body, when given, must be JSON.
@@ -84,6 +90,23 @@ impl Call {
             body,
             kind: CallKind::Raw,
         })
+    }
+
+    /// Ask a streamed chat reply for its usage: add
+    /// `"stream_options":{"include_usage":true}` unless the body has its own
+    /// `stream_options`. Plain calls and other endpoints are left alone.
+    pub fn ask_stream_usage(&mut self) {
+        let Some(body) = self.body.as_mut().filter(|_| self.kind == (CallKind::Chat { stream: true })) else {
+            return;
+        };
+        let Ok(Value::Object(mut members)) = serde_json::from_slice::<Value>(body) else {
+            return;
+        };
+        if members.contains_key("stream_options") {
+            return;
+        }
+        members.insert("stream_options".into(), serde_json::json!({ "include_usage": true }));
+        *body = serde_json::to_vec(&members).expect("a JSON value always serializes");
     }
 
     pub fn is_stream(&self) -> bool {
@@ -281,6 +304,21 @@ mod tests {
         assert_eq!(body["temperature"], 0.5);
         let asked = Call::chat(r#"{"stream":true}"#, false).unwrap();
         assert!(asked.is_stream());
+    }
+
+    #[test]
+    fn stream_usage_is_asked_only_of_streamed_chat_without_its_own_stream_options() {
+        let body = |call: &Call| serde_json::from_slice::<Value>(call.body.as_deref().unwrap()).unwrap();
+        let mut streamed = Call::chat(r#"{"model":"m","stream":true}"#, false).unwrap();
+        streamed.ask_stream_usage();
+        assert_eq!(body(&streamed)["stream_options"], serde_json::json!({"include_usage": true}));
+        let own = r#"{"stream":true,"stream_options":{"include_usage":false}}"#;
+        let mut kept = Call::chat(own, false).unwrap();
+        kept.ask_stream_usage();
+        assert_eq!(kept.body.as_deref(), Some(own.as_bytes()));
+        let mut plain = Call::chat(r#"{"model":"m"}"#, false).unwrap();
+        plain.ask_stream_usage();
+        assert!(body(&plain).get("stream_options").is_none());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct ClientConfig {
     /// Proxy for every request; None leaves HTTP_PROXY, HTTPS_PROXY and NO_PROXY in charge.
     pub proxy: Option<String>,
     pub tls: TlsConfig,
+    /// Ask streamed chat replies for their usage (`stream_options.include_usage`).
+    pub stream_usage: bool,
 }
 
 /// A credential: usable, but never printed by `Debug`.
@@ -181,6 +183,8 @@ struct ConfigKeys {
     client_key_file: Option<String>,
     #[serde(deserialize_with = "flag")]
     danger_skip_tls_verification: Option<bool>,
+    #[serde(deserialize_with = "flag")]
+    stream_usage: Option<bool>,
 }
 
 impl ConfigKeys {
@@ -230,6 +234,7 @@ impl ConfigKeys {
             max_event_bytes: self.max_event_bytes.unwrap_or(DEFAULT_MAX_EVENT_BYTES),
             proxy: self.proxy,
             tls,
+            stream_usage: self.stream_usage.unwrap_or(false),
         };
         config.check_headers()?;
         Ok(config)
@@ -272,6 +277,9 @@ pub struct RequestOptions {
     pub headers: Vec<(String, String)>,
     #[serde(deserialize_with = "string_map")]
     pub query: Vec<(String, String)>,
+    /// Overrides the client's `stream_usage`.
+    #[serde(deserialize_with = "flag")]
+    pub stream_usage: Option<bool>,
 }
 
 impl RequestOptions {
@@ -661,9 +669,12 @@ mod tests {
                 "default_headers":{"X-A":"1"},"default_query":{"api-version":"2"},"timeout_ms":0,
                 "connect_timeout_ms":500,"max_retries":0,"user_agent":"game/1.0",
                 "headers_timeout_ms":100,"idle_timeout_ms":200,"stream_timeout_ms":300,
-                "max_body_bytes":1000,"max_event_bytes":100}"#,
+                "max_body_bytes":1000,"max_event_bytes":100,"stream_usage":true}"#,
         )
         .unwrap();
+        assert!(config.stream_usage);
+        assert!(!parse("{}").unwrap().stream_usage, "off by default");
+        assert_eq!(RequestOptions::from_json(r#"{"stream_usage":false}"#).unwrap().stream_usage, Some(false));
         assert_eq!(config.organization.as_deref(), Some("org"));
         assert_eq!(
             config.default_headers,

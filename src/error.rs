@@ -36,11 +36,15 @@ pub enum Status {
     InvalidResponse = 17,
     /// The process cannot serve the call now: a child forked after webraft started.
     InvalidState = 18,
+    /// A JSON Pointer names no value in the document.
+    Missing = 19,
+    /// A JSON Pointer names a value of another type than the one asked for.
+    WrongType = 20,
 }
 
 impl Status {
     /// Every status, in value order.
-    pub const fn all() -> [Status; 19] {
+    pub const fn all() -> [Status; 21] {
         [
             Status::Ok,
             Status::NullArgument,
@@ -61,6 +65,8 @@ impl Status {
             Status::ResponseTooLarge,
             Status::InvalidResponse,
             Status::InvalidState,
+            Status::Missing,
+            Status::WrongType,
         ]
     }
 
@@ -86,6 +92,8 @@ impl Status {
             Status::ResponseTooLarge => "RESPONSE_TOO_LARGE",
             Status::InvalidResponse => "INVALID_RESPONSE",
             Status::InvalidState => "INVALID_STATE",
+            Status::Missing => "MISSING",
+            Status::WrongType => "WRONG_TYPE",
         }
     }
 }
@@ -290,6 +298,14 @@ pub enum Error {
     InvalidResponse(String),
     #[error("{0}")]
     InvalidState(String),
+    #[error("nothing at JSON pointer {0:?}")]
+    Missing(String),
+    #[error("JSON pointer {pointer:?} names {found}, not {expected}")]
+    WrongType {
+        pointer: String,
+        expected: &'static str,
+        found: &'static str,
+    },
 }
 
 impl Error {
@@ -313,6 +329,8 @@ impl Error {
             Error::ResponseTooLarge(_) => Status::ResponseTooLarge,
             Error::InvalidResponse(_) => Status::InvalidResponse,
             Error::InvalidState(_) => Status::InvalidState,
+            Error::Missing(_) => Status::Missing,
+            Error::WrongType { .. } => Status::WrongType,
         }
     }
 

@@ -11,7 +11,12 @@ pub const MAX_IMAGE_BYTES: u64 = 20 << 20;
 
 /// `{"type":"image_url","image_url":{"url":"data:<mime>;base64,...","detail"?}}` for a local file.
 pub fn image_content_part(path: &str, detail: Option<&str>) -> Result<Value> {
-    let mut image_url = json!({ "url": data_url(path)? });
+    url_part(&data_url(path)?, detail)
+}
+
+/// `{"type":"image_url","image_url":{"url":…,"detail"?}}` for a URL the caller already has.
+pub fn url_part(url: &str, detail: Option<&str>) -> Result<Value> {
+    let mut image_url = json!({ "url": url });
     if let Some(detail) = detail {
         if !matches!(detail, "auto" | "low" | "high") {
             return Err(Error::InvalidArgument(format!(
@@ -32,8 +37,26 @@ pub fn data_url(path: &str) -> Result<String> {
         .ok_or_else(|| {
             Error::InvalidArgument(format!("{path} is not a PNG, JPEG, GIF or WebP image"))
         })?;
-    let encoded = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    Ok(format!("data:{mime};base64,{encoded}"))
+    Ok(encode(mime, &bytes))
+}
+
+/// An image held in memory as a data URL; its bytes must say what it is.
+pub fn bytes_data_url(bytes: &[u8]) -> Result<String> {
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
+        return Err(Error::InvalidArgument(format!(
+            "the image is {} bytes; images are limited to {MAX_IMAGE_BYTES} bytes",
+            bytes.len()
+        )));
+    }
+    let mime = sniff_mime(bytes).ok_or_else(|| {
+        Error::InvalidArgument("the image bytes are not a PNG, JPEG, GIF or WebP image".into())
+    })?;
+    Ok(encode(mime, bytes))
+}
+
+fn encode(mime: &str, bytes: &[u8]) -> String {
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    format!("data:{mime};base64,{encoded}")
 }
 
 fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {

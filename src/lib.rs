@@ -12,12 +12,14 @@
 pub mod cancel;
 pub mod client;
 pub mod config;
+pub mod conversation;
 pub mod error;
 mod ffi;
 pub mod file;
 pub mod http;
 pub mod image;
 pub mod log;
+pub mod pointer;
 pub mod request;
 pub mod result;
 pub mod runtime;

@@ -84,12 +84,15 @@ impl Request {
     /// forked after the runtime started; callbacks are then never called.
     pub fn start(
         client: &Arc<Client>,
-        call: Call,
+        mut call: Call,
         options: RequestOptions,
         delivery: Delivery,
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
+        if options.stream_usage.unwrap_or(client.config.stream_usage) {
+            call.ask_stream_usage();
+        }
         let request = Request::new(call.is_stream());
         let task = request.clone();
         let client = Arc::clone(client);

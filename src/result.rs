@@ -1,5 +1,6 @@
 //! What a finished call hands back: outcome, body, text, error details, timings.
 
+use crate::conversation::AssistantTurn;
 use crate::error::{ApiError, Error, Result, Status};
 use serde::Deserialize;
 use serde_json::Value;
@@ -53,6 +54,16 @@ impl CallResult {
 
     pub fn api_error(&self) -> Option<&ApiError> {
         self.error.as_ref().and_then(Error::api_error)
+    }
+
+    /// The completion's first assistant message (partial for a broken
+    /// stream); None for bodies that are not completions, such as error bodies.
+    pub fn assistant_turn(&self) -> Option<AssistantTurn> {
+        if !self.body_is_json {
+            return None;
+        }
+        let completion: Value = serde_json::from_slice(&self.body).ok()?;
+        AssistantTurn::from_completion(&completion)
     }
 }
 

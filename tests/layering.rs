@@ -21,7 +21,8 @@ use std::path::Path;
 const FFI_LAYERS: &[&[&str]] = &[
     &["boundary", "handles"],
     &["callbacks", "args", "result"],
-    &["client", "request", "library"],
+    &["launch"],
+    &["client", "request", "conversation", "pointer", "library"],
 ];
 
 

@@ -3,16 +3,20 @@
  *
  *   webraft-chat [--base-url URL] [--api-key KEY] [--plan free|paid] [--model M] [--system TEXT]
  *                [--image URL_OR_PATH]... [--max-tokens N] [--stream] [--events] [--json]
- *                [--request FILE] [--timeout-ms N] [--max-retries N] [PROMPT]
+ *                [--request FILE] [--timeout-ms N] [--max-retries N]
+ *                [--conversation FILE] [--tools FILE] [--tool-result ID=TEXT]... [PROMPT]
  *
- * Exit status: 0 on success, 1 when the request fails, 2 for bad usage.
+ * Exit status: 0 on success, 1 when the request fails, 2 for bad usage, 3 when
+ * the reply asks for tool calls (printed one JSON line each).
  */
+#define _POSIX_C_SOURCE 200809L /* strndup, mkstemp, fdopen, fsync */
 #include "webraft.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_MODEL "gpt-4o"
 
@@ -91,7 +95,8 @@ static void usage(FILE *out) {
     fputs("usage: webraft-chat [--base-url URL] [--api-key KEY] [--plan free|paid] [--model M]\n"
           "                    [--system TEXT] [--image URL_OR_PATH]... [--max-tokens N]\n"
           "                    [--stream] [--events] [--json] [--request FILE]\n"
-          "                    [--timeout-ms N] [--max-retries N] [PROMPT]\n",
+          "                    [--timeout-ms N] [--max-retries N] [--conversation FILE]\n"
+          "                    [--tools FILE] [--tool-result ID=TEXT]... [PROMPT]\n",
           out);
 }
 
@@ -109,31 +114,6 @@ static int report_failure(const webraft_result *result) {
     const char *request_id = webraft_result_request_id(result);
     if (request_id) fprintf(stderr, "webraft-chat: request id: %s\n", request_id);
     return 1;
-}
-
-static int is_remote_image(const char *image) {
-    return strncmp(image, "http://", 7) == 0 || strncmp(image, "https://", 8) == 0 ||
-           strncmp(image, "data:", 5) == 0;
-}
-
-/* Append one image content part: a URL as is, a local file as a data URL. */
-static int append_image_part(buffer *b, const char *image) {
-    if (is_remote_image(image)) {
-        buf_puts(b, "{\"type\":\"image_url\",\"image_url\":{\"url\":");
-        buf_json_string(b, image);
-        buf_puts(b, "}}");
-        return 0;
-    }
-    char *part = NULL;
-    webraft_result *error = NULL;
-    if (webraft_image_content_part(image, NULL, &part, &error) != WEBRAFT_STATUS_OK) {
-        int code = report_failure(error);
-        webraft_result_free(error);
-        return code;
-    }
-    buf_puts(b, part);
-    webraft_string_free(part);
-    return 0;
 }
 
 typedef struct {
@@ -160,94 +140,118 @@ static int on_chunk(void *user_data, const char *chunk_json, size_t len) {
     return 0;
 }
 
-int main(int argc, char **argv) {
-    const char *base_url = NULL, *api_key = NULL, *plan = NULL, *model = NULL, *system_text = NULL;
-    const char *request_file = NULL, *max_tokens = NULL, *timeout_ms = NULL, *max_retries = NULL;
-    const char **images = calloc((size_t)argc, sizeof *images);
-    size_t image_count = 0;
-    int stream = 0, events = 0, json = 0;
-    buffer prompt = {0};
-    if (!images) die_oom();
 
+/* Everything the command line said. */
+typedef struct {
+    const char *base_url, *api_key, *plan, *model, *system_text, *request_file;
+    const char *max_tokens, *timeout_ms, *max_retries, *conversation_file, *tools_file;
+    const char **images, **tool_results;
+    size_t image_count, tool_result_count;
+    int stream, events, json;
+    buffer prompt;
+} options;
+
+static int parse_flag(options *o, const char *arg) {
+    if (strcmp(arg, "--stream") == 0) o->stream = 1;
+    else if (strcmp(arg, "--events") == 0) o->events = 1;
+    else if (strcmp(arg, "--json") == 0) o->json = 1;
+    else return 0;
+    return 1;
+}
+
+/* The slot an option with a value fills, or NULL when `arg` is not one. */
+static const char **value_slot(options *o, const char *arg) {
+    if (strcmp(arg, "--base-url") == 0) return &o->base_url;
+    if (strcmp(arg, "--api-key") == 0) return &o->api_key;
+    if (strcmp(arg, "--plan") == 0) return &o->plan;
+    if (strcmp(arg, "--model") == 0) return &o->model;
+    if (strcmp(arg, "--system") == 0) return &o->system_text;
+    if (strcmp(arg, "--image") == 0) return &o->images[o->image_count++];
+    if (strcmp(arg, "--max-tokens") == 0) return &o->max_tokens;
+    if (strcmp(arg, "--request") == 0) return &o->request_file;
+    if (strcmp(arg, "--timeout-ms") == 0) return &o->timeout_ms;
+    if (strcmp(arg, "--max-retries") == 0) return &o->max_retries;
+    if (strcmp(arg, "--conversation") == 0) return &o->conversation_file;
+    if (strcmp(arg, "--tools") == 0) return &o->tools_file;
+    if (strcmp(arg, "--tool-result") == 0) return &o->tool_results[o->tool_result_count++];
+    return NULL;
+}
+
+static void add_prompt_word(options *o, const char *word) {
+    if (o->prompt.len) buf_puts(&o->prompt, " ");
+    buf_puts(&o->prompt, word);
+}
+
+/* Returns -1 to go on, else the exit status. */
+static int parse_args(options *o, int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        const char **value_slot = NULL;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
             return 0;
-        } else if (strcmp(arg, "--stream") == 0) {
-            stream = 1;
-            continue;
-        } else if (strcmp(arg, "--events") == 0) {
-            events = 1;
-            continue;
-        } else if (strcmp(arg, "--json") == 0) {
-            json = 1;
-            continue;
-        } else if (strcmp(arg, "--") == 0) {
-            for (i++; i < argc; i++) {
-                if (prompt.len) buf_puts(&prompt, " ");
-                buf_puts(&prompt, argv[i]);
-            }
+        }
+        if (parse_flag(o, arg)) continue;
+        if (strcmp(arg, "--") == 0) {
+            for (i++; i < argc; i++) add_prompt_word(o, argv[i]);
             break;
-        } else if (strcmp(arg, "--base-url") == 0) value_slot = &base_url;
-        else if (strcmp(arg, "--api-key") == 0) value_slot = &api_key;
-        else if (strcmp(arg, "--plan") == 0) value_slot = &plan;
-        else if (strcmp(arg, "--model") == 0) value_slot = &model;
-        else if (strcmp(arg, "--system") == 0) value_slot = &system_text;
-        else if (strcmp(arg, "--image") == 0) value_slot = &images[image_count++];
-        else if (strcmp(arg, "--max-tokens") == 0) value_slot = &max_tokens;
-        else if (strcmp(arg, "--request") == 0) value_slot = &request_file;
-        else if (strcmp(arg, "--timeout-ms") == 0) value_slot = &timeout_ms;
-        else if (strcmp(arg, "--max-retries") == 0) value_slot = &max_retries;
-        else if (arg[0] == '-' && arg[1] == '-') return usage_error("unknown option", arg);
-        else {
-            if (prompt.len) buf_puts(&prompt, " ");
-            buf_puts(&prompt, arg);
+        }
+        const char **slot = value_slot(o, arg);
+        if (!slot && arg[0] == '-' && arg[1] == '-') return usage_error("unknown option", arg);
+        if (!slot) {
+            add_prompt_word(o, arg);
             continue;
         }
         if (i + 1 >= argc) return usage_error("missing value for", arg);
-        *value_slot = argv[++i];
+        *slot = argv[++i];
     }
+    return -1;
+}
 
-    if (events && !stream) return usage_error("--events needs --stream", NULL);
-    if (plan && strcmp(plan, "free") != 0 && strcmp(plan, "paid") != 0)
-        return usage_error("--plan must be free or paid", plan);
-    /* Numbers are checked here and re-printed canonically (JSON forbids leading zeros). */
-    char max_tokens_text[24], timeout_text[24], retries_text[24];
-    const struct {
-        const char *option, *value;
-        unsigned long long max;
-        char *canonical;
-    } numbers[] = {
-        {"--max-tokens", max_tokens, 1000000000ULL, max_tokens_text},
-        {"--timeout-ms", timeout_ms, 315360000000ULL, timeout_text},
-        {"--max-retries", max_retries, 100ULL, retries_text},
-    };
-    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0]; i++) {
-        if (!numbers[i].value) continue;
-        const char *text = numbers[i].value;
-        if (text[0] == '\0' || strspn(text, "0123456789") != strlen(text))
-            return usage_error("expected a non-negative integer", text);
-        errno = 0;
-        unsigned long long n = strtoull(text, NULL, 10);
-        if (errno == ERANGE || n > numbers[i].max) {
-            fprintf(stderr, "webraft-chat: %s must be at most %llu\n", numbers[i].option, numbers[i].max);
-            return 2;
-        }
-        snprintf(numbers[i].canonical, 24, "%llu", n);
+/* Check a number option and re-print it canonically (JSON forbids leading zeros). */
+static int canonical_number(const char *option, const char **value, unsigned long long max, char out[24]) {
+    if (!*value) return -1;
+    const char *text = *value;
+    if (text[0] == '\0' || strspn(text, "0123456789") != strlen(text))
+        return usage_error("expected a non-negative integer", text);
+    errno = 0;
+    unsigned long long n = strtoull(text, NULL, 10);
+    if (errno == ERANGE || n > max) {
+        fprintf(stderr, "webraft-chat: %s must be at most %llu\n", option, max);
+        return 2;
     }
-    if (max_tokens) max_tokens = max_tokens_text;
-    if (timeout_ms) timeout_ms = timeout_text;
-    if (max_retries) max_retries = retries_text;
-    if (request_file && (prompt.len || model || system_text || image_count || max_tokens))
-        return usage_error("--request cannot be combined with PROMPT, --model, --system, --image or --max-tokens", NULL);
-    if (!request_file && !prompt.len) return usage_error("a PROMPT or --request FILE is required", NULL);
+    snprintf(out, 24, "%llu", n);
+    *value = out;
+    return -1;
+}
 
-    /* Client config: only what was given; the library applies defaults and WEBRAFT_API_KEY. */
+static char g_numbers[3][24];
+
+/* Returns -1 when the options make sense together, else the exit status. */
+static int check_options(options *o) {
+    if (o->events && !o->stream) return usage_error("--events needs --stream", NULL);
+    if (o->plan && strcmp(o->plan, "free") != 0 && strcmp(o->plan, "paid") != 0)
+        return usage_error("--plan must be free or paid", o->plan);
+    int code;
+    if ((code = canonical_number("--max-tokens", &o->max_tokens, 1000000000ULL, g_numbers[0])) >= 0) return code;
+    if ((code = canonical_number("--timeout-ms", &o->timeout_ms, 315360000000ULL, g_numbers[1])) >= 0) return code;
+    if ((code = canonical_number("--max-retries", &o->max_retries, 100ULL, g_numbers[2])) >= 0) return code;
+    for (size_t i = 0; i < o->tool_result_count; i++)
+        if (!strchr(o->tool_results[i], '=')) return usage_error("--tool-result needs ID=TEXT", o->tool_results[i]);
+    int conversing = o->conversation_file || o->tools_file || o->tool_result_count;
+    if (o->request_file && (o->prompt.len || o->model || o->system_text || o->image_count || o->max_tokens || conversing))
+        return usage_error("--request cannot be combined with PROMPT, --model, --system, --image, --max-tokens, "
+                           "--conversation, --tools or --tool-result",
+                           NULL);
+    if (!o->request_file && !o->prompt.len && !o->conversation_file && !o->tool_result_count)
+        return usage_error("a PROMPT, --request FILE or --conversation FILE is required", NULL);
+    return -1;
+}
+
+/* Client config: only what was given; the library applies defaults and WEBRAFT_API_KEY. */
+static char *client_config(const options *o) {
     buffer config = {0};
     buf_puts(&config, "{");
-    const char *string_keys[][2] = {{"base_url", base_url}, {"api_key", api_key}, {"plan", plan}};
+    const char *string_keys[][2] = {{"base_url", o->base_url}, {"api_key", o->api_key}, {"plan", o->plan}};
     for (size_t i = 0; i < 3; i++) {
         if (!string_keys[i][1]) continue;
         if (config.len > 1) buf_puts(&config, ",");
@@ -256,92 +260,232 @@ int main(int argc, char **argv) {
         buf_puts(&config, "\":");
         buf_json_string(&config, string_keys[i][1]);
     }
-    if (max_retries) {
+    if (o->max_retries) {
         if (config.len > 1) buf_puts(&config, ",");
         buf_puts(&config, "\"max_retries\":");
-        buf_puts(&config, max_retries);
+        buf_puts(&config, o->max_retries);
     }
     buf_puts(&config, "}");
+    return config.data;
+}
 
-    webraft_client *client = NULL;
+/* Bad input the user gave (a file that is not what its flag needs): exit 2, nothing sent. */
+static int bad_input(const char *what, webraft_result *error) {
+    const char *message = error ? webraft_result_error_message(error) : NULL;
+    fprintf(stderr, "webraft-chat: %s%s%s\n", what, message ? ": " : "", message ? message : "");
+    webraft_result_free(error);
+    return 2;
+}
+
+/* The --conversation file's text: "" when it does not exist. NULL (after saying why) when unreadable. */
+static char *read_conversation_file(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) return calloc(1, 1);
+        fprintf(stderr, "webraft-chat: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    char *text = read_all(f);
+    fclose(f);
+    return text;
+}
+
+static int is_blank(const char *text) { return text[strspn(text, " \t\r\n")] == '\0'; }
+
+/* Load --conversation into `conversation`. Returns -1 on success, else the exit status. */
+static int load_conversation(const char *path, webraft_conversation **conversation) {
+    char *text = read_conversation_file(path);
+    if (!text) return 2;
     webraft_result *error = NULL;
-    if (webraft_client_new(config.data, &client, &error) != WEBRAFT_STATUS_OK) {
-        int code = report_failure(error);
-        webraft_result_free(error);
-        return code;
+    int code = -1;
+    if (is_blank(text)) *conversation = webraft_conversation_new();
+    else if (webraft_conversation_from_json(text, conversation, &error) != WEBRAFT_STATUS_OK)
+        code = bad_input("--conversation FILE is not a JSON array of messages", error);
+    free(text);
+    return code;
+}
+
+static int is_remote_image(const char *image) {
+    return strncmp(image, "http://", 7) == 0 || strncmp(image, "https://", 8) == 0 ||
+           strncmp(image, "data:", 5) == 0;
+}
+
+/* PROMPT as a user message with its --image parts. Returns -1 or the exit status. */
+static int add_prompt(const options *o, webraft_conversation *conversation) {
+    webraft_conversation_add_message(conversation, WEBRAFT_ROLE_USER, o->prompt.data);
+    for (size_t i = 0; i < o->image_count; i++) {
+        webraft_result *error = NULL;
+        webraft_status status =
+            is_remote_image(o->images[i])
+                ? webraft_conversation_add_image_url(conversation, o->images[i], NULL, &error)
+                : webraft_conversation_add_image_file(conversation, o->images[i], NULL, &error);
+        if (status != WEBRAFT_STATUS_OK) {
+            int code = report_failure(error);
+            webraft_result_free(error);
+            return code;
+        }
     }
+    return -1;
+}
 
-    char *request_json = NULL;
-    if (request_file) {
-        request_json = read_request_file(request_file);
-    } else {
-        buffer req = {0};
-        buf_puts(&req, "{\"model\":");
-        buf_json_string(&req, model ? model : DEFAULT_MODEL);
-        if (max_tokens) {
-            buf_puts(&req, ",\"max_tokens\":");
-            buf_puts(&req, max_tokens);
-        }
-        buf_puts(&req, ",\"messages\":[");
-        if (system_text) {
-            buf_puts(&req, "{\"role\":\"system\",\"content\":");
-            buf_json_string(&req, system_text);
-            buf_puts(&req, "},");
-        }
-        buf_puts(&req, "{\"role\":\"user\",\"content\":");
-        if (image_count == 0) {
-            buf_json_string(&req, prompt.data);
-        } else {
-            buf_puts(&req, "[{\"type\":\"text\",\"text\":");
-            buf_json_string(&req, prompt.data);
-            buf_puts(&req, "}");
-            for (size_t i = 0; i < image_count; i++) {
-                buf_puts(&req, ",");
-                int code = append_image_part(&req, images[i]);
-                if (code) {
-                    webraft_client_free(client);
-                    return code;
-                }
-            }
-            buf_puts(&req, "]");
-        }
-        buf_puts(&req, "}]}");
-        request_json = req.data;
+/* Tools, tool results and parameters. Returns -1 or the exit status. */
+static int add_tools_and_results(const options *o, webraft_conversation *conversation) {
+    if (o->tools_file) {
+        char *tools = read_conversation_file(o->tools_file);
+        if (!tools) return 2;
+        webraft_result *error = NULL;
+        webraft_status status = webraft_conversation_set_param(conversation, "tools", tools, &error);
+        free(tools);
+        if (status != WEBRAFT_STATUS_OK) return bad_input("--tools FILE is not a JSON array of tools", error);
     }
+    for (size_t i = 0; i < o->tool_result_count; i++) {
+        const char *pair = o->tool_results[i], *equals = strchr(pair, '=');
+        char *id = strndup(pair, (size_t)(equals - pair));
+        if (!id) die_oom();
+        webraft_conversation_add_tool_result(conversation, id, equals + 1);
+        free(id);
+    }
+    return -1;
+}
 
-    /* As a per-request option the timeout bounds streams too, not only plain calls. */
-    char options[64] = "";
-    if (timeout_ms) snprintf(options, sizeof options, "{\"timeout_ms\":%s}", timeout_ms);
-    const char *options_json = timeout_ms ? options : NULL;
-    stream_state state = {events, 0};
-    webraft_result *result = stream
-        ? webraft_chat_stream(client, request_json, options_json, (json && !events) ? NULL : on_chunk, &state)
-        : webraft_chat(client, request_json, options_json);
+/* The conversation to send, in the documented order. Returns -1 or the exit status. */
+static int build_conversation(const options *o, webraft_conversation **out) {
+    int code = -1;
+    if (o->conversation_file) code = load_conversation(o->conversation_file, out);
+    else *out = webraft_conversation_new();
+    if (code >= 0) return code;
+    webraft_conversation *conversation = *out;
+    webraft_conversation_set_model(conversation, o->model ? o->model : DEFAULT_MODEL);
+    if (o->max_tokens) webraft_conversation_set_max_tokens(conversation, strtoull(o->max_tokens, NULL, 10));
+    if (o->system_text) webraft_conversation_add_system_if_missing(conversation, o->system_text);
+    if ((code = add_tools_and_results(o, conversation)) >= 0) return code;
+    if (o->prompt.len && (code = add_prompt(o, conversation)) >= 0) return code;
+    return -1;
+}
 
-    int exit_code = 0;
-    if (webraft_result_status(result) != WEBRAFT_STATUS_OK) {
-        if (stream && state.printed_any) fputc('\n', stdout);
-        exit_code = report_failure(result);
-    } else if (json) {
-        size_t len = 0;
+/* Replace `path` with the conversation: a temporary file beside it, then rename,
+ * so a crash or full disk never leaves it half-written. Returns 0 or 1. */
+static int save_conversation(const char *path, const webraft_conversation *conversation) {
+    char *json = NULL;
+    size_t len = 0;
+    webraft_conversation_to_json(conversation, &json, &len);
+    buffer temp = {0};
+    buf_puts(&temp, path);
+    buf_puts(&temp, ".XXXXXX");
+    int fd = mkstemp(temp.data);
+    int ok = fd >= 0;
+    if (ok) {
+        FILE *f = fdopen(fd, "wb");
+        ok = f && fwrite(json, 1, len, f) == len && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
+        ok = (f ? fclose(f) == 0 : (close(fd), 0)) && ok;
+        ok = ok && rename(temp.data, path) == 0;
+        if (!ok) unlink(temp.data);
+    }
+    if (!ok) fprintf(stderr, "webraft-chat: cannot write %s: %s\n", path, strerror(errno));
+    webraft_string_free(json);
+    free(temp.data);
+    return ok ? 0 : 1;
+}
+
+/* One JSON line per tool call the reply asked for. */
+static void print_tool_calls(const webraft_result *result) {
+    size_t count = webraft_result_tool_call_count(result);
+    for (size_t i = 0; i < count; i++) {
+        buffer line = {0};
+        buf_puts(&line, "{\"id\":");
+        buf_json_string(&line, webraft_result_tool_call_id(result, i));
+        buf_puts(&line, ",\"name\":");
+        buf_json_string(&line, webraft_result_tool_call_name(result, i));
+        buf_puts(&line, ",\"arguments\":");
+        buf_json_string(&line, webraft_result_tool_call_arguments(result, i, NULL));
+        buf_puts(&line, "}\n");
+        fputs(line.data, stdout);
+        free(line.data);
+    }
+}
+
+/* Print a successful reply for the chosen output mode; returns 0, or 3 for tool calls. */
+static int print_reply(const options *o, const webraft_result *result, const stream_state *state) {
+    int asks_for_tools = webraft_result_tool_call_count(result) > 0;
+    size_t len = 0;
+    if (o->json) {
         const char *body = webraft_result_json(result, &len);
         if (body) fwrite(body, 1, len, stdout);
         fputc('\n', stdout);
-    } else if (stream) {
-        if (!events) fputc('\n', stdout);
+    } else if (o->stream) {
+        if (!o->events && (state->printed_any || !asks_for_tools)) fputc('\n', stdout);
     } else {
-        size_t len = 0;
         const char *text = webraft_result_text(result, &len);
         if (text) fwrite(text, 1, len, stdout);
-        fputc('\n', stdout);
+        if (len || !asks_for_tools) fputc('\n', stdout);
     }
+    if (asks_for_tools && !o->json && !o->events) print_tool_calls(result);
     fflush(stdout);
+    return asks_for_tools ? 3 : 0;
+}
 
+static webraft_result *send_chat(const options *o, const webraft_client *client,
+                                 const webraft_conversation *conversation, const char *request_json,
+                                 stream_state *state) {
+    /* As a per-request option the timeout bounds streams too, not only plain calls. */
+    char options_text[64] = "";
+    if (o->timeout_ms) snprintf(options_text, sizeof options_text, "{\"timeout_ms\":%s}", o->timeout_ms);
+    const char *options_json = o->timeout_ms ? options_text : NULL;
+    webraft_chunk_callback callback = (o->json && !o->events) ? NULL : on_chunk;
+    if (conversation)
+        return o->stream ? webraft_conversation_chat_stream(client, conversation, options_json, callback, state)
+                         : webraft_conversation_chat(client, conversation, options_json);
+    return o->stream ? webraft_chat_stream(client, request_json, options_json, callback, state)
+                     : webraft_chat(client, request_json, options_json);
+}
+
+/* Send, print, and keep the conversation file up to date. Returns the exit status. */
+static int run(const options *o, const webraft_client *client, webraft_conversation *conversation,
+               const char *request_json) {
+    stream_state state = {o->events, 0};
+    webraft_result *result = send_chat(o, client, conversation, request_json, &state);
+    int exit_code;
+    if (webraft_result_status(result) != WEBRAFT_STATUS_OK) {
+        if (o->stream && state.printed_any) fputc('\n', stdout);
+        exit_code = report_failure(result);
+    } else {
+        exit_code = print_reply(o, result, &state);
+        if (o->conversation_file) {
+            webraft_conversation_add_assistant_turn(conversation, result);
+            if (save_conversation(o->conversation_file, conversation)) exit_code = 1;
+        }
+    }
     webraft_result_free(result);
-    webraft_client_free(client);
-    free(request_json);
-    free(config.data);
-    free(prompt.data);
-    free(images);
     return exit_code;
+}
+
+int main(int argc, char **argv) {
+    options o = {0};
+    o.images = calloc((size_t)argc, sizeof *o.images);
+    o.tool_results = calloc((size_t)argc, sizeof *o.tool_results);
+    if (!o.images || !o.tool_results) die_oom();
+    int code = parse_args(&o, argc, argv);
+    if (code < 0) code = check_options(&o);
+    char *request_json = NULL;
+    webraft_conversation *conversation = NULL;
+    if (code < 0 && o.request_file) request_json = read_request_file(o.request_file);
+    else if (code < 0) code = build_conversation(&o, &conversation);
+
+    webraft_client *client = NULL;
+    if (code < 0) {
+        char *config = client_config(&o);
+        webraft_result *error = NULL;
+        if (webraft_client_new(config, &client, &error) != WEBRAFT_STATUS_OK) code = report_failure(error);
+        webraft_result_free(error);
+        free(config);
+    }
+    if (code < 0) code = run(&o, client, conversation, request_json);
+
+    webraft_client_free(client);
+    webraft_conversation_free(conversation);
+    free(request_json);
+    free(o.prompt.data);
+    free(o.images);
+    free(o.tool_results);
+    return code;
 }

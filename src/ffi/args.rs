@@ -3,7 +3,7 @@
 //! `handles` and the core.
 
 use super::boundary::{handle, optional_str, required_str};
-use super::handles::webraft_client;
+use super::handles::{webraft_client, webraft_conversation};
 use crate::client::{Call, Client};
 use crate::config::RequestOptions;
 use crate::error::Error;
@@ -15,6 +15,11 @@ pub(crate) enum CallArgs {
     /// A chat completion; `stream` forces `"stream": true`.
     Chat {
         request_json: *const c_char,
+        stream: bool,
+    },
+    /// A chat completion from a conversation's messages and parameters, as they are now.
+    Conversation {
+        conversation: *const webraft_conversation,
         stream: bool,
     },
     /// Any method and path under the base URL.
@@ -36,7 +41,8 @@ pub(crate) struct Prepared<'a> {
 /// the call's strings, then the options; the first failure is the error.
 ///
 /// # Safety
-/// `client` is NULL or a live client handle; every string in `call` and
+/// `client` is NULL or a live client handle; a conversation in `call` is NULL
+/// or live; every string in `call` and
 /// `options_json` is NULL or NUL-terminated; all of them outlive `'a`.
 pub(crate) unsafe fn prepare<'a>(
     client: *const webraft_client,
@@ -69,6 +75,14 @@ impl CallArgs {
                 // SAFETY: this function's contract, for `request_json`.
                 let request_json = unsafe { required_str(request_json, "request_json") }?;
                 Call::chat(request_json, stream)
+            }
+            CallArgs::Conversation {
+                conversation,
+                stream,
+            } => {
+                // SAFETY: this function's contract, for `conversation`.
+                let conversation = unsafe { handle(conversation, "conversation") }?;
+                Ok(Call::chat_body(conversation.lock().request_body(stream), stream))
             }
             CallArgs::Raw {
                 method,

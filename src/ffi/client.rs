@@ -1,16 +1,17 @@
 //! Creating and freeing clients, and the blocking calls. Uses `boundary`,
 //! `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::args::{prepare, CallArgs, Prepared};
+use super::args::{prepare, CallArgs};
 use super::boundary::{handle, optional_str, Out};
 use super::callbacks::{chunk_callback, log_sink, webraft_chunk_callback, webraft_log_callback};
+use super::launch::run_blocking;
 use super::handles::{free, into_raw, webraft_client};
 use super::result::{report, webraft_result};
 use crate::client::Client;
 use crate::config::ClientConfig;
 use crate::error::{Error, Status};
 use crate::log::LogLevel;
-use crate::request::{Delivery, Request};
+use crate::request::Delivery;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
@@ -144,17 +145,4 @@ pub unsafe extern "C" fn webraft_send(
         let prepared = unsafe { prepare(client, call, options_json) };
         run_blocking(prepared, Delivery::Discard)
     }
-}
-
-/// Shared by the blocking exports: run a checked call and wrap its result.
-fn run_blocking(prepared: Result<Prepared, Error>, delivery: Delivery) -> *mut webraft_result {
-    let result = match prepared {
-        Ok(Prepared {
-            client,
-            call,
-            options,
-        }) => webraft_result::from_call(Request::run_blocking(client, call, options, delivery)),
-        Err(error) => webraft_result::from_error(error),
-    };
-    result.into_raw()
 }

@@ -3,9 +3,10 @@
 //! Uses only the core.
 
 use crate::client::Client;
+use crate::conversation::Conversation;
 use crate::log::LogLevel;
 use crate::request::Request;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A configured client: connection pool, defaults and credentials.
 pub struct webraft_client {
@@ -15,6 +16,20 @@ pub struct webraft_client {
 /// A started, non-blocking request.
 pub struct webraft_request {
     pub(crate) request: Request,
+}
+
+/// Chat messages and request parameters. Calls on one conversation are
+/// serialised, so it may be shared between threads.
+pub struct webraft_conversation {
+    pub(crate) conversation: Mutex<Conversation>,
+}
+
+impl webraft_conversation {
+    /// The conversation; a panic while it was held cannot leave it half-edited
+    /// in a way that matters more than losing the caller's dialogue.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Conversation> {
+        self.conversation.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// Move `value` to the heap and hand its ownership to C.

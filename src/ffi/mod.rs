@@ -11,7 +11,8 @@
 //! 1. `callbacks`: the C callback types, adapted into core closures;
 //!    `args`: the arguments shared by the exports that make requests;
 //!    `result`: `webraft_result` and its accessors
-//! 2. `client`, `request`, `library`: the remaining exports
+//! 2. `launch`: running a checked call, blocking or started with a delivery
+//! 3. `client`, `request`, `conversation`, `pointer`, `library`: the remaining exports
 //!
 //! cbindgen writes the header in the order of the `mod` lines below, so
 //! reordering them reorders the header.
@@ -25,7 +26,10 @@ mod boundary;
 mod args;
 mod callbacks;
 mod client;
+mod conversation;
 mod handles;
+mod launch;
 mod library;
+mod pointer;
 mod request;
 mod result;

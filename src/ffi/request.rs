@@ -1,15 +1,16 @@
 //! Non-blocking requests: start, poll or wait, cancel, take the result, free.
 //! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::args::{prepare, CallArgs, Prepared};
+use super::args::{prepare, CallArgs};
 use super::boundary::{c_string, give_string, handle, Out};
 use super::callbacks::{
-    chunk_callback, done_callback, webraft_chunk_callback, webraft_done_callback,
+    done_callback, webraft_chunk_callback, webraft_done_callback,
 };
-use super::handles::{free, into_raw, webraft_client, webraft_request};
+use super::launch::{chosen_delivery, fail_start, start};
+use super::handles::{free, webraft_client, webraft_request};
 use super::result::webraft_result;
-use crate::error::{Error, Status};
-use crate::request::{Delivery, DoneCallback, Next, Request};
+use crate::error::Status;
+use crate::request::{Delivery, Next};
 use std::ffi::{c_char, c_void};
 use std::time::Duration;
 
@@ -30,49 +31,6 @@ pub const WEBRAFT_WAIT_FOREVER: u32 = u32::MAX;
 
 fn wait_limit(timeout_ms: u32) -> Option<Duration> {
     (timeout_ms != WEBRAFT_WAIT_FOREVER).then(|| Duration::from_millis(timeout_ms.into()))
-}
-
-/// How a started request hands its stream chunks to the caller. Passed to
-/// `webraft_chat_start` as a `uint32_t`; the values are fixed.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum webraft_delivery {
-    /// Chunks are only accumulated into the result. The request body's own
-    /// `"stream"` member decides whether the reply streams.
-    None = 0,
-    /// Each chunk goes to `on_chunk`, which must not be NULL. The reply streams.
-    Callback = 1,
-    /// Chunks are queued for `webraft_request_next` (a bounded queue: the
-    /// stream pauses while it is full). The reply streams.
-    Poll = 2,
-}
-
-/// The core delivery for a C delivery value, and whether it makes the reply stream.
-fn chosen_delivery(
-    delivery: u32,
-    on_chunk: webraft_chunk_callback,
-    user_data: *mut c_void,
-) -> Result<(Delivery, bool), Error> {
-    let callback = chunk_callback(on_chunk, user_data);
-    let unused_callback = || {
-        Error::InvalidArgument(
-            "on_chunk must be NULL unless delivery is WEBRAFT_DELIVERY_CALLBACK".into(),
-        )
-    };
-    match delivery {
-        d if d == webraft_delivery::None as u32 => {
-            callback.map_or(Ok((Delivery::Discard, false)), |_| Err(unused_callback()))
-        }
-        d if d == webraft_delivery::Poll as u32 => {
-            callback.map_or(Ok((Delivery::Queue, true)), |_| Err(unused_callback()))
-        }
-        d if d == webraft_delivery::Callback as u32 => callback
-            .map(|callback| (Delivery::Callback(callback), true))
-            .ok_or(Error::NullArgument("on_chunk")),
-        other => Err(Error::InvalidArgument(format!(
-            "{other} is not a webraft_delivery value"
-        ))),
-    }
 }
 
 /// Start a chat request and return at once. `delivery` (a `webraft_delivery`
@@ -137,40 +95,6 @@ pub unsafe extern "C" fn webraft_send_start(
         let prepared = unsafe { prepare(client, call, options_json) };
         start(prepared, Delivery::Discard, done_callback(on_done, user_data), &out_request)
     }
-}
-
-/// Shared by the starting exports: start a checked call and hand back its handle.
-fn start(
-    prepared: Result<Prepared, Error>,
-    delivery: Delivery,
-    on_done: Option<DoneCallback>,
-    out_request: &Out<*mut webraft_request>,
-) -> Status {
-    if out_request.is_null() {
-        return Status::NullArgument;
-    }
-    let started =
-        prepared.and_then(|p| Request::start(p.client, p.call, p.options, delivery, on_done));
-    match started {
-        Ok(request) => {
-            out_request.write(into_raw(webraft_request { request }));
-            Status::Ok
-        }
-        Err(error) => fail_start(error, out_request),
-    }
-}
-
-/// Hand back an already finished request that holds `error`, and its status
-/// (NULL_ARGUMENT when there is nowhere to hand it).
-fn fail_start(error: Error, out_request: &Out<*mut webraft_request>) -> Status {
-    if out_request.is_null() {
-        return Status::NullArgument;
-    }
-    let status = error.status();
-    out_request.write(into_raw(webraft_request {
-        request: Request::failed(error),
-    }));
-    status
 }
 
 /// The out-pointers of `webraft_request_next`.

@@ -4,8 +4,11 @@
 
 use super::boundary::{c_string, handle, OnPanic, Out};
 use super::handles::{free, into_raw};
+use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
 use crate::result::{CallResult, Usage};
+use once_cell::sync::OnceCell;
+use serde_json::Value;
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
@@ -27,6 +30,29 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    /// The JSON body, parsed on the first JSON Pointer read.
+    document: OnceCell<Option<Value>>,
+    assistant: Option<AssistantTurn>,
+    tool_calls: Vec<ToolCallStrings>,
+    finish_reason: Option<CString>,
+    refusal: Option<CString>,
+}
+
+/// One tool call's strings, prepared once for borrowing.
+struct ToolCallStrings {
+    id: CString,
+    name: CString,
+    arguments: NulTerminated,
+}
+
+impl ToolCallStrings {
+    fn new(call: &ToolCall) -> ToolCallStrings {
+        ToolCallStrings {
+            id: c_string(&call.id),
+            name: c_string(&call.name),
+            arguments: NulTerminated::new(call.arguments.as_bytes()),
+        }
+    }
 }
 
 /// When a call reached its milestones, in milliseconds from its start; -1 if never.
@@ -65,7 +91,12 @@ impl webraft_result {
     pub(crate) fn from_call(call: CallResult) -> webraft_result {
         let api = call.api_error();
         let owned = |field: Option<&String>| field.map(|s| c_string(s));
+        let assistant = call.assistant_turn();
+        let turn = assistant.as_ref();
         webraft_result {
+            tool_calls: turn.map_or(Vec::new(), |t| t.tool_calls.iter().map(ToolCallStrings::new).collect()),
+            finish_reason: owned(turn.and_then(|t| t.finish_reason.as_ref())),
+            refusal: owned(turn.and_then(|t| t.refusal.as_ref())),
             status: call.status(),
             http_status: call.http_status,
             body: (!call.body.is_empty() || call.body_is_json)
@@ -90,7 +121,23 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            document: OnceCell::new(),
+            assistant,
         }
+    }
+
+    /// The JSON body as a document; None when the result has no JSON.
+    pub(crate) fn document(&self) -> Option<&Value> {
+        self.document
+            .get_or_init(|| {
+                let body = self.body.as_ref().filter(|_| self.body_is_json)?;
+                serde_json::from_slice(&body.0[..body.len()]).ok()
+            })
+            .as_ref()
+    }
+
+    pub(crate) fn assistant_turn(&self) -> Option<&AssistantTurn> {
+        self.assistant.as_ref()
     }
 
     pub(crate) fn from_error(error: Error) -> webraft_result {
@@ -364,6 +411,89 @@ pub unsafe extern "C" fn webraft_result_chunk_count(result: *const webraft_resul
         // SAFETY: `result` is NULL or a live result (the header's contract).
         let result = unsafe { borrow(result) };
         result.map_or(0, |r| r.chunks)
+    }
+}
+
+/// How many tool calls the reply's first choice asked for (0 for NULL).
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_count(result: *const webraft_result) -> usize {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.tool_calls.len())
+    }
+}
+
+/// Tool call `index` of a borrowed result, if there is one.
+fn tool_call(result: Option<&webraft_result>, index: usize) -> Option<&ToolCallStrings> {
+    result.and_then(|r| r.tool_calls.get(index))
+}
+
+/// The id of tool call `index` (from 0), or NULL when out of range.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_id(
+    result: *const webraft_result,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        tool_call(result, index).map_or(std::ptr::null(), |c| c.id.as_ptr())
+    }
+}
+
+/// The function name of tool call `index`, or NULL when out of range.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_name(
+    result: *const webraft_result,
+    index: usize,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        tool_call(result, index).map_or(std::ptr::null(), |c| c.name.as_ptr())
+    }
+}
+
+/// The arguments of tool call `index` exactly as the model sent them (usually
+/// JSON text; "" when none), or NULL when out of range. Length to `out_len` if
+/// not NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_tool_call_arguments(
+    result: *const webraft_result,
+    index: usize,
+    out_len: *mut usize,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        bytes_out(tool_call(result, index).map(|c| &c.arguments), &out_len)
+    }
+}
+
+/// The first choice's `finish_reason` ("stop", "length", "tool_calls", …),
+/// or NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_finish_reason(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.finish_reason))
+    }
+}
+
+/// The assistant's refusal text, when the model refused, or NULL.
+/// Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_refusal(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.refusal))
     }
 }
 

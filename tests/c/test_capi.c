@@ -420,6 +420,7 @@ int main(int argc, char **argv) {
         {basic_tests, basic_tests_count},
         {chat_tests, chat_tests_count},
         {async_tests, async_tests_count},
+        {conversation_tests, conversation_tests_count},
     };
 
     pthread_t watchdog;

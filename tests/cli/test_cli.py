@@ -449,7 +449,7 @@ def _(base):
 
 @per_base("tools model with --json")
 def _(base):
-    doc = chat(base, "--model", "tools", "--json", "weather?").expect(0).json()
+    doc = chat(base, "--model", "tools", "--json", "weather?").expect(3).json()
     choice = doc["choices"][0]
     calls = choice["message"].get("tool_calls")
     check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
@@ -460,7 +460,7 @@ def _(base):
 
 @per_base("tools model with --stream --json")
 def _(base):
-    doc = chat(base, "--model", "tools", "--stream", "--json", "weather?").expect(0).json()
+    doc = chat(base, "--model", "tools", "--stream", "--json", "weather?").expect(3).json()
     choice = doc["choices"][0]
     calls = choice["message"].get("tool_calls")
     check(isinstance(calls, list) and len(calls) == 1, f"tool_calls: {calls!r}")
@@ -491,6 +491,92 @@ def _():
     eq(user["content"][1]["type"], "image_url", "image part type")
     check(user["content"][1]["image_url"]["url"].startswith("data:image/png;base64,"),
           f"image data URL: {user['content'][1]!r}")
+
+
+TOOLS = json.dumps([{"type": "function", "function": {
+    "name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}])
+TOOL_CALL_LINE = {"id": "call_1", "name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}
+TOOL_FINAL_ANSWER = "The tool call_1 said: 22 C"
+
+
+def read_json(path):
+    with open(path, "rb") as f:
+        return json.loads(f.read())
+
+
+@test("--conversation: a missing file starts one, each run appends what was sent and the reply")
+def _():
+    path = os.path.join(TMP, "dialogue.json")
+    if os.path.exists(path):
+        os.unlink(path)
+    chat("v1", "--conversation", path, "--system", "be kind", "hi").expect(0).out_is(reply("hi") + "\n")
+    eq(read_json(path), [{"role": "system", "content": "be kind"}, {"role": "user", "content": "hi"},
+                         {"role": "assistant", "content": reply("hi")}], "after one run")
+    chat("v1", "--conversation", path, "--system", "other", "--stream", "again").expect(0)
+    saved = read_json(path)
+    eq(len(saved), 5, "messages after two runs")
+    eq(saved[0]["content"], "be kind", "--system is not added when FILE has a system message")
+    eq(saved[3:], [{"role": "user", "content": "again"}, {"role": "assistant", "content": reply("again")}],
+       "second exchange")
+
+
+@test("--conversation: an empty file is an empty conversation; --system goes first")
+def _():
+    path = write_file("empty.json", "")
+    chat("v1", "--conversation", path, "--system", "s", "hi").expect(0)
+    eq([m["role"] for m in read_json(path)], ["system", "user", "assistant"], "roles")
+
+
+@test("tool round trip: exit 3 with tool-call lines, then --tool-result gets the answer")
+def _():
+    path = os.path.join(TMP, "tools-dialogue.json")
+    if os.path.exists(path):
+        os.unlink(path)
+    tools = write_file("tools.json", TOOLS)
+    first = chat("v1", "--conversation", path, "--tools", tools, "--model", "tools", "weather?").expect(3)
+    eq(first.json_lines(), [TOOL_CALL_LINE], "tool-call lines")
+    saved = read_json(path)
+    eq(saved[-1]["role"], "assistant", "assistant turn saved")
+    eq(saved[-1]["content"], "", "null content of a tool-call-only turn is stored as empty")
+    eq(saved[-1]["tool_calls"][0]["id"], "call_1", "tool call saved")
+    second = chat("v1", "--conversation", path, "--tools", tools, "--model", "tools",
+                  "--tool-result", "call_1=22 C").expect(0)
+    second.out_is(TOOL_FINAL_ANSWER + "\n")
+    saved = read_json(path)
+    eq(saved[-2], {"role": "tool", "tool_call_id": "call_1", "content": "22 C"}, "tool result saved")
+    eq(saved[-1], {"role": "assistant", "content": TOOL_FINAL_ANSWER}, "final answer saved")
+
+
+@test("tool calls exit 3 in every output mode; --json still prints the completion")
+def _():
+    eq(chat("v1", "--stream", "--model", "tools", "weather?").expect(3).json_lines(), [TOOL_CALL_LINE],
+       "--stream tool lines")
+    doc = chat("v1", "--json", "--model", "tools", "weather?").expect(3).json()
+    eq(doc["choices"][0]["finish_reason"], "tool_calls", "--json completion")
+    chat("v1", "--stream", "--json", "--model", "tools", "weather?").expect(3)
+    chat("v1", "--request", write_file("tool-request.json", request_body("w", model="tools"))).expect(3)
+
+
+@test("conversation bad usage exits 2, sends nothing and leaves FILE as it was")
+def _():
+    for name, content in (("object.json", '{"role":"user"}'), ("broken.json", "[{"), ("roleless.json", '[{"content":"x"}]')):
+        path = write_file(name, content)
+        chat("v1", "--conversation", path, "hi").expect(2).err_has("--conversation")
+        with open(path) as f:
+            eq(f.read(), content, f"{name} untouched")
+    chat("v1", "--tools", write_file("tools-object.json", "{}"), "hi").expect(2).err_has("--tools")
+    chat("v1", "--tool-result", "no-equals-sign", "hi").expect(2).err_has("--tool-result")
+    chat("v1", "--request", write_file("r.json", request_body("x")), "--conversation", "c.json").expect(2)
+
+
+@test("a failed call leaves the conversation file byte-for-byte unchanged")
+def _():
+    original = '[{"role":"user","content":"earlier"}]\n'
+    path = write_file("kept.json", original)
+    chat("v1", "--conversation", path, "--model", "error-500", "hi", key=KEY).expect(1)
+    chat("v1", "--conversation", path, "hi", key="wrong-key").expect(1)
+    with open(path) as f:
+        eq(f.read(), original, "file after failures")
 
 
 @test("default model is gpt-4o")

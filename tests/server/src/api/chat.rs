@@ -38,9 +38,11 @@ pub(crate) async fn chat(
     if let Some(done) = faults::respond(stream, base, &c.model, sc, rid, keep, ctx).await? {
         return Ok(done);
     }
-    let text = match sc {
-        Scenario::EchoRequest => echo::describe_request(req).compact(),
-        _ => format!("Hello! You said: {}", c.said),
+    // The tools scenario asks for a tool call until the last message answers one.
+    let (sc, text) = match (sc, &c.tool_answer) {
+        (Scenario::Tools, Some(answer)) => (Scenario::Normal, answer.clone()),
+        (Scenario::EchoRequest, _) => (sc, echo::describe_request(req).compact()),
+        _ => (sc, format!("Hello! You said: {}", c.said)),
     };
     let reply = Reply {
         base,

@@ -19,6 +19,9 @@ pub(crate) struct ChatReq {
     pub(crate) prompt_tokens: usize,
     /// What "You said:" repeats: the last user message's text plus its image descriptions.
     pub(crate) said: String,
+    /// When the last message is a tool result: "The tool <tool_call_id> said: <content>",
+    /// the answer the `tools` scenario gives once its call has been answered.
+    pub(crate) tool_answer: Option<String>,
 }
 
 pub(crate) fn body_object(parsed: &Parsed) -> Result<&Map<String, Value>, ApiError> {
@@ -167,8 +170,21 @@ fn message_role<'a>(p: &str, message: &'a Map<String, Value>) -> Result<&'a str,
     Ok(role)
 }
 
+/// What the messages say, as far as the replies care.
+struct MessagesRead {
+    prompt_tokens: usize,
+    said: String,
+    tool_answer: Option<String>,
+}
+
+/// A tool message names the call it answers, as OpenAI requires.
+fn tool_answer(p: &str, message: &Map<String, Value>, text: &str) -> Result<String, ApiError> {
+    let id = required_str(message, "tool_call_id", &format!("{p}.tool_call_id"))?;
+    Ok(format!("The tool {id} said: {text}"))
+}
+
 /// Validates `messages`; returns the prompt token count and what the reply repeats.
-fn read_messages(obj: &Map<String, Value>) -> Result<(usize, String), ApiError> {
+fn read_messages(obj: &Map<String, Value>) -> Result<MessagesRead, ApiError> {
     let messages = match obj.get("messages") {
         None | Some(Value::Null) => return Err(ApiError::missing("messages")),
         Some(Value::Array(a)) => a,
@@ -182,6 +198,7 @@ fn read_messages(obj: &Map<String, Value>) -> Result<(usize, String), ApiError> 
     }
     let mut prompt_tokens = 0;
     let mut last_user: Option<(String, Vec<String>)> = None;
+    let mut last_tool = None;
     for (i, message) in messages.iter().enumerate() {
         let p = format!("messages[{i}]");
         let Some(message) = message.as_object() else {
@@ -190,6 +207,10 @@ fn read_messages(obj: &Map<String, Value>) -> Result<(usize, String), ApiError> 
         let role = message_role(&p, message)?;
         let (text, images) = message_content(&p, role, message.get("content"))?;
         prompt_tokens += text.split_whitespace().count();
+        last_tool = match role {
+            "tool" => Some(tool_answer(&p, message, &text)?),
+            _ => None,
+        };
         if role == "user" {
             last_user = Some((text, images));
         }
@@ -198,7 +219,7 @@ fn read_messages(obj: &Map<String, Value>) -> Result<(usize, String), ApiError> 
     for (i, image) in images.iter().enumerate() {
         said.push_str(&format!(" [image {}: {image}]", i + 1));
     }
-    Ok((prompt_tokens, said))
+    Ok(MessagesRead { prompt_tokens, said, tool_answer: last_tool })
 }
 
 fn choice_count(obj: &Map<String, Value>) -> Result<usize, ApiError> {
@@ -223,7 +244,7 @@ fn include_usage(obj: &Map<String, Value>) -> Result<bool, ApiError> {
 pub(crate) fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
     let obj = body_object(parsed)?;
     let model = require_model(obj)?;
-    let (prompt_tokens, said) = read_messages(obj)?;
+    let MessagesRead { prompt_tokens, said, tool_answer } = read_messages(obj)?;
     let stream = optional_bool(obj, "stream", "stream")?;
     let max_tokens = match positive_int(obj, "max_tokens")? {
         Some(k) => Some(k),
@@ -239,5 +260,6 @@ pub(crate) fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
         include_usage,
         prompt_tokens,
         said,
+        tool_answer,
     })
 }
