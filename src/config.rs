@@ -3,7 +3,7 @@
 //! Each key is declared once, as a field of a serde struct with the checker of its JSON type;
 //! a separate validation step then applies defaults and the rules that span keys.
 
-use crate::error::{Error, Result};
+use crate::error::{json_type_name, Error, Result};
 use crate::file::read_regular_file;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -432,17 +432,6 @@ fn string_map<'de, D: Deserializer<'de>>(
             .collect()
     })?;
     Ok(pairs.unwrap_or_default())
-}
-
-fn json_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A header must survive the trip into HTTP: no CR, LF or other control bytes.

@@ -234,6 +234,18 @@ impl ApiError {
     }
 }
 
+/// A JSON value's type as messages name it: "a string", "an object", "null"…
+pub fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// Strings as-is; numbers and bools as their JSON text (LiteLLM sends `"code": "400"`,
 /// others `"code": 400`). Null is absent.
 fn scalar_text(value: &Value) -> Option<String> {

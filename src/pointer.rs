@@ -1,7 +1,7 @@
 //! Reading one value out of a JSON document by JSON Pointer (RFC 6901), so
 //! callers in any language can read any field without a JSON library.
 
-use crate::error::{Error, Result};
+use crate::error::{json_type_name, Error, Result};
 use serde_json::Value;
 
 /// The value `pointer` names in `document` ("" is the whole document).
@@ -37,15 +37,7 @@ pub fn json_text(document: &Value, pointer: &str) -> Result<String> {
 }
 
 fn wrong_type(pointer: &str, expected: &'static str, found: &Value) -> Error {
-    let found = match found {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
-    Error::WrongType { pointer: pointer.to_string(), expected, found }
+    Error::WrongType { pointer: pointer.to_string(), expected, found: json_type_name(found) }
 }
 
 #[cfg(test)]

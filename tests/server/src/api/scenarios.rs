@@ -153,8 +153,8 @@ impl Name {
     }
 
     /// The name as the crate docs write it, e.g. `flaky-<k>-<tag>`.
-    // Only the docs check reads it today; it is what a listing of the scenarios would print.
-    #[allow(dead_code)]
+    // Only the docs check reads it today; a listing of the scenarios would print it too.
+    #[cfg(test)]
     pub(crate) fn pattern(&self) -> String {
         match *self {
             Exact(name) => name.to_string(),
