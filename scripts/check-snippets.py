@@ -86,23 +86,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using Webraft;
 """
-# The Unity types the READMEs use, enough for the compiler (Unity itself is not installed here).
-UNITY_STUB = """namespace UnityEngine {
-    public class Object {}
-    public class Component : Object {}
-    public class Behaviour : Component {}
-    public class MonoBehaviour : Behaviour {}
-    public class GameObject : Object {}
-    public static class Debug {
-        public static void Log(object message) {}
-        public static void LogWarning(object message) {}
-        public static void LogError(object message) {}
-    }
-}
-namespace UnityEngine.UI {
-    public class Text : UnityEngine.Component { public string text { get; set; } }
-}
-"""
+# The Unity types the READMEs use (Unity itself is not installed here); the C# binding's own
+# stub, which its IL2CPP compile check builds too.
+UNITY_STUB_SOURCES = sorted(glob.glob(os.path.join(ROOT, "bindings", "csharp", "tests", "unity", "*.cs")))
 # Standard packages a Go fragment may name, by the identifier it uses them through.
 GO_STD = {
     "bufio": "bufio", "bytes": "bytes", "context": "context", "errors": "errors", "fmt": "fmt",
@@ -250,8 +236,7 @@ class Checker:
             srcs = sorted(glob.glob(os.path.join(ROOT, "bindings", "csharp", "src", "*.cs")))
             ok, output = run(["mcs", "-langversion:7.2", "-nologo", "-target:library", "-out:" + dll] + srcs)
             if ok:
-                ok, output = run(["mcs", "-nologo", "-target:library", "-out:" + unity,
-                                  self.source(".cs", UNITY_STUB)])
+                ok, output = run(["mcs", "-nologo", "-target:library", "-out:" + unity] + UNITY_STUB_SOURCES)
             self.csharp_refs = (ok, ["-r:" + dll, "-r:" + unity] if ok else "building the binding:\n" + output)
         return self.csharp_refs
 

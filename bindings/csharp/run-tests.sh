@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C# binding, its tests and the examples with Mono's mcs, then runs them on
 # Mono against the loopback test server:
-#   0. a compile of the sources with Unity's iOS defines (UNITY_5_3_OR_NEWER, UNITY_IOS), and of
-#      every ```csharp snippet in README.md and bindings/csharp/README.md;
+#   0. a compile of the sources with Unity's iOS defines (UNITY_5_3_OR_NEWER, UNITY_IOS);
 #   1. the test suite (the native library found through a Mono dllmap next to Webraft.dll);
 #   2. the finalizer-only run, in its own process (nothing disposed; exits with work in flight);
 #   3. every example in examples/csharp, each a program of its own, its output checked (the
@@ -98,25 +97,6 @@ unity_build() {
 }
 mkdir -p "$OUT/unity"
 check "sources compile as Unity for iOS compiles them (AOT attribute, __Internal)" unity_build
-
-# Every ```csharp block of the top-level README and of this binding's README, compiled on its own
-# against the binding (Unity snippets against the UnityEngine stub).
-readme_snippets() {
-    local dir="$OUT/snippets" readme block
-    mkdir -p "$dir"
-    for readme in top:"$ROOT/README.md" binding:"$HERE/README.md"; do
-        awk -v prefix="$dir/${readme%%:*}" '
-            /^```csharp$/ { n++; out = prefix "-" n ".cs"; inside = 1; next }
-            /^```/ { inside = 0; next }
-            inside { print > out }' "${readme#*:}"
-    done
-    for block in "$dir"/*.cs; do
-        echo "compiling $(basename "$block")"
-        "${MCS[@]}" -target:library -out:"${block%.cs}.dll" -r:"$OUT/Webraft.dll" -r:"$OUT/unity/UnityEngine.dll" "$block" ||
-            return 1
-    done
-}
-check "README C# snippets compile with mcs -langversion:7.2 against the binding" readme_snippets
 
 # The suite finds the native library through a dllmap; the examples (their own folder, no map)
 # through LD_LIBRARY_PATH.

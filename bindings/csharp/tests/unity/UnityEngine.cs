@@ -1,21 +1,26 @@
-// Stands in for the parts of UnityEngine that the READMEs' Unity snippets use, so that
-// run-tests.sh can compile those snippets (no Unity runs here). Compiled into the same stub
-// assembly as AOT.cs.
+// Stands in for the parts of UnityEngine that the Unity sources and the READMEs' Unity
+// snippets use, so they compile here (no Unity runs here): run-tests.sh builds it with AOT.cs
+// for the IL2CPP compile check, and scripts/check-snippets.py for the README snippets.
 namespace UnityEngine
 {
-    public class MonoBehaviour { }
+    public class Object { }
+    public class Component : Object { }
+    public class Behaviour : Component { }
+    public class MonoBehaviour : Behaviour { }
+    public class GameObject : Object { }
 
     public static class Debug
     {
         public static void Log(object message) { }
+        public static void LogWarning(object message) { }
         public static void LogError(object message) { }
     }
 }
 
 namespace UnityEngine.UI
 {
-    public class Text
+    public class Text : UnityEngine.Component
     {
-        public string text;
+        public string text { get; set; }
     }
 }
