@@ -59,14 +59,14 @@ pub(crate) fn chunk_delivery(
     };
     let user_data = UserData(user_data);
     let mut buffer = Vec::new();
-    Delivery::Callback(Box::new(move |chunk: &str| {
+    Delivery::chunks(move |chunk: &str| {
         buffer.clear();
         buffer.extend_from_slice(chunk.as_bytes());
         buffer.push(0);
         let _ = &user_data;
         // SAFETY: the caller gave a valid callback and user_data for this request's lifetime.
         unsafe { on_chunk(user_data.0, buffer.as_ptr().cast(), chunk.len()) == 0 }
-    }))
+    })
 }
 
 pub(crate) fn done_callback(on_done: webraft_done_callback, user_data: *mut c_void) -> Option<DoneCallback> {
@@ -244,7 +244,9 @@ pub unsafe extern "C" fn webraft_request_next(
         let event = match request.request.next(wait_limit(timeout_ms)) {
             Next::Pending => webraft_event::Pending,
             Next::Done => webraft_event::Done,
-            Next::Chunk(chunk) => {
+            // `next` passes over headers events.
+            Next::Headers(_) => webraft_event::Pending,
+            Next::Chunk { data: chunk, .. } => {
                 // Chunks are parsed JSON, so they hold no raw NUL and nothing is cut.
                 let chunk = c_string(&chunk);
                 write_out(out_len, chunk.as_bytes().len());
