@@ -41,9 +41,12 @@ step "Rust tests" cargo test --workspace
 step "fuzz smoke (stream decoder, about a minute)" scripts/fuzz-smoke.sh
 step "C ABI tests (ASan/UBSan, valgrind)" tests/c/run.sh
 step "webraft-chat CLI tests" tests/cli/run.sh
+step "C examples (plain and ASan/UBSan, output checked)" examples/c/run.sh
 step "C++ wrapper and packaging (install, consumers, game loop)" tests/packaging/run.sh
 step "Go binding (vet, go test -race, GC stress, example)" bindings/go/run-tests.sh
 step "C# binding on Mono (suite, finalizer-only run, example)" bindings/csharp/run-tests.sh
+# Last: by now the steps above have installed Mono and built the library.
+step "README code blocks compile (C, C++, Go, C#)" scripts/check-snippets.py
 
 echo
 if [ "$failed" -gt 0 ]; then

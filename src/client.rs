@@ -325,7 +325,7 @@ fn insert_header(headers: &mut HeaderMap, name: &str, value: &str) -> Result<()>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
+    use crate::error::Status;
 
     #[test]
     fn streaming_chat_sets_stream_and_plain_chat_passes_bytes_through() {

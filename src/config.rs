@@ -575,7 +575,7 @@ mod tests {
     #[test]
     fn unknown_keys_and_wrong_types_are_errors() {
         let err = parse(r#"{"timeout":5}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert_eq!(err.status(), crate::error::Status::InvalidConfig);
         assert!(err.to_string().contains("unknown key \"timeout\""), "{err}");
         let err = parse(r#"{"max_retries":"3"}"#).unwrap_err();
         assert!(
@@ -587,12 +587,12 @@ mod tests {
         assert!(err.to_string().contains("default_headers.x"), "{err}");
         assert_eq!(
             parse("[1]").unwrap_err().status(),
-            crate::Status::InvalidConfig
+            crate::error::Status::InvalidConfig
         );
-        assert_eq!(parse("{").unwrap_err().status(), crate::Status::InvalidJson);
+        assert_eq!(parse("{").unwrap_err().status(), crate::error::Status::InvalidJson);
         assert_eq!(
             parse(r#"{"base_url":"ftp://x"}"#).unwrap_err().status(),
-            crate::Status::InvalidConfig
+            crate::error::Status::InvalidConfig
         );
     }
 
@@ -632,7 +632,7 @@ mod tests {
         ];
         for (text, message) in config_cases {
             let err = parse(text).unwrap_err();
-            assert_eq!(err.status(), crate::Status::InvalidConfig, "{text}");
+            assert_eq!(err.status(), crate::error::Status::InvalidConfig, "{text}");
             assert_eq!(
                 err.to_string(),
                 format!("invalid config: {message}"),
@@ -653,7 +653,7 @@ mod tests {
         ];
         for (text, message) in options_cases {
             let err = RequestOptions::from_json(text).unwrap_err();
-            assert_eq!(err.status(), crate::Status::InvalidArgument, "{text}");
+            assert_eq!(err.status(), crate::error::Status::InvalidArgument, "{text}");
             assert_eq!(
                 err.to_string(),
                 format!("invalid argument: {message}"),
@@ -700,27 +700,27 @@ mod tests {
             "{printed}"
         );
         let err = parse("{\"api_key\":\"sk-bad\\r\\nX-Evil: 1\"}").unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert_eq!(err.status(), crate::error::Status::InvalidConfig);
         assert!(!err.to_string().contains("sk-bad"), "{err}");
     }
 
     #[test]
     fn header_values_with_line_breaks_are_refused() {
         let err = parse(r#"{"default_headers":{"X-A":"one\r\nX-B: two"}}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert_eq!(err.status(), crate::error::Status::InvalidConfig);
         assert!(err.to_string().contains("default_headers.X-A"), "{err}");
         assert_eq!(
             parse(r#"{"organization":"o\n"}"#).unwrap_err().status(),
-            crate::Status::InvalidConfig
+            crate::error::Status::InvalidConfig
         );
         assert_eq!(
             parse(r#"{"default_headers":{"bad name":"v"}}"#)
                 .unwrap_err()
                 .status(),
-            crate::Status::InvalidConfig
+            crate::error::Status::InvalidConfig
         );
         let err = RequestOptions::from_json(r#"{"headers":{"X-A":"a\nb"}}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidArgument);
+        assert_eq!(err.status(), crate::error::Status::InvalidArgument);
     }
 
     #[test]
@@ -730,14 +730,14 @@ mod tests {
         assert!(config.tls.extra_roots_pem.starts_with(b"PEM"));
         assert_eq!(config.proxy.as_deref(), Some("http://127.0.0.1:3128"));
         let err = parse(r#"{"client_cert_pem":"C"}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidConfig);
+        assert_eq!(err.status(), crate::error::Status::InvalidConfig);
         let err = parse(r#"{"ca_cert_file":"/nonexistent/ca.pem"}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::Io);
+        assert_eq!(err.status(), crate::error::Status::Io);
         assert_eq!(
             parse(r#"{"danger_skip_tls_verification":"yes"}"#)
                 .unwrap_err()
                 .status(),
-            crate::Status::InvalidConfig
+            crate::error::Status::InvalidConfig
         );
     }
 
@@ -753,7 +753,7 @@ mod tests {
         assert_eq!(stream.stream_total, Some(Duration::from_millis(50)));
         assert_eq!(stream.total, Some(DEFAULT_TOTAL_TIMEOUT));
         let err = RequestOptions::from_json(r#"{"retries":1}"#).unwrap_err();
-        assert_eq!(err.status(), crate::Status::InvalidArgument);
+        assert_eq!(err.status(), crate::error::Status::InvalidArgument);
         assert_eq!(
             RequestOptions::from_json("").unwrap(),
             RequestOptions::default()

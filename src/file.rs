@@ -31,7 +31,7 @@ pub fn read_regular_file(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
+    use crate::error::Status;
 
     #[test]
     fn devices_directories_and_oversize_files_are_refused() {

@@ -34,20 +34,26 @@ impl ResponseHeaders {
         (!values.is_empty()).then(|| values.join(", "))
     }
 
-    /// Every header as one JSON object (repeated headers joined with ", ").
-    pub fn to_json(&self) -> String {
-        let mut object = Map::new();
+    /// Each header name once (lower-case, in order of first arrival) with its
+    /// values joined with ", ".
+    pub fn joined(&self) -> Vec<(String, String)> {
+        let mut joined: Vec<(String, String)> = Vec::new();
         for (name, value) in &self.entries {
-            match object.get_mut(name) {
-                Some(Value::String(joined)) => {
-                    joined.push_str(", ");
-                    joined.push_str(value);
+            match joined.iter_mut().find(|(n, _)| n == name) {
+                Some((_, values)) => {
+                    values.push_str(", ");
+                    values.push_str(value);
                 }
-                _ => {
-                    object.insert(name.clone(), Value::from(value.as_str()));
-                }
+                None => joined.push((name.clone(), value.clone())),
             }
         }
+        joined
+    }
+
+    /// Every header as one JSON object (repeated headers joined with ", ").
+    pub fn to_json(&self) -> String {
+        let object: Map<String, Value> =
+            self.joined().into_iter().map(|(name, value)| (name, Value::from(value))).collect();
         Value::Object(object).to_string()
     }
 

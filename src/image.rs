@@ -87,7 +87,7 @@ fn mime_from_extension(path: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
+    use crate::error::Status;
 
     fn temp_file(name: &str, bytes: &[u8]) -> String {
         let path =

@@ -1,7 +1,13 @@
 //! webraft: a native client for WebraftAI and OpenAI-compatible chat-completions APIs.
 //!
-//! The core modules know nothing about C; `ffi` is the only place with
-//! `extern "C"` and `unsafe`, and it only translates.
+//! Layers, from the top: `ffi` (the C ABI: every `extern "C"` function, and
+//! allowed `unsafe`), the core modules (plain Rust, no `unsafe`, no C types),
+//! and `sys` (the one OS call the core needs, the only other place allowed
+//! `unsafe`). Each uses only the layers below it. The lints below enforce the
+//! `unsafe` rule; `tests/layering.rs` the rest. See docs/ARCHITECTURE.md.
+
+#![deny(unsafe_code)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod cancel;
 pub mod client;
@@ -11,6 +17,7 @@ pub mod error;
 mod ffi;
 pub mod file;
 pub mod headers;
+pub mod http;
 pub mod image;
 pub mod log;
 pub mod pointer;
@@ -18,7 +25,7 @@ pub mod request;
 pub mod result;
 pub mod runtime;
 pub mod stream;
-pub mod http;
+mod sys;
 
 pub use client::{Call, CallKind, Client};
 pub use config::{ClientConfig, RequestOptions};

@@ -51,7 +51,7 @@ fn wrong_type(pointer: &str, expected: &'static str, found: &Value) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
+    use crate::error::Status;
     use serde_json::json;
 
     #[test]

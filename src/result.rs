@@ -67,8 +67,13 @@ impl CallResult {
         if !self.body_is_json {
             return None;
         }
-        let completion: Value = serde_json::from_slice(&self.body).ok()?;
-        AssistantTurn::from_completion(&completion)
+        let reply: Value = serde_json::from_slice(&self.body).ok()?;
+        // A Responses API `response` has `output` items where a completion has `choices`.
+        if reply.get("choices").is_none() && reply.get("output").is_some_and(Value::is_array) {
+            AssistantTurn::from_response(&reply)
+        } else {
+            AssistantTurn::from_completion(&reply)
+        }
     }
 }
 
@@ -207,7 +212,7 @@ mod tests {
         assert_eq!(text(r#"[1,2]"#), None);
         assert_eq!(
             delta_text("{\"choices\":").unwrap_err().status(),
-            crate::Status::InvalidJson
+            crate::error::Status::InvalidJson
         );
     }
 }

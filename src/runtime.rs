@@ -20,7 +20,7 @@ static RUNTIME: Lazy<(Runtime, u32)> = Lazy::new(|| {
 /// start-up, but a C host that loads us usually has not, so block it on every
 /// runtime thread; the write then just fails with EPIPE.
 fn block_sigpipe() {
-    crate::ffi::block_sigpipe_on_this_thread();
+    crate::sys::block_sigpipe_on_this_thread();
 }
 
 /// The runtime's handle, unless this is a child forked after the runtime

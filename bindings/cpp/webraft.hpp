@@ -1,8 +1,8 @@
 /*
  * webraft.hpp: header-only C++17 wrapper over the webraft C API (webraft.h).
  *
- * - Client, Request, Result and String are move-only owners of their C handles
- *   (one template, detail::Handle, does the owning for all four).
+ * - Client, Conversation, Request, Result and String are move-only owners of
+ *   their C handles (one template, detail::Handle, does the owning for all five).
  * - Calls come in two forms: `chat`, `send`, ... throw webraft::Error when the
  *   call fails; `try_chat`, `try_send`, ... never throw and hand back the Result
  *   (check `ok()`). Only the try_ forms exist when exceptions are off
@@ -13,6 +13,12 @@
  * - Client::start(body) starts a polled stream: frame loops read it with
  *   Request::next(0), which never blocks. Client::start(body, on_chunk, on_done)
  *   hands chunks to callables instead, which may be move-only.
+ * - Conversation holds messages and request parameters (webraft_conversation);
+ *   every chat call takes either one or a JSON request body (ChatRequest). A
+ *   failed edit throws, or without exceptions is kept in Conversation::status().
+ * - Result::tool_calls() is a range of ToolCall; JSON Pointer reads (get_*
+ *   throw, find_* return std::optional) work on a Result and on JsonText, the
+ *   view that chunks and tool-call arguments come as.
  * - Status values are the C enum's and their names come from
  *   webraft_status_name: the wrapper keeps no list of its own.
  *
@@ -28,6 +34,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,8 +110,8 @@ struct Freer {
 
 /**
  * Sole owner of one C handle, freed by `Free`: move-only, nothrow to move,
- * and empty (nullptr) once moved from. Client, Request, Result and String
- * hold one, so none of them writes its own move or destructor.
+ * and empty (nullptr) once moved from. Client, Conversation, Request, Result
+ * and String hold one, so none of them writes its own move or destructor.
  */
 template <typename T, void (*Free)(T*)>
 using Handle = std::unique_ptr<T, Freer<Free>>;
@@ -138,6 +145,170 @@ struct Usage {
     std::uint64_t total_tokens = 0;
 };
 
+namespace detail {
+
+#if WEBRAFT_HPP_EXCEPTIONS
+/** Throws Error(status) for a failed JSON Pointer read; defined once Error is. */
+[[noreturn]] inline void throw_read_error(Status status, const char* pointer);
+#endif
+
+/**
+ * JSON Pointer (RFC 6901) reads, shared by Result (webraft_result_get_*) and
+ * JsonText (webraft_json_get_*): `Source` supplies the four C calls as
+ * c_get_string/c_get_number/c_get_bool/c_get_json, and this class turns them
+ * into the find_* (std::optional) and get_* (throwing) forms.
+ */
+template <typename Source>
+class JsonReads {
+public:
+    /**
+     * The value at `pointer` (e.g. "/choices/0/message/content"), or nullopt.
+     * `status`, when given, says why: OK, MISSING (nothing there), WRONG_TYPE
+     * (another type; find_json never says it), INVALID_ARGUMENT (a pointer not
+     * starting with '/'), or what the C call reported for bad JSON text.
+     */
+    std::optional<std::string> find_string(CStr pointer, Status* status = nullptr) const {
+        return look_up<std::string>(&Source::c_get_string, pointer, status);
+    }
+    std::optional<double> find_number(CStr pointer, Status* status = nullptr) const {
+        return look_up<double>(&Source::c_get_number, pointer, status);
+    }
+    std::optional<bool> find_bool(CStr pointer, Status* status = nullptr) const {
+        return look_up<bool>(&Source::c_get_bool, pointer, status);
+    }
+    /** The value at `pointer`, whatever its type, as JSON text (e.g. an object, or "null"). */
+    std::optional<std::string> find_json(CStr pointer, Status* status = nullptr) const {
+        return look_up<std::string>(&Source::c_get_json, pointer, status);
+    }
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    /** As find_*, but no value throws Error, whose status() is MISSING, WRONG_TYPE, ... */
+    std::string get_string(CStr pointer) const { return value_at(&JsonReads::find_string, pointer); }
+    double get_number(CStr pointer) const { return value_at(&JsonReads::find_number, pointer); }
+    bool get_bool(CStr pointer) const { return value_at(&JsonReads::find_bool, pointer); }
+    std::string get_json(CStr pointer) const { return value_at(&JsonReads::find_json, pointer); }
+#endif
+
+private:
+    // Private names that std::string_view lacks (find, for one, would make JsonText's lookups ambiguous).
+    // A library string is copied into a std::string and freed; numbers and booleans come as they are.
+    template <typename T, typename Call>
+    std::optional<T> look_up(Call call, CStr pointer, Status* status) const {
+        const Source& source = static_cast<const Source&>(*this);
+        T value{};
+        Status found;
+        if constexpr (std::is_same_v<T, std::string>) {
+            char* out = nullptr;
+            std::size_t len = 0;
+            found = (source.*call)(pointer.get(), &out, &len);
+            String owned(out, len);
+            value = copy(owned.view());
+        } else {
+            found = (source.*call)(pointer.get(), &value);
+        }
+        if (status != nullptr) *status = found;
+        if (found != WEBRAFT_STATUS_OK) return std::nullopt;
+        return value;
+    }
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    template <typename T>
+    T value_at(std::optional<T> (JsonReads::*find_value)(CStr, Status*) const, CStr pointer) const {
+        Status status = WEBRAFT_STATUS_OK;
+        std::optional<T> found = (this->*find_value)(pointer, &status);
+        if (!found) throw_read_error(status, pointer.get());
+        return std::move(*found);
+    }
+#endif
+};
+
+} // namespace detail
+
+/**
+ * A view of JSON text (a stream chunk, a tool call's arguments, any JSON you
+ * hold) with JSON Pointer reads: `call.arguments.get_string("/city")`. It is
+ * a std::string_view, so it prints, compares and converts as one; it borrows
+ * the text, like any view.
+ */
+class JsonText : public std::string_view, public detail::JsonReads<JsonText> {
+public:
+    constexpr JsonText() noexcept = default;
+    constexpr JsonText(std::string_view text) noexcept : std::string_view(text) {}
+
+private:
+    friend class detail::JsonReads<JsonText>;
+    Status c_get_string(const char* pointer, char** out, std::size_t* len) const noexcept {
+        return webraft_json_get_string(data(), size(), pointer, out, len);
+    }
+    Status c_get_number(const char* pointer, double* out) const noexcept {
+        return webraft_json_get_number(data(), size(), pointer, out);
+    }
+    Status c_get_bool(const char* pointer, bool* out) const noexcept {
+        return webraft_json_get_bool(data(), size(), pointer, out);
+    }
+    Status c_get_json(const char* pointer, char** out, std::size_t* len) const noexcept {
+        return webraft_json_get_json(data(), size(), pointer, out, len);
+    }
+};
+
+/** One tool call of a reply; its views live as long as the Result. */
+struct ToolCall {
+    std::string_view id;
+    /** The function's name. */
+    std::string_view name;
+    /** The arguments exactly as the model sent them (usually JSON; "" when none). */
+    JsonText arguments;
+};
+
+/**
+ * The tool calls of a reply's first choice, as a range:
+ * `for (const webraft::ToolCall& call : result.tool_calls())`. A view: valid
+ * while its Result lives; each ToolCall is made on access from the C accessors.
+ */
+class ToolCalls {
+public:
+    class iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = ToolCall;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = ToolCall;
+
+        iterator(const webraft_result* result, std::size_t index) noexcept : result_(result), index_(index) {}
+        ToolCall operator*() const noexcept { return ToolCalls(result_)[index_]; }
+        iterator& operator++() noexcept {
+            ++index_;
+            return *this;
+        }
+        iterator operator++(int) noexcept { return iterator(result_, index_++); }
+        bool operator==(const iterator& other) const noexcept { return index_ == other.index_; }
+        bool operator!=(const iterator& other) const noexcept { return index_ != other.index_; }
+
+    private:
+        const webraft_result* result_;
+        std::size_t index_;
+    };
+
+    explicit ToolCalls(const webraft_result* result) noexcept : result_(result) {}
+
+    std::size_t size() const noexcept { return webraft_result_tool_call_count(result_); }
+    bool empty() const noexcept { return size() == 0; }
+    /** Call `index` (from 0); all views are empty past the end. */
+    ToolCall operator[](std::size_t index) const noexcept {
+        std::size_t len = 0;
+        const char* arguments = webraft_result_tool_call_arguments(result_, index, &len);
+        return ToolCall{detail::view(webraft_result_tool_call_id(result_, index)),
+                        detail::view(webraft_result_tool_call_name(result_, index)),
+                        JsonText(detail::view(arguments, len))};
+    }
+    iterator begin() const noexcept { return iterator(result_, 0); }
+    iterator end() const noexcept { return iterator(result_, size()); }
+
+private:
+    const webraft_result* result_;
+};
+
 /**
  * The outcome of one call (any status). Views it returns stay valid while the
  * Result lives; a view is empty with data() == nullptr when the C accessor
@@ -147,7 +318,7 @@ struct Usage {
  * No operator bool: for an outcome, `if (result)` could mean "holds one" or
  * "succeeded", and the wrong guess compiles silently. Ask ok() or empty().
  */
-class Result {
+class Result : public detail::JsonReads<Result> {
 public:
     Result() noexcept = default;
     /** Takes ownership of a result from the C API. */
@@ -203,11 +374,34 @@ public:
     std::uint32_t retries() const noexcept { return webraft_result_retries(get()); }
     std::size_t chunk_count() const noexcept { return webraft_result_chunk_count(get()); }
 
+    /** The tool calls the reply asked for (an empty range when none). */
+    ToolCalls tool_calls() const noexcept { return ToolCalls(get()); }
+    /** The first choice's finish_reason: "stop", "length", "tool_calls", ...; null view when absent. */
+    std::string_view finish_reason() const noexcept { return detail::view(webraft_result_finish_reason(get())); }
+    /** The assistant's refusal, when the model refused; null view otherwise. */
+    std::string_view refusal() const noexcept { return detail::view(webraft_result_refusal(get())); }
+
+    // JSON Pointer reads on json() come from detail::JsonReads: find_string("/usage/total_tokens"), get_number(...), ...
+
     const webraft_result* get() const noexcept { return handle_.get(); }
     /** Gives up ownership; the caller frees with webraft_result_free. */
     webraft_result* release() noexcept { return handle_.release(); }
 
 private:
+    friend class detail::JsonReads<Result>;
+    Status c_get_string(const char* pointer, char** out, std::size_t* len) const noexcept {
+        return webraft_result_get_string(get(), pointer, out, len);
+    }
+    Status c_get_number(const char* pointer, double* out) const noexcept {
+        return webraft_result_get_number(get(), pointer, out);
+    }
+    Status c_get_bool(const char* pointer, bool* out) const noexcept {
+        return webraft_result_get_bool(get(), pointer, out);
+    }
+    Status c_get_json(const char* pointer, char** out, std::size_t* len) const noexcept {
+        return webraft_result_get_json(get(), pointer, out, len);
+    }
+
     detail::Handle<webraft_result, webraft_result_free> handle_;
 };
 
@@ -225,6 +419,10 @@ public:
           code_(detail::copy(result.error_code())),
           param_(detail::copy(result.error_param())),
           request_id_(detail::copy(result.request_id())) {}
+
+    /** A failure the library reported only as a status (a conversation edit, a JSON Pointer read). */
+    Error(Status status, const std::string& message)
+        : std::runtime_error(message), status_(status), http_status_(0), quota_exhausted_(false) {}
 
     Status status() const noexcept { return status_; }
     std::string_view status_name() const noexcept { return webraft::status_name(status_); }
@@ -262,6 +460,10 @@ namespace detail {
 inline Result ok_or_throw(Result result) {
     if (!result.ok()) throw Error(result);
     return result;
+}
+
+[[noreturn]] inline void throw_read_error(Status status, const char* pointer) {
+    throw Error(status, std::string(webraft::status_name(status)) + " at JSON Pointer \"" + (pointer ? pointer : "") + "\"");
 }
 } // namespace detail
 #endif
@@ -322,7 +524,8 @@ public:
     Chunk& operator=(const Chunk&) = delete;
     ~Chunk() = default;
 
-    std::string_view json() const noexcept { return json_; }
+    /** The chunk's JSON, with JSON Pointer reads: json().find_string("/choices/0/delta/content"). */
+    JsonText json() const noexcept { return JsonText(json_); }
 
     /** The delta text ("" for role, finish or usage chunks, or when text_status() is not OK). */
     std::string_view text() const noexcept {
@@ -508,6 +711,229 @@ enum class Delivery : std::uint32_t {
     none = WEBRAFT_DELIVERY_NONE,
 };
 
+/** Who speaks a message (the C enum webraft_role's values). */
+enum class Role : std::uint32_t {
+    system = WEBRAFT_ROLE_SYSTEM,
+    developer = WEBRAFT_ROLE_DEVELOPER,
+    user = WEBRAFT_ROLE_USER,
+    assistant = WEBRAFT_ROLE_ASSISTANT,
+    tool = WEBRAFT_ROLE_TOOL,
+};
+
+/**
+ * Chat messages and request parameters, sent by `client.chat(conversation)`
+ * and the other chat calls (which copy it: it is never changed by sending).
+ * Move-only; empty (`!conversation`) once moved from. Edits return the
+ * Conversation, so they chain:
+ *
+ *     conversation.model("gpt-4o").user("What is on this picture?").image_file("shot.png");
+ *
+ * A failed edit changes nothing. With exceptions it throws Error; without,
+ * the first failure is kept in status() and error_message(), and later edits
+ * still run, so check status() before sending.
+ */
+class Conversation {
+public:
+    /** A new, empty conversation. */
+    Conversation() : handle_(webraft_conversation_new()) {}
+    /** Takes ownership of a conversation from the C API. */
+    explicit Conversation(webraft_conversation* owned) noexcept : handle_(owned) {}
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    /** Loads an OpenAI `messages` array (as to_json() writes it); throws Error for bad input. */
+    static Conversation from_json(CStr messages_json) {
+        Expected<Conversation> loaded = try_from_json(messages_json);
+        if (!loaded.ok()) throw Error(loaded.error());
+        return std::move(loaded).value();
+    }
+#endif
+    /** As from_json, but never throws: the conversation, or the Result saying what was wrong. */
+    static Expected<Conversation> try_from_json(CStr messages_json) noexcept {
+        webraft_conversation* loaded = nullptr;
+        webraft_result* error = nullptr;
+        if (webraft_conversation_from_json(messages_json.get(), &loaded, &error) != WEBRAFT_STATUS_OK) {
+            return Result(error);
+        }
+        return Conversation(loaded);
+    }
+
+    /** True when it holds a conversation (the one meaning of operator bool in this header). */
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    /** How many messages it holds. */
+    std::size_t size() const noexcept { return webraft_conversation_len(get()); }
+
+    /** The messages as an OpenAI `messages` array (not the parameters); "" when empty (moved from). */
+    std::string to_json() const {
+        char* json = nullptr;
+        std::size_t len = 0;
+        webraft_conversation_to_json(get(), &json, &len);
+        return detail::copy(String(json, len).view());
+    }
+
+    /* ---- messages ---- */
+
+    Conversation& add(Role role, CStr text) {
+        return check(webraft_conversation_add_message(get(), static_cast<std::uint32_t>(role), text.get()),
+                     "add");
+    }
+    Conversation& system(CStr text) { return add(Role::system, text); }
+    Conversation& developer(CStr text) { return add(Role::developer, text); }
+    Conversation& user(CStr text) { return add(Role::user, text); }
+    Conversation& assistant(CStr text) { return add(Role::assistant, text); }
+    /** Puts a system message first, unless there is one already (a loaded dialogue keeps its own). */
+    Conversation& system_if_missing(CStr text) {
+        return check(webraft_conversation_add_system_if_missing(get(), text.get()), "system_if_missing");
+    }
+
+    /** The answer to a tool call: {"role":"tool","tool_call_id":...,"content":...}. */
+    Conversation& tool_result(CStr tool_call_id, CStr content) {
+        return check(webraft_conversation_add_tool_result(get(), tool_call_id.get(), content.get()), "tool_result");
+    }
+    Conversation& tool_result(const ToolCall& call, CStr content) { return tool_result(std::string(call.id), content); }
+
+    /**
+     * Appends the reply's assistant message as received (text, tool calls,
+     * refusal). A tool-call-only turn is stored with "content":"" (which
+     * servers accept) unless keep_null_content() was asked.
+     */
+    Conversation& add_assistant_turn(const Result& reply) {
+        return check(webraft_conversation_add_assistant_turn(get(), reply.get()), "add_assistant_turn");
+    }
+
+    /* ---- parts of the last message ---- */
+
+    Conversation& text_part(CStr text) {
+        return check(webraft_conversation_add_text_part(get(), text.get()), "text_part");
+    }
+    /** An image by URL (https://... or data:...); `detail` is "auto", "low", "high" or nullptr. */
+    Conversation& image_url(CStr url, CStr detail = nullptr) {
+        webraft_result* error = nullptr;
+        return check(webraft_conversation_add_image_url(get(), url.get(), detail.get(), &error), "image_url", &error);
+    }
+    /** A local PNG, JPEG, GIF or WebP file, sent as a data URL; IO when it cannot be read. */
+    Conversation& image_file(CStr path, CStr detail = nullptr) {
+        webraft_result* error = nullptr;
+        return check(webraft_conversation_add_image_file(get(), path.get(), detail.get(), &error), "image_file",
+                     &error);
+    }
+    /** An image held in memory (copied), sent as a data URL. */
+    Conversation& image_bytes(const void* bytes, std::size_t len, CStr detail = nullptr) {
+        webraft_result* error = nullptr;
+        return check(webraft_conversation_add_image_bytes(get(), static_cast<const std::uint8_t*>(bytes), len,
+                                                          detail.get(), &error),
+                     "image_bytes", &error);
+    }
+    /** The same from any contiguous container of bytes: std::vector<std::uint8_t>, std::string, std::span, ... */
+    template <typename Bytes, typename = std::enable_if_t<sizeof(*std::data(std::declval<const Bytes&>())) == 1>>
+    Conversation& image_bytes(const Bytes& bytes, CStr detail = nullptr) {
+        return image_bytes(static_cast<const void*>(std::data(bytes)), std::size(bytes), detail);
+    }
+
+    /* ---- request parameters ---- */
+
+    Conversation& model(CStr name) { return check(webraft_conversation_set_model(get(), name.get()), "model"); }
+    Conversation& temperature(double value) {
+        return check(webraft_conversation_set_temperature(get(), value), "temperature");
+    }
+    Conversation& max_tokens(std::uint64_t count) {
+        return check(webraft_conversation_set_max_tokens(get(), count), "max_tokens");
+    }
+    /** Asks streamed replies to end with token usage (stream_options.include_usage); see Result::usage(). */
+    Conversation& stream_usage(bool on = true) {
+        return check(webraft_conversation_set_stream_usage(get(), on), "stream_usage");
+    }
+    /** Stores tool-call-only assistant turns with "content":null instead of "". */
+    Conversation& keep_null_content(bool on = true) {
+        return check(webraft_conversation_set_keep_null_content(get(), on), "keep_null_content");
+    }
+    /** The `tools` array, as JSON text. */
+    Conversation& tools(CStr json) { return param("tools", json); }
+    /** `tool_choice` as JSON text: R"("auto")", R"("required")" or an object naming a function. */
+    Conversation& tool_choice(CStr json) { return param("tool_choice", json); }
+    /** `response_format` as JSON text, e.g. R"({"type":"json_object"})". */
+    Conversation& response_format(CStr json) { return param("response_format", json); }
+    /** Any request member as JSON text ("messages", "stream" and "stream_options" are refused). */
+    Conversation& param(CStr name, CStr value_json) {
+        webraft_result* error = nullptr;
+        return check(webraft_conversation_set_param(get(), name.get(), value_json.get(), &error), "param", &error);
+    }
+
+    /** Without exceptions: OK, or the status of the first edit that failed. Always OK with exceptions. */
+    Status status() const noexcept { return status_; }
+    /** Without exceptions: what the first failed edit reported; "" while status() is OK. */
+    std::string_view error_message() const noexcept { return error_message_; }
+
+    const webraft_conversation* get() const noexcept { return handle_.get(); }
+    /** Gives up ownership; the caller frees with webraft_conversation_free. */
+    webraft_conversation* release() noexcept { return handle_.release(); }
+
+private:
+    // Every edit ends here. The C call gave a status and, for some edits, a
+    // Result with the library's message; a status alone is named with the edit.
+    // `error_out` points at the C call's out_error, read only once the call has run.
+    Conversation& check(Status status, const char* edit, webraft_result** error_out = nullptr) {
+        Result error(error_out ? *error_out : nullptr);
+        if (status == WEBRAFT_STATUS_OK) return *this;
+        std::string message = error.empty() ? std::string(edit) + ": " + std::string(status_name(status))
+                                            : detail::copy(error.error_message());
+#if WEBRAFT_HPP_EXCEPTIONS
+        throw Error(status, message);
+#else
+        if (status_ == WEBRAFT_STATUS_OK) {
+            status_ = status;
+            error_message_ = std::move(message);
+        }
+        return *this;
+#endif
+    }
+
+    detail::Handle<webraft_conversation, webraft_conversation_free> handle_;
+    Status status_ = WEBRAFT_STATUS_OK;
+    std::string error_message_;
+};
+
+/**
+ * What a chat call sends: a JSON request body (`const char*`, `std::string`)
+ * or a Conversation. Borrowed for the duration of the call.
+ */
+class ChatRequest {
+public:
+    ChatRequest(std::nullptr_t) noexcept {}
+    ChatRequest(const char* json) noexcept : json_(json) {}
+    ChatRequest(const std::string& json) noexcept : json_(json.c_str()) {}
+    ChatRequest(CStr json) noexcept : json_(json.get()) {}
+    ChatRequest(const Conversation& conversation) noexcept : conversation_(&conversation) {}
+
+private:
+    friend class Client;
+
+    // The three ways to send, each to the C call for a body or for a conversation.
+    webraft_result* chat(const webraft_client* client, const char* options) const noexcept {
+        if (conversation_) return webraft_conversation_chat(client, conversation_->get(), options);
+        return webraft_chat(client, json_, options);
+    }
+    webraft_result* chat_stream(const webraft_client* client, const char* options, webraft_chunk_callback on_chunk,
+                                void* user_data) const noexcept {
+        if (conversation_) {
+            return webraft_conversation_chat_stream(client, conversation_->get(), options, on_chunk, user_data);
+        }
+        return webraft_chat_stream(client, json_, options, on_chunk, user_data);
+    }
+    Status start(const webraft_client* client, const char* options, std::uint32_t delivery,
+                 webraft_chunk_callback on_chunk, webraft_done_callback on_done, void* user_data,
+                 webraft_request** out) const noexcept {
+        if (conversation_) {
+            return webraft_conversation_chat_start(client, conversation_->get(), options, delivery, on_chunk, on_done,
+                                                   user_data, out);
+        }
+        return webraft_chat_start(client, json_, options, delivery, on_chunk, on_done, user_data, out);
+    }
+
+    const char* json_ = nullptr;
+    const Conversation* conversation_ = nullptr;
+};
+
 /** A configured client; share it (by reference) between any number of threads. */
 class Client {
 public:
@@ -545,19 +971,21 @@ public:
 
     /* ---- blocking calls; the try_ forms return the Result whatever its status ---- */
 
-    /** One reply; a body with "stream": true streams, and the result still holds the whole text. */
-    Result try_chat(CStr request_json, CStr options_json = nullptr) const noexcept {
-        return Result(webraft_chat(get(), request_json.get(), options_json.get()));
+    /**
+     * One reply to a JSON body or a Conversation. A body with "stream": true
+     * streams, and the result still holds the whole text; a Conversation does not stream.
+     */
+    Result try_chat(ChatRequest request, CStr options_json = nullptr) const noexcept {
+        return Result(request.chat(get(), options_json.get()));
     }
 
     /** Streams (sets "stream": true); `on_chunk` runs on a worker thread while this blocks. */
     template <typename F>
-    Result try_chat_stream(CStr request_json, F&& on_chunk, CStr options_json = nullptr) const {
+    Result try_chat_stream(ChatRequest request, F&& on_chunk, CStr options_json = nullptr) const {
         using Fn = std::remove_reference_t<F>;
         detail::StreamCall<Fn> call;
         call.on_chunk = &on_chunk;
-        Result result(webraft_chat_stream(get(), request_json.get(), options_json.get(),
-                                          &detail::stream_on_chunk<Fn>, &call));
+        Result result(request.chat_stream(get(), options_json.get(), &detail::stream_on_chunk<Fn>, &call));
 #if WEBRAFT_HPP_EXCEPTIONS
         if (call.error) std::rethrow_exception(call.error);
 #endif
@@ -569,13 +997,13 @@ public:
     }
 
 #if WEBRAFT_HPP_EXCEPTIONS
-    Result chat(CStr request_json, CStr options_json = nullptr) const {
-        return detail::ok_or_throw(try_chat(request_json, options_json));
+    Result chat(ChatRequest request, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_chat(request, options_json));
     }
     /** As try_chat_stream; a failure, or an exception from `on_chunk`, is thrown here. */
     template <typename F>
-    Result chat_stream(CStr request_json, F&& on_chunk, CStr options_json = nullptr) const {
-        return detail::ok_or_throw(try_chat_stream(request_json, std::forward<F>(on_chunk), options_json));
+    Result chat_stream(ChatRequest request, F&& on_chunk, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_chat_stream(request, std::forward<F>(on_chunk), options_json));
     }
     Result send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const {
         return detail::ok_or_throw(try_send(method, path, body_json, options_json));
@@ -590,16 +1018,16 @@ public:
      * library asks for a stream, whatever the body says). Drain it with next()
      * before taking the result.
      */
-    Request start(CStr request_json, CStr options_json = nullptr) const noexcept {
-        return start(request_json, Delivery::poll, options_json);
+    Request start(ChatRequest request, CStr options_json = nullptr) const noexcept {
+        return start(request, Delivery::poll, options_json);
     }
 
     /** Starts a chat with no callbacks and the given delivery (see Delivery). */
-    Request start(CStr request_json, Delivery delivery, CStr options_json = nullptr) const noexcept {
-        webraft_request* request = nullptr;
-        webraft_chat_start(get(), request_json.get(), options_json.get(), static_cast<std::uint32_t>(delivery),
-                           nullptr, nullptr, nullptr, &request);
-        return Request(request);
+    Request start(ChatRequest request, Delivery delivery, CStr options_json = nullptr) const noexcept {
+        webraft_request* started = nullptr;
+        request.start(get(), options_json.get(), static_cast<std::uint32_t>(delivery), nullptr, nullptr, nullptr,
+                      &started);
+        return Request(started);
     }
 
     /**
@@ -611,13 +1039,12 @@ public:
      */
     template <typename OnChunk, typename OnDone,
               typename = std::enable_if_t<detail::is_chunk_callback<OnChunk>>>
-    Request start(CStr request_json, OnChunk on_chunk, OnDone on_done, CStr options_json = nullptr) const {
+    Request start(ChatRequest request, OnChunk on_chunk, OnDone on_done, CStr options_json = nullptr) const {
         using State = detail::Started<OnChunk, OnDone>;
         return start_with(std::unique_ptr<State>(new State{std::move(on_chunk), std::move(on_done)}),
                           [&](State* state, webraft_request** out) {
-                              return webraft_chat_start(get(), request_json.get(), options_json.get(),
-                                                        WEBRAFT_DELIVERY_CALLBACK, &State::chunk, &State::done,
-                                                        state, out);
+                              return request.start(get(), options_json.get(), WEBRAFT_DELIVERY_CALLBACK,
+                                                   &State::chunk, &State::done, state, out);
                           });
     }
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds the C# binding, its tests and the streaming example with Mono's mcs, then runs them on
+# Builds the C# binding, its tests and the examples with Mono's mcs, then runs them on
 # Mono against the loopback test server:
-#   0. a compile of the sources with Unity's iOS defines (UNITY_5_3_OR_NEWER, UNITY_IOS);
+#   0. a compile of the sources with Unity's iOS defines (UNITY_5_3_OR_NEWER, UNITY_IOS), and of
+#      every ```csharp snippet in README.md and bindings/csharp/README.md;
 #   1. the test suite (the native library found through a Mono dllmap next to Webraft.dll);
 #   2. the finalizer-only run, in its own process (nothing disposed; exits with work in flight);
-#   3. the example, streamed and polled (the native library found through LD_LIBRARY_PATH).
+#   3. every example in examples/csharp, each a program of its own, its output checked (the
+#      native library found through LD_LIBRARY_PATH).
 # Installs Mono from Debian when mcs or mono is missing. Ends with "N passed, N failed".
 # Environment: WEBRAFT_SKIP_CARGO=1 skips `cargo build` when the library and server exist;
-# arguments are test-name filters passed to the suite (e.g. PollTests).
+# arguments are test-name filters passed to the suite (e.g. PollTests); with them, the
+# finalizer-only run and the examples are skipped.
 set -uo pipefail
 
 cd "$(dirname "$0")/../.."
@@ -73,16 +76,22 @@ step "compile with mcs -langversion:7.2"
 rm -rf "$OUT"
 mkdir -p "$OUT/example"
 MCS=(mcs -langversion:7.2 -warnaserror -nologo)
+compile_examples() {
+    local example
+    for example in "$ROOT"/examples/csharp/*.cs; do
+        "${MCS[@]}" -out:"$OUT/example/$(basename "$example" .cs).exe" -r:"$OUT/Webraft.dll" "$example" || return 1
+    done
+}
 if ! "${MCS[@]}" -target:library -doc:"$OUT/Webraft.xml" -out:"$OUT/Webraft.dll" "$HERE"/src/*.cs \
     || ! "${MCS[@]}" -out:"$OUT/Webraft.Tests.exe" -r:"$OUT/Webraft.dll" "$HERE"/tests/*.cs \
-    || ! "${MCS[@]}" -out:"$OUT/example/StreamChat.exe" -r:"$OUT/Webraft.dll" "$ROOT"/examples/csharp/*.cs; then
+    || ! compile_examples; then
     echo "compilation failed"
     echo "0 passed, 1 failed"
     exit 1
 fi
 # Unity compiles the sources with its own defines and AOT attribute (a stub stands in for it).
 unity_build() {
-    "${MCS[@]}" -target:library -out:"$OUT/unity/UnityEngine.dll" "$HERE/tests/unity/AOT.cs" &&
+    "${MCS[@]}" -target:library -out:"$OUT/unity/UnityEngine.dll" "$HERE"/tests/unity/*.cs &&
         "${MCS[@]}" -target:library -define:UNITY_5_3_OR_NEWER -define:UNITY_IOS -r:"$OUT/unity/UnityEngine.dll" \
             -out:"$OUT/unity/Webraft.dll" "$HERE"/src/*.cs &&
         grep -q __Internal "$OUT/unity/Webraft.dll"
@@ -90,7 +99,26 @@ unity_build() {
 mkdir -p "$OUT/unity"
 check "sources compile as Unity for iOS compiles them (AOT attribute, __Internal)" unity_build
 
-# The suite finds the native library through a dllmap; the example (its own folder, no map)
+# Every ```csharp block of the top-level README and of this binding's README, compiled on its own
+# against the binding (Unity snippets against the UnityEngine stub).
+readme_snippets() {
+    local dir="$OUT/snippets" readme block
+    mkdir -p "$dir"
+    for readme in top:"$ROOT/README.md" binding:"$HERE/README.md"; do
+        awk -v prefix="$dir/${readme%%:*}" '
+            /^```csharp$/ { n++; out = prefix "-" n ".cs"; inside = 1; next }
+            /^```/ { inside = 0; next }
+            inside { print > out }' "${readme#*:}"
+    done
+    for block in "$dir"/*.cs; do
+        echo "compiling $(basename "$block")"
+        "${MCS[@]}" -target:library -out:"${block%.cs}.dll" -r:"$OUT/Webraft.dll" -r:"$OUT/unity/UnityEngine.dll" "$block" ||
+            return 1
+    done
+}
+check "README C# snippets compile with mcs -langversion:7.2 against the binding" readme_snippets
+
+# The suite finds the native library through a dllmap; the examples (their own folder, no map)
 # through LD_LIBRARY_PATH.
 cat >"$OUT/Webraft.dll.config" <<CONFIG
 <configuration>
@@ -116,24 +144,68 @@ if [ $# -eq 0 ]; then
     status=${PIPESTATUS[0]}
     count_summary "$OUT/finalizer.log" "$status"
 
-    step "example: examples/csharp/StreamChat.cs"
-    example() { # expected stdout, then arguments
-        local expected="$1" actual
+    step "examples (examples/csharp)"
+    V1="$WEBRAFT_TEST_URL/v1"
+    V2="$WEBRAFT_TEST_URL/v2"
+    # Runs an example with the test server's key, base URL $BASE (default /v1) and model $MODEL
+    # (default gpt-4o): stdout to NAME.out, stderr to NAME.err, both shown.
+    run_example() { # name, then arguments
+        local name="$1" status=0
         shift
-        actual="$(LD_LIBRARY_PATH="$LIBDIR" timeout 60 mono "$OUT/example/StreamChat.exe" "$@")" || return 1
-        echo "$actual"
-        [ "$actual" = "$expected" ]
+        LD_LIBRARY_PATH="$LIBDIR" WEBRAFT_API_KEY=test-key WEBRAFT_BASE_URL="${BASE:-$V1}" WEBRAFT_MODEL="${MODEL:-gpt-4o}" \
+            timeout 60 mono "$OUT/example/$name.exe" "$@" >"$OUT/example/$name.out" 2>"$OUT/example/$name.err" || status=$?
+        cat "$OUT/example/$name.out" "$OUT/example/$name.err"
+        return "$status"
     }
-    check "example streams (StreamAsync, SSE)" example "Hello! You said: tell me a story" \
-        --base-url "$WEBRAFT_TEST_URL/v1" --api-key test-key --model slow tell me a story
-    check "example polls (frame loop, JSON lines)" example "Hello! You said: hi there" \
-        --base-url "$WEBRAFT_TEST_URL/v2" --api-key test-key --system "be brief" --poll hi there
-    wrong_key() {
-        ! LD_LIBRARY_PATH="$LIBDIR" timeout 60 mono "$OUT/example/StreamChat.exe" \
-            --base-url "$WEBRAFT_TEST_URL/v1" --api-key wrong hi 2>"$OUT/example.err" >/dev/null \
-            && grep -q "Wrong Api key" "$OUT/example.err"
+    # Passes when the example exits with the expected status and prints exactly the expected stdout.
+    expect() { # name, exit status, stdout, then arguments
+        local name="$1" status="$2" expected="$3" actual=0
+        shift 3
+        run_example "$name" "$@" || actual=$?
+        [ "$actual" -eq "$status" ] && [ "$(cat "$OUT/example/$name.out")" = "$expected" ]
     }
-    check "example reports a wrong key and exits 1" wrong_key
+    stderr_has() { # name, text
+        grep -qF -- "$2" "$OUT/example/$1.err"
+    }
+
+    stream_chat() {
+        expect StreamChat 0 "Hello! You said: tell me a story" --base-url "$V1" --model slow tell me a story &&
+            stderr_has StreamChat "[11 tokens: 4 prompt + 7 completion]" &&
+            expect StreamChat 0 "Hello! You said: hi there" --base-url "$V2" --system "be brief" hi there &&
+            stderr_has StreamChat "[9 tokens: 4 prompt + 5 completion]" &&
+            expect StreamChat 1 "" --base-url "$V1" --api-key wrong hi && stderr_has StreamChat "Wrong Api key"
+    }
+    check "StreamChat streams a reply and prints its usage (SSE, JSON lines), and reports a wrong key" stream_chat
+
+    tool_round_trip() {
+        local answer='get_weather({"city":"Paris"}) -> 22 C, dry
+The tool call_1 said: 22 C, dry'
+        MODEL=tools expect ToolRoundTrip 0 "$answer"$'\n'"$answer"
+    }
+    check "ToolRoundTrip answers a tool call, plain then streamed" tool_round_trip
+
+    image_question() {
+        local png="$OUT/example/pixel.png"
+        base64 -d >"$png" <<<"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+        BASE="$V2" expect ImageQuestion 0 "Hello! You said: What is in this picture? [image 1: image/png $(stat -c %s "$png") bytes]" "$png" &&
+            expect ImageQuestion 1 "" "$OUT/example/no-such.png" && stderr_has ImageQuestion "IO"
+    }
+    check "ImageQuestion asks about a local image, and reports a missing one" image_question
+
+    check "ErrorReport prints the HTTP status and the server's message for a wrong key and for no credits" \
+        expect ErrorReport 1 "HTTP 401: Wrong Api key
+HTTP 402: Insufficient Credits (out of credits: top up, retrying will not help)" wrong-key no-credits-key
+
+    frame_loop() {
+        BASE="$V2" MODEL=slow expect FrameLoop 0 "Hello! You said: Hello there!
+Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
+    }
+    check "FrameLoop streams two turns at 60 FPS, within its per-frame budget in library calls" frame_loop
+
+    check "ListModels lists the ids of GET /models" expect ListModels 0 "gpt-4o
+gpt-4o-mini
+gpt-3.5-turbo
+text-embedding-3-small"
 fi
 
 echo

@@ -23,14 +23,26 @@ void webraft_go_on_done(void *user_data, webraft_status status) {
     webraftGoDone((uintptr_t)user_data, (uint32_t)status);
 }
 
+// The library accepts on_chunk only with CALLBACK; for NONE (and any other
+// value) it must be NULL, and the library checks the value itself.
+static webraft_chunk_callback chunk_callback_for(uint32_t delivery) {
+    return delivery == WEBRAFT_DELIVERY_CALLBACK ? webraft_go_on_chunk : NULL;
+}
+
 webraft_status webraft_go_chat_start(const webraft_client *client, const char *request_json,
                                      const char *options_json, uint32_t delivery,
                                      uintptr_t handle, webraft_request **out_request) {
-    // The library accepts on_chunk only with CALLBACK; for NONE (and any other
-    // value) it must be NULL, and the library checks the value itself.
-    webraft_chunk_callback on_chunk = delivery == WEBRAFT_DELIVERY_CALLBACK ? webraft_go_on_chunk : NULL;
-    return webraft_chat_start(client, request_json, options_json, delivery, on_chunk,
+    return webraft_chat_start(client, request_json, options_json, delivery, chunk_callback_for(delivery),
                               webraft_go_on_done, (void *)handle, out_request);
+}
+
+webraft_status webraft_go_conversation_chat_start(const webraft_client *client,
+                                                  const webraft_conversation *conversation,
+                                                  const char *options_json, uint32_t delivery,
+                                                  uintptr_t handle, webraft_request **out_request) {
+    return webraft_conversation_chat_start(client, conversation, options_json, delivery,
+                                           chunk_callback_for(delivery), webraft_go_on_done,
+                                           (void *)handle, out_request);
 }
 
 webraft_status webraft_go_send_start(const webraft_client *client, const char *method,

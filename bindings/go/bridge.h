@@ -16,6 +16,12 @@ webraft_status webraft_go_chat_start(const webraft_client *client, const char *r
                                      const char *options_json, uint32_t delivery,
                                      uintptr_t handle, webraft_request **out_request);
 
+/* As webraft_go_chat_start, for a conversation (the request takes a copy). */
+webraft_status webraft_go_conversation_chat_start(const webraft_client *client,
+                                                  const webraft_conversation *conversation,
+                                                  const char *options_json, uint32_t delivery,
+                                                  uintptr_t handle, webraft_request **out_request);
+
 webraft_status webraft_go_send_start(const webraft_client *client, const char *method,
                                      const char *path, const char *body_json,
                                      const char *options_json, uintptr_t handle,

@@ -46,18 +46,25 @@ func (c *call) cancel() {
 	}
 }
 
-// takeResult frees the finished request and hands its result to use, which
-// must copy what it needs. Call only after done is closed.
-func (c *call) takeResult(use func(*C.webraft_result, Status)) {
+// take frees the finished request and returns its result, which is now the
+// caller's to free. Call only after done is closed.
+func (c *call) take() *C.webraft_result {
 	c.mu.Lock()
 	req := c.req
 	c.req = nil
 	c.mu.Unlock()
 	result := C.webraft_request_take_result(req)
-	use(result, Status(C.webraft_result_status(result)))
-	C.webraft_result_free(result)
 	C.webraft_request_free(req)
 	liveRequests.Add(-1)
+	return result
+}
+
+// takeResult frees the finished request and hands its result to use, which
+// must copy what it needs. Call only after done is closed.
+func (c *call) takeResult(use func(*C.webraft_result, Status)) {
+	result := c.take()
+	use(result, Status(C.webraft_result_status(result)))
+	C.webraft_result_free(result)
 }
 
 // start launches the request through launch, which calls the C start

@@ -45,41 +45,36 @@ func (c *call) delivery() C.uint32_t {
 }
 
 // startChat starts a chat request; chunks reach c.deliver when it is set.
+// A *Conversation goes to the library as it is, never as JSON built here.
 func (cl *Client) startChat(c *call, req any, opts []Option) error {
-	body, err := requestBody(req)
-	if err != nil {
-		return err
-	}
 	options, err := optionsJSON(opts)
 	if err != nil {
 		return err
 	}
 	delivery := c.delivery()
+	if conv, ok := req.(*Conversation); ok {
+		return conv.start(cl, c, options, delivery)
+	}
+	body, err := requestBody(req)
+	if err != nil {
+		return err
+	}
 	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
 		return C.webraft_go_chat_start(client, cString(body), cString(options), delivery, handle, out)
 	})
 }
 
-// chatResult waits for a started chat and decodes its result.
+// chatResult waits for a started chat and returns its completion.
 func (c *call) chatResult(ctx context.Context) (*ChatCompletion, error) {
 	c.wait(ctx)
-	var out *ChatCompletion
-	var err error
-	c.takeResult(func(r *C.webraft_result, status Status) {
-		var decodeErr error
-		out, decodeErr = completion(r)
-		err = withContext(ctx, resultError(r, status))
-		if err == nil {
-			err = decodeErr
-		}
-	})
-	return out, err
+	return chatOutcome(ctx, c.take())
 }
 
-// Chat sends a chat request and waits for the reply. req is a ChatRequest
-// (or *ChatRequest), raw JSON as []byte or json.RawMessage, or any value
-// that encodes to a request body. Only the calling goroutine waits; no OS
-// thread is held. When ctx ends first the request is cancelled and the error
+// Chat sends a chat request and waits for the reply. req is a
+// *Conversation (its messages and parameters; add the reply with
+// AddAssistantTurn), a ChatRequest (or *ChatRequest), raw JSON as []byte or
+// json.RawMessage, or any value that encodes to a request body. Only the
+// calling goroutine waits; no OS thread is held. When ctx ends first the request is cancelled and the error
 // matches both ErrCancelled and ctx.Err() (context.Canceled or
 // context.DeadlineExceeded).
 func (cl *Client) Chat(ctx context.Context, req any, opts ...Option) (*ChatCompletion, error) {

@@ -288,7 +288,7 @@ func TestStreamTools(t *testing.T) {
 				if call.Index == nil || *call.Index != 0 {
 					t.Errorf("tool call fragment without index 0: %+v", call)
 				}
-				fragments = append(fragments, call.Function.Arguments)
+				fragments = append(fragments, call.Arguments)
 			}
 		}
 	}
@@ -304,7 +304,7 @@ func TestStreamTools(t *testing.T) {
 		t.Fatalf("completion = %s", reply.Raw)
 	}
 	call := msg.ToolCalls[0]
-	if call.ID != "call_1" || call.Type != "function" || call.Function.Name != "get_weather" || call.Function.Arguments != `{"city":"Paris"}` {
+	if call.ID != "call_1" || call.Name != "get_weather" || call.Arguments != `{"city":"Paris"}` {
 		t.Errorf("tool call = %+v", call)
 	}
 	// The call goes back as an assistant message with "content": null, and the result as a tool message.

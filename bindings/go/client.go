@@ -54,6 +54,11 @@ type Config struct {
 	// DangerSkipTLSVerification accepts any server certificate: only for a
 	// local test server, never in production.
 	DangerSkipTLSVerification bool `json:"danger_skip_tls_verification,omitempty"`
+	// StreamUsage asks every streamed chat for its token usage (the library
+	// adds "stream_options":{"include_usage":true}), so the completion of a
+	// stream has Usage. Off by default: some servers refuse the member.
+	// WithStreamUsage overrides it for one call.
+	StreamUsage bool `json:"stream_usage,omitempty"`
 }
 
 // Retries returns a pointer for Config.MaxRetries.
@@ -125,10 +130,8 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	var ptr *C.webraft_client
 	var failure *C.webraft_result
-	status := C.webraft_client_new(cString(cConfig), &ptr, &failure)
-	if Status(status) != StatusOK {
-		defer C.webraft_result_free(failure)
-		return nil, resultError(failure, Status(status))
+	if err := failureError(C.webraft_client_new(cString(cConfig), &ptr, &failure), failure); err != nil {
+		return nil, err
 	}
 	liveClients.Add(1)
 	c := &Client{ptr: ptr}
@@ -174,6 +177,11 @@ func WithIdleTimeout(d time.Duration) Option { return durationOption("idle_timeo
 
 // WithMaxRetries overrides the client's retry count for this call.
 func WithMaxRetries(n int) Option { return func(o map[string]any) { o["max_retries"] = n } }
+
+// WithStreamUsage overrides Config.StreamUsage for this call: on, a
+// streamed chat ends with its token usage. A raw body with its own
+// stream_options is sent as it is.
+func WithStreamUsage(on bool) Option { return func(o map[string]any) { o["stream_usage"] = on } }
 
 // WithHeader adds a header to this call; it wins over a default header.
 func WithHeader(name, value string) Option { return mapOption("headers", name, value) }

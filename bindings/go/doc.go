@@ -28,6 +28,29 @@
 //		fmt.Print(chunk.Text)
 //	}
 //
+// A Conversation keeps a dialogue and its parameters in the library, which
+// makes the tool loop short:
+//
+//	conv := webraft.NewConversation()
+//	defer conv.Close()
+//	conv.SetModel("gpt-4o")
+//	conv.SetTools(webraft.FunctionTool("get_weather", "Current weather", schema))
+//	conv.AddUser("Weather in Paris?")
+//	for {
+//		reply, err := client.Chat(ctx, conv)
+//		if err != nil { ... }
+//		conv.AddAssistantTurn(reply)
+//		if len(reply.ToolCalls()) == 0 {
+//			break
+//		}
+//		for _, call := range reply.ToolCalls() {
+//			conv.AddToolResult(call.ID, run(call.Name, call.Arguments))
+//		}
+//	}
+//
+// Completions and stream chunks answer JSON Pointer reads (GetString,
+// GetNumber, GetBool, GetJSON) with the library's parser.
+//
 // # Errors
 //
 // A reply the server refused is an *APIError (StatusCode, Type, Code, Param,

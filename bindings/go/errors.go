@@ -35,6 +35,8 @@ const (
 	StatusResponseTooLarge Status = C.WEBRAFT_STATUS_RESPONSE_TOO_LARGE
 	StatusInvalidResponse  Status = C.WEBRAFT_STATUS_INVALID_RESPONSE
 	StatusInvalidState     Status = C.WEBRAFT_STATUS_INVALID_STATE
+	StatusMissing          Status = C.WEBRAFT_STATUS_MISSING
+	StatusWrongType        Status = C.WEBRAFT_STATUS_WRONG_TYPE
 )
 
 // String is the library's name for the status, e.g. "TIMEOUT", or "UNKNOWN"
@@ -75,10 +77,18 @@ var (
 	ErrResponseTooLarge = newSentinel(StatusResponseTooLarge)
 	ErrInvalidResponse  = newSentinel(StatusInvalidResponse)
 	ErrInvalidState     = newSentinel(StatusInvalidState)
+	// ErrMissing and ErrWrongType come from JSON Pointer reads (GetString,
+	// GetNumber, ...): nothing is at the pointer, or a value of another type.
+	ErrMissing   = newSentinel(StatusMissing)
+	ErrWrongType = newSentinel(StatusWrongType)
 )
 
 // ErrClientClosed is returned by calls on a Client after Close.
 var ErrClientClosed = errors.New("webraft: client is closed")
+
+// ErrConversationClosed is returned (or recorded, see Conversation) by calls
+// on a Conversation after Close.
+var ErrConversationClosed = errors.New("webraft: conversation is closed")
 
 // ErrQuotaExhausted is matched, besides its status sentinel, by an *APIError
 // whose QuotaExhausted is set: the account is out of credits or quota, so

@@ -118,7 +118,8 @@ func TestStatusSentinels(t *testing.T) {
 	all := []error{webraft.ErrNullArgument, webraft.ErrInvalidUTF8, webraft.ErrInvalidJSON, webraft.ErrInvalidConfig,
 		webraft.ErrInvalidArgument, webraft.ErrHTTPStatus, webraft.ErrTimeout, webraft.ErrConnect, webraft.ErrTLS,
 		webraft.ErrCancelled, webraft.ErrStreamProtocol, webraft.ErrPanic, webraft.ErrIO, webraft.ErrTransport,
-		webraft.ErrStreamError, webraft.ErrResponseTooLarge, webraft.ErrInvalidResponse, webraft.ErrInvalidState}
+		webraft.ErrStreamError, webraft.ErrResponseTooLarge, webraft.ErrInvalidResponse, webraft.ErrInvalidState,
+		webraft.ErrMissing, webraft.ErrWrongType}
 	for _, tc := range cases {
 		if tc.err == nil {
 			t.Errorf("%s: no error", tc.name)

@@ -13,3 +13,6 @@ func (s *Stream) BufferedChunks() (int, int) { return len(s.state.chunks), cap(s
 
 // LibraryStatusName is webraft_status_name (cgo cannot be used in test files).
 func LibraryStatusName(v uint32) string { return libraryStatusName(v) }
+
+func LiveResults() int64       { return liveResults.Load() }
+func LiveConversations() int64 { return liveConversations.Load() }

@@ -187,7 +187,7 @@ func TestStreamFromHTTPTest(t *testing.T) {
 		t.Fatal(err)
 	}
 	msg := reply.Choices[0].Message
-	if reply.Text() != "Grüße, 世界" || len(msg.ToolCalls) != 1 || msg.ToolCalls[0].Function.Arguments != `{"a":1}` ||
+	if reply.Text() != "Grüße, 世界" || len(msg.ToolCalls) != 1 || msg.ToolCalls[0].Arguments != `{"a":1}` ||
 		msg.ToolCalls[0].ID != "call_9" || reply.Choices[0].FinishReason != "tool_calls" {
 		t.Errorf("completion %s", reply.Raw)
 	}

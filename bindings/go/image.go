@@ -29,10 +29,8 @@ func imagePart(path string, cDetail []byte) (ContentPart, error) {
 	}
 	var out *C.char
 	var failure *C.webraft_result
-	status := Status(C.webraft_image_content_part(cString(cPath), cString(cDetail), &out, &failure))
-	if status != StatusOK {
-		defer C.webraft_result_free(failure)
-		return ContentPart{}, resultError(failure, status)
+	if err := failureError(C.webraft_image_content_part(cString(cPath), cString(cDetail), &out, &failure), failure); err != nil {
+		return ContentPart{}, err
 	}
 	defer C.webraft_string_free(out)
 	var part ContentPart

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Go binding suite: build the library and test server, vet, run the Go tests
 # with the race detector (once normally, once in GC-stress mode), and run the
-# streaming example against the test server. Ends with "N passed, N failed",
-# counting top-level Go tests of both runs plus the example checks.
+# examples against the test server, checking what they print. Ends with
+# "N passed, N failed", counting top-level Go tests of both runs plus the
+# example checks.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -75,24 +76,41 @@ else
     failed=$((failed + 1))
 fi
 
-echo "== example against the test server"
+echo "== examples against the test server"
 cd "$root"
 . scripts/test-server.sh
 start_test_server
-example="$(mktemp -d)/webraft-go-chat"
-if (cd examples/go && go build -o "$example" .); then
+bin="$(mktemp -d)"
+# expect NAME STATUS PATTERNS COMMAND...: runs COMMAND; it passes when it exits
+# with STATUS and each line of PATTERNS (an extended regular expression)
+# matches a whole line of its standard output.
+expect() {
+    local name="$1" want="$2" patterns="$3" out status missing="" pattern
+    shift 3
+    out="$("$@" 2>"$bin/stderr")"
+    status=$?
+    while IFS= read -r pattern; do
+        grep -qxE -- "$pattern" <<<"$out" || missing+="    no line matches: $pattern"$'\n'
+    done <<<"$patterns"
+    if [ "$status" -eq "$want" ] && [ -z "$missing" ]; then
+        echo "example $name: ok"
+        passed=$((passed + 1))
+    else
+        echo "example $name: FAILED (exit $status, want $want)"
+        printf '%s' "$missing"
+        sed 's/^/    stdout: /' <<<"$out"
+        sed 's/^/    stderr: /' "$bin/stderr"
+        failed=$((failed + 1))
+    fi
+}
+if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models); then
+    usage='usage: [1-9][0-9]* prompt \+ [1-9][0-9]* completion = [1-9][0-9]* tokens'
     for base in /v1 /v2 /freeapi; do
-        out="$(WEBRAFT_API_KEY=test-key "$example" -base-url "$WEBRAFT_TEST_URL$base" "hi from go" 2>/dev/null)"
-        if [ "$out" = "Hello! You said: hi from go" ]; then
-            echo "example $base: ok"
-            passed=$((passed + 1))
-        else
-            echo "example $base: FAILED, printed: $out"
-            failed=$((failed + 1))
-        fi
+        expect "stream and usage $base" 0 "Hello! You said: hi from go
+$usage" env WEBRAFT_API_KEY=test-key "$bin/webraft-go-chat" -base-url "$WEBRAFT_TEST_URL$base" "hi from go"
     done
     # A refused key: exit status 1 and the server's message on stderr.
-    err="$(WEBRAFT_API_KEY=wrong "$example" -base-url "$WEBRAFT_TEST_URL/v1" "hi" 2>&1 >/dev/null)"
+    err="$(WEBRAFT_API_KEY=wrong "$bin/webraft-go-chat" -base-url "$WEBRAFT_TEST_URL/v1" "hi" 2>&1 >/dev/null)"
     code=$?
     if [ $code -eq 1 ] && [[ "$err" == *"Wrong Api key"* ]]; then
         echo "example wrong key: ok"
@@ -101,10 +119,26 @@ if (cd examples/go && go build -o "$example" .); then
         echo "example wrong key: FAILED (exit $code): $err"
         failed=$((failed + 1))
     fi
+
+    export WEBRAFT_API_KEY=test-key WEBRAFT_BASE_URL="$WEBRAFT_TEST_URL/v1"
+    tool_lines='tool call call_1: get_weather\(\{"city":"Paris"\}\)
+The tool call_1 said: 22 C and sunny in Paris'
+    expect "tools" 0 "$tool_lines" "$bin/tools" -model tools
+    expect "tools -stream" 0 "$tool_lines" "$bin/tools" -model tools -stream
+    # A 1x1 PNG; the test server describes the image it received.
+    printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\0\x05\0\x01\xff\x89\x99=\x1d\0\0\0\0IEND\xaeB`\x82' >"$bin/pixel.png"
+    expect "image" 0 "Hello! You said: what is this\? \[image 1: image/png $(wc -c <"$bin/pixel.png") bytes\]" \
+        "$bin/image" "$bin/pixel.png" "what is this?"
+    expect "errors, wrong key" 1 "HTTP 401: Wrong Api key
+the key was refused: check WEBRAFT_API_KEY" env WEBRAFT_API_KEY=wrong-key "$bin/errors"
+    expect "errors, no credits" 1 "HTTP 402: Insufficient Credits
+out of credits: retrying will not help, top up the account" env WEBRAFT_API_KEY=no-credits-key "$bin/errors"
+    expect "models" 0 "gpt-4o \(webraft-test\)
+text-embedding-3-small \(webraft-test\)" "$bin/models"
 else
     failed=$((failed + 1))
 fi
-rm -rf "$(dirname "$example")"
+rm -rf "$bin"
 
 echo "go binding: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

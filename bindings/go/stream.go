@@ -182,14 +182,7 @@ func (s *Stream) end() {
 		}
 		<-st.done
 		st.stopCtx()
-		st.takeResult(func(r *C.webraft_result, status Status) {
-			var decodeErr error
-			st.completion, decodeErr = completion(r)
-			st.err = withContext(s.ctx, resultError(r, status))
-			if st.err == nil {
-				st.err = decodeErr
-			}
-		})
+		st.completion, st.err = chatOutcome(s.ctx, st.take())
 		// A stream the caller closed did not fail.
 		if st.closed.Load() && s.ctx.Err() == nil && errors.Is(st.err, ErrCancelled) {
 			st.err = nil

@@ -149,19 +149,54 @@ type FunctionSpec struct {
 	Parameters  any    `json:"parameters,omitempty"`
 }
 
-// ToolCall is a function call the model asked for. In a stream chunk's delta
-// Index says which call a fragment belongs to, and Arguments arrives in pieces.
-type ToolCall struct {
-	Index    *int         `json:"index,omitempty"`
-	ID       string       `json:"id,omitempty"`
-	Type     string       `json:"type,omitempty"`
-	Function FunctionCall `json:"function"`
+// FunctionTool is a function tool whose parameters are a JSON Schema given
+// as JSON text ("" for none), the shortest way to declare a tool:
+//
+//	webraft.FunctionTool("get_weather", "Current weather in a city",
+//		`{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}`)
+func FunctionTool(name, description, parametersSchema string) Tool {
+	spec := FunctionSpec{Name: name, Description: description}
+	if parametersSchema != "" {
+		spec.Parameters = json.RawMessage(parametersSchema)
+	}
+	return Tool{Type: "function", Function: spec}
 }
 
-// FunctionCall is the function name and its JSON-encoded arguments.
-type FunctionCall struct {
-	Name      string `json:"name,omitempty"`
-	Arguments string `json:"arguments"`
+// ToolCall is a function call the model asked for: answer it with a tool
+// message carrying its ID (Conversation.AddToolResult). On the wire it is
+// OpenAI's {"id","type":"function","function":{"name","arguments"}}.
+type ToolCall struct {
+	ID        string
+	Name      string
+	Arguments string // JSON text exactly as the model sent it
+	// Index, in a stream chunk's delta, says which call a fragment belongs
+	// to; there ID and Name come once and Arguments arrives in pieces.
+	Index *int
+}
+
+type toolCallJSON struct {
+	Index    *int   `json:"index,omitempty"`
+	ID       string `json:"id,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Function struct {
+		Name      string `json:"name,omitempty"`
+		Arguments string `json:"arguments"`
+	} `json:"function"`
+}
+
+func (t ToolCall) MarshalJSON() ([]byte, error) {
+	out := toolCallJSON{Index: t.Index, ID: t.ID, Type: "function"}
+	out.Function.Name, out.Function.Arguments = t.Name, t.Arguments
+	return json.Marshal(out)
+}
+
+func (t *ToolCall) UnmarshalJSON(data []byte) error {
+	var in toolCallJSON
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*t = ToolCall{ID: in.ID, Name: in.Function.Name, Arguments: in.Function.Arguments, Index: in.Index}
+	return nil
 }
 
 // Usage is the token accounting of a reply.
@@ -186,6 +221,7 @@ type ChatCompletion struct {
 	Raw      json.RawMessage `json:"-"`
 	CallInfo `json:"-"`
 	text     string
+	result   *resultRef // the library's result, for ToolCalls, Get* and AddAssistantTurn
 }
 
 // Text is the assistant text of the first choice ("" if it has none, e.g.

@@ -1,7 +1,9 @@
 // game_loop: a simulated 60 FPS loop that streams a chat without ever blocking a frame.
 //
-//   game_loop [--base-url URL] [--api-key KEY] [--model M] [--timeout-s N] [--budget-us N] [PROMPT]
+//   game_loop [--timeout-s N] [--budget-us N] [CONFIG_JSON [MODEL [PROMPT]]]
 //
+// CONFIG_JSON is the client config (see "Client config keys" in the README);
+// without it the client uses WebraftAI with the key in WEBRAFT_API_KEY.
 // Frame 0 starts a streaming request; every frame then polls it with
 // Request::next(0), which never waits, prints the tokens that arrived, and
 // sleeps until the next frame. Each frame drains chunks for at most half the
@@ -13,8 +15,6 @@
 //
 // Build: c++ -std=c++17 -O2 game_loop.cpp $(pkg-config --cflags --libs webraft)
 #include <webraft.hpp>
-
-#include "json_string.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -45,41 +45,33 @@ auto timed(Clock::duration& spent, F&& call) {
 }
 
 int usage() {
-    std::cerr << "usage: game_loop [--base-url URL] [--api-key KEY] [--model M] [--timeout-s N] [--budget-us N] "
-                 "[PROMPT]\n";
+    std::cerr << "usage: game_loop [--timeout-s N] [--budget-us N] [CONFIG_JSON [MODEL [PROMPT]]]\n";
     return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string base_url, api_key, model = "gpt-4o-mini", prompt = "Say hello to the players.";
+    const char* positional[3] = {"", "gpt-4o-mini", "Say hello to the players."};  // config, model, prompt
+    int given = 0;
     double timeout_s = 60, budget_us = 1000;
     for (int i = 1; i < argc; ++i) {
         const bool has_value = i + 1 < argc;
-        if (!std::strcmp(argv[i], "--base-url") && has_value) base_url = argv[++i];
-        else if (!std::strcmp(argv[i], "--api-key") && has_value) api_key = argv[++i];
-        else if (!std::strcmp(argv[i], "--model") && has_value) model = argv[++i];
-        else if (!std::strcmp(argv[i], "--timeout-s") && has_value) timeout_s = std::atof(argv[++i]);
+        if (!std::strcmp(argv[i], "--timeout-s") && has_value) timeout_s = std::atof(argv[++i]);
         else if (!std::strcmp(argv[i], "--budget-us") && has_value) budget_us = std::atof(argv[++i]);
-        else if (argv[i][0] == '-') return usage();
-        else prompt = argv[i];
+        else if (argv[i][0] == '-' || given == 3) return usage();
+        else positional[given++] = argv[i];
     }
 
-    // Loading time, not frame time: the client (and the library's worker threads).
-    std::string config = "{";
-    if (!base_url.empty()) config += "\"base_url\":" + json_string(base_url);
-    if (!api_key.empty()) config += std::string(config.size() > 1 ? "," : "") + "\"api_key\":" + json_string(api_key);
-    config += "}";
-    webraft::Expected<webraft::Client> made = webraft::Client::create(config);
+    // Loading time, not frame time: the client (and the library's worker threads) and the conversation.
+    webraft::Expected<webraft::Client> made = webraft::Client::create(positional[0]);
     if (!made.ok()) {
         std::cerr << "game_loop: " << made.error().error_message() << "\n";
         return 1;
     }
     const webraft::Client client = std::move(made).value();
-    // No "stream" member: Client::start(body) polls, and a polled reply always streams.
-    const std::string body = "{\"model\":" + json_string(model) +
-                             ",\"messages\":[{\"role\":\"user\",\"content\":" + json_string(prompt) + "}]}";
+    webraft::Conversation chat;
+    chat.model(positional[1]).user(positional[2]);
 
     // Loading time too: one request through the library's request path, so
     // the first frame does not pay for code and threads that were never used.
@@ -98,7 +90,7 @@ int main(int argc, char** argv) {
     for (bool finished = false; !finished; ++frames) {
         const auto frame_start = Clock::now();
         Clock::duration library{};
-        if (frames == 0) request = timed(library, [&] { return client.start(body); });
+        if (frames == 0) request = timed(library, [&] { return client.start(chat); });
         if (frames == max_frames && !cancelled) {
             timed(library, [&] { request.cancel(); });
             cancelled = true;

@@ -1,11 +1,11 @@
-// Streams a chat reply to the console with the Webraft C# binding.
+// Streams a chat reply to the console with the Webraft C# binding, then prints its token usage.
 //
 //   mono StreamChat.exe [--base-url URL] [--api-key KEY] [--model M] [--system TEXT]
-//                       [--image PATH_OR_URL]... [--poll] PROMPT
+//                       [--image PATH_OR_URL]... PROMPT
 //
 // The key defaults to WEBRAFT_API_KEY (then OPENAI_API_KEY), the base URL to
-// WEBRAFT_BASE_URL (then WebraftAI's paid plan). --poll drives the request from a
-// simulated 60 fps game loop instead of a callback. Ctrl+C cancels the stream.
+// WEBRAFT_BASE_URL (then WebraftAI's paid plan). The reply goes to stdout, the usage line to
+// stderr. Ctrl+C cancels the stream.
 using System;
 using System.Collections.Generic;
 using System.Text;
@@ -16,57 +16,62 @@ static class StreamChat
 {
     static int Main(string[] args)
     {
-        string baseUrl = Environment.GetEnvironmentVariable("WEBRAFT_BASE_URL");
-        string apiKey = null, model = null, system = null;
+        string baseUrl = Environment.GetEnvironmentVariable("WEBRAFT_BASE_URL") ?? "https://api.webraft.in/v2";
+        string apiKey = null, model = "gpt-4o", system = null;
         var images = new List<string>();
-        bool poll = false;
         var prompt = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
-            if (arg == "--poll")
-            {
-                poll = true;
-            }
-            else if (arg.StartsWith("--"))
-            {
-                if (i + 1 == args.Length)
-                    return Usage(arg + " needs a value");
-                string value = args[++i];
-                if (arg == "--base-url") baseUrl = value;
-                else if (arg == "--api-key") apiKey = value;
-                else if (arg == "--model") model = value;
-                else if (arg == "--system") system = value;
-                else if (arg == "--image") images.Add(value);
-                else return Usage("unknown option " + arg);
-            }
-            else
+            if (!arg.StartsWith("--"))
             {
                 prompt.Add(arg);
+                continue;
             }
+            if (i + 1 == args.Length)
+                return Fail(arg + " needs a value");
+            string value = args[++i];
+            if (arg == "--base-url") baseUrl = value;
+            else if (arg == "--api-key") apiKey = value;
+            else if (arg == "--model") model = value;
+            else if (arg == "--system") system = value;
+            else if (arg == "--image") images.Add(value);
+            else return Fail("unknown option " + arg);
         }
         if (prompt.Count == 0)
-            return Usage("no prompt");
+            return Fail("no prompt");
 
-        var config = new StringBuilder("{");
-        if (baseUrl != null)
-            config.Append("\"base_url\":").Append(WebraftJson.Quote(baseUrl));
+        var config = new StringBuilder("{\"base_url\":").Append(WebraftJson.Quote(baseUrl));
         if (apiKey != null)
-            config.Append(config.Length > 1 ? "," : "").Append("\"api_key\":").Append(WebraftJson.Quote(apiKey));
+            config.Append(",\"api_key\":").Append(WebraftJson.Quote(apiKey));
         config.Append('}');
-
-        var chat = new ChatPrompt(string.Join(" ", prompt)) { System = system };
-        if (model != null)
-            chat.Model = model;
-        foreach (string image in images)
-            chat.Images.Add(image);
 
         try
         {
             using (var client = new WebraftClient(config.ToString()))
+            using (var chat = new Conversation { Model = model, StreamUsage = true }) // usage at the end of the stream
+            using (var cancel = new CancellationTokenSource())
             {
-                ChatResult result = poll ? StreamByPolling(client, chat) : StreamWithCallback(client, chat);
+                if (system != null)
+                    chat.AddSystem(system);
+                chat.AddUser(string.Join(" ", prompt));
+                foreach (string image in images)
+                {
+                    if (image.StartsWith("http://") || image.StartsWith("https://"))
+                        chat.AddImageUrl(image);
+                    else
+                        chat.AddImageFile(image);
+                }
+                Console.CancelKeyPress += (sender, e) => { e.Cancel = true; cancel.Cancel(); };
+                // The handler runs on a library worker thread, one chunk at a time, in order.
+                ChatResult result = client.StreamAsync(chat, chunk => Console.Write(chunk.Text), cancel.Token)
+                    .GetAwaiter().GetResult();
                 Console.WriteLine();
+                if (result.Usage != null)
+                    Console.Error.WriteLine("[{0} tokens: {1} prompt + {2} completion]",
+                        result.Usage.TotalTokens, result.Usage.PromptTokens, result.Usage.CompletionTokens);
+                else
+                    Console.Error.WriteLine("[the server sent no usage]");
                 Console.Error.WriteLine("[{0} chunks, {1:F0} ms, request {2}]", result.ChunkCount, result.Timings.TotalMs, result.RequestId ?? "-");
                 return 0;
             }
@@ -85,40 +90,10 @@ static class StreamChat
         }
     }
 
-    static ChatResult StreamWithCallback(WebraftClient client, ChatPrompt chat)
-    {
-        using (var cancel = new CancellationTokenSource())
-        {
-            Console.CancelKeyPress += (sender, e) => { e.Cancel = true; cancel.Cancel(); };
-            // The handler runs on a library worker thread, one chunk at a time, in order.
-            return client.StreamAsync(chat, chunk => Console.Write(chunk.Text), cancel.Token)
-                .GetAwaiter().GetResult();
-        }
-    }
-
-    static ChatResult StreamByPolling(WebraftClient client, ChatPrompt chat)
-    {
-        // A polled request streams when its JSON says so; everything below runs on this thread.
-        chat.Stream = true;
-        using (PolledRequest request = client.StartChat(chat))
-        {
-            Console.CancelKeyPress += (sender, e) => { e.Cancel = true; request.Cancel(); };
-            while (true)
-            {
-                ChatChunk chunk;
-                while (request.TryGetNext(out chunk))
-                    Console.Write(chunk.Text);
-                if (request.IsCompleted)
-                    return request.GetResult();
-                Thread.Sleep(16); // the rest of the frame
-            }
-        }
-    }
-
-    static int Usage(string problem)
+    static int Fail(string problem)
     {
         Console.Error.WriteLine("stream-chat: " + problem);
-        Console.Error.WriteLine("usage: StreamChat.exe [--base-url URL] [--api-key KEY] [--model M] [--system TEXT] [--image PATH_OR_URL]... [--poll] PROMPT");
+        Console.Error.WriteLine("usage: StreamChat.exe [--base-url URL] [--api-key KEY] [--model M] [--system TEXT] [--image PATH_OR_URL]... PROMPT");
         return 2;
     }
 }

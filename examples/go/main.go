@@ -1,10 +1,15 @@
-// Command webraft-go-chat streams a chat reply to stdout with the Go binding.
+// Command webraft-go-chat streams a chat reply to stdout with the Go binding,
+// then prints its token usage.
 //
-//	go run . [-base-url URL] [-model M] [-system TEXT] [-image PATH] [-timeout D] [PROMPT]
+//	go run . [-base-url URL] [-model M] [-system TEXT] [-timeout D] [PROMPT]
 //
 // The API key comes from WEBRAFT_API_KEY (the library reads it), the base URL
 // from -base-url, else WEBRAFT_BASE_URL, else the WebraftAI default. Ctrl-C
-// cancels the stream at once. Usage, token counts and timings go to stderr.
+// cancels the stream at once. Timings go to stderr.
+//
+// The other examples: tools (a tool-calling round trip), image (a question
+// about a local image), errors (a refused key, exhausted credits), models
+// (list the models).
 package main
 
 import (
@@ -24,50 +29,40 @@ func main() {
 	baseURL := flag.String("base-url", os.Getenv("WEBRAFT_BASE_URL"), "API base URL")
 	model := flag.String("model", "gpt-4o", "model")
 	system := flag.String("system", "", "system prompt")
-	image := flag.String("image", "", "local image file to attach")
 	timeout := flag.Duration("timeout", 2*time.Minute, "give up after this long")
 	flag.Parse()
 	prompt := strings.Join(flag.Args(), " ")
 	if prompt == "" {
 		prompt = "Tell me a short story about a lighthouse."
 	}
-	if err := run(*baseURL, *model, *system, *image, prompt, *timeout); err != nil {
+	if err := run(*baseURL, *model, *system, prompt, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "webraft-go-chat:", err)
 		os.Exit(1)
 	}
 }
 
-func run(baseURL, model, system, image, prompt string, timeout time.Duration) error {
-	client, err := webraft.NewClient(webraft.Config{BaseURL: baseURL})
+func run(baseURL, model, system, prompt string, timeout time.Duration) error {
+	// StreamUsage asks the server to end the stream with the token usage.
+	client, err := webraft.NewClient(webraft.Config{BaseURL: baseURL, StreamUsage: true})
 	if err != nil {
 		return err
 	}
 	defer client.Close()
 
-	var messages []webraft.Message
+	conv := webraft.NewConversation()
+	defer conv.Close()
+	conv.SetModel(model)
 	if system != "" {
-		messages = append(messages, webraft.SystemMessage(system))
+		conv.AddSystem(system)
 	}
-	user := webraft.UserMessage(prompt)
-	if image != "" {
-		part, err := webraft.ImagePart(image)
-		if err != nil {
-			return err
-		}
-		user = webraft.UserParts(webraft.TextPart(prompt), part)
-	}
-	messages = append(messages, user)
+	conv.AddUser(prompt)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	stream, err := client.ChatStream(ctx, webraft.ChatRequest{
-		Model:         model,
-		Messages:      messages,
-		StreamOptions: &webraft.StreamOptions{IncludeUsage: true},
-	})
+	stream, err := client.ChatStream(ctx, conv)
 	if err != nil {
 		return err
 	}
@@ -88,10 +83,13 @@ func run(baseURL, model, system, image, prompt string, timeout time.Duration) er
 	fmt.Println()
 
 	reply, _ := stream.Completion()
-	if reply.Usage != nil {
-		fmt.Fprintf(os.Stderr, "[%d prompt + %d completion tokens, first chunk after %v, total %v]\n",
-			reply.Usage.PromptTokens, reply.Usage.CompletionTokens,
-			reply.Timings.FirstChunk.Round(time.Millisecond), reply.Timings.Total.Round(time.Millisecond))
+	if reply.Usage == nil {
+		fmt.Println("usage: the server sent none")
+	} else {
+		fmt.Printf("usage: %d prompt + %d completion = %d tokens\n",
+			reply.Usage.PromptTokens, reply.Usage.CompletionTokens, reply.Usage.TotalTokens)
 	}
+	fmt.Fprintf(os.Stderr, "[first chunk after %v, total %v]\n",
+		reply.Timings.FirstChunk.Round(time.Millisecond), reply.Timings.Total.Round(time.Millisecond))
 	return nil
 }

@@ -1,7 +1,9 @@
-//! The panic boundary every export runs inside, and how C arguments are checked.
+//! The panic boundary every export runs inside, how C arguments are checked,
+//! and how values are handed back to C. Uses only the core.
 
 use crate::error::{Error, Status};
-use std::ffi::{c_char, CStr};
+use std::ffi::{c_char, CStr, CString};
+use std::marker::PhantomData;
 
 /// What an export returns when a panic was caught inside it.
 pub(crate) trait OnPanic {
@@ -26,7 +28,8 @@ macro_rules! on_panic_default {
 on_panic_default!((), bool, u16, u32, usize);
 
 /// Run an export's body, turning a panic into the return type's panic value.
-/// No panic ever unwinds into C.
+/// No panic ever unwinds into C. The body is an ordinary closure, not an
+/// `unsafe` context: each unsafe operation in it has its own block.
 macro_rules! ffi_boundary {
     ($($body:tt)*) => {
         match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| { $($body)* })) {
@@ -38,6 +41,17 @@ macro_rules! ffi_boundary {
     };
 }
 
+/// The status of an outcome that has no other way to report its error.
+pub(crate) fn status_of(outcome: Result<(), Error>) -> Status {
+    outcome.map_or_else(|error| error.status(), |()| Status::Ok)
+}
+
+/// A C string for a message; an embedded NUL cuts it there.
+pub(crate) fn c_string(text: &str) -> CString {
+    let end = text.find('\0').unwrap_or(text.len());
+    CString::new(&text[..end]).expect("cut at the first NUL")
+}
+
 /// Borrow a required C string argument.
 ///
 /// # Safety
@@ -46,7 +60,8 @@ pub(crate) unsafe fn required_str<'a>(
     ptr: *const c_char,
     what: &'static str,
 ) -> Result<&'a str, Error> {
-    optional_str(ptr, what)?.ok_or(Error::NullArgument(what))
+    // SAFETY: this function's own contract, passed on unchanged.
+    unsafe { optional_str(ptr, what) }?.ok_or(Error::NullArgument(what))
 }
 
 /// Borrow an optional C string argument; NULL is None.
@@ -60,8 +75,10 @@ pub(crate) unsafe fn optional_str<'a>(
     if ptr.is_null() {
         return Ok(None);
     }
-    CStr::from_ptr(ptr)
-        .to_str()
+    // SAFETY: not NULL (checked above), so by this function's contract a
+    // NUL-terminated string that outlives 'a.
+    let text = unsafe { CStr::from_ptr(ptr) };
+    text.to_str()
         .map(Some)
         .map_err(|_| Error::InvalidUtf8(what))
 }
@@ -71,64 +88,73 @@ pub(crate) unsafe fn optional_str<'a>(
 /// # Safety
 /// `ptr` is NULL or a live handle of type `T` that outlives `'a`.
 pub(crate) unsafe fn handle<'a, T>(ptr: *const T, what: &'static str) -> Result<&'a T, Error> {
-    ptr.as_ref().ok_or(Error::NullArgument(what))
+    // SAFETY: by this function's contract `ptr` is NULL, which `as_ref` turns
+    // into None, or a live `T` that outlives 'a.
+    unsafe { ptr.as_ref() }.ok_or(Error::NullArgument(what))
 }
 
-/// A required out-pointer, cleared to NULL so a failed call never leaves garbage in it.
-///
-/// # Safety
-/// `out` is NULL or valid for a write of a pointer.
-pub(crate) unsafe fn out_pointer<'a, T>(
-    out: *mut *mut T,
-    what: &'static str,
-) -> Result<&'a mut *mut T, Error> {
-    let slot = out.as_mut().ok_or(Error::NullArgument(what))?;
-    *slot = std::ptr::null_mut();
-    Ok(slot)
+/// An out-pointer argument, checked once: from then on writing through it is
+/// safe. NULL means the caller does not want the value.
+pub(crate) struct Out<'a, T> {
+    ptr: *mut T,
+    slot: PhantomData<&'a mut T>,
 }
 
-/// Write through an optional out-pointer.
-///
-/// # Safety
-/// `out` is NULL or valid for a write of `T`.
-pub(crate) unsafe fn write_out<T>(out: *mut T, value: T) {
-    if let Some(slot) = out.as_mut() {
-        *slot = value;
+impl<'a, T> Out<'a, T> {
+    /// # Safety
+    /// `ptr` is NULL or valid for writes of a `T` throughout `'a`.
+    pub(crate) unsafe fn new(ptr: *mut T) -> Self {
+        Out {
+            ptr,
+            slot: PhantomData,
+        }
+    }
+
+    pub(crate) fn is_null(&self) -> bool {
+        self.ptr.is_null()
+    }
+
+    /// Write `value`, unless the pointer is NULL.
+    pub(crate) fn write(&self, value: T) {
+        if !self.ptr.is_null() {
+            // SAFETY: not NULL, so valid for a write (the promise `new` was
+            // given). `write` neither reads nor drops what C left there.
+            unsafe { self.ptr.write(value) }
+        }
+    }
+}
+
+impl<T> Out<'_, *mut T> {
+    /// A required out-pointer for a handle or string: cleared to NULL first,
+    /// so a failed call never leaves garbage in it.
+    pub(crate) fn required(&self, what: &'static str) -> Result<(), Error> {
+        self.write(std::ptr::null_mut());
+        if self.is_null() {
+            return Err(Error::NullArgument(what));
+        }
+        Ok(())
+    }
+}
+
+/// Hand the caller a string it frees with `webraft_string_free`, and its
+/// length. A NULL `out` discards the string (nothing leaks).
+pub(crate) fn give_string(text: CString, out: &Out<*mut c_char>, out_len: &Out<usize>) {
+    out_len.write(text.as_bytes().len());
+    if !out.is_null() {
+        out.write(text.into_raw());
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::result::{
-        webraft_result, webraft_result_error_message, webraft_result_free, webraft_result_status,
-    };
     use crate::error::Status;
-    use std::ffi::CStr;
 
     fn panicking_status() -> Status {
         ffi_boundary! { panic!("boom in status export") }
     }
 
-    fn panicking_result() -> *mut webraft_result {
-        ffi_boundary! { panic!("boom in result export") }
-    }
-
     #[test]
     fn a_panic_becomes_the_panic_status() {
         assert_eq!(panicking_status(), Status::Panic);
-    }
-
-    #[test]
-    fn a_panic_in_a_result_export_still_returns_a_result_that_says_so() {
-        let result = panicking_result();
-        assert!(!result.is_null());
-        unsafe {
-            assert_eq!(webraft_result_status(result), Status::Panic);
-            let message = CStr::from_ptr(webraft_result_error_message(result))
-                .to_str()
-                .unwrap();
-            assert!(message.contains("boom in result export"), "{message}");
-            webraft_result_free(result);
-        }
     }
 }

@@ -1,15 +1,17 @@
-//! Creating and freeing clients, and the blocking calls.
+//! Creating and freeing clients, and the blocking calls. Uses `boundary`,
+//! `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::boundary::{handle, optional_str, out_pointer, required_str};
+use super::args::{prepare, Api, CallArgs};
+use super::boundary::{handle, optional_str, Out};
+use super::callbacks::{chunk_callback, log_sink, webraft_chunk_callback, webraft_log_callback};
+use super::launch::run_blocking;
 use super::handles::{free, into_raw, webraft_client};
-use super::request::UserData;
-use super::request::{chunk_delivery, webraft_chunk_callback};
-use super::result::{c_string, report, webraft_result};
-use crate::client::{Call, Client};
-use crate::config::{ClientConfig, RequestOptions};
+use super::result::{report, webraft_result};
+use crate::client::Client;
+use crate::config::ClientConfig;
 use crate::error::{Error, Status};
-use crate::log::{LogLevel, LogSink};
-use crate::request::{Delivery, Request};
+use crate::log::LogLevel;
+use crate::request::Delivery;
 use std::ffi::{c_char, c_void};
 use std::sync::Arc;
 
@@ -26,14 +28,22 @@ pub unsafe extern "C" fn webraft_client_new(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        let created = (|| {
-            let out = out_pointer(out_client, "out_client")?;
-            let config = ClientConfig::from_json(optional_str(config_json, "config_json")?.unwrap_or(""))?;
-            *out = into_raw(webraft_client { client: Arc::new(Client::new(config)?) });
-            Ok(())
-        })();
-        report(created, out_error)
+        // SAFETY: `out_client` is NULL or writable (the header's contract).
+        let out_client = unsafe { Out::new(out_client) };
+        // SAFETY: `out_error` is NULL or writable (the header's contract).
+        let out_error = unsafe { Out::new(out_error) };
+        // SAFETY: `config_json` is NULL or a NUL-terminated string that outlives this call.
+        let config_json = unsafe { optional_str(config_json, "config_json") };
+        let created = out_client.required("out_client").and_then(|()| new_client(config_json?));
+        report(created.map(|client| out_client.write(into_raw(client))), &out_error)
     }
+}
+
+fn new_client(config_json: Option<&str>) -> Result<webraft_client, Error> {
+    let config = ClientConfig::from_json(config_json.unwrap_or(""))?;
+    Ok(webraft_client {
+        client: Arc::new(Client::new(config)?),
+    })
 }
 
 /// Free a client. Requests still in flight on it are cancelled (they finish
@@ -42,15 +52,12 @@ pub unsafe extern "C" fn webraft_client_new(
 /// NULL is a no-op. Any thread, including inside a callback.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_client_free(client: *mut webraft_client) {
-    ffi_boundary! { free(client) }
+    ffi_boundary! {
+        // SAFETY: `client` is NULL or a client from `webraft_client_new` that
+        // has not been freed; the caller gives up its ownership (the header's contract).
+        unsafe { free(client) }
+    }
 }
-
-/// Receives one log line: a summary of a request, a response, a retry or an
-/// outcome. Never contains credentials, headers or bodies. `message` is
-/// borrowed for the duration of the call. Runs on whichever thread did the
-/// work (usually a library worker).
-pub type webraft_log_callback =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, level: LogLevel, message: *const c_char)>;
 
 /// Send the client's log lines at `max_level` (a `webraft_log_level` value) and
 /// more severe to `on_log`
@@ -68,18 +75,10 @@ pub unsafe extern "C" fn webraft_client_set_log_callback(
     user_data: *mut c_void,
 ) -> Status {
     ffi_boundary! {
-        let Ok(client) = handle(client, "client") else { return Status::NullArgument };
+        // SAFETY: `client` is NULL or a live client (the header's contract).
+        let Ok(client) = (unsafe { handle(client, "client") }) else { return Status::NullArgument };
         let Some(max_level) = LogLevel::from_value(max_level) else { return Status::InvalidArgument };
-        let user_data = UserData(user_data);
-        let sink = on_log.map(|on_log| -> LogSink {
-            Arc::new(move |level: LogLevel, message: &str| {
-                let text = c_string(message);
-                let _ = &user_data;
-                // SAFETY: the caller keeps the callback and user_data valid until replaced or freed.
-                unsafe { on_log(user_data.0, level, text.as_ptr()) }
-            })
-        });
-        client.client.logger().set(max_level, sink);
+        client.client.logger().set(max_level, log_sink(on_log, user_data));
         Status::Ok
     }
 }
@@ -94,7 +93,13 @@ pub unsafe extern "C" fn webraft_chat(
     request_json: *const c_char,
     options_json: *const c_char,
 ) -> *mut webraft_result {
-    ffi_boundary! { run_blocking(client, || Call::chat(required_str(request_json, "request_json")?, false), options_json, Delivery::Discard) }
+    ffi_boundary! {
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream: false };
+        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
+        // NUL-terminated and outlive this call (the header's contract).
+        let prepared = unsafe { prepare(client, call, options_json) };
+        run_blocking(prepared, Delivery::Discard)
+    }
 }
 
 /// Blocking streaming chat. Sets `"stream": true` itself. `on_chunk` (may be
@@ -112,8 +117,12 @@ pub unsafe extern "C" fn webraft_chat_stream(
     user_data: *mut c_void,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let delivery = chunk_delivery(on_chunk, user_data, Delivery::Discard);
-        run_blocking(client, || Call::chat(required_str(request_json, "request_json")?, true), options_json, delivery)
+        let delivery = chunk_callback(on_chunk, user_data).map_or(Delivery::Discard, Delivery::Callback);
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream: true };
+        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
+        // NUL-terminated and outlive this call (the header's contract).
+        let prepared = unsafe { prepare(client, call, options_json) };
+        run_blocking(prepared, delivery)
     }
 }
 
@@ -130,40 +139,10 @@ pub unsafe extern "C" fn webraft_send(
     options_json: *const c_char,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let call = || Call::raw(
-            required_str(method, "method")?,
-            required_str(path, "path")?,
-            optional_str(body_json, "body_json")?,
-        );
-        run_blocking(client, call, options_json, Delivery::Discard)
+        let call = CallArgs::Raw { method, path, body_json, stream: false };
+        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
+        // NUL-terminated and outlive this call (the header's contract).
+        let prepared = unsafe { prepare(client, call, options_json) };
+        run_blocking(prepared, Delivery::Discard)
     }
-}
-
-/// Shared by the blocking exports: check arguments, run, wrap the result.
-pub(crate) unsafe fn run_blocking(
-    client: *const webraft_client,
-    call: impl FnOnce() -> Result<Call, Error>,
-    options_json: *const c_char,
-    delivery: Delivery,
-) -> *mut webraft_result {
-    let prepared = (|| {
-        let client = handle(client, "client")?;
-        let call = call()?;
-        let options = parse_options(options_json)?;
-        Ok((client, call, options))
-    })();
-    let result = match prepared {
-        Ok((client, call, options)) => webraft_result::from_call(Request::run_blocking(
-            &client.client,
-            call,
-            options,
-            delivery,
-        )),
-        Err(error) => webraft_result::from_error(error),
-    };
-    result.into_raw()
-}
-
-pub(crate) unsafe fn parse_options(options_json: *const c_char) -> Result<RequestOptions, Error> {
-    RequestOptions::from_json(optional_str(options_json, "options_json")?.unwrap_or(""))
 }

@@ -1,37 +1,31 @@
 //! `webraft_conversation`: messages and request parameters built without JSON,
-//! sent like a raw chat request, and fed back from results.
+//! sent like a raw chat request, and fed back from results. Uses `boundary`,
+//! `handles`, `callbacks`, `args`, `result`, `launch` and the core.
 
-use super::boundary::{handle, optional_str, out_pointer, required_str, write_out};
-use super::client::run_blocking;
+use super::args::{prepare, Api, CallArgs};
+use super::boundary::{c_string, give_string, handle, optional_str, required_str, status_of, Out};
+use super::callbacks::{chunk_callback, done_callback, webraft_chunk_callback, webraft_done_callback};
 use super::handles::{free, into_raw, webraft_client, webraft_conversation, webraft_request};
-use super::request::{
-    chosen_delivery, chunk_delivery, done_callback, fail_start, start, webraft_chunk_callback,
-    webraft_done_callback,
-};
-use super::result::{into_raw_string, report, webraft_result};
-use crate::client::Call;
+use super::launch::{chosen_delivery, fail_start, run_blocking, start};
+use super::result::{report, webraft_result};
 use crate::conversation::{Conversation, Role};
 use crate::error::{Error, Status};
 use crate::request::Delivery;
 use serde_json::Value;
 use std::ffi::{c_char, c_void};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
-impl webraft_conversation {
-    fn lock(&self) -> MutexGuard<'_, Conversation> {
-        self.conversation.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// Run `edit` on the conversation behind `conversation`, reporting a failure
-/// through `out_error` (may be NULL) as well as the returned status.
+/// Run `edit` on the conversation behind `conversation` (NULL: NULL_ARGUMENT).
+///
+/// # Safety
+/// `conversation` is NULL or a live conversation.
 unsafe fn edit(
     conversation: *const webraft_conversation,
-    out_error: *mut *mut webraft_result,
     edit: impl FnOnce(&mut Conversation) -> Result<(), Error>,
-) -> Status {
-    let edited = handle(conversation, "conversation").and_then(|c| edit(&mut c.lock()));
-    report(edited, out_error)
+) -> Result<(), Error> {
+    // SAFETY: this function's contract.
+    let conversation = unsafe { handle(conversation, "conversation") }?;
+    edit(&mut conversation.lock())
 }
 
 /// A new, empty conversation, owned by the caller until
@@ -39,7 +33,9 @@ unsafe fn edit(
 /// thread; calls on one conversation are serialised.
 #[no_mangle]
 pub extern "C" fn webraft_conversation_new() -> *mut webraft_conversation {
-    into_raw(webraft_conversation { conversation: Mutex::new(Conversation::new()) })
+    into_raw(webraft_conversation {
+        conversation: Mutex::new(Conversation::new()),
+    })
 }
 
 /// A conversation loaded from an OpenAI `messages` array (as written by
@@ -54,20 +50,27 @@ pub unsafe extern "C" fn webraft_conversation_from_json(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        let loaded = out_pointer(out_conversation, "out_conversation").and_then(|out| {
-            let conversation = Conversation::from_messages_json(required_str(messages_json, "messages_json")?)?;
-            *out = into_raw(webraft_conversation { conversation: Mutex::new(conversation) });
+        // SAFETY: `out_conversation` is NULL or writable (the header's contract).
+        let out = unsafe { Out::new(out_conversation) };
+        // SAFETY: `out_error` is NULL or writable (the header's contract).
+        let out_error = unsafe { Out::new(out_error) };
+        // SAFETY: `messages_json` is NULL or NUL-terminated (the header's contract).
+        let text = unsafe { required_str(messages_json, "messages_json") };
+        let loaded = out.required("out_conversation").and_then(|()| {
+            let conversation = Conversation::from_messages_json(text?)?;
+            out.write(into_raw(webraft_conversation { conversation: Mutex::new(conversation) }));
             Ok(())
         });
-        report(loaded, out_error)
+        report(loaded, &out_error)
     }
 }
 
-/// Free a conversation. NULL is a no-op. Requests already started from it are
-/// not affected (they took a copy).
+/// Free a conversation. NULL is a no-op. Requests already made from it are not
+/// affected (each took a copy).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_conversation_free(conversation: *mut webraft_conversation) {
-    ffi_boundary! { free(conversation) }
+    // SAFETY: `conversation` is NULL or came from this library and is not yet freed.
+    ffi_boundary! { unsafe { free(conversation) } }
 }
 
 /// The messages as an OpenAI `messages` array, written to `*out_json` (caller
@@ -79,21 +82,25 @@ pub unsafe extern "C" fn webraft_conversation_to_json(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        write_out(out_len, 0);
-        let exported = out_pointer(out_json, "out_json").and_then(|out| {
-            let (json, len) = into_raw_string(&handle(conversation, "conversation")?.lock().messages_json());
-            write_out(out_len, len);
-            *out = json;
-            Ok(())
-        });
-        exported.err().map_or(Status::Ok, |e| e.status())
+        // SAFETY: `out_json` is NULL or writable (the header's contract).
+        let out = unsafe { Out::new(out_json) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        out_len.write(0);
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        let exported = out.required("out_json").and_then(|()| unsafe { handle(conversation, "conversation") });
+        status_of(exported.map(|c| give_string(c_string(&c.lock().messages_json()), &out, &out_len)))
     }
 }
 
 /// How many messages the conversation holds (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_conversation_len(conversation: *const webraft_conversation) -> usize {
-    ffi_boundary! { handle(conversation, "conversation").map_or(0, |c| c.lock().len()) }
+    ffi_boundary! {
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        let conversation = unsafe { handle(conversation, "conversation") };
+        conversation.map_or(0, |c| c.lock().len())
+    }
 }
 
 /// Append a message of `role` (a `webraft_role` value) with text content.
@@ -105,12 +112,11 @@ pub unsafe extern "C" fn webraft_conversation_add_message(
     text: *const c_char,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, std::ptr::null_mut(), |c| {
-            let role = Role::from_value(role)
-                .ok_or_else(|| Error::InvalidArgument(format!("{role} is not a webraft_role value")))?;
-            c.add_message(role, required_str(text, "text")?);
-            Ok(())
-        })
+        // SAFETY: `text` is NULL or NUL-terminated (the header's contract).
+        let text = unsafe { required_str(text, "text") };
+        let role = Role::from_value(role).ok_or_else(|| Error::InvalidArgument(format!("{role} is not a webraft_role value")));
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| Ok(c.add_message(role?, text?))) })
     }
 }
 
@@ -122,10 +128,10 @@ pub unsafe extern "C" fn webraft_conversation_add_system_if_missing(
     text: *const c_char,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, std::ptr::null_mut(), |c| {
-            c.add_system_if_missing(required_str(text, "text")?);
-            Ok(())
-        })
+        // SAFETY: `text` is NULL or NUL-terminated (the header's contract).
+        let text = unsafe { required_str(text, "text") };
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| text.map(|text| { c.add_system_if_missing(text); })) })
     }
 }
 
@@ -137,10 +143,12 @@ pub unsafe extern "C" fn webraft_conversation_add_tool_result(
     content: *const c_char,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, std::ptr::null_mut(), |c| {
-            c.add_tool_result(required_str(tool_call_id, "tool_call_id")?, required_str(content, "content")?);
-            Ok(())
-        })
+        // SAFETY: `tool_call_id` is NULL or NUL-terminated (the header's contract).
+        let id = unsafe { required_str(tool_call_id, "tool_call_id") };
+        // SAFETY: `content` is NULL or NUL-terminated (the header's contract).
+        let content = unsafe { required_str(content, "content") };
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| Ok(c.add_tool_result(id?, content?))) })
     }
 }
 
@@ -154,13 +162,12 @@ pub unsafe extern "C" fn webraft_conversation_add_assistant_turn(
     result: *const webraft_result,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, std::ptr::null_mut(), |c| {
-            let turn = handle(result, "result")?.assistant_turn().ok_or_else(|| {
-                Error::InvalidArgument("the result holds no assistant message".into())
-            })?;
-            c.add_assistant_turn(turn);
-            Ok(())
-        })
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let turn = unsafe { handle(result, "result") }.and_then(|r| {
+            r.assistant_turn().ok_or_else(|| Error::InvalidArgument("the result holds no assistant message".into()))
+        });
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| Ok(c.add_assistant_turn(turn?))) })
     }
 }
 
@@ -170,7 +177,44 @@ pub unsafe extern "C" fn webraft_conversation_add_text_part(
     conversation: *const webraft_conversation,
     text: *const c_char,
 ) -> Status {
-    ffi_boundary! { edit(conversation, std::ptr::null_mut(), |c| c.add_text_part(required_str(text, "text")?)) }
+    ffi_boundary! {
+        // SAFETY: `text` is NULL or NUL-terminated (the header's contract).
+        let text = unsafe { required_str(text, "text") };
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| c.add_text_part(text?)) })
+    }
+}
+
+/// The image source an `_add_image_*` export was given.
+enum Image<'a> {
+    Url(&'a str),
+    File(&'a str),
+    Bytes(&'a [u8]),
+}
+
+/// Add an image part to the last message, reporting a failure through `out_error`.
+///
+/// # Safety
+/// `conversation` is NULL or live; `detail` is NULL or NUL-terminated; `out_error` is NULL or writable.
+unsafe fn add_image(
+    conversation: *const webraft_conversation,
+    image: Result<Image, Error>,
+    detail: *const c_char,
+    out_error: *mut *mut webraft_result,
+) -> Status {
+    // SAFETY: this function's contract, for `out_error`.
+    let out_error = unsafe { Out::new(out_error) };
+    // SAFETY: this function's contract, for `detail`.
+    let detail = unsafe { optional_str(detail, "detail") };
+    // SAFETY: this function's contract, for `conversation`.
+    let added = unsafe {
+        edit(conversation, |c| match image? {
+            Image::Url(url) => c.add_image_url(url, detail?),
+            Image::File(path) => c.add_image_file(path, detail?),
+            Image::Bytes(bytes) => c.add_image_bytes(bytes, detail?),
+        })
+    };
+    report(added, &out_error)
 }
 
 /// Add an image part with a URL (`https://…` or `data:…`) to the last message.
@@ -184,7 +228,10 @@ pub unsafe extern "C" fn webraft_conversation_add_image_url(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, out_error, |c| c.add_image_url(required_str(url, "url")?, optional_str(detail, "detail")?))
+        // SAFETY: `url` is NULL or NUL-terminated (the header's contract).
+        let url = unsafe { required_str(url, "url") }.map(Image::Url);
+        // SAFETY: the header's contract for the other arguments.
+        unsafe { add_image(conversation, url, detail, out_error) }
     }
 }
 
@@ -198,7 +245,10 @@ pub unsafe extern "C" fn webraft_conversation_add_image_file(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, out_error, |c| c.add_image_file(required_str(path, "path")?, optional_str(detail, "detail")?))
+        // SAFETY: `path` is NULL or NUL-terminated (the header's contract).
+        let path = unsafe { required_str(path, "path") }.map(Image::File);
+        // SAFETY: the header's contract for the other arguments.
+        unsafe { add_image(conversation, path, detail, out_error) }
     }
 }
 
@@ -213,12 +263,13 @@ pub unsafe extern "C" fn webraft_conversation_add_image_bytes(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, out_error, |c| {
-            if bytes.is_null() {
-                return Err(Error::NullArgument("bytes"));
-            }
-            c.add_image_bytes(std::slice::from_raw_parts(bytes, len), optional_str(detail, "detail")?)
-        })
+        let bytes = match bytes.is_null() {
+            true => Err(Error::NullArgument("bytes")),
+            // SAFETY: `bytes` points to `len` readable bytes (the header's contract).
+            false => Ok(Image::Bytes(unsafe { std::slice::from_raw_parts(bytes, len) })),
+        };
+        // SAFETY: the header's contract for the other arguments.
+        unsafe { add_image(conversation, bytes, detail, out_error) }
     }
 }
 
@@ -235,7 +286,14 @@ pub unsafe extern "C" fn webraft_conversation_set_param(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, out_error, |c| c.set_param_json(required_str(name, "name")?, required_str(value_json, "value_json")?))
+        // SAFETY: `out_error` is NULL or writable (the header's contract).
+        let out_error = unsafe { Out::new(out_error) };
+        // SAFETY: `name` is NULL or NUL-terminated (the header's contract).
+        let name = unsafe { required_str(name, "name") };
+        // SAFETY: `value_json` is NULL or NUL-terminated (the header's contract).
+        let value = unsafe { required_str(value_json, "value_json") };
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        report(unsafe { edit(conversation, |c| c.set_param_json(name?, value?)) }, &out_error)
     }
 }
 
@@ -245,7 +303,12 @@ pub unsafe extern "C" fn webraft_conversation_set_model(
     conversation: *const webraft_conversation,
     model: *const c_char,
 ) -> Status {
-    ffi_boundary! { edit(conversation, std::ptr::null_mut(), |c| c.set_param("model", Value::from(required_str(model, "model")?))) }
+    ffi_boundary! {
+        // SAFETY: `model` is NULL or NUL-terminated (the header's contract).
+        let model = unsafe { required_str(model, "model") };
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| c.set_param("model", Value::from(model?))) })
+    }
 }
 
 /// Set the `temperature` request member. INVALID_ARGUMENT for NaN or infinity.
@@ -255,11 +318,10 @@ pub unsafe extern "C" fn webraft_conversation_set_temperature(
     temperature: f64,
 ) -> Status {
     ffi_boundary! {
-        edit(conversation, std::ptr::null_mut(), |c| {
-            let value = serde_json::Number::from_f64(temperature)
-                .ok_or_else(|| Error::InvalidArgument("temperature must be a finite number".into()))?;
-            c.set_param("temperature", Value::Number(value))
-        })
+        let value = serde_json::Number::from_f64(temperature)
+            .ok_or_else(|| Error::InvalidArgument("temperature must be a finite number".into()));
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| c.set_param("temperature", Value::Number(value?))) })
     }
 }
 
@@ -269,7 +331,10 @@ pub unsafe extern "C" fn webraft_conversation_set_max_tokens(
     conversation: *const webraft_conversation,
     max_tokens: u64,
 ) -> Status {
-    ffi_boundary! { edit(conversation, std::ptr::null_mut(), |c| c.set_param("max_tokens", Value::from(max_tokens))) }
+    ffi_boundary! {
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| c.set_param("max_tokens", Value::from(max_tokens))) })
+    }
 }
 
 /// Ask streamed replies for their token usage: adds
@@ -280,7 +345,10 @@ pub unsafe extern "C" fn webraft_conversation_set_stream_usage(
     conversation: *const webraft_conversation,
     on: bool,
 ) -> Status {
-    ffi_boundary! { edit(conversation, std::ptr::null_mut(), |c| { c.set_stream_usage(on); Ok(()) }) }
+    ffi_boundary! {
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| Ok(c.set_stream_usage(on))) })
+    }
 }
 
 /// Keep `"content": null` on tool-call-only assistant turns instead of "".
@@ -289,17 +357,10 @@ pub unsafe extern "C" fn webraft_conversation_set_keep_null_content(
     conversation: *const webraft_conversation,
     on: bool,
 ) -> Status {
-    ffi_boundary! { edit(conversation, std::ptr::null_mut(), |c| { c.set_keep_null_content(on); Ok(()) }) }
-}
-
-/// The chat call for the conversation as it is now (a copy: later edits do
-/// not change a request already made).
-unsafe fn conversation_call(
-    conversation: *const webraft_conversation,
-    stream: bool,
-) -> Result<Call, Error> {
-    let body = handle(conversation, "conversation")?.lock().request_body(stream);
-    Ok(Call::chat_body(body, stream))
+    ffi_boundary! {
+        // SAFETY: `conversation` is NULL or live (the header's contract).
+        status_of(unsafe { edit(conversation, |c| Ok(c.set_keep_null_content(on))) })
+    }
 }
 
 /// Blocking chat with the conversation's messages and parameters (not
@@ -311,7 +372,12 @@ pub unsafe extern "C" fn webraft_conversation_chat(
     conversation: *const webraft_conversation,
     options_json: *const c_char,
 ) -> *mut webraft_result {
-    ffi_boundary! { run_blocking(client, || conversation_call(conversation, false), options_json, Delivery::Discard) }
+    ffi_boundary! {
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream: false };
+        // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
+        let prepared = unsafe { prepare(client, call, options_json) };
+        run_blocking(prepared, Delivery::Discard)
+    }
 }
 
 /// Blocking streamed chat with the conversation; callback rules as for
@@ -325,8 +391,11 @@ pub unsafe extern "C" fn webraft_conversation_chat_stream(
     user_data: *mut c_void,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let delivery = chunk_delivery(on_chunk, user_data, Delivery::Discard);
-        run_blocking(client, || conversation_call(conversation, true), options_json, delivery)
+        let delivery = chunk_callback(on_chunk, user_data).map_or(Delivery::Discard, Delivery::Callback);
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream: true };
+        // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
+        let prepared = unsafe { prepare(client, call, options_json) };
+        run_blocking(prepared, delivery)
     }
 }
 
@@ -345,11 +414,15 @@ pub unsafe extern "C" fn webraft_conversation_chat_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        let (delivery, stream) = match chosen_delivery(delivery, on_chunk, user_data) {
+        // SAFETY: `out_request` is NULL or writable (the header's contract).
+        let out_request = unsafe { Out::new(out_request) };
+        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
             Ok(chosen) => chosen,
-            Err(error) => return fail_start(error, out_request),
+            Err(error) => return fail_start(error, &out_request),
         };
-        let call = || conversation_call(conversation, stream);
-        start(client, call, options_json, delivery, done_callback(on_done, user_data), out_request)
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream };
+        // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
+        let prepared = unsafe { prepare(client, call, options_json) };
+        start(prepared, delivery, done_callback(on_done, user_data), &out_request)
     }
 }

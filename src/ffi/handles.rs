@@ -1,8 +1,10 @@
 //! The opaque handle types C sees. Each is heap-allocated with `Box` and has
 //! exactly one owner: the caller, from the function that returns it to its `_free`.
+//! Uses only the core.
 
 use crate::client::Client;
 use crate::conversation::Conversation;
+use crate::log::LogLevel;
 use crate::request::Request;
 use std::sync::{Arc, Mutex};
 
@@ -22,6 +24,14 @@ pub struct webraft_conversation {
     pub(crate) conversation: Mutex<Conversation>,
 }
 
+impl webraft_conversation {
+    /// The conversation; a panic while it was held cannot leave it half-edited
+    /// in a way that matters more than losing the caller's dialogue.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Conversation> {
+        self.conversation.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 /// Move `value` to the heap and hand its ownership to C.
 pub(crate) fn into_raw<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
@@ -33,7 +43,9 @@ pub(crate) fn into_raw<T>(value: T) -> *mut T {
 /// `ptr` is NULL or came from `into_raw::<T>` and has not been freed.
 pub(crate) unsafe fn free<T>(ptr: *mut T) {
     if !ptr.is_null() {
-        drop(Box::from_raw(ptr));
+        // SAFETY: not NULL, so by this function's contract a box from
+        // `into_raw::<T>` that nobody has freed: ours to take back.
+        drop(unsafe { Box::from_raw(ptr) });
     }
 }
 
@@ -42,7 +54,7 @@ impl Drop for webraft_client {
     /// stops its log callback before the caller's user_data may go away.
     fn drop(&mut self) {
         self.client.close();
-        self.client.logger().set(crate::log::LogLevel::Error, None);
+        self.client.logger().set(LogLevel::Error, None);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Library-wide exports: versions, status names, caller-owned strings, images.
+//! Uses `boundary`, `result` and the core.
 
-use super::boundary::{optional_str, out_pointer, required_str, write_out};
-use super::result::{c_string, report, webraft_result};
+use super::boundary::{c_string, give_string, optional_str, required_str, status_of, Out};
+use super::result::{report, webraft_result};
 use crate::error::{Error, Status};
 use crate::image::image_content_part;
 use crate::result::delta_text;
@@ -67,13 +68,16 @@ pub unsafe extern "C" fn webraft_image_content_part(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        let built = (|| {
-            let out = out_pointer(out_json, "out_json")?;
-            let part = image_content_part(required_str(path, "path")?, optional_str(detail, "detail")?)?;
-            *out = c_string(&part.to_string()).into_raw();
-            Ok(())
-        })();
-        report(built, out_error)
+        // SAFETY: `out_json` is NULL or writable (the header's contract).
+        let out_json = unsafe { Out::new(out_json) };
+        // SAFETY: `out_error` is NULL or writable (the header's contract).
+        let out_error = unsafe { Out::new(out_error) };
+        // SAFETY: `path` is NULL or a NUL-terminated string that outlives this call.
+        let path = unsafe { required_str(path, "path") };
+        // SAFETY: `detail` is NULL or a NUL-terminated string that outlives this call.
+        let detail = unsafe { optional_str(detail, "detail") };
+        let built = out_json.required("out_json").and_then(|()| image_content_part(path?, detail?));
+        report(built.map(|part| out_json.write(c_string(&part.to_string()).into_raw())), &out_error)
     }
 }
 
@@ -91,25 +95,25 @@ pub unsafe extern "C" fn webraft_chunk_text(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        write_out(out_text, std::ptr::null_mut());
-        write_out(out_len, 0);
-        if chunk_json.is_null() || out_text.is_null() {
+        // SAFETY: `out_text` is NULL or writable (the header's contract).
+        let out_text = unsafe { Out::new(out_text) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        out_len.write(0);
+        if out_text.required("out_text").is_err() || chunk_json.is_null() {
             return Status::NullArgument;
         }
-        let bytes = std::slice::from_raw_parts(chunk_json.cast::<u8>(), len);
-        let parsed = std::str::from_utf8(bytes)
-            .map_err(|_| Error::InvalidUtf8("chunk_json"))
-            .and_then(delta_text);
-        match parsed {
-            Ok(text) => {
-                let text = c_string(text.as_deref().unwrap_or(""));
-                write_out(out_len, text.as_bytes().len());
-                write_out(out_text, text.into_raw());
-                Status::Ok
-            }
-            Err(error) => error.status(),
-        }
+        // SAFETY: not NULL (checked above), so `len` readable bytes that
+        // outlive this call (the header's contract).
+        let chunk = unsafe { std::slice::from_raw_parts(chunk_json.cast::<u8>(), len) };
+        status_of(chunk_text(chunk).map(|text| give_string(text, &out_text, &out_len)))
     }
+}
+
+/// A chunk's delta text as a C string; "" when it adds none.
+fn chunk_text(chunk: &[u8]) -> Result<CString, Error> {
+    let chunk = std::str::from_utf8(chunk).map_err(|_| Error::InvalidUtf8("chunk_json"))?;
+    Ok(c_string(delta_text(chunk)?.as_deref().unwrap_or("")))
 }
 
 /// Free a string the library handed to the caller (chunks from
@@ -119,7 +123,9 @@ pub unsafe extern "C" fn webraft_chunk_text(
 pub unsafe extern "C" fn webraft_string_free(string: *mut c_char) {
     ffi_boundary! {
         if !string.is_null() {
-            drop(CString::from_raw(string));
+            // SAFETY: not NULL, so a string this library handed out (made by
+            // `CString::into_raw`) that the caller has not freed (the header's contract).
+            drop(unsafe { CString::from_raw(string) });
         }
     }
 }

@@ -1,8 +1,9 @@
 //! JSON Pointer reads on results and on any JSON text (such as a stream
-//! chunk): a string, a number, a boolean or a value's raw JSON.
+//! chunk): a string, a number, a boolean or a value's raw JSON. Uses
+//! `boundary`, `result` and the core.
 
-use super::boundary::{handle, required_str, write_out};
-use super::result::{into_raw_string, webraft_result};
+use super::boundary::{c_string, give_string, handle, required_str, Out};
+use super::result::webraft_result;
 use crate::error::{Error, Result, Status};
 use crate::pointer;
 use serde_json::Value;
@@ -17,52 +18,77 @@ enum Source {
 /// Run `read` on the document `source` names, at `pointer`.
 ///
 /// # Safety
-/// The result is NULL or live; the text is NULL or `len` readable bytes; `pointer` is NULL or a C string.
-unsafe fn read<T>(source: Source, pointer: *const c_char, read: impl FnOnce(&Value, &str) -> Result<T>) -> Result<T> {
-    let pointer = required_str(pointer, "pointer")?;
+/// The result is NULL or live; the text is NULL or `len` readable bytes;
+/// `pointer` is NULL or NUL-terminated.
+unsafe fn read<T>(
+    source: Source,
+    pointer: *const c_char,
+    read: impl FnOnce(&Value, &str) -> Result<T>,
+) -> Result<T> {
+    // SAFETY: this function's contract, for `pointer`.
+    let pointer = unsafe { required_str(pointer, "pointer") }?;
     match source {
         Source::Result(result) => {
-            let document = handle(result, "result")?.document();
-            read(document.ok_or_else(|| Error::Missing(pointer.to_string()))?, pointer)
+            // SAFETY: this function's contract, for the result.
+            let result = unsafe { handle(result, "result") }?;
+            let document = result.document().ok_or_else(|| Error::Missing(pointer.to_string()))?;
+            read(document, pointer)
         }
         Source::Text(json, len) => {
             if json.is_null() {
                 return Err(Error::NullArgument("json"));
             }
-            let bytes = std::slice::from_raw_parts(json.cast::<u8>(), len);
+            // SAFETY: this function's contract, for the text.
+            let bytes = unsafe { std::slice::from_raw_parts(json.cast::<u8>(), len) };
             let text = std::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8("json"))?;
-            let document: Value = serde_json::from_str(text).map_err(|e| Error::invalid_json("json", e))?;
+            let document: Value =
+                serde_json::from_str(text).map_err(|e| Error::invalid_json("json", e))?;
             read(&document, pointer)
         }
     }
 }
 
-/// Write a found value through `out` (and `out_len`), or clear them and return the failure's status.
-unsafe fn answer<T>(found: Result<T>, out: *mut T, clear: T) -> Status {
+/// Write a found value through `out`, or `cleared` and the failure's status.
+///
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn answer<T>(found: Result<T>, out: *mut T, cleared: T) -> Status {
+    // SAFETY: this function's contract.
+    let out = unsafe { Out::new(out) };
+    if out.is_null() {
+        return Status::NullArgument;
+    }
     match found {
         Ok(value) => {
-            write_out(out, value);
+            out.write(value);
             Status::Ok
         }
         Err(error) => {
-            write_out(out, clear);
+            out.write(cleared);
             error.status()
         }
     }
 }
 
-/// Hand a found text to the caller as an owned C string.
+/// Hand a found text to the caller as a C string it owns.
+///
+/// # Safety
+/// `out` and `out_len` are NULL or writable.
 unsafe fn answer_text(found: Result<String>, out: *mut *mut c_char, out_len: *mut usize) -> Status {
-    write_out(out_len, 0);
-    if out.is_null() {
-        return Status::NullArgument;
-    }
-    let owned = found.map(|text| {
-        let (raw, len) = into_raw_string(&text);
-        write_out(out_len, len);
-        raw
-    });
-    answer(owned, out, std::ptr::null_mut())
+    // SAFETY: this function's contract, for `out`.
+    let out = unsafe { Out::new(out) };
+    // SAFETY: this function's contract, for `out_len`.
+    let out_len = unsafe { Out::new(out_len) };
+    out_len.write(0);
+    let given = out.required("out").and_then(|()| found);
+    given.map_or_else(|e| e.status(), |text| {
+        give_string(c_string(&text), &out, &out_len);
+        Status::Ok
+    })
+}
+
+fn string(document: &Value, at: &str) -> Result<String> {
+    pointer::string(document, at).map(str::to_string)
 }
 
 /// The string at JSON Pointer `pointer` (RFC 6901, e.g.
@@ -70,8 +96,8 @@ unsafe fn answer_text(found: Result<String>, out: *mut *mut c_char, out_len: *mu
 /// (caller frees with `webraft_string_free`; cut at an embedded NUL) with its
 /// length in `*out_len` (may be NULL). MISSING when nothing is there (or the
 /// result has no JSON), WRONG_TYPE when the value is not a string,
-/// INVALID_ARGUMENT for a pointer not starting with '/' (or empty: the whole
-/// document). `*out` is NULL on failure.
+/// INVALID_ARGUMENT for a pointer that is not empty (the whole document) and
+/// does not start with '/'. `*out` is NULL on failure. Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_get_string(
     result: *const webraft_result,
@@ -79,7 +105,12 @@ pub unsafe extern "C" fn webraft_result_get_string(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> Status {
-    ffi_boundary! { answer_text(read(Source::Result(result), pointer, |d, p| pointer::string(d, p).map(str::to_string)), out, out_len) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or live, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Result(result), pointer, string) };
+        // SAFETY: `out` and `out_len` are NULL or writable (the header's contract).
+        unsafe { answer_text(found, out, out_len) }
+    }
 }
 
 /// The number at `pointer` in the result's JSON, as a double, to `*out` (0 on
@@ -90,7 +121,12 @@ pub unsafe extern "C" fn webraft_result_get_number(
     pointer: *const c_char,
     out: *mut f64,
 ) -> Status {
-    ffi_boundary! { if out.is_null() { Status::NullArgument } else { answer(read(Source::Result(result), pointer, pointer::number), out, 0.0) } }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or live, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Result(result), pointer, pointer::number) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        unsafe { answer(found, out, 0.0) }
+    }
 }
 
 /// The boolean at `pointer` in the result's JSON, to `*out` (false on
@@ -101,7 +137,12 @@ pub unsafe extern "C" fn webraft_result_get_bool(
     pointer: *const c_char,
     out: *mut bool,
 ) -> Status {
-    ffi_boundary! { if out.is_null() { Status::NullArgument } else { answer(read(Source::Result(result), pointer, pointer::boolean), out, false) } }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or live, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Result(result), pointer, pointer::boolean) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        unsafe { answer(found, out, false) }
+    }
 }
 
 /// The value at `pointer` in the result's JSON, whatever its type, as its own
@@ -114,7 +155,12 @@ pub unsafe extern "C" fn webraft_result_get_json(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> Status {
-    ffi_boundary! { answer_text(read(Source::Result(result), pointer, pointer::json_text), out, out_len) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or live, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Result(result), pointer, pointer::json_text) };
+        // SAFETY: `out` and `out_len` are NULL or writable (the header's contract).
+        unsafe { answer_text(found, out, out_len) }
+    }
 }
 
 /// As `webraft_result_get_string`, on `len` bytes of JSON text (such as a
@@ -128,7 +174,12 @@ pub unsafe extern "C" fn webraft_json_get_string(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> Status {
-    ffi_boundary! { answer_text(read(Source::Text(json, len), pointer, |d, p| pointer::string(d, p).map(str::to_string)), out, out_len) }
+    ffi_boundary! {
+        // SAFETY: `json` is NULL or `len` readable bytes, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Text(json, len), pointer, string) };
+        // SAFETY: `out` and `out_len` are NULL or writable (the header's contract).
+        unsafe { answer_text(found, out, out_len) }
+    }
 }
 
 /// As `webraft_result_get_number`, on JSON text (see `webraft_json_get_string`).
@@ -139,7 +190,12 @@ pub unsafe extern "C" fn webraft_json_get_number(
     pointer: *const c_char,
     out: *mut f64,
 ) -> Status {
-    ffi_boundary! { if out.is_null() { Status::NullArgument } else { answer(read(Source::Text(json, len), pointer, pointer::number), out, 0.0) } }
+    ffi_boundary! {
+        // SAFETY: `json` is NULL or `len` readable bytes, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Text(json, len), pointer, pointer::number) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        unsafe { answer(found, out, 0.0) }
+    }
 }
 
 /// As `webraft_result_get_bool`, on JSON text (see `webraft_json_get_string`).
@@ -150,7 +206,12 @@ pub unsafe extern "C" fn webraft_json_get_bool(
     pointer: *const c_char,
     out: *mut bool,
 ) -> Status {
-    ffi_boundary! { if out.is_null() { Status::NullArgument } else { answer(read(Source::Text(json, len), pointer, pointer::boolean), out, false) } }
+    ffi_boundary! {
+        // SAFETY: `json` is NULL or `len` readable bytes, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Text(json, len), pointer, pointer::boolean) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        unsafe { answer(found, out, false) }
+    }
 }
 
 /// As `webraft_result_get_json`, on JSON text (see `webraft_json_get_string`).
@@ -162,5 +223,10 @@ pub unsafe extern "C" fn webraft_json_get_json(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> Status {
-    ffi_boundary! { answer_text(read(Source::Text(json, len), pointer, pointer::json_text), out, out_len) }
+    ffi_boundary! {
+        // SAFETY: `json` is NULL or `len` readable bytes, `pointer` NULL or NUL-terminated.
+        let found = unsafe { read(Source::Text(json, len), pointer, pointer::json_text) };
+        // SAFETY: `out` and `out_len` are NULL or writable (the header's contract).
+        unsafe { answer_text(found, out, out_len) }
+    }
 }

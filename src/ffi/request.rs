@@ -1,121 +1,24 @@
 //! Non-blocking requests: start, poll or wait, cancel, take the result, free.
+//! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::boundary::{handle, optional_str, required_str, write_out};
-use super::client::parse_options;
-use super::handles::{free, into_raw, webraft_client, webraft_request};
-use super::result::{c_string, webraft_result};
-use crate::client::Call;
-use crate::error::{Error, Status};
-use crate::request::{Delivery, DoneCallback, Next, Request};
-use std::ffi::{c_char, c_int, c_void};
+use super::args::{prepare, Api, CallArgs};
+use super::boundary::{c_string, give_string, handle, Out};
+use super::callbacks::{chunk_callback, webraft_event, 
+    done_callback, webraft_chunk_callback, webraft_done_callback,
+};
+use super::launch::{chosen_delivery, fail_start, start};
+use super::handles::{free, webraft_client, webraft_request};
+use super::result::webraft_result;
+use crate::error::Status;
+use crate::request::{Delivery, Next, Request};
+use std::ffi::{c_char, c_void};
 use std::time::Duration;
-
-/// Receives one stream chunk: its JSON text (NUL-terminated, borrowed for the
-/// duration of the call) and length. Runs on a library worker thread, one call
-/// at a time per request, in stream order. Return 0 to continue, non-zero to cancel.
-pub type webraft_chunk_callback = Option<
-    unsafe extern "C" fn(user_data: *mut c_void, chunk_json: *const c_char, len: usize) -> c_int,
->;
-
-/// Told once that a started request has ended, with its final status, after
-/// its last chunk callback. Runs on a library worker thread. The result can be
-/// taken with `webraft_request_take_result`, here or later (for a polled stream,
-/// once its queued chunks have been read). After this returns
-/// the library never touches `user_data` again, so this is the place to release it.
-pub type webraft_done_callback =
-    Option<unsafe extern "C" fn(user_data: *mut c_void, status: Status)>;
-
-/// What `webraft_request_next` found.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum webraft_event {
-    /// Nothing yet; the request is still running.
-    Pending = 0,
-    /// A stream chunk was written to `*out_chunk`.
-    Chunk = 1,
-    /// The request has finished and no chunks are left; take the result.
-    Done = 2,
-}
 
 /// A timeout value meaning "wait as long as it takes".
 pub const WEBRAFT_WAIT_FOREVER: u32 = u32::MAX;
 
-/// C's `user_data` pointer. The caller promises it may be used from the
-/// library's worker threads until the done callback returns.
-pub(crate) struct UserData(pub(crate) *mut c_void);
-// SAFETY: see above; the library only passes the pointer back to the caller's callbacks.
-unsafe impl Send for UserData {}
-// SAFETY: the library never dereferences it; concurrent use is the caller's callbacks' business.
-unsafe impl Sync for UserData {}
-
-/// Chunks for the C callback, or `fallback` when there is none.
-pub(crate) fn chunk_delivery(
-    on_chunk: webraft_chunk_callback,
-    user_data: *mut c_void,
-    fallback: Delivery,
-) -> Delivery {
-    let Some(on_chunk) = on_chunk else {
-        return fallback;
-    };
-    let user_data = UserData(user_data);
-    let mut buffer = Vec::new();
-    Delivery::chunks(move |chunk: &str| {
-        buffer.clear();
-        buffer.extend_from_slice(chunk.as_bytes());
-        buffer.push(0);
-        let _ = &user_data;
-        // SAFETY: the caller gave a valid callback and user_data for this request's lifetime.
-        unsafe { on_chunk(user_data.0, buffer.as_ptr().cast(), chunk.len()) == 0 }
-    })
-}
-
-pub(crate) fn done_callback(on_done: webraft_done_callback, user_data: *mut c_void) -> Option<DoneCallback> {
-    let on_done = on_done?;
-    let user_data = UserData(user_data);
-    Some(Box::new(move |status: Status| {
-        let _ = &user_data;
-        // SAFETY: as for chunk callbacks.
-        unsafe { on_done(user_data.0, status) }
-    }))
-}
-
 fn wait_limit(timeout_ms: u32) -> Option<Duration> {
     (timeout_ms != WEBRAFT_WAIT_FOREVER).then(|| Duration::from_millis(timeout_ms.into()))
-}
-
-/// How a started request hands its stream chunks to the caller. Passed to
-/// `webraft_chat_start` as a `uint32_t`; the values are fixed.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum webraft_delivery {
-    /// Chunks are only accumulated into the result. The request body's own
-    /// `"stream"` member decides whether the reply streams.
-    None = 0,
-    /// Each chunk goes to `on_chunk`, which must not be NULL. The reply streams.
-    Callback = 1,
-    /// Chunks are queued for `webraft_request_next` (a bounded queue: the
-    /// stream pauses while it is full). The reply streams.
-    Poll = 2,
-}
-
-/// The core delivery for a C delivery value, and whether it makes the reply stream.
-pub(crate) fn chosen_delivery(
-    delivery: u32,
-    on_chunk: webraft_chunk_callback,
-    user_data: *mut c_void,
-) -> Result<(Delivery, bool), Error> {
-    let unused_callback = || {
-        Error::InvalidArgument("on_chunk must be NULL unless delivery is WEBRAFT_DELIVERY_CALLBACK".into())
-    };
-    match delivery {
-        d if d == webraft_delivery::None as u32 => on_chunk.map_or(Ok((Delivery::Discard, false)), |_| Err(unused_callback())),
-        d if d == webraft_delivery::Poll as u32 => on_chunk.map_or(Ok((Delivery::Queue, true)), |_| Err(unused_callback())),
-        d if d == webraft_delivery::Callback as u32 => match on_chunk {
-            Some(_) => Ok((chunk_delivery(on_chunk, user_data, Delivery::Discard), true)),
-            None => Err(Error::NullArgument("on_chunk")),
-        },
-        other => Err(Error::InvalidArgument(format!("{other} is not a webraft_delivery value"))),
-    }
 }
 
 /// Start a chat request and return at once. `delivery` (a `webraft_delivery`
@@ -144,12 +47,17 @@ pub unsafe extern "C" fn webraft_chat_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        let (delivery, stream) = match chosen_delivery(delivery, on_chunk, user_data) {
+        // SAFETY: `out_request` is NULL or writable (the header's contract).
+        let out_request = unsafe { Out::new(out_request) };
+        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
             Ok(chosen) => chosen,
-            Err(error) => return fail_start(error, out_request),
+            Err(error) => return fail_start(error, &out_request),
         };
-        let call = || Call::chat(required_str(request_json, "request_json")?, stream);
-        start(client, call, options_json, delivery, done_callback(on_done, user_data), out_request)
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream };
+        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
+        // NUL-terminated and outlive this call (the header's contract).
+        let prepared = unsafe { prepare(client, call, options_json) };
+        start(prepared, delivery, done_callback(on_done, user_data), &out_request)
     }
 }
 
@@ -167,64 +75,102 @@ pub unsafe extern "C" fn webraft_send_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        let call = || Call::raw(required_str(method, "method")?, required_str(path, "path")?, optional_str(body_json, "body_json")?);
-        start(client, call, options_json, Delivery::Discard, done_callback(on_done, user_data), out_request)
+        // SAFETY: `out_request` is NULL or writable (the header's contract).
+        let out_request = unsafe { Out::new(out_request) };
+        let call = CallArgs::Raw { method, path, body_json, stream: false };
+        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
+        // NUL-terminated and outlive this call (the header's contract).
+        let prepared = unsafe { prepare(client, call, options_json) };
+        start(prepared, Delivery::Discard, done_callback(on_done, user_data), &out_request)
     }
 }
 
-pub(crate) unsafe fn start(
-    client: *const webraft_client,
-    call: impl FnOnce() -> Result<Call, Error>,
-    options_json: *const c_char,
-    delivery: Delivery,
-    on_done: Option<DoneCallback>,
-    out_request: *mut *mut webraft_request,
-) -> Status {
-    if out_request.is_null() {
-        return Status::NullArgument;
+/// The out-pointers of `webraft_request_next` and `webraft_request_next_event`.
+struct NextOut<'a> {
+    event: Out<'a, webraft_event>,
+    name: Out<'a, *mut c_char>,
+    data: Out<'a, *mut c_char>,
+    len: Out<'a, usize>,
+}
+
+impl NextOut<'_> {
+    /// Check the out-pointers, and clear the name, data and length so they
+    /// read NULL and 0 unless something is written.
+    ///
+    /// # Safety
+    /// Each pointer is NULL or writable for the rest of the export's call.
+    unsafe fn new(
+        event: *mut webraft_event,
+        name: *mut *mut c_char,
+        data: *mut *mut c_char,
+        len: *mut usize,
+    ) -> Self {
+        let out = NextOut {
+            // SAFETY: this function's contract, for `event`.
+            event: unsafe { Out::new(event) },
+            // SAFETY: this function's contract, for `name`.
+            name: unsafe { Out::new(name) },
+            // SAFETY: this function's contract, for `data`.
+            data: unsafe { Out::new(data) },
+            // SAFETY: this function's contract, for `len`.
+            len: unsafe { Out::new(len) },
+        };
+        out.name.write(std::ptr::null_mut());
+        out.data.write(std::ptr::null_mut());
+        out.len.write(0);
+        out
     }
-    let prepared = (|| -> Result<_, Error> {
-        Ok((
-            handle(client, "client")?,
-            call()?,
-            parse_options(options_json)?,
-        ))
-    })();
-    let started = prepared.and_then(|(client, call, options)| {
-        Request::start(&client.client, call, options, delivery, on_done)
-    });
-    match started {
-        Ok(request) => {
-            write_out(out_request, into_raw(webraft_request { request }));
-            Status::Ok
+
+    fn write(&self, next: Next) {
+        let event = match next {
+            Next::Pending => webraft_event::Pending,
+            Next::Done => webraft_event::Done,
+            Next::Headers(json) => {
+                give_string(c_string(&json), &self.data, &self.len);
+                webraft_event::Headers
+            }
+            Next::Chunk { name, data } => {
+                if let Some(name) = name.filter(|_| !self.name.is_null()) {
+                    self.name.write(c_string(&name).into_raw());
+                }
+                // An event's data is text without NULs (the decoder reads UTF-8 lines).
+                give_string(c_string(&data), &self.data, &self.len);
+                webraft_event::Chunk
+            }
+        };
+        self.event.write(event);
+    }
+
+    /// Wait for the next item of `request` and write it out.
+    ///
+    /// # Safety
+    /// `request` is NULL or a live request.
+    unsafe fn take(
+        &self,
+        request: *const webraft_request,
+        timeout_ms: u32,
+        next: fn(&Request, Option<Duration>) -> Next,
+    ) -> Status {
+        // SAFETY: this function's contract.
+        let Ok(request) = (unsafe { handle(request, "request") }) else { return Status::NullArgument };
+        if self.event.is_null() {
+            return Status::NullArgument;
         }
-        Err(error) => fail_start(error, out_request),
+        self.write(next(&request.request, wait_limit(timeout_ms)));
+        Status::Ok
     }
-}
-
-/// Hand back an already finished request that holds `error`, and its status
-/// (NULL_ARGUMENT when there is nowhere to hand it).
-///
-/// # Safety
-/// `out_request` is NULL or valid for a write.
-pub(crate) unsafe fn fail_start(error: Error, out_request: *mut *mut webraft_request) -> Status {
-    if out_request.is_null() {
-        return Status::NullArgument;
-    }
-    let status = error.status();
-    write_out(out_request, into_raw(webraft_request { request: Request::failed(error) }));
-    status
 }
 
 /// Take the next stream chunk, waiting up to `timeout_ms` (0: just look;
 /// WEBRAFT_WAIT_FOREVER: no limit). Writes what it found to `*out_event`. For
-/// WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk JSON, which the caller
-/// frees with `webraft_string_free` (pass NULL to discard it), and `*out_len`
-/// its length. A request with a chunk callback, or a plain request, only ever
-/// yields PENDING then DONE, so this doubles as a wait. Any thread; several
-/// threads may poll one request, each chunk goes to exactly one of them.
-/// Inside the request's own chunk callback it does not wait (nothing can
-/// change before the callback returns) and reports PENDING.
+/// WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk's data (JSON for chat
+/// streams), which the caller frees with `webraft_string_free` (pass NULL to
+/// discard it), and `*out_len` its length. Headers events are passed over
+/// (see `webraft_request_next_event`). A request with a chunk callback, or a
+/// plain request, only ever yields PENDING then DONE, so this doubles as a
+/// wait. Any thread; several threads may poll one request, each chunk goes to
+/// exactly one of them. Inside the request's own chunk callback it does not
+/// wait (nothing can change before the callback returns) and reports PENDING.
 /// Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_next(
@@ -235,29 +181,34 @@ pub unsafe extern "C" fn webraft_request_next(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        write_out(out_chunk, std::ptr::null_mut());
-        write_out(out_len, 0);
-        let Ok(request) = handle(request, "request") else { return Status::NullArgument };
-        if out_event.is_null() {
-            return Status::NullArgument;
-        }
-        let event = match request.request.next(wait_limit(timeout_ms)) {
-            Next::Pending => webraft_event::Pending,
-            Next::Done => webraft_event::Done,
-            // `next` passes over headers events.
-            Next::Headers(_) => webraft_event::Pending,
-            Next::Chunk { data: chunk, .. } => {
-                // Chunks are parsed JSON, so they hold no raw NUL and nothing is cut.
-                let chunk = c_string(&chunk);
-                write_out(out_len, chunk.as_bytes().len());
-                if !out_chunk.is_null() {
-                    write_out(out_chunk, chunk.into_raw());
-                }
-                webraft_event::Chunk
-            }
-        };
-        write_out(out_event, event);
-        Status::Ok
+        // SAFETY: each out-pointer is NULL or writable (the header's contract).
+        let out = unsafe { NextOut::new(out_event, std::ptr::null_mut(), out_chunk, out_len) };
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        unsafe { out.take(request, timeout_ms, Request::next) }
+    }
+}
+
+/// As `webraft_request_next`, with headers and event names: a polled request
+/// first yields WEBRAFT_EVENT_HEADERS once the final reply's headers arrive
+/// (`*out_data`: one JSON object of them), then its chunks as
+/// WEBRAFT_EVENT_CHUNK with `*out_name` the SSE event name (NULL when the
+/// event has none) and `*out_data` its data, then DONE. The caller frees the
+/// name and the data with `webraft_string_free`; either out-pointer may be
+/// NULL to discard it.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_next_event(
+    request: *const webraft_request,
+    timeout_ms: u32,
+    out_event: *mut webraft_event,
+    out_name: *mut *mut c_char,
+    out_data: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: each out-pointer is NULL or writable (the header's contract).
+        let out = unsafe { NextOut::new(out_event, out_name, out_data, out_len) };
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        unsafe { out.take(request, timeout_ms, Request::next_event) }
     }
 }
 
@@ -272,7 +223,11 @@ pub unsafe extern "C" fn webraft_request_wait(
     request: *const webraft_request,
     timeout_ms: u32,
 ) -> bool {
-    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.wait(wait_limit(timeout_ms))) }
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        request.is_ok_and(|r| r.request.wait(wait_limit(timeout_ms)))
+    }
 }
 
 /// Whether the request's reply is streamed, so chunks reach its delivery
@@ -281,14 +236,22 @@ pub unsafe extern "C" fn webraft_request_wait(
 /// Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_is_stream(request: *const webraft_request) -> bool {
-    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.is_stream()) }
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        request.is_ok_and(|r| r.request.is_stream())
+    }
 }
 
 /// True once the request has finished and its result is ready; for a polled
 /// stream, also once every queued chunk has been read. False for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_is_finished(request: *const webraft_request) -> bool {
-    ffi_boundary! { handle(request, "request").is_ok_and(|r| r.request.is_finished()) }
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        request.is_ok_and(|r| r.request.is_finished())
+    }
 }
 
 /// Ask a running request to stop; it finishes with CANCELLED promptly and
@@ -296,7 +259,12 @@ pub unsafe extern "C" fn webraft_request_is_finished(request: *const webraft_req
 /// Any thread, including inside its own callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_cancel(request: *const webraft_request) {
-    ffi_boundary! { if let Ok(request) = handle(request, "request") { request.request.cancel() } }
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        if let Ok(request) = unsafe { handle(request, "request") } {
+            request.request.cancel();
+        }
+    }
 }
 
 /// Take the finished request's result; the caller frees it with
@@ -308,10 +276,10 @@ pub unsafe extern "C" fn webraft_request_take_result(
     request: *const webraft_request,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        handle(request, "request")
-            .ok()
-            .and_then(|r| r.request.take_result())
-            .map_or(std::ptr::null_mut(), |result| webraft_result::from_call(result).into_raw())
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        let taken = request.ok().and_then(|r| r.request.take_result());
+        taken.map_or(std::ptr::null_mut(), |result| webraft_result::from_call(result).into_raw())
     }
 }
 
@@ -322,5 +290,10 @@ pub unsafe extern "C" fn webraft_request_take_result(
 /// request's own callbacks.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_free(request: *mut webraft_request) {
-    ffi_boundary! { free(request) }
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a request handle this library wrote
+        // and the caller has not freed; the caller gives up its ownership (the
+        // header's contract).
+        unsafe { free(request) }
+    }
 }

@@ -1,10 +1,12 @@
 //! `webraft_result`: the outcome of a call, with every string prepared once as
-//! NUL-terminated bytes that live exactly as long as the result.
+//! NUL-terminated bytes that live exactly as long as the result. Uses
+//! `boundary`, `handles` and the core.
 
-use super::boundary::{handle, write_out};
-use super::handles::free;
+use super::boundary::{c_string, handle, optional_str, OnPanic, Out};
+use super::handles::{free, into_raw};
 use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
+use crate::headers::RateLimit;
 use crate::result::{CallResult, Usage};
 use once_cell::sync::OnceCell;
 use serde_json::Value;
@@ -29,6 +31,11 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    /// Each header name (lower-case) with its values joined.
+    headers: Vec<(String, CString)>,
+    headers_json: CString,
+    rate_limit: webraft_rate_limit,
+    incomplete_reason: Option<CString>,
     /// The JSON body, parsed on the first JSON Pointer read.
     document: OnceCell<Option<Value>>,
     assistant: Option<AssistantTurn>,
@@ -66,6 +73,35 @@ pub struct webraft_timings {
     pub total_ms: f64,
 }
 
+/// What the `x-ratelimit-*` headers of the reply said. Counts are -1 and
+/// reset times -1.0 when their header was absent or unreadable (never 0).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct webraft_rate_limit {
+    pub limit_requests: i64,
+    pub remaining_requests: i64,
+    /// Milliseconds until the request budget resets ("6m0s" reads 360000).
+    pub reset_requests_ms: f64,
+    pub limit_tokens: i64,
+    pub remaining_tokens: i64,
+    /// Milliseconds until the token budget resets.
+    pub reset_tokens_ms: f64,
+}
+
+impl webraft_rate_limit {
+    fn new(limit: RateLimit) -> webraft_rate_limit {
+        let count = |n: Option<u64>| n.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        webraft_rate_limit {
+            limit_requests: count(limit.limit_requests),
+            remaining_requests: count(limit.remaining_requests),
+            reset_requests_ms: limit.reset_requests_ms.unwrap_or(-1.0),
+            limit_tokens: count(limit.limit_tokens),
+            remaining_tokens: count(limit.remaining_tokens),
+            reset_tokens_ms: limit.reset_tokens_ms.unwrap_or(-1.0),
+        }
+    }
+}
+
 /// Bytes with a NUL after them; the length excludes it, so embedded NULs survive.
 struct NulTerminated(Vec<u8>);
 
@@ -80,19 +116,6 @@ impl NulTerminated {
     fn len(&self) -> usize {
         self.0.len() - 1
     }
-}
-
-/// A C string for a message; an embedded NUL cuts it there.
-pub(crate) fn c_string(text: &str) -> CString {
-    let end = text.find('\0').unwrap_or(text.len());
-    CString::new(&text[..end]).expect("cut at the first NUL")
-}
-
-/// `text` as a C string the caller owns (freed by `webraft_string_free`), with its length.
-pub(crate) fn into_raw_string(text: &str) -> (*mut c_char, usize) {
-    let owned = c_string(text);
-    let len = owned.as_bytes().len();
-    (owned.into_raw(), len)
 }
 
 fn millis(duration: Option<Duration>) -> f64 {
@@ -133,6 +156,10 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            headers_json: c_string(&call.headers.to_json()),
+            rate_limit: webraft_rate_limit::new(call.headers.rate_limit()),
+            incomplete_reason: owned(call.incomplete_reason.as_ref()),
+            headers: call.headers.joined().into_iter().map(|(name, value)| (name, c_string(&value))).collect(),
             document: OnceCell::new(),
             assistant,
         }
@@ -157,43 +184,45 @@ impl webraft_result {
     }
 
     pub(crate) fn into_raw(self) -> *mut webraft_result {
-        super::handles::into_raw(self)
+        into_raw(self)
     }
 }
 
 /// The status of `outcome`; a failure is also described in a new result written
-/// to `*out_error` when that is not NULL (the caller frees it).
-///
-/// # Safety
-/// `out_error` is NULL or valid for a write.
-pub(crate) unsafe fn report(
-    outcome: Result<(), Error>,
-    out_error: *mut *mut webraft_result,
-) -> Status {
-    write_out(out_error, std::ptr::null_mut());
+/// to `out_error` when that is not NULL (the caller frees it).
+pub(crate) fn report(outcome: Result<(), Error>, out_error: &Out<*mut webraft_result>) -> Status {
+    out_error.write(std::ptr::null_mut());
     match outcome {
         Ok(()) => Status::Ok,
         Err(error) => {
             let status = error.status();
             if !out_error.is_null() {
-                write_out(out_error, webraft_result::from_error(error).into_raw());
+                out_error.write(webraft_result::from_error(error).into_raw());
             }
             status
         }
     }
 }
 
-impl super::boundary::OnPanic for *mut webraft_result {
+impl OnPanic for *mut webraft_result {
     /// A result-returning export that panicked still returns a result, saying so.
     fn on_panic(message: String) -> Self {
         webraft_result::from_error(Error::Panic(message)).into_raw()
     }
 }
 
-fn bytes_out(bytes: Option<&NulTerminated>, out_len: *mut usize) -> *const c_char {
-    let len = bytes.map_or(0, NulTerminated::len);
-    // SAFETY: callers pass an out_len that is NULL or writable.
-    unsafe { write_out(out_len, len) };
+/// Borrow the result an accessor was given; None for NULL.
+///
+/// # Safety
+/// `result` is NULL or a live result that outlives `'a`.
+unsafe fn borrow<'a>(result: *const webraft_result) -> Option<&'a webraft_result> {
+    // SAFETY: this function's contract.
+    unsafe { handle(result, "result") }.ok()
+}
+
+/// Bytes borrowed from a result, with their length written to `out_len`.
+fn bytes_out(bytes: Option<&NulTerminated>, out_len: &Out<usize>) -> *const c_char {
+    out_len.write(bytes.map_or(0, NulTerminated::len));
     bytes.map_or(std::ptr::null(), |b| b.0.as_ptr().cast())
 }
 
@@ -204,13 +233,21 @@ fn c_str_out(text: &Option<CString>) -> *const c_char {
 /// Status of the call: WEBRAFT_STATUS_OK on success. NULL result: WEBRAFT_STATUS_NULL_ARGUMENT.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_status(result: *const webraft_result) -> Status {
-    ffi_boundary! { handle(result, "result").map_or(Status::NullArgument, |r| r.status) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(Status::NullArgument, |r| r.status)
+    }
 }
 
 /// HTTP status of the last response received, or 0 if none arrived (or `result` is NULL).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_http_status(result: *const webraft_result) -> u16 {
-    ffi_boundary! { handle(result, "result").map_or(0, |r| r.http_status) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.http_status)
+    }
 }
 
 /// The response JSON: the `chat.completion` for chat calls (accumulated from the
@@ -224,8 +261,11 @@ pub unsafe extern "C" fn webraft_result_json(
     out_len: *mut usize,
 ) -> *const c_char {
     ffi_boundary! {
-        let body = handle(result, "result").ok().and_then(|r| r.body.as_ref().filter(|_| r.body_is_json));
-        bytes_out(body, out_len)
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        bytes_out(result.and_then(|r| r.body.as_ref().filter(|_| r.body_is_json)), &out_len)
     }
 }
 
@@ -238,7 +278,13 @@ pub unsafe extern "C" fn webraft_result_body(
     result: *const webraft_result,
     out_len: *mut usize,
 ) -> *const c_char {
-    ffi_boundary! { bytes_out(handle(result, "result").ok().and_then(|r| r.body.as_ref()), out_len) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        bytes_out(result.and_then(|r| r.body.as_ref()), &out_len)
+    }
 }
 
 /// The assistant text of the first choice, for chat calls (joined from the
@@ -250,7 +296,13 @@ pub unsafe extern "C" fn webraft_result_text(
     result: *const webraft_result,
     out_len: *mut usize,
 ) -> *const c_char {
-    ffi_boundary! { bytes_out(handle(result, "result").ok().and_then(|r| r.text.as_ref()), out_len) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        bytes_out(result.and_then(|r| r.text.as_ref()), &out_len)
+    }
 }
 
 /// A one-line description of the failure (it includes the server's own
@@ -260,7 +312,11 @@ pub unsafe extern "C" fn webraft_result_text(
 pub unsafe extern "C" fn webraft_result_error_message(
     result: *const webraft_result,
 ) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.error_message)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.error_message))
+    }
 }
 
 /// The server's own error message, exactly as it sent it (no "HTTP 401: "
@@ -271,7 +327,11 @@ pub unsafe extern "C" fn webraft_result_error_message(
 pub unsafe extern "C" fn webraft_result_server_message(
     result: *const webraft_result,
 ) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.server_message)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.server_message))
+    }
 }
 
 /// True when the failure means the account is out of credits or quota
@@ -279,21 +339,33 @@ pub unsafe extern "C" fn webraft_result_server_message(
 /// Credits" message): retrying will not help. False otherwise and for NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_is_quota_exhausted(result: *const webraft_result) -> bool {
-    ffi_boundary! { handle(result, "result").is_ok_and(|r| r.quota_exhausted) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.is_some_and(|r| r.quota_exhausted)
+    }
 }
 
 /// The provider's error `type` (e.g. "invalid_request_error"), or NULL.
 /// Borrowed: valid until `webraft_result_free`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_error_type(result: *const webraft_result) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.error_type)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.error_type))
+    }
 }
 
 /// The provider's error `code` as text (numbers are formatted), or NULL.
 /// Borrowed: valid until `webraft_result_free`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_error_code(result: *const webraft_result) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.error_code)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.error_code))
+    }
 }
 
 /// The provider's error `param`, or NULL. Borrowed: valid until `webraft_result_free`.
@@ -301,13 +373,21 @@ pub unsafe extern "C" fn webraft_result_error_code(result: *const webraft_result
 pub unsafe extern "C" fn webraft_result_error_param(
     result: *const webraft_result,
 ) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.error_param)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.error_param))
+    }
 }
 
 /// The `x-request-id` response header, or NULL. Borrowed: valid until `webraft_result_free`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_request_id(result: *const webraft_result) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.request_id)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.request_id))
+    }
 }
 
 /// Copy the call's timings into `*out`. Returns NULL_ARGUMENT if either pointer is NULL.
@@ -317,8 +397,12 @@ pub unsafe extern "C" fn webraft_result_timings(
     out: *mut webraft_timings,
 ) -> Status {
     ffi_boundary! {
-        match (handle(result, "result"), out.is_null()) {
-            (Ok(r), false) => { write_out(out, r.timings); Status::Ok }
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        let out = unsafe { Out::new(out) };
+        match result {
+            Some(r) if !out.is_null() => { out.write(r.timings); Status::Ok }
             _ => Status::NullArgument,
         }
     }
@@ -337,10 +421,14 @@ pub unsafe extern "C" fn webraft_result_usage(
     out_total_tokens: *mut u64,
 ) -> bool {
     ffi_boundary! {
-        let Some(usage) = handle(result, "result").ok().and_then(|r| r.usage) else { return false };
-        write_out(out_prompt_tokens, usage.prompt_tokens);
-        write_out(out_completion_tokens, usage.completion_tokens);
-        write_out(out_total_tokens, usage.total_tokens);
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let Some(usage) = unsafe { borrow(result) }.and_then(|r| r.usage) else { return false };
+        // SAFETY: `out_prompt_tokens` is NULL or writable (the header's contract).
+        unsafe { Out::new(out_prompt_tokens) }.write(usage.prompt_tokens);
+        // SAFETY: `out_completion_tokens` is NULL or writable (the header's contract).
+        unsafe { Out::new(out_completion_tokens) }.write(usage.completion_tokens);
+        // SAFETY: `out_total_tokens` is NULL or writable (the header's contract).
+        unsafe { Out::new(out_total_tokens) }.write(usage.total_tokens);
         true
     }
 }
@@ -348,24 +436,36 @@ pub unsafe extern "C" fn webraft_result_usage(
 /// How many retries the call took (0 when the first attempt was final).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_retries(result: *const webraft_result) -> u32 {
-    ffi_boundary! { handle(result, "result").map_or(0, |r| r.retries) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.retries)
+    }
 }
 
 /// How many stream chunks were delivered (0 for plain calls).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_chunk_count(result: *const webraft_result) -> usize {
-    ffi_boundary! { handle(result, "result").map_or(0, |r| r.chunks) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.chunks)
+    }
 }
 
 /// How many tool calls the reply's first choice asked for (0 for NULL).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_tool_call_count(result: *const webraft_result) -> usize {
-    ffi_boundary! { handle(result, "result").map_or(0, |r| r.tool_calls.len()) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.tool_calls.len())
+    }
 }
 
-fn tool_call(result: *const webraft_result, index: usize) -> Option<&'static ToolCallStrings> {
-    // SAFETY: callers pass a NULL or live result; the borrow ends before it can be freed.
-    unsafe { handle(result, "result") }.ok().and_then(|r| r.tool_calls.get(index))
+/// Tool call `index` of a borrowed result, if there is one.
+fn tool_call(result: Option<&webraft_result>, index: usize) -> Option<&ToolCallStrings> {
+    result.and_then(|r| r.tool_calls.get(index))
 }
 
 /// The id of tool call `index` (from 0), or NULL when out of range.
@@ -375,7 +475,11 @@ pub unsafe extern "C" fn webraft_result_tool_call_id(
     result: *const webraft_result,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary! { tool_call(result, index).map_or(std::ptr::null(), |c| c.id.as_ptr()) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        tool_call(result, index).map_or(std::ptr::null(), |c| c.id.as_ptr())
+    }
 }
 
 /// The function name of tool call `index`, or NULL when out of range.
@@ -385,7 +489,11 @@ pub unsafe extern "C" fn webraft_result_tool_call_name(
     result: *const webraft_result,
     index: usize,
 ) -> *const c_char {
-    ffi_boundary! { tool_call(result, index).map_or(std::ptr::null(), |c| c.name.as_ptr()) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        tool_call(result, index).map_or(std::ptr::null(), |c| c.name.as_ptr())
+    }
 }
 
 /// The arguments of tool call `index` exactly as the model sent them (usually
@@ -397,25 +505,140 @@ pub unsafe extern "C" fn webraft_result_tool_call_arguments(
     index: usize,
     out_len: *mut usize,
 ) -> *const c_char {
-    ffi_boundary! { bytes_out(tool_call(result, index).map(|c| &c.arguments), out_len) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        bytes_out(tool_call(result, index).map(|c| &c.arguments), &out_len)
+    }
 }
 
 /// The first choice's `finish_reason` ("stop", "length", "tool_calls", …),
 /// or NULL. Borrowed: valid until `webraft_result_free`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_finish_reason(result: *const webraft_result) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.finish_reason)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.finish_reason))
+    }
 }
 
 /// The assistant's refusal text, when the model refused, or NULL.
 /// Borrowed: valid until `webraft_result_free`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_refusal(result: *const webraft_result) -> *const c_char {
-    ffi_boundary! { handle(result, "result").map_or(std::ptr::null(), |r| c_str_out(&r.refusal)) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.refusal))
+    }
+}
+
+/// The value of the reply's header `name` (any case; repeated headers joined
+/// with ", "), or NULL when the reply had no such header or no reply arrived.
+/// Borrowed: valid until `webraft_result_free`. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_header(
+    result: *const webraft_result,
+    name: *const c_char,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `name` is NULL or NUL-terminated (the header's contract).
+        let name = unsafe { optional_str(name, "name") }.ok().flatten();
+        let (Some(result), Some(name)) = (result, name) else { return std::ptr::null() };
+        let found = result.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.map_or(std::ptr::null(), |(_, value)| value.as_ptr())
+    }
+}
+
+/// Every header of the reply as one JSON object (lower-case names, repeated
+/// headers joined with ", "); "{}" when no reply arrived. Length to `out_len`
+/// if not NULL. Borrowed: valid until `webraft_result_free`. NULL for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_headers_json(
+    result: *const webraft_result,
+    out_len: *mut usize,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        out_len.write(result.map_or(0, |r| r.headers_json.as_bytes().len()));
+        result.map_or(std::ptr::null(), |r| r.headers_json.as_ptr())
+    }
+}
+
+/// Copy the reply's rate-limit view into `*out` (absent values -1). Returns
+/// NULL_ARGUMENT if either pointer is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_rate_limit(
+    result: *const webraft_result,
+    out: *mut webraft_rate_limit,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        let out = unsafe { Out::new(out) };
+        match result {
+            Some(r) if !out.is_null() => { out.write(r.rate_limit); Status::Ok }
+            _ => Status::NullArgument,
+        }
+    }
+}
+
+/// Why a Responses API reply stopped short (e.g. "max_output_tokens") when
+/// it ended `incomplete`, else NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_incomplete_reason(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.incomplete_reason))
+    }
 }
 
 /// Free a result and every string borrowed from it. NULL is a no-op. Any thread.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_result_free(result: *mut webraft_result) {
-    ffi_boundary! { free(result) }
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a result this library returned and the
+        // caller has not freed; the caller gives up its ownership and every
+        // string borrowed from it (the header's contract).
+        unsafe { free(result) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        webraft_result, webraft_result_error_message, webraft_result_free, webraft_result_status,
+    };
+    use crate::error::Status;
+    use std::ffi::CStr;
+
+    fn panicking_result() -> *mut webraft_result {
+        ffi_boundary! { panic!("boom in result export") }
+    }
+
+    #[test]
+    fn a_panic_in_a_result_export_still_returns_a_result_that_says_so() {
+        let result = panicking_result();
+        assert!(!result.is_null());
+        // SAFETY: `result` is a live result from this library.
+        assert_eq!(unsafe { webraft_result_status(result) }, Status::Panic);
+        // SAFETY: as above.
+        let message = unsafe { webraft_result_error_message(result) };
+        assert!(!message.is_null());
+        // SAFETY: a non-NULL message is NUL-terminated and lives as long as `result`.
+        let message = unsafe { CStr::from_ptr(message) }.to_str().unwrap();
+        assert!(message.contains("boom in result export"), "{message}");
+        // SAFETY: freed once, and not used after.
+        unsafe { webraft_result_free(result) };
+    }
 }

@@ -254,7 +254,7 @@ fn is_json(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Status;
+    use crate::error::Status;
     use serde_json::json;
 
     fn with_body(body: &[u8]) -> Progress {

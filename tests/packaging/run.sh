@@ -5,8 +5,10 @@
 #   - each header compiles on its own (C99, C11, C++17, C++20; -Werror -pedantic);
 #   - a CMake consumer (find_package) and a Makefile + pkg-config consumer, each
 #     built outside the source tree, shared and static, run against the server;
-#   - the webraft.hpp tests under ASan/UBSan, and the -fno-exceptions tests;
-#   - examples/cpp: stream_chat, and game_loop within its 1 ms frame budget.
+#   - the webraft.hpp tests (wrapper, conversations) under ASan/UBSan, and the
+#     -fno-exceptions tests;
+#   - every examples/cpp program, its output checked, and game_loop within its
+#     1 ms frame budget.
 # Installs patchelf, pkg-config, cmake and g++ with apt-get when missing.
 # Ends with `N passed, N failed`; exits non-zero if any check failed.
 #
@@ -221,11 +223,12 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-check "webraft.hpp tests build (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
-    -o "$WORK/test_webraft_hpp" bindings/cpp/tests/test_webraft_hpp.cpp "${LINK_INSTALLED[@]}"
-check "webraft.hpp tests compile as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only \
-    bindings/cpp/tests/test_webraft_hpp.cpp
-check_suite "webraft.hpp tests (ASan/UBSan)" run_sanitized "$WORK/test_webraft_hpp"
+for suite in test_webraft_hpp test_conversation; do
+    check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
+        -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
+    check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
+    check_suite "$suite (ASan/UBSan)" run_sanitized "$WORK/$suite"
+done
 check "webraft.hpp -fno-exceptions tests build" nice -n 10 "${CXX_TEST[@]}" -std=c++17 -fno-exceptions \
     "${SANITIZE[@]}" -o "$WORK/test_nothrow" bindings/cpp/tests/test_nothrow.cpp "${LINK_INSTALLED[@]}"
 check_suite "webraft.hpp -fno-exceptions tests (ASan/UBSan)" run_sanitized "$WORK/test_nothrow"
@@ -237,16 +240,45 @@ build_example() {
     g++ -std=c++17 -O2 "${STRICT[@]}" -o "$WORK/$1" "examples/cpp/$1.cpp" $(pkg-config --cflags --libs webraft) \
         -Wl,-rpath,"$PREFIX/lib"
 }
-check "examples/cpp/stream_chat.cpp builds" build_example stream_chat
-check "examples/cpp/game_loop.cpp builds" build_example game_loop
+for example in examples/cpp/*.cpp; do
+    example="$(basename "$example" .cpp)"
+    check "examples/cpp/$example.cpp builds" build_example "$example"
+done
 
-stream_chat_prints_reply() {
-    local out
-    out="$("$WORK/stream_chat" --base-url "$WEBRAFT_TEST_URL/v2" --api-key test-key "tell me")" || return 1
+# The examples take the client config as their first argument.
+config() { echo "{\"base_url\":\"$WEBRAFT_TEST_URL$1\",\"api_key\":\"${2:-test-key}\",\"max_retries\":0}"; }
+
+# example_prints EXIT EXPECTED NAME ARGS...: runs an example; its exit status and its whole stdout must match.
+example_prints() {
+    local want_status="$1" want="$2" name="$3" out status=0
+    shift 3
+    out="$("$WORK/$name" "$@")" || status=$?
     echo "$out"
-    [ "$out" = "Hello! You said: tell me" ]
+    [ "$status" -eq "$want_status" ] || { echo "exit $status, expected $want_status"; return 1; }
+    [ "$out" = "$want" ] || { printf 'expected:\n%s\n' "$want"; return 1; }
 }
-check "stream_chat streams the reply" stream_chat_prints_reply
+check "stream_chat streams the reply and prints its usage" example_prints 0 \
+    "$(printf 'Hello! You said: tell me\nusage: 2 prompt + 5 completion = 7 tokens')" \
+    stream_chat "$(config /v2)" gpt-4o "tell me"
+tool_answer="$(printf 'get_weather {"city":"Paris"}\nThe tool call_1 said: 22 C and sunny in Paris')"
+check "tool_call answers the tool call, plain then streamed" example_prints 0 \
+    "$(printf '%s\n%s' "$tool_answer" "$tool_answer")" tool_call "$(config /v1)" tools
+printf '\211PNG\r\n\032\n0123456789AB' >"$WORK/picture.png"
+check "image_question sends the image" example_prints 0 \
+    "Hello! You said: What is in this picture? [image 1: image/png 20 bytes]" \
+    image_question "$(config /v1)" gpt-4o "$WORK/picture.png"
+check "image_question reports a missing image" example_prints 1 "" \
+    image_question "$(config /v1)" gpt-4o "$WORK/no-such.png"
+check "api_errors: a wrong key is HTTP 401 with the server's message" example_prints 1 \
+    "$(printf 'HTTP 401: Wrong Api key\nthe API key was refused: check WEBRAFT_API_KEY or api_key in the config')" \
+    api_errors "$(config /v1 wrong-key)" gpt-4o
+check "api_errors: no credits is HTTP 402, quota exhausted" example_prints 1 \
+    "$(printf 'HTTP 402: Insufficient Credits\nout of credits: retrying will not help; top up the account')" \
+    api_errors "$(config /v2 no-credits-key)" gpt-4o
+check "api_errors: a good key gets the reply" example_prints 0 "Hello! You said: Hello!" \
+    api_errors "$(config /v1)" gpt-4o
+check "list_models prints the model ids" example_prints 0 \
+    "$(printf 'gpt-4o\ngpt-4o-mini\ngpt-3.5-turbo\ntext-embedding-3-small')" list_models "$(config /v1)"
 
 # The reply must arrive and every frame stay under 1 ms of library time. On a
 # busy machine the OS can preempt the loop inside a library call (seen: about
@@ -256,8 +288,7 @@ game_loop_within_budget() {
     local attempt status out="$WORK/game_loop.out"
     for attempt in 1 2 3 4 5; do
         status=0
-        "$WORK/game_loop" --base-url "$WEBRAFT_TEST_URL/v1" --api-key test-key --model slow \
-            "one two three four five six" >"$out" || status=$?
+        "$WORK/game_loop" "$(config /v1)" slow "one two three four five six" >"$out" || status=$?
         cat "$out"
         grep -q '^Hello! You said: one two three four five six$' "$out" || return 1
         [ "$status" -eq 3 ] || return "$status"

@@ -19,6 +19,11 @@ template <typename C>
 struct has_chat<C, std::void_t<decltype(std::declval<const C&>().chat(""))>> : std::true_type {};
 static_assert(!has_chat<webraft::Client>::value);
 static_assert(!std::is_constructible_v<webraft::Client, const char*>);
+template <typename R, typename = void>
+struct has_get_string : std::false_type {};
+template <typename R>
+struct has_get_string<R, std::void_t<decltype(std::declval<const R&>().get_string("/x"))>> : std::true_type {};
+static_assert(!has_get_string<webraft::Result>::value && !has_get_string<webraft::JsonText>::value);
 
 void test_create_reports_bad_config() {
     webraft::Expected<webraft::Client> made = webraft::Client::create("{\"timeout_ms\":\"soon\"}");
@@ -59,6 +64,53 @@ void test_try_chat_stream_and_poll() {
     CHECK(request.try_result().ok());
 }
 
+// Without exceptions a failed edit is kept: the first failure's status and message, while later edits still run.
+void test_conversation_keeps_first_failure() {
+    webraft::Conversation conversation;
+    CHECK_STATUS(conversation.status(), WEBRAFT_STATUS_OK);
+    CHECK_EQ(conversation.error_message(), std::string_view(""));
+    conversation.model("gpt-4o").image_url("https://example.com/x.png").user("\xff").user("still added");
+    CHECK_STATUS(conversation.status(), WEBRAFT_STATUS_INVALID_ARGUMENT);  // no message to put the image on
+    CHECK_CONTAINS(conversation.error_message(), "message");
+    CHECK_EQ(conversation.size(), 1u);
+
+    webraft::Conversation unreadable;
+    unreadable.user("look").image_file("/nonexistent/shot.png");
+    CHECK_STATUS(unreadable.status(), WEBRAFT_STATUS_IO);
+    CHECK_CONTAINS(unreadable.error_message(), "/nonexistent/shot.png");
+    webraft::Conversation utf8;
+    utf8.user("\xff");
+    CHECK_STATUS(utf8.status(), WEBRAFT_STATUS_INVALID_UTF8);
+    CHECK_EQ(utf8.error_message(), std::string_view("add: INVALID_UTF8"));
+
+    webraft::Expected<webraft::Conversation> loaded = webraft::Conversation::try_from_json("[{\"content\":1}]");
+    CHECK(!loaded.ok());
+    CHECK_STATUS(loaded.error().status(), WEBRAFT_STATUS_INVALID_ARGUMENT);
+    loaded = webraft::Conversation::try_from_json(conversation.to_json());
+    CHECK(loaded.ok());
+    if (loaded.ok()) CHECK_EQ(loaded.value().size(), 1u);
+}
+
+void test_tool_round_trip_without_exceptions() {
+    webraft::Client client = webraft::Client::create(check::config()).value();
+    webraft::Conversation conversation;
+    conversation.model("tools").tools(R"([{"type":"function","function":{"name":"get_weather"}}])").user("weather?");
+    webraft::Result reply = client.try_chat(conversation);
+    CHECK(reply.ok());
+    conversation.add_assistant_turn(reply);
+    for (const webraft::ToolCall& call : reply.tool_calls()) {
+        webraft::Status status = WEBRAFT_STATUS_PANIC;
+        CHECK(!call.arguments.find_number("/city", &status));
+        CHECK_STATUS(status, WEBRAFT_STATUS_WRONG_TYPE);
+        CHECK(!call.arguments.find_string("/country", &status));
+        CHECK_STATUS(status, WEBRAFT_STATUS_MISSING);
+        conversation.tool_result(call, call.arguments.find_string("/city").value_or("?"));
+    }
+    CHECK_STATUS(conversation.status(), WEBRAFT_STATUS_OK);
+    reply = client.try_chat_stream(conversation, [](const webraft::Chunk&) {});
+    CHECK_EQ(reply.text(), std::string_view("The tool call_1 said: Paris"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +118,8 @@ int main(int argc, char** argv) {
         {"nothrow_create_reports_bad_config", test_create_reports_bad_config},
         {"nothrow_try_chat_ok_and_failed", test_try_chat_ok_and_failed},
         {"nothrow_try_chat_stream_and_poll", test_try_chat_stream_and_poll},
+        {"nothrow_conversation_keeps_first_failure", test_conversation_keeps_first_failure},
+        {"nothrow_tool_round_trip", test_tool_round_trip_without_exceptions},
     };
     return check::run(cases, argc, argv);
 }

@@ -7,13 +7,17 @@ namespace Webraft
     // One SafeHandle per native handle type. The marshaller adds a reference for the
     // duration of every native call that takes one, so Dispose on another thread never
     // frees a handle that a call is still using: the free waits for the last call.
+    // (The marshaller creates them through their implicit public parameterless constructors.)
 
-    internal sealed class ClientHandle : SafeHandle
+    internal abstract class NativeHandle : SafeHandle
     {
-        public ClientHandle() : base(IntPtr.Zero, true) { }
+        protected NativeHandle() : base(IntPtr.Zero, true) { }
 
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+    }
 
+    internal sealed class ClientHandle : NativeHandle
+    {
         protected override bool ReleaseHandle()
         {
             Native.webraft_client_free(handle);
@@ -22,12 +26,8 @@ namespace Webraft
         }
     }
 
-    internal sealed class RequestHandle : SafeHandle
+    internal sealed class RequestHandle : NativeHandle
     {
-        public RequestHandle() : base(IntPtr.Zero, true) { }
-
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-
         protected override bool ReleaseHandle()
         {
             Native.webraft_request_free(handle);
@@ -36,16 +36,22 @@ namespace Webraft
         }
     }
 
-    internal sealed class ResultHandle : SafeHandle
+    internal sealed class ResultHandle : NativeHandle
     {
-        public ResultHandle() : base(IntPtr.Zero, true) { }
-
-        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
-
         protected override bool ReleaseHandle()
         {
             Native.webraft_result_free(handle);
             Interlocked.Increment(ref NativeStats.ResultsFreed);
+            return true;
+        }
+    }
+
+    internal sealed class ConversationHandle : NativeHandle
+    {
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_conversation_free(handle);
+            Interlocked.Increment(ref NativeStats.ConversationsFreed);
             return true;
         }
     }
@@ -56,5 +62,6 @@ namespace Webraft
         internal static long ClientsFreed;
         internal static long RequestsFreed;
         internal static long ResultsFreed;
+        internal static long ConversationsFreed;
     }
 }

@@ -153,5 +153,117 @@ namespace Webraft
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_result_free(IntPtr result);
+
+        // Tool calls and the first choice's ending (strings borrowed from the result).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_result_tool_call_count(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_tool_call_id(ResultHandle result, UIntPtr index);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_tool_call_name(ResultHandle result, UIntPtr index);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_tool_call_arguments(ResultHandle result, UIntPtr index, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_finish_reason(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_refusal(ResultHandle result);
+
+        // JSON Pointer reads; strings come back caller-owned (webraft_string_free).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_get_string(ResultHandle result, byte[] pointer, out IntPtr text, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_get_number(ResultHandle result, byte[] pointer, out double value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_get_bool(ResultHandle result, byte[] pointer,
+            [MarshalAs(UnmanagedType.U1)] out bool value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_get_json(ResultHandle result, byte[] pointer, out IntPtr json, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_json_get_string(byte[] json, UIntPtr length, byte[] pointer, out IntPtr text, out UIntPtr textLength);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_json_get_number(byte[] json, UIntPtr length, byte[] pointer, out double value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_json_get_bool(byte[] json, UIntPtr length, byte[] pointer,
+            [MarshalAs(UnmanagedType.U1)] out bool value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_json_get_json(byte[] json, UIntPtr length, byte[] pointer, out IntPtr value, out UIntPtr valueLength);
+
+        // Conversations.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ConversationHandle webraft_conversation_new();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_from_json(byte[] messagesJson, out ConversationHandle conversation, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_conversation_free(IntPtr conversation);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_to_json(ConversationHandle conversation, out IntPtr json, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_conversation_len(ConversationHandle conversation);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_message(ConversationHandle conversation, ChatRole role, byte[] text);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_system_if_missing(ConversationHandle conversation, byte[] text);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_tool_result(ConversationHandle conversation, byte[] toolCallId, byte[] content);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_assistant_turn(ConversationHandle conversation, ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_text_part(ConversationHandle conversation, byte[] text);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_image_url(ConversationHandle conversation, byte[] url, byte[] detail, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_image_file(ConversationHandle conversation, byte[] path, byte[] detail, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_add_image_bytes(ConversationHandle conversation, byte[] bytes, UIntPtr length,
+            byte[] detail, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_param(ConversationHandle conversation, byte[] name, byte[] valueJson, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_model(ConversationHandle conversation, byte[] model);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_temperature(ConversationHandle conversation, double temperature);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_max_tokens(ConversationHandle conversation, ulong maxTokens);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_stream_usage(ConversationHandle conversation, [MarshalAs(UnmanagedType.U1)] bool on);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_set_keep_null_content(ConversationHandle conversation, [MarshalAs(UnmanagedType.U1)] bool on);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_chat_start(ClientHandle client, ConversationHandle conversation, byte[] optionsJson,
+            Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
     }
 }

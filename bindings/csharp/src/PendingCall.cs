@@ -48,7 +48,7 @@ namespace Webraft
             this.onChunk = onChunk;
         }
 
-        /// <summary>Copies what the caller gets out of a successful native result.</summary>
+        /// <summary>Builds what the caller gets from a successful native result, which it takes over.</summary>
         protected abstract void Read(ResultHandle result);
         /// <summary>Completes with what <see cref="Read"/> copied.</summary>
         protected abstract void Succeed();
@@ -129,21 +129,33 @@ namespace Webraft
                 registration.Dispose();
                 Exception failure = null;
                 bool cancelled = false;
-                // Every native handle is freed before the caller sees the outcome.
-                using (ResultHandle result = Native.webraft_request_take_result(request))
+                // The request handle is freed before the caller sees the outcome. A successful
+                // result goes to what Read builds (a ChatResult or SendResult keeps it); any
+                // other is freed here.
+                ResultHandle result = Native.webraft_request_take_result(request);
+                request.Dispose();
+                bool kept = false;
+                try
                 {
-                    request.Dispose();
                     if (result.IsInvalid)
                         throw new InvalidOperationException("webraft: a finished request had no result");
                     WebraftStatus status = Native.webraft_result_status(result);
                     if (callbackError != null)
                         failure = callbackError;
                     else if (status == WebraftStatus.Ok)
+                    {
                         Read(result);
+                        kept = true;
+                    }
                     else if (status == WebraftStatus.Cancelled && cancellation.IsCancellationRequested)
                         cancelled = true;
                     else
                         failure = WebraftException.FromResult(result);
+                }
+                finally
+                {
+                    if (!kept)
+                        result.Dispose();
                 }
                 if (failure != null)
                     Fail(failure);

@@ -41,8 +41,9 @@ namespace Webraft
 
         /// <summary>
         /// Takes the next stream chunk if one has arrived; never waits. Chunks only arrive when the
-        /// request was started to stream (<see cref="WebraftClient.StartChat(string, bool)"/> with
-        /// <c>stream: true</c>, or a <see cref="ChatPrompt"/> with <see cref="ChatPrompt.Stream"/> set).
+        /// request was started to stream (<see cref="WebraftClient.StartChat(Conversation, bool)"/> or
+        /// <see cref="WebraftClient.StartChat(string, bool)"/> with <c>stream: true</c>, or a
+        /// <see cref="ChatPrompt"/> with <see cref="ChatPrompt.Stream"/> set).
         /// Call it until it returns false, every frame: a stream pauses while 256 chunks wait unread.
         /// </summary>
         public bool TryGetNext(out ChatChunk chunk)
@@ -93,14 +94,20 @@ namespace Webraft
                     throw new InvalidOperationException("the request has not completed; poll until IsCompleted is true");
                 if (!resultTaken)
                 {
-                    using (ResultHandle native = Native.webraft_request_take_result(Handle))
+                    ResultHandle native = Native.webraft_request_take_result(Handle);
+                    try
                     {
                         if (native.IsInvalid)
                             throw new InvalidOperationException("webraft: a finished request had no result");
                         if (Native.webraft_result_status(native) == WebraftStatus.Ok)
-                            result = ChatResult.FromNative(native);
+                            result = ChatResult.FromNative(native); // keeps the native result
                         else
                             failure = WebraftException.FromResult(native);
+                    }
+                    finally
+                    {
+                        if (result == null)
+                            native.Dispose();
                     }
                     resultTaken = true;
                 }

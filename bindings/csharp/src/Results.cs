@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
 
 namespace Webraft
 {
@@ -51,13 +53,34 @@ namespace Webraft
         }
     }
 
-    /// <summary>A successful chat call. Everything is copied out of the native result, which is already freed.</summary>
-    public sealed class ChatResult
+    /// <summary>
+    /// A successful chat call. Its properties are copies; read anything else in the reply by JSON
+    /// Pointer (see <see cref="JsonSource"/>). It keeps the native result, which
+    /// <see cref="Conversation.AddAssistantTurn"/> appends as received and the pointer reads read;
+    /// the garbage collector frees it with the ChatResult (a native result weighs about what the
+    /// copies here weigh, so the collector's pace suits it). Safe to read from any thread.
+    /// </summary>
+    public sealed class ChatResult : JsonSource
     {
-        ChatResult() { }
+        static readonly IReadOnlyList<ToolCall> NoToolCalls = new ReadOnlyCollection<ToolCall>(new ToolCall[0]);
+
+        ChatResult(ResultHandle result) : base(result) { }
 
         /// <summary>The assistant text of the first choice; null when the reply has none (e.g. only tool calls).</summary>
         public string Text { get; private set; }
+
+        /// <summary>
+        /// The tool calls the first choice asks for, in order (for a stream, assembled from its
+        /// chunks); empty when there are none. Answer each with
+        /// <see cref="Conversation.AddToolResult(ToolCall, string)"/> after <see cref="Conversation.AddAssistantTurn"/>.
+        /// </summary>
+        public IReadOnlyList<ToolCall> ToolCalls { get; private set; }
+
+        /// <summary>The first choice's <c>finish_reason</c> ("stop", "length", "tool_calls", …), or null.</summary>
+        public string FinishReason { get; private set; }
+
+        /// <summary>The assistant's refusal text when the model refused, else null.</summary>
+        public string Refusal { get; private set; }
 
         /// <summary>The <c>chat.completion</c> JSON; for streams, the completion built from the chunks.</summary>
         public string Json { get; private set; }
@@ -77,7 +100,11 @@ namespace Webraft
         /// <summary>How many stream chunks arrived (0 for a plain call).</summary>
         public long ChunkCount { get; private set; }
 
-        /// <summary>Token counts, or null when the reply carried none (a stream only has them when asked with <c>stream_options.include_usage</c>).</summary>
+        /// <summary>
+        /// Token counts, or null when the reply carried none. A stream has them only when asked:
+        /// <see cref="Conversation.StreamUsage"/>, <see cref="RequestOptions.StreamUsage"/>, the
+        /// client config's <c>"stream_usage":true</c>, or <c>stream_options.include_usage</c> in the body.
+        /// </summary>
         public Usage Usage { get; private set; }
 
         /// <summary>The assistant text, or "" when there is none.</summary>
@@ -86,12 +113,16 @@ namespace Webraft
             return Text ?? "";
         }
 
+        /// <summary>Takes ownership of <paramref name="result"/>.</summary>
         internal static ChatResult FromNative(ResultHandle result)
         {
             UIntPtr length;
-            var chat = new ChatResult();
+            var chat = new ChatResult(result);
             chat.Json = Utf8.FromNative(Native.webraft_result_json(result, out length), length);
             chat.Text = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
+            chat.ToolCalls = ReadToolCalls(result);
+            chat.FinishReason = Utf8.FromNative(Native.webraft_result_finish_reason(result));
+            chat.Refusal = Utf8.FromNative(Native.webraft_result_refusal(result));
             chat.HttpStatus = Native.webraft_result_http_status(result);
             chat.RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
             chat.Timings = ReadTimings(result);
@@ -99,6 +130,25 @@ namespace Webraft
             chat.ChunkCount = (long)Native.webraft_result_chunk_count(result).ToUInt64();
             chat.Usage = Usage.FromNative(result);
             return chat;
+        }
+
+        static IReadOnlyList<ToolCall> ReadToolCalls(ResultHandle result)
+        {
+            int count = Utf8.Length(Native.webraft_result_tool_call_count(result));
+            if (count == 0)
+                return NoToolCalls;
+            var calls = new ToolCall[count];
+            for (int i = 0; i < count; i++)
+            {
+                var index = new UIntPtr((uint)i);
+                UIntPtr length;
+                IntPtr arguments = Native.webraft_result_tool_call_arguments(result, index, out length);
+                calls[i] = new ToolCall(
+                    Utf8.FromNative(Native.webraft_result_tool_call_id(result, index)),
+                    Utf8.FromNative(Native.webraft_result_tool_call_name(result, index)),
+                    Utf8.CopyBytes(arguments, Utf8.Length(length)) ?? new byte[0]);
+            }
+            return new ReadOnlyCollection<ToolCall>(calls);
         }
 
         internal static WebraftTimings ReadTimings(ResultHandle result)
@@ -109,10 +159,44 @@ namespace Webraft
         }
     }
 
-    /// <summary>A successful generic call (<see cref="WebraftClient.SendAsync"/>).</summary>
-    public sealed class SendResult
+    /// <summary>
+    /// A function call the model asks for. Read its arguments by JSON Pointer (see
+    /// <see cref="JsonSource"/>), e.g. <c>call.GetString("/city")</c>, or parse <see cref="Arguments"/>
+    /// yourself. Answer it with <see cref="Conversation.AddToolResult(ToolCall, string)"/>.
+    /// </summary>
+    public sealed class ToolCall : JsonSource
     {
-        SendResult() { }
+        internal ToolCall(string id, string name, byte[] arguments) : base(arguments)
+        {
+            Id = id;
+            Name = name;
+            Arguments = Utf8.Decode(arguments, arguments.Length);
+        }
+
+        /// <summary>The call's id (e.g. "call_1"); a tool result names it.</summary>
+        public string Id { get; private set; }
+
+        /// <summary>The function's name.</summary>
+        public string Name { get; private set; }
+
+        /// <summary>The arguments exactly as the model sent them: usually a JSON object's text; "" when none.</summary>
+        public string Arguments { get; private set; }
+
+        /// <summary>E.g. <c>get_weather({"city":"Paris"})</c>.</summary>
+        public override string ToString()
+        {
+            return Name + "(" + Arguments + ")";
+        }
+    }
+
+    /// <summary>
+    /// A successful generic call (<see cref="WebraftClient.SendAsync(string, string, string, System.Threading.CancellationToken)"/>).
+    /// Read its JSON body by pointer (see <see cref="JsonSource"/>), e.g. <c>GetString("/data/0/id")</c>;
+    /// it keeps the native result for that, as <see cref="ChatResult"/> does.
+    /// </summary>
+    public sealed class SendResult : JsonSource
+    {
+        SendResult(ResultHandle result) : base(result) { }
 
         /// <summary>The response body when it is JSON, else null.</summary>
         public string Json { get; private set; }
@@ -132,10 +216,11 @@ namespace Webraft
         /// <summary>How many retries the call took.</summary>
         public int Retries { get; private set; }
 
+        /// <summary>Takes ownership of <paramref name="result"/>.</summary>
         internal static SendResult FromNative(ResultHandle result)
         {
             UIntPtr length;
-            var sent = new SendResult();
+            var sent = new SendResult(result);
             sent.Json = Utf8.FromNative(Native.webraft_result_json(result, out length), length);
             IntPtr body = Native.webraft_result_body(result, out length);
             sent.Body = Utf8.CopyBytes(body, Utf8.Length(length)) ?? new byte[0];

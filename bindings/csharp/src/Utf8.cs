@@ -48,6 +48,19 @@ namespace Webraft
             return Decode(CopyBytes(pointer, count), count);
         }
 
+        /// <summary>Copies a string the library handed over (caller-owned), then frees it; NULL gives null.</summary>
+        internal static string Take(IntPtr pointer, UIntPtr length)
+        {
+            try
+            {
+                return FromNative(pointer, length);
+            }
+            finally
+            {
+                Native.webraft_string_free(pointer);
+            }
+        }
+
         /// <summary>Reads a NUL-terminated string; NULL gives null.</summary>
         internal static string FromNative(IntPtr pointer)
         {

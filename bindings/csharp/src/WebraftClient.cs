@@ -8,6 +8,13 @@ using System.Threading.Tasks;
 namespace Webraft
 {
     /// <summary>
+    /// Starts one chat natively (webraft_chat_start or webraft_conversation_chat_start, with the
+    /// request already bound) with the given delivery and callbacks.
+    /// </summary>
+    internal delegate WebraftStatus ChatStarter(Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone,
+        IntPtr userData, out RequestHandle request);
+
+    /// <summary>
     /// A client for the WebraftAI API or any OpenAI-compatible endpoint: one connection pool,
     /// defaults and credentials. Thread-safe: share one instance. Dispose cancels the requests
     /// still running on it (they fail with status Cancelled); afterwards every method throws
@@ -22,31 +29,33 @@ namespace Webraft
 
         /// <summary>
         /// A client from a JSON config such as <c>{"base_url":"http://localhost:11434/v1","api_key":"..."}</c>
-        /// (keys in the README; null or "" means all defaults). Throws <see cref="WebraftException"/>
+        /// (keys in the README, e.g. <c>"stream_usage":true</c> to have every stream end with token
+        /// usage; null or "" means all defaults). Throws <see cref="WebraftException"/>
         /// (InvalidJson, InvalidConfig) for a bad config.
         /// </summary>
         public WebraftClient(string configJson)
         {
-            uint abi = Native.webraft_abi_version();
-            if (abi != Native.AbiVersion)
-                throw new InvalidOperationException(string.Format(
-                    "the native webraft library has ABI version {0}; this binding needs {1}", abi, Native.AbiVersion));
+            RequireAbi();
             ResultHandle error;
             WebraftStatus status = Native.webraft_client_new(Utf8.ToNative(configJson), out handle, out error);
-            using (error)
-            {
-                if (status != WebraftStatus.Ok)
-                {
-                    handle.Dispose();
-                    throw WebraftException.FromResult(error);
-                }
-            }
+            if (status != WebraftStatus.Ok)
+                handle.Dispose();
+            WebraftException.ThrowIfFailed(status, error);
         }
 
         /// <summary>The native library's version, e.g. "0.2.0".</summary>
         public static string NativeVersion
         {
             get { return Utf8.FromNative(Native.webraft_version()); }
+        }
+
+        /// <summary>Fails clearly, before any other native call, when the library's ABI is not the binding's.</summary>
+        internal static void RequireAbi()
+        {
+            uint abi = Native.webraft_abi_version();
+            if (abi != Native.AbiVersion)
+                throw new InvalidOperationException(string.Format(
+                    "the native webraft library has ABI version {0}; this binding needs {1}", abi, Native.AbiVersion));
         }
 
         ClientHandle Handle
@@ -67,27 +76,37 @@ namespace Webraft
         /// </summary>
         public Task<ChatResult> ChatAsync(string requestJson, CancellationToken cancellationToken = default(CancellationToken))
         {
-            if (requestJson == null)
-                throw new ArgumentNullException("requestJson");
+            return ChatAsync(requestJson, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="ChatAsync(string, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> ChatAsync(string requestJson, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
             // DELIVERY_NONE: chunks of a streamed reply only go into the result; nothing to drain.
-            return StartChatCall(requestJson, null, Delivery.None, cancellationToken);
+            return StartChatCall(JsonChat(requestJson, options), null, Delivery.None, cancellationToken);
+        }
+
+        /// <summary>
+        /// Sends the conversation's messages and parameters (not streamed). The conversation is not
+        /// changed: append the reply with <see cref="Conversation.AddAssistantTurn"/>.
+        /// </summary>
+        public Task<ChatResult> ChatAsync(Conversation conversation, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return ChatAsync(conversation, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="ChatAsync(Conversation, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> ChatAsync(Conversation conversation, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartChatCall(ConversationChat(conversation, options), null, Delivery.None, cancellationToken);
         }
 
         /// <summary>Sends a one-message chat request built from <paramref name="prompt"/>.</summary>
         public Task<ChatResult> ChatAsync(ChatPrompt prompt, CancellationToken cancellationToken = default(CancellationToken))
         {
-            if (prompt == null)
-                throw new ArgumentNullException("prompt");
-            string requestJson;
-            try
-            {
-                requestJson = prompt.ToRequestJson();
-            }
-            catch (WebraftException error)
-            {
-                return Task.FromException<ChatResult>(error);
-            }
-            return ChatAsync(requestJson, cancellationToken);
+            return SendPrompt(prompt, requestJson => ChatAsync(requestJson, cancellationToken));
         }
 
         /// <summary>
@@ -99,29 +118,38 @@ namespace Webraft
         public Task<ChatResult> StreamAsync(string requestJson, Action<ChatChunk> onChunk,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            if (requestJson == null)
-                throw new ArgumentNullException("requestJson");
-            if (onChunk == null)
-                throw new ArgumentNullException("onChunk");
-            return StartChatCall(requestJson, onChunk, Delivery.Callback, cancellationToken);
+            return StreamAsync(requestJson, onChunk, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="StreamAsync(string, Action{ChatChunk}, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> StreamAsync(string requestJson, Action<ChatChunk> onChunk, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartChatCall(JsonChat(requestJson, options), Required(onChunk), Delivery.Callback, cancellationToken);
+        }
+
+        /// <summary>
+        /// Streams the reply to the conversation, as <see cref="StreamAsync(string, Action{ChatChunk}, CancellationToken)"/>
+        /// does. Tool calls arrive in pieces; <see cref="ChatResult.ToolCalls"/> holds them whole.
+        /// </summary>
+        public Task<ChatResult> StreamAsync(Conversation conversation, Action<ChatChunk> onChunk,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StreamAsync(conversation, onChunk, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="StreamAsync(Conversation, Action{ChatChunk}, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> StreamAsync(Conversation conversation, Action<ChatChunk> onChunk, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartChatCall(ConversationChat(conversation, options), Required(onChunk), Delivery.Callback, cancellationToken);
         }
 
         /// <summary>Streams the reply to a one-message chat request built from <paramref name="prompt"/>.</summary>
         public Task<ChatResult> StreamAsync(ChatPrompt prompt, Action<ChatChunk> onChunk,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            if (prompt == null)
-                throw new ArgumentNullException("prompt");
-            string requestJson;
-            try
-            {
-                requestJson = prompt.ToRequestJson();
-            }
-            catch (WebraftException error)
-            {
-                return Task.FromException<ChatResult>(error);
-            }
-            return StreamAsync(requestJson, onChunk, cancellationToken);
+            return SendPrompt(prompt, requestJson => StreamAsync(requestJson, onChunk, cancellationToken));
         }
 
         /// <summary>
@@ -129,6 +157,13 @@ namespace Webraft
         /// A non-2xx reply fails with <see cref="WebraftException"/> (status HttpStatus).
         /// </summary>
         public Task<SendResult> SendAsync(string method, string path, string bodyJson = null,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return SendAsync(method, path, bodyJson, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="SendAsync(string, string, string, CancellationToken)"/>, with per-request options.</summary>
+        public Task<SendResult> SendAsync(string method, string path, string bodyJson, RequestOptions options,
             CancellationToken cancellationToken = default(CancellationToken))
         {
             if (method == null)
@@ -140,8 +175,9 @@ namespace Webraft
                 return Task.FromCanceled<SendResult>(cancellationToken);
             var call = new TaskCall<SendResult>(client, cancellationToken, null, SendResult.FromNative);
             byte[] nativeMethod = Utf8.ToNative(method), nativePath = Utf8.ToNative(path), body = Utf8.ToNative(bodyJson);
+            byte[] nativeOptions = RequestOptions.ToNative(options);
             call.Start((IntPtr userData, out RequestHandle request) => Native.webraft_send_start(
-                client, nativeMethod, nativePath, body, null, PendingCall.DoneCallback, userData, out request));
+                client, nativeMethod, nativePath, body, nativeOptions, PendingCall.DoneCallback, userData, out request));
             return call.Task;
         }
 
@@ -167,13 +203,13 @@ namespace Webraft
         /// </summary>
         public PolledRequest StartChat(string requestJson, bool stream)
         {
-            if (requestJson == null)
-                throw new ArgumentNullException("requestJson");
-            ClientHandle client = Handle;
-            RequestHandle request;
-            Native.webraft_chat_start(client, Utf8.ToNative(requestJson), null, stream ? Delivery.Poll : Delivery.None,
-                null, null, IntPtr.Zero, out request);
-            return new PolledRequest(client, request);
+            return StartChat(requestJson, stream, null);
+        }
+
+        /// <summary>As <see cref="StartChat(string, bool)"/>, with per-request options.</summary>
+        public PolledRequest StartChat(string requestJson, bool stream, RequestOptions options)
+        {
+            return StartPolled(JsonChat(requestJson, options), stream);
         }
 
         /// <summary>
@@ -189,9 +225,27 @@ namespace Webraft
         }
 
         /// <summary>
+        /// Starts a chat with the conversation for polling, e.g. from a game's frame loop (see
+        /// <see cref="PolledRequest"/>); nothing is ever called back. With <paramref name="stream"/>
+        /// true its chunks are queued for <see cref="PolledRequest.TryGetNext"/>; with false the
+        /// reply is not streamed and arrives whole. The conversation is not changed.
+        /// </summary>
+        public PolledRequest StartChat(Conversation conversation, bool stream)
+        {
+            return StartChat(conversation, stream, null);
+        }
+
+        /// <summary>As <see cref="StartChat(Conversation, bool)"/>, with per-request options.</summary>
+        public PolledRequest StartChat(Conversation conversation, bool stream, RequestOptions options)
+        {
+            return StartPolled(ConversationChat(conversation, options), stream);
+        }
+
+        /// <summary>
         /// An image content part, <c>{"type":"image_url","image_url":{"url":"data:image/png;base64,..."}}</c>,
         /// from a local file; <paramref name="detail"/> is "auto", "low", "high" or null.
         /// Throws <see cref="WebraftException"/> (Io) when the file cannot be read.
+        /// (<see cref="Conversation.AddImageFile"/> adds one to a conversation.)
         /// </summary>
         public static string ImagePart(string path, string detail = null)
         {
@@ -200,11 +254,7 @@ namespace Webraft
             IntPtr json;
             ResultHandle error;
             WebraftStatus status = Native.webraft_image_content_part(Utf8.ToNative(path), Utf8.ToNative(detail), out json, out error);
-            using (error)
-            {
-                if (status != WebraftStatus.Ok)
-                    throw WebraftException.FromResult(error);
-            }
+            WebraftException.ThrowIfFailed(status, error);
             try
             {
                 return Utf8.FromNative(json);
@@ -221,19 +271,72 @@ namespace Webraft
             handle.Dispose();
         }
 
-        Task<ChatResult> StartChatCall(string requestJson, Action<ChatChunk> onChunk, Delivery delivery,
+        /// <summary>Sends the prompt's JSON; reading its image files can fail, and that fails the task as a send would.</summary>
+        static Task<ChatResult> SendPrompt(ChatPrompt prompt, Func<string, Task<ChatResult>> send)
+        {
+            if (prompt == null)
+                throw new ArgumentNullException("prompt");
+            string requestJson;
+            try
+            {
+                requestJson = prompt.ToRequestJson();
+            }
+            catch (WebraftException error)
+            {
+                return Task.FromException<ChatResult>(error);
+            }
+            return send(requestJson);
+        }
+
+        static Action<ChatChunk> Required(Action<ChatChunk> onChunk)
+        {
+            if (onChunk == null)
+                throw new ArgumentNullException("onChunk");
+            return onChunk;
+        }
+
+        /// <summary>A start of webraft_chat_start with <paramref name="requestJson"/> sent as it is.</summary>
+        ChatStarter JsonChat(string requestJson, RequestOptions options)
+        {
+            if (requestJson == null)
+                throw new ArgumentNullException("requestJson");
+            ClientHandle client = Handle;
+            byte[] body = Utf8.ToNative(requestJson), nativeOptions = RequestOptions.ToNative(options);
+            return (Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) =>
+                Native.webraft_chat_start(client, body, nativeOptions, delivery, onChunk, onDone, userData, out request);
+        }
+
+        /// <summary>A start of webraft_conversation_chat_start, which copies the conversation as it is then.</summary>
+        ChatStarter ConversationChat(Conversation conversation, RequestOptions options)
+        {
+            if (conversation == null)
+                throw new ArgumentNullException("conversation");
+            ClientHandle client = Handle;
+            ConversationHandle messages = conversation.Handle;
+            byte[] nativeOptions = RequestOptions.ToNative(options);
+            return (Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) =>
+                Native.webraft_conversation_chat_start(client, messages, nativeOptions, delivery, onChunk, onDone, userData, out request);
+        }
+
+        Task<ChatResult> StartChatCall(ChatStarter start, Action<ChatChunk> onChunk, Delivery delivery,
             CancellationToken cancellationToken)
         {
-            ClientHandle client = Handle;
             if (cancellationToken.IsCancellationRequested)
                 return Task.FromCanceled<ChatResult>(cancellationToken);
-            var call = new TaskCall<ChatResult>(client, cancellationToken, onChunk, ChatResult.FromNative);
-            byte[] request = Utf8.ToNative(requestJson);
+            var call = new TaskCall<ChatResult>(Handle, cancellationToken, onChunk, ChatResult.FromNative);
             // on_chunk must be NULL unless the delivery is CALLBACK.
             NativeChunkCallback chunkCallback = delivery == Delivery.Callback ? PendingCall.ChunkCallback : null;
-            call.Start((IntPtr userData, out RequestHandle started) => Native.webraft_chat_start(
-                client, request, null, delivery, chunkCallback, PendingCall.DoneCallback, userData, out started));
+            call.Start((IntPtr userData, out RequestHandle started) =>
+                start(delivery, chunkCallback, PendingCall.DoneCallback, userData, out started));
             return call.Task;
+        }
+
+        PolledRequest StartPolled(ChatStarter start, bool stream)
+        {
+            RequestHandle request;
+            // No callbacks and no user_data: a polled request never calls back.
+            start(stream ? Delivery.Poll : Delivery.None, null, null, IntPtr.Zero, out request);
+            return new PolledRequest(Handle, request);
         }
     }
 }

@@ -24,6 +24,22 @@ namespace Webraft
             PartialText = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
         }
 
+        /// <summary>
+        /// For calls that describe a failure in an error result: frees <paramref name="error"/> and,
+        /// unless <paramref name="status"/> is Ok, throws what it says.
+        /// </summary>
+        internal static void ThrowIfFailed(WebraftStatus status, ResultHandle error)
+        {
+            using (error)
+            {
+                if (status == WebraftStatus.Ok)
+                    return;
+                if (error.IsInvalid)
+                    throw new WebraftException(status, StatusNameOf(status));
+                throw FromResult(error);
+            }
+        }
+
         /// <summary>Builds the exception for a failed native result.</summary>
         internal static WebraftException FromResult(ResultHandle result)
         {

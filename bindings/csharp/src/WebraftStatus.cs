@@ -47,6 +47,10 @@ namespace Webraft
         InvalidResponse = 17,
         /// <summary>The call cannot be served in this process: a child forked after webraft started.</summary>
         InvalidState = 18,
+        /// <summary>A JSON Pointer names no value in the document (see <see cref="JsonSource"/>).</summary>
+        Missing = 19,
+        /// <summary>A JSON Pointer names a value of another type than the one asked for.</summary>
+        WrongType = 20,
     }
 
     /// <summary>The binding's own names for <see cref="WebraftStatus"/> values, checked against the library's by the tests.</summary>

@@ -123,7 +123,7 @@ namespace Webraft.Tests
             }
         }
 
-        static readonly byte[] OnePixelPng = Convert.FromBase64String(
+        internal static readonly byte[] OnePixelPng = Convert.FromBase64String(
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
 
         [Test]

@@ -45,6 +45,7 @@ namespace Webraft.Tests
             long clients = Interlocked.Read(ref NativeStats.ClientsFreed);
             long requests = Interlocked.Read(ref NativeStats.RequestsFreed);
             long results = Interlocked.Read(ref NativeStats.ResultsFreed);
+            long conversations = Interlocked.Read(ref NativeStats.ConversationsFreed);
             // On a thread of its own: Mono scans stacks conservatively, and a stale slot on a
             // live stack could keep the last client reachable.
             Exception failure = null;
@@ -66,10 +67,12 @@ namespace Webraft.Tests
                 throw failure;
             CollectEverything();
             Assert.Equal(clients + Rounds, Interlocked.Read(ref NativeStats.ClientsFreed), "clients freed");
-            // Per round: the chat, the stream, the drained poll and the abandoned running poll.
-            Assert.Equal(requests + 4 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
-            // Per round: the chat, the stream and the drained poll's result (the abandoned one's dies with its request).
-            Assert.Equal(results + 3 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
+            // Per round: the chat, the stream, the drained poll, the conversation's chat and the abandoned running poll.
+            Assert.Equal(requests + 5 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
+            // Per round: the chat, the stream, the drained poll's and the conversation's results, all kept
+            // by ChatResults until collected (the abandoned poll's result dies with its request).
+            Assert.Equal(results + 4 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
+            Assert.Equal(conversations + Rounds, Interlocked.Read(ref NativeStats.ConversationsFreed), "conversations freed");
             Assert.Eventually(() => InFlight.Count == 0, 10, "callback state released");
         }
 
@@ -88,6 +91,9 @@ namespace Webraft.Tests
                 Thread.Sleep(1);
             }
             Assert.Equal("Hello! You said: " + text, drained.GetResult().Text, "poll");
+            var chat = new Conversation { Model = "gpt-4o" }.AddUser(text);
+            chat.AddAssistantTurn(client.ChatAsync(chat).Result);
+            Assert.Equal(2, chat.Count, "conversation");
             client.StartChat(Server.Body("stall-body"), stream: true);
         }
 

@@ -212,6 +212,18 @@ namespace Webraft.Tests
 
         public static readonly string[] Bases = { "/v1", "/v2", "/freeapi" };
 
+        /// <summary>JSON text to read by pointer, through the library (the tests have no JSON library either).</summary>
+        public static JsonSource Json(string json)
+        {
+            return new ChatChunk(System.Text.Encoding.UTF8.GetBytes(json));
+        }
+
+        /// <summary>What the echo-request model received: the request body sent, to read by pointer.</summary>
+        public static JsonSource EchoedBody(ChatResult echo)
+        {
+            return Json(Json(echo.Text).GetJson("/body"));
+        }
+
         /// <summary>
         /// A streamed request whose "stream" key is spelled with a \u escape in the JSON text:
         /// valid JSON and the same key, which only a real JSON parser (the library's) sees.
