@@ -130,7 +130,7 @@ typedef uint32_t webraft_log_level;
 #endif // __cplusplus
 
 /**
- * What `webraft_request_next` found.
+ * What an event callback or `webraft_request_next_event` was given.
  */
 enum webraft_event
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -142,13 +142,20 @@ enum webraft_event
    */
   WEBRAFT_EVENT_PENDING = 0,
   /**
-   * A stream chunk was written to `*out_chunk`.
+   * A stream chunk or event: its data (and, for an SSE event with its own
+   * type, its name).
    */
   WEBRAFT_EVENT_CHUNK = 1,
   /**
    * The request has finished and no chunks are left; take the result.
    */
   WEBRAFT_EVENT_DONE = 2,
+  /**
+   * The final reply's headers arrived: the data is one JSON object of them
+   * (lower-case names, repeated headers joined with ", "). Comes before any
+   * chunk, also for a reply that is a failure.
+   */
+  WEBRAFT_EVENT_HEADERS = 3,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -159,8 +166,9 @@ typedef uint32_t webraft_event;
 #endif // __cplusplus
 
 /**
- * How a started request hands its stream chunks to the caller. Passed to
- * `webraft_chat_start` as a `uint32_t`; the values are fixed.
+ * How a started request hands its stream chunks (and, for event callbacks
+ * and `webraft_request_next_event`, its headers) to the caller. Passed to
+ * the `_start` exports as a `uint32_t`; the values are fixed.
  */
 enum webraft_delivery
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -258,6 +266,21 @@ typedef int (*webraft_chunk_callback)(void *user_data, const char *chunk_json, s
 typedef void (*webraft_done_callback)(void *user_data, webraft_status status);
 
 /**
+ * Receives one event of a request: WEBRAFT_EVENT_HEADERS (`name` NULL, `data`
+ * the headers as a JSON object) or WEBRAFT_EVENT_CHUNK (`name` the SSE event
+ * name or NULL, `data` the event's data: JSON for chat and Responses streams,
+ * any text for other endpoints). `name` and `data` are NUL-terminated and
+ * borrowed for the duration of the call; `len` is the data's length. Runs on
+ * a library worker thread, one call at a time per request, in order. Return
+ * 0 to continue, non-zero to cancel.
+ */
+typedef int (*webraft_event_callback)(void *user_data,
+                                      webraft_event kind,
+                                      const char *name,
+                                      const char *data,
+                                      size_t len);
+
+/**
  * When a call reached its milestones, in milliseconds from its start; -1 if never.
  */
 typedef struct webraft_timings {
@@ -274,6 +297,25 @@ typedef struct webraft_timings {
    */
   double total_ms;
 } webraft_timings;
+
+/**
+ * What the `x-ratelimit-*` headers of the reply said. Counts are -1 and
+ * reset times -1.0 when their header was absent or unreadable (never 0).
+ */
+typedef struct webraft_rate_limit {
+  int64_t limit_requests;
+  int64_t remaining_requests;
+  /**
+   * Milliseconds until the request budget resets ("6m0s" reads 360000).
+   */
+  double reset_requests_ms;
+  int64_t limit_tokens;
+  int64_t remaining_tokens;
+  /**
+   * Milliseconds until the token budget resets.
+   */
+  double reset_tokens_ms;
+} webraft_rate_limit;
 
 #ifdef __cplusplus
 extern "C" {
@@ -696,13 +738,14 @@ webraft_status webraft_send_start(const struct webraft_client *client,
 /**
  * Take the next stream chunk, waiting up to `timeout_ms` (0: just look;
  * WEBRAFT_WAIT_FOREVER: no limit). Writes what it found to `*out_event`. For
- * WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk JSON, which the caller
- * frees with `webraft_string_free` (pass NULL to discard it), and `*out_len`
- * its length. A request with a chunk callback, or a plain request, only ever
- * yields PENDING then DONE, so this doubles as a wait. Any thread; several
- * threads may poll one request, each chunk goes to exactly one of them.
- * Inside the request's own chunk callback it does not wait (nothing can
- * change before the callback returns) and reports PENDING.
+ * WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk's data (JSON for chat
+ * streams), which the caller frees with `webraft_string_free` (pass NULL to
+ * discard it), and `*out_len` its length. Headers events are passed over
+ * (see `webraft_request_next_event`). A request with a chunk callback, or a
+ * plain request, only ever yields PENDING then DONE, so this doubles as a
+ * wait. Any thread; several threads may poll one request, each chunk goes to
+ * exactly one of them. Inside the request's own chunk callback it does not
+ * wait (nothing can change before the callback returns) and reports PENDING.
  * Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
  */
 webraft_status webraft_request_next(const struct webraft_request *request,
@@ -710,6 +753,22 @@ webraft_status webraft_request_next(const struct webraft_request *request,
                                     webraft_event *out_event,
                                     char **out_chunk,
                                     size_t *out_len);
+
+/**
+ * As `webraft_request_next`, with headers and event names: a polled request
+ * first yields WEBRAFT_EVENT_HEADERS once the final reply's headers arrive
+ * (`*out_data`: one JSON object of them), then its chunks as
+ * WEBRAFT_EVENT_CHUNK with `*out_name` the SSE event name (NULL when the
+ * event has none) and `*out_data` its data, then DONE. The caller frees the
+ * name and the data with `webraft_string_free`; either out-pointer may be
+ * NULL to discard it.
+ */
+webraft_status webraft_request_next_event(const struct webraft_request *request,
+                                          uint32_t timeout_ms,
+                                          webraft_event *out_event,
+                                          char **out_name,
+                                          char **out_data,
+                                          size_t *out_len);
 
 /**
  * Wait up to `timeout_ms` (WEBRAFT_WAIT_FOREVER: no limit) for the request to
@@ -758,6 +817,108 @@ struct webraft_result *webraft_request_take_result(const struct webraft_request 
  * request's own callbacks.
  */
 void webraft_request_free(struct webraft_request *request);
+
+/**
+ * Blocking Responses API call: `POST /responses` with `request_json` (an
+ * OpenAI Responses request body, sent as is; if it sets `"stream": true` the
+ * events are read and the response built from them). The result's JSON is
+ * the `response` object, its text the output text, its tool calls the
+ * `function_call` items. A `failed` response or an `error` event fails with
+ * the server's code and message and keeps the output that arrived; an
+ * `incomplete` one succeeds and `webraft_result_incomplete_reason` says why.
+ * Returns a result the caller must free; never NULL.
+ */
+struct webraft_result *webraft_responses(const struct webraft_client *client,
+                                         const char *request_json,
+                                         const char *options_json);
+
+/**
+ * Blocking streamed Responses API call (sets `"stream": true` itself).
+ * `on_event` (may be NULL) gets the headers, then each event with its name
+ * (`response.output_text.delta`, `keepalive`, unknown ones too) while this
+ * call blocks; see `webraft_event_callback`. Result as for `webraft_responses`.
+ */
+struct webraft_result *webraft_responses_stream(const struct webraft_client *client,
+                                                const char *request_json,
+                                                const char *options_json,
+                                                webraft_event_callback on_event,
+                                                void *user_data);
+
+/**
+ * Start a Responses API call and return at once. Delivery, handle and error
+ * rules as for `webraft_chat_start`, with `on_event` in place of `on_chunk`
+ * (it also gets the headers); polled, read the events with
+ * `webraft_request_next_event`.
+ */
+webraft_status webraft_responses_start(const struct webraft_client *client,
+                                       const char *request_json,
+                                       const char *options_json,
+                                       uint32_t delivery,
+                                       webraft_event_callback on_event,
+                                       webraft_done_callback on_done,
+                                       void *user_data,
+                                       struct webraft_request **out_request);
+
+/**
+ * Blocking Responses API call from a conversation: its messages become
+ * `input` items (a single plain user message is sent as the input text), its
+ * parameters the request's (`max_tokens` as `max_output_tokens`). Set
+ * `instructions` or `previous_response_id` with `webraft_conversation_set_param`.
+ * With `on_event` the reply streams; otherwise it is plain. The
+ * conversation is not changed; `webraft_conversation_add_assistant_turn`
+ * appends the reply. Result as for `webraft_responses`.
+ */
+struct webraft_result *webraft_conversation_responses(const struct webraft_client *client,
+                                                      const struct webraft_conversation *conversation,
+                                                      const char *options_json,
+                                                      webraft_event_callback on_event,
+                                                      void *user_data);
+
+/**
+ * Start a Responses API call from a conversation and return at once; rules
+ * as for `webraft_responses_start`.
+ */
+webraft_status webraft_conversation_responses_start(const struct webraft_client *client,
+                                                    const struct webraft_conversation *conversation,
+                                                    const char *options_json,
+                                                    uint32_t delivery,
+                                                    webraft_event_callback on_event,
+                                                    webraft_done_callback on_done,
+                                                    void *user_data,
+                                                    struct webraft_request **out_request);
+
+/**
+ * Blocking streamed request to any endpoint under the base URL (method and
+ * path as for `webraft_send`; `body_json` may be NULL). The reply is read as
+ * SSE (named events too) or JSON lines, and each event goes to `on_event`
+ * (may be NULL) as it arrives; `[DONE]` ends it. Nothing is accumulated: the
+ * result holds the status, headers and event count. Timeouts, retries
+ * (before the first event), cancellation and the event size limit work as for
+ * chat streams. Returns a result the caller must free; never NULL.
+ */
+struct webraft_result *webraft_send_stream(const struct webraft_client *client,
+                                           const char *method,
+                                           const char *path,
+                                           const char *body_json,
+                                           const char *options_json,
+                                           webraft_event_callback on_event,
+                                           void *user_data);
+
+/**
+ * Start a streamed request to any endpoint and return at once; delivery,
+ * handle and error rules as for `webraft_responses_start` (the reply is read
+ * as a stream whatever the delivery).
+ */
+webraft_status webraft_send_stream_start(const struct webraft_client *client,
+                                         const char *method,
+                                         const char *path,
+                                         const char *body_json,
+                                         const char *options_json,
+                                         uint32_t delivery,
+                                         webraft_event_callback on_event,
+                                         webraft_done_callback on_done,
+                                         void *user_data,
+                                         struct webraft_request **out_request);
 
 /**
  * Status of the call: WEBRAFT_STATUS_OK on success. NULL result: WEBRAFT_STATUS_NULL_ARGUMENT.
@@ -903,6 +1064,33 @@ const char *webraft_result_finish_reason(const struct webraft_result *result);
  * Borrowed: valid until `webraft_result_free`.
  */
 const char *webraft_result_refusal(const struct webraft_result *result);
+
+/**
+ * The value of the reply's header `name` (any case; repeated headers joined
+ * with ", "), or NULL when the reply had no such header or no reply arrived.
+ * Borrowed: valid until `webraft_result_free`. Any thread.
+ */
+const char *webraft_result_header(const struct webraft_result *result, const char *name);
+
+/**
+ * Every header of the reply as one JSON object (lower-case names, repeated
+ * headers joined with ", "); "{}" when no reply arrived. Length to `out_len`
+ * if not NULL. Borrowed: valid until `webraft_result_free`. NULL for NULL.
+ */
+const char *webraft_result_headers_json(const struct webraft_result *result, size_t *out_len);
+
+/**
+ * Copy the reply's rate-limit view into `*out` (absent values -1). Returns
+ * NULL_ARGUMENT if either pointer is NULL.
+ */
+webraft_status webraft_result_rate_limit(const struct webraft_result *result,
+                                         struct webraft_rate_limit *out);
+
+/**
+ * Why a Responses API reply stopped short (e.g. "max_output_tokens") when
+ * it ended `incomplete`, else NULL. Borrowed: valid until `webraft_result_free`.
+ */
+const char *webraft_result_incomplete_reason(const struct webraft_result *result);
 
 /**
  * Free a result and every string borrowed from it. NULL is a no-op. Any thread.

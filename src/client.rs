@@ -32,8 +32,11 @@ pub struct Call {
 pub enum CallKind {
     /// `/chat/completions`; the result carries the assistant text.
     Chat { stream: bool },
-    /// Any other endpoint; the body comes back as sent.
-    Raw,
+    /// `/responses`; the result carries the response object and its output text.
+    Responses { stream: bool },
+    /// Any other endpoint. Plain: the body comes back as sent. Streamed: each
+    /// event reaches the caller as it is, named or not, parsed or not.
+    Raw { stream: bool },
 }
 
 impl Call {
@@ -41,20 +44,24 @@ impl Call {
     /// streaming call gets `"stream": true`. `stream` is forced by streaming entry
     /// points; otherwise the body's own `stream` flag decides.
     pub fn chat(request_json: &str, force_stream: bool) -> Result<Call> {
-        let mut body: Value =
-            serde_json::from_str(request_json).map_err(|e| Error::invalid_json("request", e))?;
-        let obj = body
-            .as_object_mut()
-            .ok_or_else(|| Error::InvalidArgument("request must be a JSON object".into()))?;
-        let asked_to_stream = obj.get("stream").and_then(Value::as_bool) == Some(true);
-        let stream = force_stream || asked_to_stream;
-        let bytes = if stream && !asked_to_stream {
-            obj.insert("stream".into(), Value::Bool(true));
-            serde_json::to_vec(&body).expect("a JSON value always serializes")
-        } else {
-            request_json.as_bytes().to_vec()
-        };
-        Ok(Call::chat_body(bytes, stream))
+        let (body, stream) = json_request(request_json, force_stream)?;
+        Ok(Call::chat_body(body, stream))
+    }
+
+    /// A Responses API call (`POST /responses`), with the body rules of `chat`.
+    pub fn responses(request_json: &str, force_stream: bool) -> Result<Call> {
+        let (body, stream) = json_request(request_json, force_stream)?;
+        Ok(Call::responses_body(body, stream))
+    }
+
+    /// A Responses API call with a body the library built itself.
+    pub fn responses_body(body: Vec<u8>, stream: bool) -> Call {
+        Call {
+            method: Method::POST,
+            path: "/responses".into(),
+            body: Some(body),
+            kind: CallKind::Responses { stream },
+        }
     }
 
     /// A chat-completions call with a body the library built itself, so it
@@ -88,8 +95,15 @@ impl Call {
             method,
             path: path.to_string(),
             body,
-            kind: CallKind::Raw,
+            kind: CallKind::Raw { stream: false },
         })
+    }
+
+    /// Any endpoint, read as a stream of events (SSE or JSON lines).
+    pub fn raw_stream(method: &str, path: &str, body: Option<&str>) -> Result<Call> {
+        let mut call = Call::raw(method, path, body)?;
+        call.kind = CallKind::Raw { stream: true };
+        Ok(call)
     }
 
     /// Ask a streamed chat reply for its usage: add
@@ -110,8 +124,29 @@ impl Call {
     }
 
     pub fn is_stream(&self) -> bool {
-        matches!(self.kind, CallKind::Chat { stream: true })
+        match self.kind {
+            CallKind::Chat { stream } | CallKind::Responses { stream } | CallKind::Raw { stream } => stream,
+        }
     }
+}
+
+/// Parse a request body that must be a JSON object; with `force_stream`, make
+/// it say `"stream": true`. Returns the bytes to send and whether the reply streams.
+fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool)> {
+    let mut body: Value =
+        serde_json::from_str(request_json).map_err(|e| Error::invalid_json("request", e))?;
+    let obj = body
+        .as_object_mut()
+        .ok_or_else(|| Error::InvalidArgument("request must be a JSON object".into()))?;
+    let asked_to_stream = obj.get("stream").and_then(Value::as_bool) == Some(true);
+    let stream = force_stream || asked_to_stream;
+    let bytes = if stream && !asked_to_stream {
+        obj.insert("stream".into(), Value::Bool(true));
+        serde_json::to_vec(&body).expect("a JSON value always serializes")
+    } else {
+        request_json.as_bytes().to_vec()
+    };
+    Ok((bytes, stream))
 }
 
 impl Client {

@@ -86,6 +86,50 @@ impl AssistantTurn {
     }
 }
 
+impl AssistantTurn {
+    /// The assistant turn of a Responses API `response`: its output text and
+    /// refusal, and its `function_call` items as tool calls, kept in the chat
+    /// shape so a conversation can go on with either API. The finish reason is
+    /// the response's `status`.
+    pub fn from_response(response: &Value) -> Option<AssistantTurn> {
+        let output = response.get("output")?.as_array()?;
+        let text = |item: &Value, part_type: &str, field: &str| -> Option<String> {
+            let parts = item.get("content")?.as_array()?;
+            let texts: Vec<&str> = parts
+                .iter()
+                .filter(|p| p.get("type").and_then(Value::as_str) == Some(part_type))
+                .filter_map(|p| p.get(field).and_then(Value::as_str))
+                .collect();
+            (!texts.is_empty()).then(|| texts.concat())
+        };
+        let messages = || output.iter().filter(|i| i.get("type").and_then(Value::as_str) == Some("message"));
+        let content: Option<String> = messages().filter_map(|m| text(m, "output_text", "text")).reduce(|a, b| a + &b);
+        let refusal = messages().find_map(|m| text(m, "refusal", "refusal"));
+        let calls: Vec<Value> = output
+            .iter()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("function_call"))
+            .map(|call| json!({ "id": call.get("call_id").cloned().unwrap_or(Value::Null), "type": "function",
+                "function": { "name": call.get("name").cloned().unwrap_or(Value::Null),
+                              "arguments": call.get("arguments").cloned().unwrap_or(Value::Null) } }))
+            .collect();
+        let mut message = Map::new();
+        message.insert("role".into(), Value::from("assistant"));
+        message.insert("content".into(), content.map_or(Value::Null, Value::from));
+        if !calls.is_empty() {
+            message.insert("tool_calls".into(), Value::Array(calls.clone()));
+        }
+        if let Some(refusal) = &refusal {
+            message.insert("refusal".into(), Value::from(refusal.as_str()));
+        }
+        Some(AssistantTurn {
+            tool_calls: tool_calls(Some(&Value::Array(calls))),
+            finish_reason: response.get("status").and_then(Value::as_str).map(str::to_string),
+            refusal,
+            message,
+        })
+    }
+}
+
 fn tool_calls(calls: Option<&Value>) -> Vec<ToolCall> {
     let Some(calls) = calls.and_then(Value::as_array) else {
         return Vec::new();
@@ -257,6 +301,37 @@ impl Conversation {
         self.keep_null_content = on;
     }
 
+    /// The Responses API request body: the parameters (`max_tokens` becomes
+    /// `max_output_tokens`, chat-style function tools are flattened), then
+    /// `input`: the messages as input items, or the text alone when the
+    /// conversation is a single plain user message.
+    pub fn responses_body(&self, stream: bool) -> Vec<u8> {
+        let mut body = Map::new();
+        for (name, value) in &self.params {
+            match name.as_str() {
+                "max_tokens" | "max_completion_tokens" => body.insert("max_output_tokens".into(), value.clone()),
+                "tools" => body.insert(name.clone(), responses_tools(value)),
+                _ => body.insert(name.clone(), value.clone()),
+            };
+        }
+        body.insert("input".into(), self.input());
+        if stream {
+            body.insert("stream".into(), Value::Bool(true));
+        }
+        serde_json::to_vec(&body).expect("a JSON value always serializes")
+    }
+
+    fn input(&self) -> Value {
+        if let [only] = self.messages.as_slice() {
+            if only.get("role").and_then(Value::as_str) == Some("user") {
+                if let Some(text) = only.get("content").and_then(Value::as_str) {
+                    return Value::from(text);
+                }
+            }
+        }
+        Value::Array(self.messages.iter().flat_map(input_items).collect())
+    }
+
     /// The chat request body: parameters, then `messages`, then the stream members.
     pub fn request_body(&self, stream: bool) -> Vec<u8> {
         let mut body = self.params.clone();
@@ -269,6 +344,65 @@ impl Conversation {
         }
         serde_json::to_vec(&body).expect("a JSON value always serializes")
     }
+}
+
+/// One chat message as Responses input items: a tool result becomes a
+/// `function_call_output`, an assistant's tool calls become `function_call`
+/// items after its text, and content parts take their Responses names.
+fn input_items(message: &Value) -> Vec<Value> {
+    let role = message.get("role").and_then(Value::as_str).unwrap_or("user");
+    if role == "tool" {
+        let field = |name: &str| message.get(name).cloned().unwrap_or(Value::Null);
+        return vec![json!({ "type": "function_call_output", "call_id": field("tool_call_id"), "output": field("content") })];
+    }
+    let mut items = Vec::new();
+    match message.get("content") {
+        Some(Value::String(text)) if !(text.is_empty() && role == "assistant") => {
+            items.push(json!({ "role": role, "content": text }))
+        }
+        Some(Value::Array(parts)) => {
+            let parts: Vec<Value> = parts.iter().map(|part| input_part(part, role)).collect();
+            items.push(json!({ "role": role, "content": parts }));
+        }
+        _ => {}
+    }
+    let calls = message.get("tool_calls").and_then(Value::as_array).into_iter().flatten();
+    items.extend(calls.map(|call| {
+        let get = |pointer: &str| call.pointer(pointer).cloned().unwrap_or(Value::Null);
+        json!({ "type": "function_call", "call_id": get("/id"), "name": get("/function/name"), "arguments": get("/function/arguments") })
+    }));
+    items
+}
+
+fn input_part(part: &Value, role: &str) -> Value {
+    match part.get("type").and_then(Value::as_str) {
+        Some("text") => {
+            let kind = if role == "assistant" { "output_text" } else { "input_text" };
+            json!({ "type": kind, "text": part.get("text").cloned().unwrap_or(Value::Null) })
+        }
+        Some("image_url") => {
+            let mut image = json!({ "type": "input_image", "image_url": part.pointer("/image_url/url").cloned().unwrap_or(Value::Null) });
+            if let Some(detail) = part.pointer("/image_url/detail") {
+                image["detail"] = detail.clone();
+            }
+            image
+        }
+        _ => part.clone(),
+    }
+}
+
+/// Chat-style `{"type":"function","function":{…}}` tools as the Responses API's flat ones.
+fn responses_tools(tools: &Value) -> Value {
+    let Some(tools) = tools.as_array() else { return tools.clone() };
+    let flat = tools.iter().map(|tool| match tool.get("function").and_then(Value::as_object) {
+        Some(function) => {
+            let mut flat = function.clone();
+            flat.insert("type".into(), Value::from("function"));
+            Value::Object(flat)
+        }
+        None => tool.clone(),
+    });
+    Value::Array(flat.collect())
 }
 
 #[cfg(test)]
@@ -298,6 +432,43 @@ mod tests {
         let streamed = body(&c, true);
         assert_eq!(streamed["stream"], true);
         assert_eq!(streamed["stream_options"], json!({"include_usage": true}));
+    }
+
+    #[test]
+    fn the_responses_body_uses_input_items_and_responses_names() {
+        let mut c = Conversation::new();
+        c.set_param("model", Value::from("m")).unwrap();
+        c.set_param("max_tokens", Value::from(50)).unwrap();
+        c.add_message(Role::User, "weather?");
+        let single: Value = serde_json::from_slice(&c.responses_body(true)).unwrap();
+        assert_eq!(single, json!({"model":"m","max_output_tokens":50,"input":"weather?","stream":true}));
+        c.set_param_json("tools", r#"[{"type":"function","function":{"name":"get_weather","parameters":{}}}]"#).unwrap();
+        let turn = AssistantTurn::from_completion(&json!({"choices":[{"message":{"content":null,
+            "tool_calls":[{"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{}"}}]}}]})).unwrap();
+        c.add_assistant_turn(&turn);
+        c.add_tool_result("call_1", "22 C");
+        c.add_message(Role::User, "and?");
+        c.add_image_url("https://x/a.png", Some("low")).unwrap();
+        let body: Value = serde_json::from_slice(&c.responses_body(false)).unwrap();
+        assert_eq!(body["tools"], json!([{"type":"function","name":"get_weather","parameters":{}}]));
+        assert_eq!(body["input"], json!([
+            {"role":"user","content":"weather?"},
+            {"type":"function_call","call_id":"call_1","name":"get_weather","arguments":"{}"},
+            {"type":"function_call_output","call_id":"call_1","output":"22 C"},
+            {"role":"user","content":[{"type":"input_text","text":"and?"},{"type":"input_image","image_url":"https://x/a.png","detail":"low"}]}
+        ]));
+    }
+
+    #[test]
+    fn a_responses_reply_becomes_a_chat_shaped_assistant_turn() {
+        let response = json!({"status":"completed","output":[
+            {"type":"message","content":[{"type":"output_text","text":"Hi"}]},
+            {"type":"function_call","call_id":"call_9","name":"f","arguments":"{\"a\":1}"}]});
+        let turn = AssistantTurn::from_response(&response).unwrap();
+        assert_eq!(turn.tool_calls, vec![ToolCall { id: "call_9".into(), name: "f".into(), arguments: "{\"a\":1}".into() }]);
+        assert_eq!(turn.finish_reason.as_deref(), Some("completed"));
+        assert_eq!(turn.message["content"], "Hi");
+        assert_eq!(turn.message["tool_calls"][0]["function"]["name"], "f");
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod conversation;
 pub mod error;
 mod ffi;
 pub mod file;
+pub mod headers;
 pub mod http;
 pub mod image;
 pub mod log;
@@ -30,7 +31,7 @@ pub use client::{Call, CallKind, Client};
 pub use config::{ClientConfig, RequestOptions};
 pub use error::{ApiError, Error, Status, TimeoutKind};
 pub use log::LogLevel;
-pub use request::{Delivery, Next, Request};
+pub use request::{Delivery, Event, Next, Request};
 pub use result::{CallResult, Timings};
 
 /// The library version, also in the header as WEBRAFT_VERSION.

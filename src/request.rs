@@ -18,30 +18,51 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// Called with each chunk's JSON, in order, one call at a time, on a runtime
-/// worker thread. Returning false cancels the request.
-pub type ChunkCallback = Box<dyn FnMut(&str) -> bool + Send>;
+/// What a call hands on as it happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// The final reply's headers, as a JSON object, before any chunk.
+    Headers(&'a str),
+    /// One stream event: its SSE event name, if any, and its data.
+    Chunk { name: Option<&'a str>, data: &'a str },
+}
+
+/// Called with each event, in order, one call at a time, on a runtime worker
+/// thread. Returning false cancels the request.
+pub type EventCallback = Box<dyn FnMut(Event<'_>) -> bool + Send>;
 /// Called exactly once when the request has finished, after its last chunk.
 pub type DoneCallback = Box<dyn FnOnce(Status) + Send>;
 
-/// Where a stream's chunks go.
+/// Where a call's events go.
 pub enum Delivery {
     /// Only into the accumulated result.
     Discard,
-    Callback(ChunkCallback),
+    Callback(EventCallback),
     /// Into a bounded queue read by `Request::next`; the stream pauses while it is full.
     Queue,
+}
+
+impl Delivery {
+    /// Chunk data only, for callers that have no use for event names or headers.
+    pub fn chunks(mut on_chunk: impl FnMut(&str) -> bool + Send + 'static) -> Delivery {
+        Delivery::Callback(Box::new(move |event| match event {
+            Event::Chunk { data, .. } => on_chunk(data),
+            Event::Headers(_) => true,
+        }))
+    }
 }
 
 /// How many undelivered chunks a polled stream buffers before it pauses.
 pub const POLL_QUEUE_CAPACITY: usize = 256;
 
-/// What `Request::next` found.
+/// What `Request::next_event` found.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Next {
     /// Nothing yet; the request is still running.
     Pending,
-    Chunk(String),
+    /// The final reply's headers as a JSON object (only from `next_event`).
+    Headers(String),
+    Chunk { name: Option<String>, data: String },
     /// Finished; the result is ready (or already taken).
     Done,
 }
@@ -65,7 +86,8 @@ struct Shared {
 
 #[derive(Default)]
 struct State {
-    queue: VecDeque<String>,
+    /// Only `Headers` and `Chunk` items.
+    queue: VecDeque<Next>,
     /// The call has ended; its result is set.
     finished: bool,
     result: Option<CallResult>,
@@ -97,7 +119,7 @@ impl Request {
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
-            let mut progress = Progress::default();
+            let mut progress = Progress::new(call.kind);
             let mut sink = Sink { delivery, request: &task };
             let work = AssertUnwindSafe(http::execute(&client, &call, &options, &mut sink, &mut progress));
             let outcome = tokio::select! {
@@ -174,21 +196,34 @@ impl Request {
         self.lock().is_drained()
     }
 
-    /// The next queued chunk, or Done once the call has finished and the queue
-    /// is empty. Waits up to `timeout` (None: no limit; zero: just look).
+    /// The next queued chunk's data, or Done once the call has finished and the
+    /// queue is empty; headers events are passed over. Waits up to `timeout`
+    /// (None: no limit; zero: just look).
     pub fn next(&self, timeout: Option<Duration>) -> Next {
+        loop {
+            match self.next_event(timeout) {
+                Next::Headers(_) => continue,
+                other => return other,
+            }
+        }
+    }
+
+    /// The next queued event (headers or a chunk), or Done once the call has
+    /// finished and the queue is empty. Waits up to `timeout` (None: no limit;
+    /// zero: just look).
+    pub fn next_event(&self, timeout: Option<Duration>) -> Next {
         let mut drained_by_this_call = false;
         let next = self.wait_until(timeout, |state| {
-            if let Some(chunk) = state.queue.pop_front() {
+            if let Some(item) = state.queue.pop_front() {
                 drained_by_this_call = state.is_drained();
-                Some(Next::Chunk(chunk))
+                Some(item)
             } else if state.finished {
                 Some(Next::Done)
             } else {
                 None
             }
         });
-        if matches!(next, Some(Next::Chunk(_))) {
+        if matches!(next, Some(Next::Chunk { .. } | Next::Headers(_))) {
             self.shared.space.notify_one();
         }
         if drained_by_this_call {
@@ -276,8 +311,8 @@ impl Request {
         self.shared.changed.notify_all();
     }
 
-    /// Queue a chunk for `next`, pausing while the queue is full.
-    async fn enqueue(&self, chunk: &str) {
+    /// Queue an event for `next`, pausing while the queue is full.
+    async fn enqueue(&self, item: Next) {
         loop {
             let space = self.shared.space.notified();
             tokio::pin!(space);
@@ -285,7 +320,7 @@ impl Request {
             {
                 let mut state = self.lock();
                 if state.queue.len() < POLL_QUEUE_CAPACITY {
-                    state.queue.push_back(chunk.to_string());
+                    state.queue.push_back(item);
                     drop(state);
                     self.shared.changed.notify_all();
                     return;
@@ -322,19 +357,33 @@ struct Sink<'a> {
     request: &'a Request,
 }
 
-impl ChunkSink for Sink<'_> {
-    async fn deliver(&mut self, chunk_json: &str) -> bool {
+impl Sink<'_> {
+    async fn hand_on(&mut self, event: Event<'_>) -> bool {
         match &mut self.delivery {
             Delivery::Discard => true,
-            Delivery::Callback(on_chunk) => {
+            Delivery::Callback(on_event) => {
                 let _delivering = DeliveringGuard::enter(&self.request.shared);
-                on_chunk(chunk_json)
+                on_event(event)
             }
             Delivery::Queue => {
-                self.request.enqueue(chunk_json).await;
+                let item = match event {
+                    Event::Headers(json) => Next::Headers(json.to_string()),
+                    Event::Chunk { name, data } => Next::Chunk { name: name.map(str::to_string), data: data.to_string() },
+                };
+                self.request.enqueue(item).await;
                 true
             }
         }
+    }
+}
+
+impl ChunkSink for Sink<'_> {
+    async fn deliver(&mut self, name: Option<&str>, data: &str) -> bool {
+        self.hand_on(Event::Chunk { name, data }).await
+    }
+
+    async fn headers(&mut self, headers_json: &str) -> bool {
+        self.hand_on(Event::Headers(headers_json)).await
     }
 }
 

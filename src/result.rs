@@ -1,6 +1,7 @@
 //! What a finished call hands back: outcome, body, text, error details, timings.
 
 use crate::conversation::AssistantTurn;
+use crate::headers::ResponseHeaders;
 use crate::error::{ApiError, Error, Result, Status};
 use serde::Deserialize;
 use serde_json::Value;
@@ -34,6 +35,10 @@ pub struct CallResult {
     pub usage: Option<Usage>,
     /// From the `x-request-id` response header.
     pub request_id: Option<String>,
+    /// The final reply's headers (empty when none arrived).
+    pub headers: ResponseHeaders,
+    /// A Responses API reply that stopped short: its `incomplete_details.reason`.
+    pub incomplete_reason: Option<String>,
     pub timings: Timings,
     pub retries: u32,
     /// Stream chunks delivered.
@@ -62,8 +67,13 @@ impl CallResult {
         if !self.body_is_json {
             return None;
         }
-        let completion: Value = serde_json::from_slice(&self.body).ok()?;
-        AssistantTurn::from_completion(&completion)
+        let reply: Value = serde_json::from_slice(&self.body).ok()?;
+        // A Responses API `response` has `output` items where a completion has `choices`.
+        if reply.get("choices").is_none() && reply.get("output").is_some_and(Value::is_array) {
+            AssistantTurn::from_response(&reply)
+        } else {
+            AssistantTurn::from_completion(&reply)
+        }
     }
 }
 
@@ -76,6 +86,17 @@ pub struct Usage {
 }
 
 impl Usage {
+    /// A Responses API `usage` (`input_tokens`, `output_tokens`, `total_tokens`).
+    pub fn of_response(response: &Value) -> Option<Usage> {
+        let usage = response.get("usage")?.as_object()?;
+        let count = |key: &str| usage.get(key).and_then(Value::as_u64).unwrap_or(0);
+        Some(Usage {
+            prompt_tokens: count("input_tokens"),
+            completion_tokens: count("output_tokens"),
+            total_tokens: count("total_tokens"),
+        })
+    }
+
     /// None when the completion has no usage object; a missing count is 0.
     pub fn of(completion: &Value) -> Option<Usage> {
         let usage = completion.get("usage")?.as_object()?;

@@ -38,10 +38,10 @@ fn chat(client: &Arc<Client>, model: &str, options: &str) -> CallResult {
 fn stream(client: &Arc<Client>, model: &str, options: &str) -> (CallResult, Vec<String>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    let delivery = Delivery::Callback(Box::new(move |chunk: &str| {
+    let delivery = Delivery::chunks(move |chunk: &str| {
         sink.lock().unwrap().push(chunk.to_string());
         true
-    }));
+    });
     let call = Call::chat(&chat_body(model, "hi"), true).unwrap();
     let result = Request::run_blocking(
         client,
@@ -311,7 +311,7 @@ fn cancel_from_another_thread_is_prompt_and_keeps_partial_output() {
         .unwrap();
         assert!(matches!(
             request.next(Some(Duration::from_secs(5))),
-            Next::Chunk(_)
+            Next::Chunk { .. }
         ));
         assert_eq!(request.next(Some(Duration::from_millis(50))), Next::Pending);
         let remote = request.clone();
@@ -358,9 +358,10 @@ fn a_polled_stream_pauses_when_its_queue_is_full_and_loses_nothing() {
     let mut received = 0;
     loop {
         match request.next(Some(Duration::from_secs(10))) {
-            Next::Chunk(_) => received += 1,
+            Next::Chunk { .. } => received += 1,
             Next::Done => break,
             Next::Pending => panic!("stalled after {received} chunks"),
+            Next::Headers(_) => panic!("next() passes over headers"),
         }
     }
     let result = request.take_result().unwrap();
@@ -404,11 +405,11 @@ fn a_callback_may_make_a_blocking_call_on_the_same_client() {
     let inner_client = Arc::clone(&client);
     let inner_texts = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&inner_texts);
-    let delivery = Delivery::Callback(Box::new(move |_chunk: &str| {
+    let delivery = Delivery::chunks(move |_chunk: &str| {
         let inner = chat(&inner_client, "gpt-4o", "");
         sink.lock().unwrap().push(inner.text.unwrap_or_default());
         true
-    }));
+    });
     let call = Call::chat(&chat_body("gpt-4o", "outer"), true).unwrap();
     let result = Request::run_blocking(&client, call, RequestOptions::default(), delivery);
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
@@ -523,7 +524,7 @@ fn waiting_on_a_request_from_its_own_chunk_callback_does_not_stall() {
     let seen = Arc::clone(&own);
     let waits = Arc::new(Mutex::new(Vec::new()));
     let record = Arc::clone(&waits);
-    let delivery = Delivery::Callback(Box::new(move |_chunk: &str| {
+    let delivery = Delivery::chunks(move |_chunk: &str| {
         if let Some(request) = seen.get() {
             let started = Instant::now();
             let finished = request.wait(Some(Duration::from_secs(5)));
@@ -534,7 +535,7 @@ fn waiting_on_a_request_from_its_own_chunk_callback_does_not_stall() {
                 .push((finished, next, started.elapsed()));
         }
         true
-    }));
+    });
     let call = Call::chat(&chat_body("trickle-20", "hi"), true).unwrap();
     let request = Request::start(&client, call, RequestOptions::default(), delivery, None).unwrap();
     own.set(request.clone()).ok().unwrap();

@@ -22,7 +22,7 @@ const FFI_LAYERS: &[&[&str]] = &[
     &["boundary", "handles"],
     &["callbacks", "args", "result"],
     &["launch"],
-    &["client", "request", "conversation", "pointer", "library"],
+    &["client", "request", "conversation", "responses", "pointer", "library"],
 ];
 
 

@@ -4,7 +4,8 @@
  *   webraft-chat [--base-url URL] [--api-key KEY] [--plan free|paid] [--model M] [--system TEXT]
  *                [--image URL_OR_PATH]... [--max-tokens N] [--stream] [--events] [--json]
  *                [--request FILE] [--timeout-ms N] [--max-retries N]
- *                [--conversation FILE] [--tools FILE] [--tool-result ID=TEXT]... [PROMPT]
+ *                [--conversation FILE] [--tools FILE] [--tool-result ID=TEXT]...
+ *                [--api chat|responses] [--path PATH [--method M]] [--headers-out FILE] [PROMPT]
  *
  * Exit status: 0 on success, 1 when the request fails, 2 for bad usage, 3 when
  * the reply asks for tool calls (printed one JSON line each).
@@ -96,7 +97,8 @@ static void usage(FILE *out) {
           "                    [--system TEXT] [--image URL_OR_PATH]... [--max-tokens N]\n"
           "                    [--stream] [--events] [--json] [--request FILE]\n"
           "                    [--timeout-ms N] [--max-retries N] [--conversation FILE]\n"
-          "                    [--tools FILE] [--tool-result ID=TEXT]... [PROMPT]\n",
+          "                    [--tools FILE] [--tool-result ID=TEXT]... [--api chat|responses]\n"
+          "                    [--path PATH [--method M]] [--headers-out FILE] [PROMPT]\n",
           out);
 }
 
@@ -116,38 +118,15 @@ static int report_failure(const webraft_result *result) {
     return 1;
 }
 
-typedef struct {
-    int events;
-    int printed_any;
-} stream_state;
-
-/* Runs on a library worker thread, one chunk at a time, while main blocks. */
-static int on_chunk(void *user_data, const char *chunk_json, size_t len) {
-    stream_state *state = user_data;
-    if (state->events) {
-        fwrite(chunk_json, 1, len, stdout);
-        fputc('\n', stdout);
-    } else {
-        char *text = NULL;
-        size_t text_len = 0;
-        if (webraft_chunk_text(chunk_json, len, &text, &text_len) == WEBRAFT_STATUS_OK) {
-            fwrite(text, 1, text_len, stdout);
-            state->printed_any |= text_len > 0;
-        }
-        webraft_string_free(text);
-    }
-    fflush(stdout);
-    return 0;
-}
-
-
 /* Everything the command line said. */
 typedef struct {
     const char *base_url, *api_key, *plan, *model, *system_text, *request_file;
     const char *max_tokens, *timeout_ms, *max_retries, *conversation_file, *tools_file;
+    const char *api_name, *path, *method, *headers_out;
     const char **images, **tool_results;
     size_t image_count, tool_result_count;
     int stream, events, json;
+    enum { API_CHAT, API_RESPONSES, API_PATH } api;
     buffer prompt;
 } options;
 
@@ -174,6 +153,10 @@ static const char **value_slot(options *o, const char *arg) {
     if (strcmp(arg, "--conversation") == 0) return &o->conversation_file;
     if (strcmp(arg, "--tools") == 0) return &o->tools_file;
     if (strcmp(arg, "--tool-result") == 0) return &o->tool_results[o->tool_result_count++];
+    if (strcmp(arg, "--api") == 0) return &o->api_name;
+    if (strcmp(arg, "--path") == 0) return &o->path;
+    if (strcmp(arg, "--method") == 0) return &o->method;
+    if (strcmp(arg, "--headers-out") == 0) return &o->headers_out;
     return NULL;
 }
 
@@ -226,6 +209,22 @@ static int canonical_number(const char *option, const char **value, unsigned lon
 
 static char g_numbers[3][24];
 
+/* --api, --path and --method. Returns -1 when they make sense, else the exit status. */
+static int check_endpoint(options *o) {
+    if (o->api_name && strcmp(o->api_name, "chat") != 0 && strcmp(o->api_name, "responses") != 0)
+        return usage_error("--api must be chat or responses", o->api_name);
+    o->api = o->api_name && strcmp(o->api_name, "responses") == 0 ? API_RESPONSES : API_CHAT;
+    if (o->method && !o->path) return usage_error("--method needs --path", NULL);
+    if (!o->path) return -1;
+    if (o->path[0] != '/') return usage_error("--path must start with /", o->path);
+    if (o->api_name || o->prompt.len || o->model || o->system_text || o->image_count || o->max_tokens ||
+        o->conversation_file || o->tools_file || o->tool_result_count)
+        return usage_error("--path takes only --request FILE (or no body), --method and the output options", NULL);
+    o->api = API_PATH;
+    if (!o->method) o->method = o->request_file ? "POST" : "GET";
+    return -1;
+}
+
 /* Returns -1 when the options make sense together, else the exit status. */
 static int check_options(options *o) {
     if (o->events && !o->stream) return usage_error("--events needs --stream", NULL);
@@ -237,12 +236,13 @@ static int check_options(options *o) {
     if ((code = canonical_number("--max-retries", &o->max_retries, 100ULL, g_numbers[2])) >= 0) return code;
     for (size_t i = 0; i < o->tool_result_count; i++)
         if (!strchr(o->tool_results[i], '=')) return usage_error("--tool-result needs ID=TEXT", o->tool_results[i]);
+    if ((code = check_endpoint(o)) >= 0) return code;
     int conversing = o->conversation_file || o->tools_file || o->tool_result_count;
     if (o->request_file && (o->prompt.len || o->model || o->system_text || o->image_count || o->max_tokens || conversing))
         return usage_error("--request cannot be combined with PROMPT, --model, --system, --image, --max-tokens, "
                            "--conversation, --tools or --tool-result",
                            NULL);
-    if (!o->request_file && !o->prompt.len && !o->conversation_file && !o->tool_result_count)
+    if (o->api != API_PATH && !o->request_file && !o->prompt.len && !o->conversation_file && !o->tool_result_count)
         return usage_error("a PROMPT, --request FILE or --conversation FILE is required", NULL);
     return -1;
 }
@@ -357,18 +357,23 @@ static int build_conversation(const options *o, webraft_conversation **out) {
     webraft_conversation *conversation = *out;
     webraft_conversation_set_model(conversation, o->model ? o->model : DEFAULT_MODEL);
     if (o->max_tokens) webraft_conversation_set_max_tokens(conversation, strtoull(o->max_tokens, NULL, 10));
-    if (o->system_text) webraft_conversation_add_system_if_missing(conversation, o->system_text);
+    if (o->system_text && o->api == API_RESPONSES) {
+        buffer instructions = {0};
+        buf_json_string(&instructions, o->system_text);
+        webraft_conversation_set_param(conversation, "instructions", instructions.data, NULL);
+        free(instructions.data);
+    } else if (o->system_text) {
+        webraft_conversation_add_system_if_missing(conversation, o->system_text);
+    }
     if ((code = add_tools_and_results(o, conversation)) >= 0) return code;
     if (o->prompt.len && (code = add_prompt(o, conversation)) >= 0) return code;
     return -1;
 }
 
-/* Replace `path` with the conversation: a temporary file beside it, then rename,
- * so a crash or full disk never leaves it half-written. Returns 0 or 1. */
-static int save_conversation(const char *path, const webraft_conversation *conversation) {
-    char *json = NULL;
-    size_t len = 0;
-    webraft_conversation_to_json(conversation, &json, &len);
+/* Replace `path` with `len` bytes of `text` (and a newline): a temporary file
+ * beside it, then rename, so a crash or full disk never leaves it half-written.
+ * Returns 0 or 1. */
+static int write_file_atomically(const char *path, const char *text, size_t len) {
     buffer temp = {0};
     buf_puts(&temp, path);
     buf_puts(&temp, ".XXXXXX");
@@ -376,15 +381,23 @@ static int save_conversation(const char *path, const webraft_conversation *conve
     int ok = fd >= 0;
     if (ok) {
         FILE *f = fdopen(fd, "wb");
-        ok = f && fwrite(json, 1, len, f) == len && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
+        ok = f && fwrite(text, 1, len, f) == len && fputc('\n', f) != EOF && fflush(f) == 0 && fsync(fd) == 0;
         ok = (f ? fclose(f) == 0 : (close(fd), 0)) && ok;
         ok = ok && rename(temp.data, path) == 0;
         if (!ok) unlink(temp.data);
     }
     if (!ok) fprintf(stderr, "webraft-chat: cannot write %s: %s\n", path, strerror(errno));
-    webraft_string_free(json);
     free(temp.data);
     return ok ? 0 : 1;
+}
+
+static int save_conversation(const char *path, const webraft_conversation *conversation) {
+    char *json = NULL;
+    size_t len = 0;
+    webraft_conversation_to_json(conversation, &json, &len);
+    int code = write_file_atomically(path, json, len);
+    webraft_string_free(json);
+    return code;
 }
 
 /* One JSON line per tool call the reply asked for. */
@@ -404,11 +417,112 @@ static void print_tool_calls(const webraft_result *result) {
     }
 }
 
+typedef struct {
+    const options *o;
+    int printed_any;
+    int headers_failed;
+} stream_state;
+
+/* `{"event": NAME or null, "data": DATA}`, DATA as JSON when it parses, else as a string. */
+static void print_event_line(const char *name, const char *data, size_t len) {
+    buffer line = {0};
+    buf_puts(&line, "{\"event\":");
+    if (name) buf_json_string(&line, name);
+    else buf_puts(&line, "null");
+    buf_puts(&line, ",\"data\":");
+    char *json = NULL;
+    if (webraft_json_get_json(data, len, "", &json, NULL) == WEBRAFT_STATUS_OK) buf_puts(&line, json);
+    else buf_json_string(&line, data);
+    webraft_string_free(json);
+    buf_puts(&line, "}\n");
+    fputs(line.data, stdout);
+    free(line.data);
+}
+
+/* The text an event adds: a chat chunk's delta, a Responses output_text delta. */
+static void print_event_text(const options *o, stream_state *state, const char *name, const char *data, size_t len) {
+    char *text = NULL, *type = NULL;
+    size_t text_len = 0;
+    if (o->api == API_CHAT) {
+        webraft_chunk_text(data, len, &text, &text_len);
+    } else if (name || webraft_json_get_string(data, len, "/type", &type, NULL) == WEBRAFT_STATUS_OK) {
+        if (strcmp(name ? name : type, "response.output_text.delta") == 0)
+            webraft_json_get_string(data, len, "/delta", &text, &text_len);
+    }
+    if (text) fwrite(text, 1, text_len, stdout);
+    state->printed_any |= text_len > 0;
+    webraft_string_free(text);
+    webraft_string_free(type);
+}
+
+static void print_event(stream_state *state, const char *name, const char *data, size_t len) {
+    const options *o = state->o;
+    if (o->api == API_PATH || (o->events && o->api == API_RESPONSES)) print_event_line(name, data, len);
+    else if (o->events) printf("%.*s\n", (int)len, data);
+    else if (!o->json) print_event_text(o, state, name, data, len);
+    fflush(stdout);
+}
+
+static webraft_status start_stream(const options *o, const webraft_client *client,
+                                   const webraft_conversation *conversation, const char *request_json,
+                                   const char *options_json, webraft_request **request) {
+    const uint32_t poll = WEBRAFT_DELIVERY_POLL;
+    if (o->api == API_PATH)
+        return webraft_send_stream_start(client, o->method, o->path, request_json, options_json, poll, NULL, NULL,
+                                         NULL, request);
+    if (o->api == API_RESPONSES)
+        return conversation ? webraft_conversation_responses_start(client, conversation, options_json, poll, NULL,
+                                                                   NULL, NULL, request)
+                            : webraft_responses_start(client, request_json, options_json, poll, NULL, NULL, NULL,
+                                                      request);
+    return conversation
+        ? webraft_conversation_chat_start(client, conversation, options_json, poll, NULL, NULL, NULL, request)
+        : webraft_chat_start(client, request_json, options_json, poll, NULL, NULL, NULL, request);
+}
+
+/* Stream the call from this thread: headers to --headers-out as soon as they
+ * arrive, each event printed as it comes. */
+static webraft_result *stream_call(const options *o, stream_state *state, const webraft_client *client,
+                                   const webraft_conversation *conversation, const char *request_json,
+                                   const char *options_json) {
+    webraft_request *request = NULL;
+    start_stream(o, client, conversation, request_json, options_json, &request);
+    for (;;) {
+        webraft_event event = WEBRAFT_EVENT_PENDING;
+        char *name = NULL, *data = NULL;
+        size_t len = 0;
+        webraft_request_next_event(request, WEBRAFT_WAIT_FOREVER, &event, &name, &data, &len);
+        if (event == WEBRAFT_EVENT_HEADERS && o->headers_out)
+            state->headers_failed |= write_file_atomically(o->headers_out, data, len);
+        if (event == WEBRAFT_EVENT_CHUNK) print_event(state, name, data, len);
+        webraft_string_free(name);
+        webraft_string_free(data);
+        if (event == WEBRAFT_EVENT_DONE) break;
+    }
+    webraft_result *result = webraft_request_take_result(request);
+    webraft_request_free(request);
+    return result;
+}
+
+static webraft_result *plain_call(const options *o, const webraft_client *client,
+                                  const webraft_conversation *conversation, const char *request_json,
+                                  const char *options_json) {
+    if (o->api == API_PATH) return webraft_send(client, o->method, o->path, request_json, options_json);
+    if (o->api == API_RESPONSES)
+        return conversation ? webraft_conversation_responses(client, conversation, options_json, NULL, NULL)
+                            : webraft_responses(client, request_json, options_json);
+    return conversation ? webraft_conversation_chat(client, conversation, options_json)
+                        : webraft_chat(client, request_json, options_json);
+}
+
 /* Print a successful reply for the chosen output mode; returns 0, or 3 for tool calls. */
 static int print_reply(const options *o, const webraft_result *result, const stream_state *state) {
     int asks_for_tools = webraft_result_tool_call_count(result) > 0;
     size_t len = 0;
-    if (o->json) {
+    if (o->api == API_PATH) {
+        const char *body = o->stream ? NULL : webraft_result_body(result, &len);
+        if (body) fwrite(body, 1, len, stdout);
+    } else if (o->json) {
         const char *body = webraft_result_json(result, &len);
         if (body) fwrite(body, 1, len, stdout);
         fputc('\n', stdout);
@@ -420,34 +534,39 @@ static int print_reply(const options *o, const webraft_result *result, const str
         if (len || !asks_for_tools) fputc('\n', stdout);
     }
     if (asks_for_tools && !o->json && !o->events) print_tool_calls(result);
+    const char *incomplete = webraft_result_incomplete_reason(result);
+    if (incomplete) fprintf(stderr, "webraft-chat: incomplete: %s\n", incomplete);
     fflush(stdout);
     return asks_for_tools ? 3 : 0;
 }
 
-static webraft_result *send_chat(const options *o, const webraft_client *client,
-                                 const webraft_conversation *conversation, const char *request_json,
-                                 stream_state *state) {
+/* A Responses failure names the server's own message; chat and --path keep the full description. */
+static int report_call_failure(const options *o, const webraft_result *result) {
+    const char *server = webraft_result_server_message(result);
+    if (o->api != API_RESPONSES || !server) return report_failure(result);
+    fprintf(stderr, "webraft-chat: %s: %s\n", webraft_status_name(webraft_result_status(result)), server);
+    return 1;
+}
+
+/* Send, print, and keep the conversation and headers files up to date. Returns the exit status. */
+static int run(const options *o, const webraft_client *client, webraft_conversation *conversation,
+               const char *request_json) {
     /* As a per-request option the timeout bounds streams too, not only plain calls. */
     char options_text[64] = "";
     if (o->timeout_ms) snprintf(options_text, sizeof options_text, "{\"timeout_ms\":%s}", o->timeout_ms);
     const char *options_json = o->timeout_ms ? options_text : NULL;
-    webraft_chunk_callback callback = (o->json && !o->events) ? NULL : on_chunk;
-    if (conversation)
-        return o->stream ? webraft_conversation_chat_stream(client, conversation, options_json, callback, state)
-                         : webraft_conversation_chat(client, conversation, options_json);
-    return o->stream ? webraft_chat_stream(client, request_json, options_json, callback, state)
-                     : webraft_chat(client, request_json, options_json);
-}
-
-/* Send, print, and keep the conversation file up to date. Returns the exit status. */
-static int run(const options *o, const webraft_client *client, webraft_conversation *conversation,
-               const char *request_json) {
-    stream_state state = {o->events, 0};
-    webraft_result *result = send_chat(o, client, conversation, request_json, &state);
-    int exit_code;
+    stream_state state = {o, 0, 0};
+    webraft_result *result = o->stream ? stream_call(o, &state, client, conversation, request_json, options_json)
+                                       : plain_call(o, client, conversation, request_json, options_json);
+    int exit_code = 0;
+    if (!o->stream && o->headers_out && webraft_result_http_status(result) != 0) {
+        size_t len = 0;
+        const char *headers = webraft_result_headers_json(result, &len);
+        state.headers_failed = write_file_atomically(o->headers_out, headers, len);
+    }
     if (webraft_result_status(result) != WEBRAFT_STATUS_OK) {
         if (o->stream && state.printed_any) fputc('\n', stdout);
-        exit_code = report_failure(result);
+        exit_code = report_call_failure(o, result);
     } else {
         exit_code = print_reply(o, result, &state);
         if (o->conversation_file) {
@@ -456,7 +575,7 @@ static int run(const options *o, const webraft_client *client, webraft_conversat
         }
     }
     webraft_result_free(result);
-    return exit_code;
+    return state.headers_failed ? 1 : exit_code;
 }
 
 int main(int argc, char **argv) {
@@ -469,7 +588,7 @@ int main(int argc, char **argv) {
     char *request_json = NULL;
     webraft_conversation *conversation = NULL;
     if (code < 0 && o.request_file) request_json = read_request_file(o.request_file);
-    else if (code < 0) code = build_conversation(&o, &conversation);
+    else if (code < 0 && o.api != API_PATH) code = build_conversation(&o, &conversation);
 
     webraft_client *client = NULL;
     if (code < 0) {

@@ -80,7 +80,7 @@ fn run(content_type: Option<&str>, max: usize, pieces: &[&[u8]]) -> Run {
     let mut chunk_results = Vec::new();
     let mut merged = 0;
     for event in &events {
-        if let StreamEvent::Data(payload) = event {
+        if let StreamEvent::Data(payload) | StreamEvent::Named { data: payload, .. } = event {
             let result = parse_chunk(payload).and_then(|chunk| {
                 accumulator.push(&chunk)?;
                 // Chunks that are not objects are ignored, not counted.
@@ -119,7 +119,10 @@ fn check_decoder_invariants(
     }
     assert_eq!(decoder.is_done(), done_at.is_some());
     for event in events {
-        if let StreamEvent::Data(payload) | StreamEvent::Error(payload) = event {
+        if let StreamEvent::Data(payload)
+        | StreamEvent::Named { data: payload, .. }
+        | StreamEvent::Error(payload) = event
+        {
             assert!(payload.len() <= max, "payload over max_event_bytes {max}");
         }
     }

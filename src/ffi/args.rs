@@ -10,23 +10,35 @@ use crate::error::Error;
 use std::ffi::c_char;
 use std::sync::Arc;
 
+/// Which JSON API a request body or conversation is for.
+#[derive(Clone, Copy)]
+pub(crate) enum Api {
+    /// `POST /chat/completions`.
+    Chat,
+    /// `POST /responses`.
+    Responses,
+}
+
 /// The C strings that make a call, not yet checked.
 pub(crate) enum CallArgs {
-    /// A chat completion; `stream` forces `"stream": true`.
-    Chat {
+    /// A request body for `api`; `stream` forces `"stream": true`.
+    Json {
+        api: Api,
         request_json: *const c_char,
         stream: bool,
     },
-    /// A chat completion from a conversation's messages and parameters, as they are now.
+    /// A request for `api` from a conversation's messages and parameters, as they are now.
     Conversation {
+        api: Api,
         conversation: *const webraft_conversation,
         stream: bool,
     },
-    /// Any method and path under the base URL.
+    /// Any method and path under the base URL; `stream` reads the reply as events.
     Raw {
         method: *const c_char,
         path: *const c_char,
         body_json: *const c_char,
+        stream: bool,
     },
 }
 
@@ -68,26 +80,35 @@ impl CallArgs {
     /// construction (the call copies what it keeps).
     unsafe fn checked(self) -> Result<Call, Error> {
         match self {
-            CallArgs::Chat {
+            CallArgs::Json {
+                api,
                 request_json,
                 stream,
             } => {
                 // SAFETY: this function's contract, for `request_json`.
                 let request_json = unsafe { required_str(request_json, "request_json") }?;
-                Call::chat(request_json, stream)
+                match api {
+                    Api::Chat => Call::chat(request_json, stream),
+                    Api::Responses => Call::responses(request_json, stream),
+                }
             }
             CallArgs::Conversation {
+                api,
                 conversation,
                 stream,
             } => {
                 // SAFETY: this function's contract, for `conversation`.
-                let conversation = unsafe { handle(conversation, "conversation") }?;
-                Ok(Call::chat_body(conversation.lock().request_body(stream), stream))
+                let conversation = unsafe { handle(conversation, "conversation") }?.lock();
+                Ok(match api {
+                    Api::Chat => Call::chat_body(conversation.request_body(stream), stream),
+                    Api::Responses => Call::responses_body(conversation.responses_body(stream), stream),
+                })
             }
             CallArgs::Raw {
                 method,
                 path,
                 body_json,
+                stream,
             } => {
                 // SAFETY: this function's contract, for `method`.
                 let method = unsafe { required_str(method, "method") }?;
@@ -95,7 +116,10 @@ impl CallArgs {
                 let path = unsafe { required_str(path, "path") }?;
                 // SAFETY: this function's contract, for `body_json`.
                 let body_json = unsafe { optional_str(body_json, "body_json") }?;
-                Call::raw(method, path, body_json)
+                match stream {
+                    true => Call::raw_stream(method, path, body_json),
+                    false => Call::raw(method, path, body_json),
+                }
             }
         }
     }

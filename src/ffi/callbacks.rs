@@ -4,7 +4,7 @@
 use super::boundary::c_string;
 use crate::error::Status;
 use crate::log::{LogLevel, LogSink};
-use crate::request::{ChunkCallback, DoneCallback};
+use crate::request::{DoneCallback, Event, EventCallback};
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
 
@@ -61,22 +61,91 @@ pub(crate) fn log_sink(on_log: webraft_log_callback, user_data: *mut c_void) -> 
     }))
 }
 
-/// The chunk callback for a C chunk callback, if there is one.
+/// What an event callback or `webraft_request_next_event` was given.
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum webraft_event {
+    /// Nothing yet; the request is still running.
+    Pending = 0,
+    /// A stream chunk or event: its data (and, for an SSE event with its own
+    /// type, its name).
+    Chunk = 1,
+    /// The request has finished and no chunks are left; take the result.
+    Done = 2,
+    /// The final reply's headers arrived: the data is one JSON object of them
+    /// (lower-case names, repeated headers joined with ", "). Comes before any
+    /// chunk, also for a reply that is a failure.
+    Headers = 3,
+}
+
+/// Receives one event of a request: WEBRAFT_EVENT_HEADERS (`name` NULL, `data`
+/// the headers as a JSON object) or WEBRAFT_EVENT_CHUNK (`name` the SSE event
+/// name or NULL, `data` the event's data: JSON for chat and Responses streams,
+/// any text for other endpoints). `name` and `data` are NUL-terminated and
+/// borrowed for the duration of the call; `len` is the data's length. Runs on
+/// a library worker thread, one call at a time per request, in order. Return
+/// 0 to continue, non-zero to cancel.
+pub type webraft_event_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        kind: webraft_event,
+        name: *const c_char,
+        data: *const c_char,
+        len: usize,
+    ) -> c_int,
+>;
+
+/// A reusable NUL-terminated copy of borrowed text, for handing to C.
+#[derive(Default)]
+struct CText(Vec<u8>);
+
+impl CText {
+    fn set(&mut self, text: &str) -> *const c_char {
+        self.0.clear();
+        self.0.extend_from_slice(text.as_bytes());
+        self.0.push(0);
+        self.0.as_ptr().cast()
+    }
+}
+
+/// The chunk callback for a C chunk callback, if there is one: it gets each
+/// chunk's data; headers and event names are not its business.
 pub(crate) fn chunk_callback(
     on_chunk: webraft_chunk_callback,
     user_data: *mut c_void,
-) -> Option<ChunkCallback> {
+) -> Option<EventCallback> {
     let on_chunk = on_chunk?;
     let user_data = UserData(user_data);
-    let mut buffer = Vec::new();
-    Some(Box::new(move |chunk: &str| {
-        buffer.clear();
-        buffer.extend_from_slice(chunk.as_bytes());
-        buffer.push(0);
+    let mut buffer = CText::default();
+    Some(Box::new(move |event| {
+        let Event::Chunk { data, .. } = event else { return true };
+        let text = buffer.set(data);
         // SAFETY: the caller gave a valid callback and user_data for this
-        // request's lifetime; `buffer` is NUL-terminated, `chunk.len()` bytes
-        // precede the NUL, and it outlives the call.
-        unsafe { on_chunk(user_data.get(), buffer.as_ptr().cast(), chunk.len()) == 0 }
+        // request's lifetime; `text` is NUL-terminated after `data.len()`
+        // bytes and outlives the call.
+        unsafe { on_chunk(user_data.get(), text, data.len()) == 0 }
+    }))
+}
+
+/// The event callback for a C event callback, if there is one.
+pub(crate) fn event_callback(
+    on_event: webraft_event_callback,
+    user_data: *mut c_void,
+) -> Option<EventCallback> {
+    let on_event = on_event?;
+    let user_data = UserData(user_data);
+    let (mut name_text, mut data_text) = (CText::default(), CText::default());
+    Some(Box::new(move |event| {
+        let (kind, name, data) = match event {
+            Event::Headers(json) => (webraft_event::Headers, None, json),
+            Event::Chunk { name, data } => (webraft_event::Chunk, name, data),
+        };
+        let name = name.map_or(std::ptr::null(), |name| name_text.set(name));
+        let text = data_text.set(data);
+        // SAFETY: the caller gave a valid callback and user_data for this
+        // request's lifetime; `name` is NULL or NUL-terminated, `text` is
+        // NUL-terminated after `data.len()` bytes, and both outlive the call.
+        unsafe { on_event(user_data.get(), kind, name, text, data.len()) == 0 }
     }))
 }
 

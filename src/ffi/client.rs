@@ -1,7 +1,7 @@
 //! Creating and freeing clients, and the blocking calls. Uses `boundary`,
 //! `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::args::{prepare, CallArgs};
+use super::args::{prepare, Api, CallArgs};
 use super::boundary::{handle, optional_str, Out};
 use super::callbacks::{chunk_callback, log_sink, webraft_chunk_callback, webraft_log_callback};
 use super::launch::run_blocking;
@@ -94,7 +94,7 @@ pub unsafe extern "C" fn webraft_chat(
     options_json: *const c_char,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let call = CallArgs::Chat { request_json, stream: false };
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream: false };
         // SAFETY: `client` is NULL or a live client, and the strings are NULL or
         // NUL-terminated and outlive this call (the header's contract).
         let prepared = unsafe { prepare(client, call, options_json) };
@@ -118,7 +118,7 @@ pub unsafe extern "C" fn webraft_chat_stream(
 ) -> *mut webraft_result {
     ffi_boundary! {
         let delivery = chunk_callback(on_chunk, user_data).map_or(Delivery::Discard, Delivery::Callback);
-        let call = CallArgs::Chat { request_json, stream: true };
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream: true };
         // SAFETY: `client` is NULL or a live client, and the strings are NULL or
         // NUL-terminated and outlive this call (the header's contract).
         let prepared = unsafe { prepare(client, call, options_json) };
@@ -139,7 +139,7 @@ pub unsafe extern "C" fn webraft_send(
     options_json: *const c_char,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let call = CallArgs::Raw { method, path, body_json };
+        let call = CallArgs::Raw { method, path, body_json, stream: false };
         // SAFETY: `client` is NULL or a live client, and the strings are NULL or
         // NUL-terminated and outlive this call (the header's contract).
         let prepared = unsafe { prepare(client, call, options_json) };

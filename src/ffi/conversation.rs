@@ -2,7 +2,7 @@
 //! sent like a raw chat request, and fed back from results. Uses `boundary`,
 //! `handles`, `callbacks`, `args`, `result`, `launch` and the core.
 
-use super::args::{prepare, CallArgs};
+use super::args::{prepare, Api, CallArgs};
 use super::boundary::{c_string, give_string, handle, optional_str, required_str, status_of, Out};
 use super::callbacks::{chunk_callback, done_callback, webraft_chunk_callback, webraft_done_callback};
 use super::handles::{free, into_raw, webraft_client, webraft_conversation, webraft_request};
@@ -373,7 +373,7 @@ pub unsafe extern "C" fn webraft_conversation_chat(
     options_json: *const c_char,
 ) -> *mut webraft_result {
     ffi_boundary! {
-        let call = CallArgs::Conversation { conversation, stream: false };
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream: false };
         // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
         let prepared = unsafe { prepare(client, call, options_json) };
         run_blocking(prepared, Delivery::Discard)
@@ -392,7 +392,7 @@ pub unsafe extern "C" fn webraft_conversation_chat_stream(
 ) -> *mut webraft_result {
     ffi_boundary! {
         let delivery = chunk_callback(on_chunk, user_data).map_or(Delivery::Discard, Delivery::Callback);
-        let call = CallArgs::Conversation { conversation, stream: true };
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream: true };
         // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
         let prepared = unsafe { prepare(client, call, options_json) };
         run_blocking(prepared, delivery)
@@ -416,11 +416,11 @@ pub unsafe extern "C" fn webraft_conversation_chat_start(
     ffi_boundary! {
         // SAFETY: `out_request` is NULL or writable (the header's contract).
         let out_request = unsafe { Out::new(out_request) };
-        let (delivery, stream) = match chosen_delivery(delivery, on_chunk, user_data) {
+        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
             Ok(chosen) => chosen,
             Err(error) => return fail_start(error, &out_request),
         };
-        let call = CallArgs::Conversation { conversation, stream };
+        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream };
         // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
         let prepared = unsafe { prepare(client, call, options_json) };
         start(prepared, delivery, done_callback(on_done, user_data), &out_request)

@@ -4,15 +4,14 @@
 
 use super::args::Prepared;
 use super::boundary::Out;
-use super::callbacks::{chunk_callback, webraft_chunk_callback};
 use super::handles::{into_raw, webraft_request};
 use super::result::webraft_result;
 use crate::error::{Error, Status};
-use crate::request::{Delivery, DoneCallback, Request};
-use std::ffi::c_void;
+use crate::request::{Delivery, DoneCallback, EventCallback, Request};
 
-/// How a started request hands its stream chunks to the caller. Passed to
-/// `webraft_chat_start` as a `uint32_t`; the values are fixed.
+/// How a started request hands its stream chunks (and, for event callbacks
+/// and `webraft_request_next_event`, its headers) to the caller. Passed to
+/// the `_start` exports as a `uint32_t`; the values are fixed.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum webraft_delivery {
@@ -26,17 +25,18 @@ pub enum webraft_delivery {
     Poll = 2,
 }
 
-/// The core delivery for a C delivery value, and whether it makes the reply stream.
+/// The core delivery for a C delivery value, and whether it makes the reply
+/// stream. `callback` is the caller's callback, adapted, and `what` its
+/// parameter's name for messages.
 pub(crate) fn chosen_delivery(
     delivery: u32,
-    on_chunk: webraft_chunk_callback,
-    user_data: *mut c_void,
+    callback: Option<EventCallback>,
+    what: &'static str,
 ) -> Result<(Delivery, bool), Error> {
-    let callback = chunk_callback(on_chunk, user_data);
     let unused_callback = || {
-        Error::InvalidArgument(
-            "on_chunk must be NULL unless delivery is WEBRAFT_DELIVERY_CALLBACK".into(),
-        )
+        Error::InvalidArgument(format!(
+            "{what} must be NULL unless delivery is WEBRAFT_DELIVERY_CALLBACK"
+        ))
     };
     match delivery {
         d if d == webraft_delivery::None as u32 => {
@@ -47,7 +47,7 @@ pub(crate) fn chosen_delivery(
         }
         d if d == webraft_delivery::Callback as u32 => callback
             .map(|callback| (Delivery::Callback(callback), true))
-            .ok_or(Error::NullArgument("on_chunk")),
+            .ok_or(Error::NullArgument(what)),
         other => Err(Error::InvalidArgument(format!(
             "{other} is not a webraft_delivery value"
         ))),

@@ -12,7 +12,7 @@
 //!    `args`: the arguments shared by the exports that make requests;
 //!    `result`: `webraft_result` and its accessors
 //! 2. `launch`: running a checked call, blocking or started with a delivery
-//! 3. `client`, `request`, `conversation`, `pointer`, `library`: the remaining exports
+//! 3. `client`, `request`, `conversation`, `responses`, `pointer`, `library`: the remaining exports
 //!
 //! cbindgen writes the header in the order of the `mod` lines below, so
 //! reordering them reorders the header.
@@ -32,4 +32,5 @@ mod launch;
 mod library;
 mod pointer;
 mod request;
+mod responses;
 mod result;

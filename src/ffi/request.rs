@@ -1,30 +1,18 @@
 //! Non-blocking requests: start, poll or wait, cancel, take the result, free.
 //! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
-use super::args::{prepare, CallArgs};
+use super::args::{prepare, Api, CallArgs};
 use super::boundary::{c_string, give_string, handle, Out};
-use super::callbacks::{
+use super::callbacks::{chunk_callback, webraft_event, 
     done_callback, webraft_chunk_callback, webraft_done_callback,
 };
 use super::launch::{chosen_delivery, fail_start, start};
 use super::handles::{free, webraft_client, webraft_request};
 use super::result::webraft_result;
 use crate::error::Status;
-use crate::request::{Delivery, Next};
+use crate::request::{Delivery, Next, Request};
 use std::ffi::{c_char, c_void};
 use std::time::Duration;
-
-/// What `webraft_request_next` found.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum webraft_event {
-    /// Nothing yet; the request is still running.
-    Pending = 0,
-    /// A stream chunk was written to `*out_chunk`.
-    Chunk = 1,
-    /// The request has finished and no chunks are left; take the result.
-    Done = 2,
-}
 
 /// A timeout value meaning "wait as long as it takes".
 pub const WEBRAFT_WAIT_FOREVER: u32 = u32::MAX;
@@ -61,11 +49,11 @@ pub unsafe extern "C" fn webraft_chat_start(
     ffi_boundary! {
         // SAFETY: `out_request` is NULL or writable (the header's contract).
         let out_request = unsafe { Out::new(out_request) };
-        let (delivery, stream) = match chosen_delivery(delivery, on_chunk, user_data) {
+        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
             Ok(chosen) => chosen,
             Err(error) => return fail_start(error, &out_request),
         };
-        let call = CallArgs::Chat { request_json, stream };
+        let call = CallArgs::Json { api: Api::Chat, request_json, stream };
         // SAFETY: `client` is NULL or a live client, and the strings are NULL or
         // NUL-terminated and outlive this call (the header's contract).
         let prepared = unsafe { prepare(client, call, options_json) };
@@ -89,7 +77,7 @@ pub unsafe extern "C" fn webraft_send_start(
     ffi_boundary! {
         // SAFETY: `out_request` is NULL or writable (the header's contract).
         let out_request = unsafe { Out::new(out_request) };
-        let call = CallArgs::Raw { method, path, body_json };
+        let call = CallArgs::Raw { method, path, body_json, stream: false };
         // SAFETY: `client` is NULL or a live client, and the strings are NULL or
         // NUL-terminated and outlive this call (the header's contract).
         let prepared = unsafe { prepare(client, call, options_json) };
@@ -97,29 +85,38 @@ pub unsafe extern "C" fn webraft_send_start(
     }
 }
 
-/// The out-pointers of `webraft_request_next`.
+/// The out-pointers of `webraft_request_next` and `webraft_request_next_event`.
 struct NextOut<'a> {
     event: Out<'a, webraft_event>,
-    chunk: Out<'a, *mut c_char>,
+    name: Out<'a, *mut c_char>,
+    data: Out<'a, *mut c_char>,
     len: Out<'a, usize>,
 }
 
 impl NextOut<'_> {
-    /// Check the out-pointers, and clear the chunk and its length so they
-    /// read NULL and 0 unless a chunk is written.
+    /// Check the out-pointers, and clear the name, data and length so they
+    /// read NULL and 0 unless something is written.
     ///
     /// # Safety
     /// Each pointer is NULL or writable for the rest of the export's call.
-    unsafe fn new(event: *mut webraft_event, chunk: *mut *mut c_char, len: *mut usize) -> Self {
+    unsafe fn new(
+        event: *mut webraft_event,
+        name: *mut *mut c_char,
+        data: *mut *mut c_char,
+        len: *mut usize,
+    ) -> Self {
         let out = NextOut {
             // SAFETY: this function's contract, for `event`.
             event: unsafe { Out::new(event) },
-            // SAFETY: this function's contract, for `chunk`.
-            chunk: unsafe { Out::new(chunk) },
+            // SAFETY: this function's contract, for `name`.
+            name: unsafe { Out::new(name) },
+            // SAFETY: this function's contract, for `data`.
+            data: unsafe { Out::new(data) },
             // SAFETY: this function's contract, for `len`.
             len: unsafe { Out::new(len) },
         };
-        out.chunk.write(std::ptr::null_mut());
+        out.name.write(std::ptr::null_mut());
+        out.data.write(std::ptr::null_mut());
         out.len.write(0);
         out
     }
@@ -128,25 +125,52 @@ impl NextOut<'_> {
         let event = match next {
             Next::Pending => webraft_event::Pending,
             Next::Done => webraft_event::Done,
-            Next::Chunk(chunk) => {
-                // Chunks are parsed JSON, so they hold no raw NUL and nothing is cut.
-                give_string(c_string(&chunk), &self.chunk, &self.len);
+            Next::Headers(json) => {
+                give_string(c_string(&json), &self.data, &self.len);
+                webraft_event::Headers
+            }
+            Next::Chunk { name, data } => {
+                if let Some(name) = name.filter(|_| !self.name.is_null()) {
+                    self.name.write(c_string(&name).into_raw());
+                }
+                // An event's data is text without NULs (the decoder reads UTF-8 lines).
+                give_string(c_string(&data), &self.data, &self.len);
                 webraft_event::Chunk
             }
         };
         self.event.write(event);
     }
+
+    /// Wait for the next item of `request` and write it out.
+    ///
+    /// # Safety
+    /// `request` is NULL or a live request.
+    unsafe fn take(
+        &self,
+        request: *const webraft_request,
+        timeout_ms: u32,
+        next: fn(&Request, Option<Duration>) -> Next,
+    ) -> Status {
+        // SAFETY: this function's contract.
+        let Ok(request) = (unsafe { handle(request, "request") }) else { return Status::NullArgument };
+        if self.event.is_null() {
+            return Status::NullArgument;
+        }
+        self.write(next(&request.request, wait_limit(timeout_ms)));
+        Status::Ok
+    }
 }
 
 /// Take the next stream chunk, waiting up to `timeout_ms` (0: just look;
 /// WEBRAFT_WAIT_FOREVER: no limit). Writes what it found to `*out_event`. For
-/// WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk JSON, which the caller
-/// frees with `webraft_string_free` (pass NULL to discard it), and `*out_len`
-/// its length. A request with a chunk callback, or a plain request, only ever
-/// yields PENDING then DONE, so this doubles as a wait. Any thread; several
-/// threads may poll one request, each chunk goes to exactly one of them.
-/// Inside the request's own chunk callback it does not wait (nothing can
-/// change before the callback returns) and reports PENDING.
+/// WEBRAFT_EVENT_CHUNK, `*out_chunk` receives the chunk's data (JSON for chat
+/// streams), which the caller frees with `webraft_string_free` (pass NULL to
+/// discard it), and `*out_len` its length. Headers events are passed over
+/// (see `webraft_request_next_event`). A request with a chunk callback, or a
+/// plain request, only ever yields PENDING then DONE, so this doubles as a
+/// wait. Any thread; several threads may poll one request, each chunk goes to
+/// exactly one of them. Inside the request's own chunk callback it does not
+/// wait (nothing can change before the callback returns) and reports PENDING.
 /// Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_next(
@@ -158,14 +182,33 @@ pub unsafe extern "C" fn webraft_request_next(
 ) -> Status {
     ffi_boundary! {
         // SAFETY: each out-pointer is NULL or writable (the header's contract).
-        let out = unsafe { NextOut::new(out_event, out_chunk, out_len) };
+        let out = unsafe { NextOut::new(out_event, std::ptr::null_mut(), out_chunk, out_len) };
         // SAFETY: `request` is NULL or a live request (the header's contract).
-        let Ok(request) = (unsafe { handle(request, "request") }) else { return Status::NullArgument };
-        if out.event.is_null() {
-            return Status::NullArgument;
-        }
-        out.write(request.request.next(wait_limit(timeout_ms)));
-        Status::Ok
+        unsafe { out.take(request, timeout_ms, Request::next) }
+    }
+}
+
+/// As `webraft_request_next`, with headers and event names: a polled request
+/// first yields WEBRAFT_EVENT_HEADERS once the final reply's headers arrive
+/// (`*out_data`: one JSON object of them), then its chunks as
+/// WEBRAFT_EVENT_CHUNK with `*out_name` the SSE event name (NULL when the
+/// event has none) and `*out_data` its data, then DONE. The caller frees the
+/// name and the data with `webraft_string_free`; either out-pointer may be
+/// NULL to discard it.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_next_event(
+    request: *const webraft_request,
+    timeout_ms: u32,
+    out_event: *mut webraft_event,
+    out_name: *mut *mut c_char,
+    out_data: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: each out-pointer is NULL or writable (the header's contract).
+        let out = unsafe { NextOut::new(out_event, out_name, out_data, out_len) };
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        unsafe { out.take(request, timeout_ms, Request::next_event) }
     }
 }
 

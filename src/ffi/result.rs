@@ -2,10 +2,11 @@
 //! NUL-terminated bytes that live exactly as long as the result. Uses
 //! `boundary`, `handles` and the core.
 
-use super::boundary::{c_string, handle, OnPanic, Out};
+use super::boundary::{c_string, handle, optional_str, OnPanic, Out};
 use super::handles::{free, into_raw};
 use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
+use crate::headers::RateLimit;
 use crate::result::{CallResult, Usage};
 use once_cell::sync::OnceCell;
 use serde_json::Value;
@@ -30,6 +31,11 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    /// Each header name (lower-case) with its values joined.
+    headers: Vec<(String, CString)>,
+    headers_json: CString,
+    rate_limit: webraft_rate_limit,
+    incomplete_reason: Option<CString>,
     /// The JSON body, parsed on the first JSON Pointer read.
     document: OnceCell<Option<Value>>,
     assistant: Option<AssistantTurn>,
@@ -65,6 +71,35 @@ pub struct webraft_timings {
     pub first_chunk_ms: f64,
     /// The call finished.
     pub total_ms: f64,
+}
+
+/// What the `x-ratelimit-*` headers of the reply said. Counts are -1 and
+/// reset times -1.0 when their header was absent or unreadable (never 0).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct webraft_rate_limit {
+    pub limit_requests: i64,
+    pub remaining_requests: i64,
+    /// Milliseconds until the request budget resets ("6m0s" reads 360000).
+    pub reset_requests_ms: f64,
+    pub limit_tokens: i64,
+    pub remaining_tokens: i64,
+    /// Milliseconds until the token budget resets.
+    pub reset_tokens_ms: f64,
+}
+
+impl webraft_rate_limit {
+    fn new(limit: RateLimit) -> webraft_rate_limit {
+        let count = |n: Option<u64>| n.map_or(-1, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        webraft_rate_limit {
+            limit_requests: count(limit.limit_requests),
+            remaining_requests: count(limit.remaining_requests),
+            reset_requests_ms: limit.reset_requests_ms.unwrap_or(-1.0),
+            limit_tokens: count(limit.limit_tokens),
+            remaining_tokens: count(limit.remaining_tokens),
+            reset_tokens_ms: limit.reset_tokens_ms.unwrap_or(-1.0),
+        }
+    }
 }
 
 /// Bytes with a NUL after them; the length excludes it, so embedded NULs survive.
@@ -121,6 +156,10 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            headers_json: c_string(&call.headers.to_json()),
+            rate_limit: webraft_rate_limit::new(call.headers.rate_limit()),
+            incomplete_reason: owned(call.incomplete_reason.as_ref()),
+            headers: call.headers.joined().into_iter().map(|(name, value)| (name, c_string(&value))).collect(),
             document: OnceCell::new(),
             assistant,
         }
@@ -494,6 +533,73 @@ pub unsafe extern "C" fn webraft_result_refusal(result: *const webraft_result) -
         // SAFETY: `result` is NULL or a live result (the header's contract).
         let result = unsafe { borrow(result) };
         result.map_or(std::ptr::null(), |r| c_str_out(&r.refusal))
+    }
+}
+
+/// The value of the reply's header `name` (any case; repeated headers joined
+/// with ", "), or NULL when the reply had no such header or no reply arrived.
+/// Borrowed: valid until `webraft_result_free`. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_header(
+    result: *const webraft_result,
+    name: *const c_char,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `name` is NULL or NUL-terminated (the header's contract).
+        let name = unsafe { optional_str(name, "name") }.ok().flatten();
+        let (Some(result), Some(name)) = (result, name) else { return std::ptr::null() };
+        let found = result.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name));
+        found.map_or(std::ptr::null(), |(_, value)| value.as_ptr())
+    }
+}
+
+/// Every header of the reply as one JSON object (lower-case names, repeated
+/// headers joined with ", "); "{}" when no reply arrived. Length to `out_len`
+/// if not NULL. Borrowed: valid until `webraft_result_free`. NULL for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_headers_json(
+    result: *const webraft_result,
+    out_len: *mut usize,
+) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out_len` is NULL or writable (the header's contract).
+        let out_len = unsafe { Out::new(out_len) };
+        out_len.write(result.map_or(0, |r| r.headers_json.as_bytes().len()));
+        result.map_or(std::ptr::null(), |r| r.headers_json.as_ptr())
+    }
+}
+
+/// Copy the reply's rate-limit view into `*out` (absent values -1). Returns
+/// NULL_ARGUMENT if either pointer is NULL.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_rate_limit(
+    result: *const webraft_result,
+    out: *mut webraft_rate_limit,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        // SAFETY: `out` is NULL or writable (the header's contract).
+        let out = unsafe { Out::new(out) };
+        match result {
+            Some(r) if !out.is_null() => { out.write(r.rate_limit); Status::Ok }
+            _ => Status::NullArgument,
+        }
+    }
+}
+
+/// Why a Responses API reply stopped short (e.g. "max_output_tokens") when
+/// it ended `incomplete`, else NULL. Borrowed: valid until `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_incomplete_reason(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.incomplete_reason))
     }
 }
 

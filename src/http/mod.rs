@@ -10,19 +10,23 @@ mod send;
 
 use crate::client::{Call, CallKind, Client};
 use crate::config::RequestOptions;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::result::Progress;
 use clock::Clock;
 use reqwest::header::HeaderMap;
 use std::future::Future;
 
-/// Receives each stream chunk's JSON text in order.
+/// Receives what a call hands on as it happens, in order.
 pub trait ChunkSink: Send {
-    /// Returns false to cancel the request.
-    fn deliver(&mut self, chunk_json: &str) -> impl Future<Output = bool> + Send;
+    /// One stream event: its SSE event name, if it has one, and its data. Returns false to
+    /// cancel the request.
+    fn deliver(&mut self, event: Option<&str>, data: &str) -> impl Future<Output = bool> + Send;
+    /// The final reply's headers arrived (as a JSON object), before any event. Returns false
+    /// to cancel the request.
+    fn headers(&mut self, headers_json: &str) -> impl Future<Output = bool> + Send;
 }
 
-/// Run `call` to completion, retrying where the policy allows, streaming chunks into `sink`.
+/// Run `call` to completion, retrying where the policy allows, streaming events into `sink`.
 pub async fn execute(
     client: &Client,
     call: &Call,
@@ -35,16 +39,25 @@ pub async fn execute(
         options.timeouts(client.config.timeouts, call.is_stream()),
         call.is_stream(),
     );
-    let response = send::send(client, call, options, &clock, progress).await?;
+    let sent = send::send(client, call, options, &clock, progress).await;
+    // Headers go on even when the reply is a failure: a 429's rate-limit headers matter most.
+    if !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
+        return Err(Error::Cancelled);
+    }
+    let response = sent?;
     match call.kind {
-        CallKind::Chat { stream: true } => {
-            read::stream(client, response, &clock, sink, progress).await
-        }
+        CallKind::Chat { stream: true }
+        | CallKind::Responses { stream: true }
+        | CallKind::Raw { stream: true } => read::stream(client, response, &clock, sink, progress).await,
         CallKind::Chat { stream: false } => {
             read::body(client, response, &clock, progress).await?;
             progress.read_completion()
         }
-        CallKind::Raw => {
+        CallKind::Responses { stream: false } => {
+            read::body(client, response, &clock, progress).await?;
+            progress.read_response()
+        }
+        CallKind::Raw { stream: false } => {
             read::body(client, response, &clock, progress).await?;
             progress.read_raw();
             Ok(())

@@ -7,7 +7,7 @@ use super::{header_text, ChunkSink};
 use crate::client::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::result::Progress;
-use crate::stream::{self, Decoder, StreamEvent};
+use crate::stream::{Decoder, StreamEvent};
 use reqwest::Response;
 use serde_json::Value;
 use std::ops::Deref;
@@ -152,7 +152,8 @@ async fn dispatch(
     let mut done = false;
     for event in events.drain(..) {
         match event {
-            StreamEvent::Data(payload) => deliver(&payload, sink, progress).await?,
+            StreamEvent::Data(data) => deliver(None, &data, sink, progress).await?,
+            StreamEvent::Named { name, data } => deliver(Some(&name), &data, sink, progress).await?,
             StreamEvent::Error(payload) => return Err(Error::StreamError(stream_error(&payload))),
             StreamEvent::Done => done = true,
         }
@@ -160,10 +161,16 @@ async fn dispatch(
     Ok(done)
 }
 
-async fn deliver(payload: &str, sink: &mut impl ChunkSink, progress: &mut Progress) -> Result<()> {
-    let chunk = stream::parse_chunk(payload)?;
-    progress.record_chunk(&chunk)?;
-    if sink.deliver(payload).await {
+/// Record one event (the progress parses it as its kind of stream needs), then hand it on.
+/// An event that fails (malformed, or an error the server reports in it) is not handed on.
+async fn deliver(
+    name: Option<&str>,
+    data: &str,
+    sink: &mut impl ChunkSink,
+    progress: &mut Progress,
+) -> Result<()> {
+    progress.record_event(name, data)?;
+    if sink.deliver(name, data).await {
         Ok(())
     } else {
         Err(Error::Cancelled)

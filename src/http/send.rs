@@ -7,6 +7,7 @@ use crate::client::{Call, Client};
 use crate::config::RequestOptions;
 use crate::error::{ApiError, Error, Result, TimeoutKind};
 use crate::log::{redacted_url, LogLevel};
+use crate::headers::ResponseHeaders;
 use crate::result::Progress;
 use reqwest::Response;
 use std::time::{Duration, SystemTime};
@@ -98,8 +99,8 @@ async fn attempt(
         .await
         .and_then(|sent| sent.map_err(|e| classify(e, client.config.connect_timeout)))
         .map_err(Failed::without_reply)?;
-    let request_id = header_text(response.headers(), "x-request-id").map(str::to_string);
-    progress.record_headers(response.status().as_u16(), request_id);
+    let headers = response.headers().iter().map(|(name, value)| (name.as_str(), value.as_bytes()));
+    progress.record_headers(response.status().as_u16(), ResponseHeaders::new(headers));
     client.logger.log(LogLevel::Info, || {
         let id = progress.request_id().unwrap_or("none");
         let ms = progress.since_start().as_millis();

@@ -1,11 +1,24 @@
 //! What a call has learned so far, and turning that into the caller's `CallResult`.
 
 use super::{assistant_text, CallResult, Timings, Usage};
+use crate::client::CallKind;
 use crate::error::{ApiError, Error, Result};
-use crate::stream::Accumulator;
+use crate::headers::ResponseHeaders;
+use crate::stream::{self, response_text, Accumulator, Ending, ResponsesAccumulator};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// What a stream's events are gathered into.
+#[derive(Debug)]
+enum Gathering {
+    /// Chat chunks merged into a `chat.completion`.
+    Chat(Accumulator),
+    /// Responses events built into a `response`.
+    Responses(ResponsesAccumulator),
+    /// Events of another endpoint are only counted; the caller has them.
+    Nothing,
+}
 
 /// Everything learned about a call so far. It lives outside the call's future,
 /// so a cancelled or failed call still reports what had arrived.
@@ -14,45 +27,64 @@ pub struct Progress {
     started: Instant,
     http_status: u16,
     request_id: Option<String>,
+    headers: ResponseHeaders,
     retries: u32,
     timings: Timings,
     chunks: usize,
-    accumulator: Option<Accumulator>,
+    gathering: Gathering,
     body: Vec<u8>,
     text: Option<String>,
     usage: Option<Usage>,
+    incomplete_reason: Option<String>,
     body_is_json: bool,
 }
 
 impl Default for Progress {
+    /// The progress of a chat call.
     fn default() -> Self {
-        Progress {
-            started: Instant::now(),
-            http_status: 0,
-            request_id: None,
-            retries: 0,
-            timings: Timings::default(),
-            chunks: 0,
-            accumulator: None,
-            body: Vec::new(),
-            text: None,
-            usage: None,
-            body_is_json: false,
-        }
+        Progress::new(CallKind::Chat { stream: false })
     }
 }
 
 impl Progress {
+    pub fn new(kind: CallKind) -> Progress {
+        let gathering = match kind {
+            CallKind::Chat { .. } => Gathering::Chat(Accumulator::new()),
+            CallKind::Responses { .. } => Gathering::Responses(ResponsesAccumulator::new()),
+            CallKind::Raw { .. } => Gathering::Nothing,
+        };
+        Progress {
+            started: Instant::now(),
+            http_status: 0,
+            request_id: None,
+            headers: ResponseHeaders::default(),
+            retries: 0,
+            timings: Timings::default(),
+            chunks: 0,
+            gathering,
+            body: Vec::new(),
+            text: None,
+            usage: None,
+            incomplete_reason: None,
+            body_is_json: false,
+        }
+    }
+
     /// Turn the progress and the call's outcome into the caller's result.
     /// A stream that delivered anything keeps its partial completion, even on error.
     pub fn finish(mut self, outcome: Result<()>) -> CallResult {
         self.timings.total = self.started.elapsed();
-        if let Some(accumulator) = self.accumulator.take().filter(|acc| acc.chunk_count() > 0) {
-            let completion = accumulator.completion();
-            self.text = assistant_text(&completion);
-            self.usage = Usage::of(&completion);
-            self.body = serde_json::to_vec(&completion).expect("a JSON value always serializes");
-            self.body_is_json = true;
+        if self.chunks > 0 {
+            match std::mem::replace(&mut self.gathering, Gathering::Nothing) {
+                Gathering::Chat(accumulator) => self.take_json(accumulator.completion(), false),
+                Gathering::Responses(accumulator) => {
+                    self.take_json(accumulator.response(), true);
+                    if let Ending::Incomplete(reason) = accumulator.ending() {
+                        self.incomplete_reason = Some(reason);
+                    }
+                }
+                Gathering::Nothing => {}
+            }
         }
         CallResult {
             error: outcome.err(),
@@ -62,10 +94,27 @@ impl Progress {
             text: self.text,
             usage: self.usage,
             request_id: self.request_id,
+            headers: self.headers,
+            incomplete_reason: self.incomplete_reason,
             timings: self.timings,
             retries: self.retries,
             chunks: self.chunks,
         }
+    }
+
+    /// Make `value` (a completion, or a response when `is_response`) the result's body and
+    /// read its text, usage and ending.
+    fn take_json(&mut self, value: Value, is_response: bool) {
+        if is_response {
+            self.text = response_text(&value);
+            self.usage = Usage::of_response(&value);
+            self.incomplete_reason = incomplete_reason(&value);
+        } else {
+            self.text = assistant_text(&value);
+            self.usage = Usage::of(&value);
+        }
+        self.body = serde_json::to_vec(&value).expect("a JSON value always serializes");
+        self.body_is_json = true;
     }
 
     /// When the call started: every timing, and the total deadline, counts from here.
@@ -94,10 +143,16 @@ impl Progress {
     }
 
     /// An attempt's status line and headers arrived; a later attempt overwrites them.
-    pub(crate) fn record_headers(&mut self, http_status: u16, request_id: Option<String>) {
+    pub(crate) fn record_headers(&mut self, http_status: u16, headers: ResponseHeaders) {
         self.http_status = http_status;
-        self.request_id = request_id;
+        self.request_id = headers.get("x-request-id");
+        self.headers = headers;
         self.timings.headers = Some(self.since_start());
+    }
+
+    /// The last reply's headers (empty before any reply).
+    pub(crate) fn headers(&self) -> &ResponseHeaders {
+        &self.headers
     }
 
     /// Keep a failed attempt's error body for callers that want more than the parsed fields.
@@ -112,11 +167,24 @@ impl Progress {
         &mut self.body
     }
 
-    /// Add one decoded stream chunk to the completion being accumulated.
-    pub(crate) fn record_chunk(&mut self, chunk: &Value) -> Result<()> {
-        self.accumulator
-            .get_or_insert_with(Accumulator::new)
-            .push(chunk)?;
+    /// Take one stream event: a chat chunk is parsed and merged, a Responses event parsed and
+    /// built into the response; another endpoint's event is only counted. Errors the event
+    /// reports (an error chunk, `response.failed`) come back as errors after it is kept.
+    pub(crate) fn record_event(&mut self, name: Option<&str>, data: &str) -> Result<()> {
+        match &mut self.gathering {
+            Gathering::Chat(accumulator) => accumulator.push(&stream::parse_chunk(data)?)?,
+            Gathering::Responses(accumulator) => {
+                let event = stream::parse_chunk(data)?;
+                if event.get("type").is_none() && name.is_none() {
+                    // An untyped event with an `error` member (LiteLLM's failed stream).
+                    if let Some(api) = ApiError::from_error_member(&event) {
+                        return Err(Error::StreamError(ApiError { http_status: 200, ..api }));
+                    }
+                }
+                accumulator.push(name, &event)?
+            }
+            Gathering::Nothing => {}
+        }
         if self.timings.first_chunk.is_none() {
             self.timings.first_chunk = Some(self.since_start());
         }
@@ -142,10 +210,41 @@ impl Progress {
         Ok(())
     }
 
+    /// Read the body as a Responses API `response`. A `failed` response, or one that is only
+    /// an `error` member, is the server's failure.
+    pub(crate) fn read_response(&mut self) -> Result<()> {
+        let response: Value = serde_json::from_slice(&self.body).map_err(|e| {
+            Error::InvalidResponse(format!("response body is not JSON: {e}"))
+        })?;
+        self.body_is_json = true;
+        let failure = match response.get("status").and_then(Value::as_str) {
+            Some("failed") => response.get("error").and_then(|e| ApiError::from_value(&serde_json::json!({ "error": e }))),
+            None => ApiError::from_error_member(&response),
+            _ => None,
+        };
+        if let Some(mut api) = failure {
+            api.http_status = self.http_status;
+            return Err(Error::Http(api));
+        }
+        self.text = response_text(&response);
+        self.usage = Usage::of_response(&response);
+        self.incomplete_reason = incomplete_reason(&response);
+        Ok(())
+    }
+
     /// A raw call's body may be anything; only note whether it is JSON.
     pub(crate) fn read_raw(&mut self) {
         self.body_is_json = is_json(&self.body);
     }
+}
+
+/// Why a response stopped short, when its status says `incomplete`.
+fn incomplete_reason(response: &Value) -> Option<String> {
+    if response.get("status").and_then(Value::as_str) != Some("incomplete") {
+        return None;
+    }
+    let reason = response.pointer("/incomplete_details/reason").and_then(Value::as_str);
+    Some(reason.unwrap_or("unknown").to_string())
 }
 
 fn is_json(bytes: &[u8]) -> bool {
@@ -160,7 +259,8 @@ mod tests {
 
     fn with_body(body: &[u8]) -> Progress {
         let mut progress = Progress::default();
-        progress.record_headers(200, Some("req-1".into()));
+        let headers = ResponseHeaders::new([("X-Request-Id", b"req-1".as_slice())]);
+        progress.record_headers(200, headers);
         progress.fresh_body().extend_from_slice(body);
         progress
     }
@@ -205,7 +305,7 @@ mod tests {
         let mut progress = Progress::default();
         let chunk = json!({"id":"c","choices":[{"index":0,"delta":{"content":"Hel"}}]});
         progress.keep_error_body(b"{}".to_vec());
-        progress.record_chunk(&chunk).unwrap();
+        progress.record_event(None, &chunk.to_string()).unwrap();
         let result = progress.finish(Err(Error::Cancelled));
         assert_eq!((result.chunks, result.text.as_deref()), (1, Some("Hel")));
         assert!(result.body_is_json && result.timings.first_chunk.is_some());

@@ -11,12 +11,14 @@ pub mod accumulate;
 pub mod detect;
 pub mod jsonl;
 mod lines;
+pub mod responses;
 pub mod sse;
 #[cfg(test)]
 mod tests;
 
 pub use accumulate::Accumulator;
 pub use jsonl::JsonLinesDecoder;
+pub use responses::{response_text, Ending, ResponsesAccumulator};
 pub use sse::SseDecoder;
 
 use crate::error::Error;
@@ -29,6 +31,9 @@ pub enum StreamEvent {
     /// Per the SSE standard an event whose only data line is empty (`data:`)
     /// yields `Data("")`.
     Data(String),
+    /// An SSE event with its own type (an `event:` field other than `message` and
+    /// `error`), such as the Responses API's `response.output_text.delta`.
+    Named { name: String, data: String },
     /// The server signalled an error outside a data chunk: an SSE `event: error` event
     /// (payload = its data) or a llama.cpp-style `error:` SSE field (payload = field value).
     Error(String),

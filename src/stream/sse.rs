@@ -9,7 +9,8 @@
 //!   Everything after it is ignored, even bytes that are not UTF-8.
 //! - An `error` field (llama.cpp) is reported at once as [`StreamEvent::Error`]
 //!   with the field's value; it does not touch the pending event.
-//! - An event of type `error` is reported as [`StreamEvent::Error`] with its data.
+//! - An event of type `error` is reported as [`StreamEvent::Error`] with its data;
+//!   one of any other type but `message` as [`StreamEvent::Named`].
 //! - End of stream: the standard drops an event that no blank line completed.
 //!   Many servers end with `data: {...}\n` and close, so if the body ended on a
 //!   line terminator, a pending event with data is dispatched anyway. If the
@@ -127,8 +128,11 @@ impl State {
             } else if is_done_marker(&payload) {
                 out.push(StreamEvent::Done);
                 self.done = true;
-            } else {
+            } else if self.event_type.is_empty() || self.event_type == "message" {
                 out.push(StreamEvent::Data(payload));
+            } else {
+                let name = self.event_type.clone();
+                out.push(StreamEvent::Named { name, data: payload });
             }
         }
         self.data.clear();

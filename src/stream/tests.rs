@@ -326,9 +326,9 @@ fn decoder_cases() -> Vec<Case> {
             vec![e("oops"), d("a")],
         ),
         sse(
-            "other event types are data",
-            "event: message\ndata: a\n\nevent: ping\ndata: b\n\n",
-            vec![d("a"), d("b")],
+            "other event types keep their name",
+            "event: message\ndata: a\n\nevent: ping\ndata: b\n\nevent: response.done\ndata: [DONE]\n\n",
+            vec![d("a"), StreamEvent::Named { name: "ping".into(), data: "b".into() }, Done],
         ),
         // [DONE].
         sse("DONE", "data: a\n\ndata: [DONE]\n\n", vec![d("a"), Done]),
@@ -693,7 +693,7 @@ fn accumulate(outcome: &Outcome) -> Chat {
     };
     for event in &outcome.events {
         match event {
-            StreamEvent::Data(payload) => {
+            StreamEvent::Data(payload) | StreamEvent::Named { data: payload, .. } => {
                 match parse_chunk(payload).and_then(|chunk| acc.push(&chunk)) {
                     Ok(()) => {}
                     Err(Error::StreamError(api)) => {

@@ -421,6 +421,7 @@ int main(int argc, char **argv) {
         {chat_tests, chat_tests_count},
         {async_tests, async_tests_count},
         {conversation_tests, conversation_tests_count},
+        {responses_tests, responses_tests_count},
     };
 
     pthread_t watchdog;

@@ -579,6 +579,107 @@ def _():
         eq(f.read(), original, "file after failures")
 
 
+@test("--api responses: plain, --json, --stream and --events")
+def _():
+    chat("v1", "--api", "responses", "hi").expect(0).out_is(reply("hi") + "\n")
+    doc = chat("v1", "--api", "responses", "--json", "hi").expect(0).json()
+    eq(doc["object"], "response", "--json prints the response object")
+    eq(doc["status"], "completed", "status")
+    chat("v1", "--api", "responses", "--stream", "hi").expect(0).out_is(reply("hi") + "\n")
+    chat("v2", "--api", "responses", "--stream", "hi").expect(0).out_is(reply("hi") + "\n")
+    events = chat("v1", "--api", "responses", "--stream", "--events", "hi").expect(0).json_lines()
+    names = [e["event"] for e in events]
+    eq(names[0], "response.created", "first event")
+    eq(names[-1], "response.completed", "last event")
+    check(all(e["data"]["type"] == e["event"] for e in events), f"data type matches event name: {events!r}")
+
+
+@test("--api responses builds the request the issue describes")
+def _():
+    doc = chat("v1", "--api", "responses", "--json", "--model", "echo-request", "--system", "be brief",
+               "--max-tokens", "40", "--stream", "hi").expect(0).json()
+    text = "".join(part["text"] for item in doc["output"] if item.get("type") == "message"
+                   for part in item["content"] if part.get("type") == "output_text")
+    echoed = json.loads(text)
+    eq(echoed["path"], "/v1/responses", "path")
+    body = echoed["body"]
+    eq(body["input"], "hi", "input is PROMPT as a string")
+    eq(body["instructions"], "be brief", "--system becomes instructions")
+    eq(body["max_output_tokens"], 40, "--max-tokens becomes max_output_tokens")
+    eq(body["stream"], True, "stream with --stream")
+
+
+@test("--api responses: failed and error events exit 1 with the server's message; text stays")
+def _():
+    r = chat("v1", "--api", "responses", "--stream", "--model", "responses-failed", "hi").expect(1)
+    r.err_has("webraft-chat: STREAM_ERROR: The model failed mid-response")
+    check(r.out != "", f"the text that arrived stays on stdout{r.describe()}")
+    chat("v1", "--api", "responses", "--stream", "--model", "responses-error", "hi").expect(1).err_has(
+        "webraft-chat: STREAM_ERROR: Too many tokens mid-stream")
+    chat("v1", "--api", "responses", "--model", "responses-failed", "hi").expect(1).err_has(
+        "The model failed mid-response")
+
+
+@test("--api responses: incomplete exits 0 and names the reason; tool calls exit 3")
+def _():
+    chat("v1", "--api", "responses", "--stream", "--model", "responses-incomplete", "hi").expect(0).err_has(
+        "max_output_tokens")
+    eq(chat("v1", "--api", "responses", "--model", "tools", "weather?").expect(3).json_lines(), [TOOL_CALL_LINE],
+       "tool lines")
+    eq(chat("v1", "--api", "responses", "--stream", "--model", "tools", "weather?").expect(3).json_lines(),
+       [TOOL_CALL_LINE], "streamed tool lines")
+
+
+@test("--api responses with --conversation and --tool-result")
+def _():
+    path = os.path.join(TMP, "responses-dialogue.json")
+    if os.path.exists(path):
+        os.unlink(path)
+    chat("v1", "--api", "responses", "--conversation", path, "--model", "tools", "weather?").expect(3)
+    chat("v1", "--api", "responses", "--conversation", path, "--model", "tools",
+         "--tool-result", "call_1=22 C").expect(0).out_is(TOOL_FINAL_ANSWER + "\n")
+    eq(read_json(path)[-1], {"role": "assistant", "content": TOOL_FINAL_ANSWER}, "saved answer")
+
+
+@test("--path: any endpoint, plain body unchanged, streamed events as lines")
+def _():
+    models = chat("v1", "--path", "/models").expect(0)
+    check(json.loads(models.out)["object"] == "list", f"/models body{models.describe()}")
+    events = chat("v1", "--path", "/events", "--stream").expect(0).json_lines()
+    eq(events, [{"event": "greeting", "data": "hello"}, {"event": None, "data": {"n": 1}},
+                {"event": "tick", "data": {"n": 2}}], "SSE events")
+    events = chat("v2", "--path", "/events", "--method", "POST", "--stream").expect(0).json_lines()
+    eq(events, [{"event": None, "data": {"n": 1}}, {"event": None, "data": {"n": 2}}], "JSON lines events")
+    body = write_file("raw.json", request_body("hi"))
+    doc = json.loads(chat("v1", "--path", "/chat/completions", "--request", body).expect(0).out)
+    eq(doc["choices"][0]["message"]["content"], reply("hi"), "POST with --request")
+    chat("v1", "--path", "/models", key="wrong-key").expect(1).err_has("HTTP_STATUS", "HTTP 401")
+    chat("v1", "--path", "models").expect(2)
+    chat("v1", "--path", "/models", "hi").expect(2)
+    chat("v1", "--method", "GET", "hi").expect(2)
+    chat("v1", "--api", "completions", "hi").expect(2)
+
+
+@test("--headers-out: written as soon as headers arrive, also when the call fails later")
+def _():
+    out = os.path.join(TMP, "headers.json")
+    for args in (("--model", "rate-limit-headers", "hi"), ("--stream", "--model", "rate-limit-headers", "hi"),
+                 ("--api", "responses", "--stream", "--model", "rate-limit-headers", "hi")):
+        if os.path.exists(out):
+            os.unlink(out)
+        chat("v1", "--headers-out", out, *args).expect(0)
+        headers = read_json(out)
+        eq(headers["x-ratelimit-limit-requests"], "60", f"rate limit header for {args}")
+        eq(headers["x-webraft-repeat"], "a, b", "repeated headers joined")
+        check(all(name == name.lower() for name in headers), f"lower-case names: {headers!r}")
+    os.unlink(out)
+    chat("v1", "--headers-out", out, "--stream", "--timeout-ms", "300", "--model", "stall-body", "hi").expect(1)
+    check("content-type" in read_json(out), "headers written before the stream stalled")
+    os.unlink(out)
+    chat("v1", "--headers-out", out, "hi", key="wrong-key").expect(1)
+    check("content-type" in read_json(out), "headers of a failed reply")
+
+
 @test("default model is gpt-4o")
 def _():
     eq(chat("v1", "--json", "hi").expect(0).json()["model"], "gpt-4o", "model")

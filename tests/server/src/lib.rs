@@ -58,17 +58,21 @@
 //! | route                    | method | what                                                                          |
 //! |--------------------------|--------|-------------------------------------------------------------------------------|
 //! | `{base}/chat/completions`| POST   | chat completions, scenarios below                                             |
+//! | `{base}/responses`       | POST   | the Responses API, see "Responses API" below                                  |
+//! | `{base}/events`          | GET, POST | a fixed stream of mixed events, see "Any-endpoint events" below            |
 //! | `{base}/models`          | GET    | `{"object":"list","data":[{"id":"gpt-4o","object":"model","created":1700000000,"owned_by":"webraft-test"}, …]}` (ids: gpt-4o, gpt-4o-mini, gpt-3.5-turbo, text-embedding-3-small) |
 //! | `{base}/embeddings`      | POST   | deterministic fake embeddings (below)                                         |
 //! | `{base}/debug/echo`      | any    | 200 `{"method","path","query":{k:v},"headers":{lowercase-name:value},"body":<JSON or null>,"absolute_form":bool,"host":<Host header or null>}` (see "Proxies") |
 //!
 //! Anything else → 404 (error style of the base; `/v1` style when no base matches), code
-//! `unknown_url`. A wrong method on a known route → 405 with `Allow`.
+//! `unknown_url`. A wrong method on a known route → 405 with `Allow` (`Allow: GET, POST` on
+//! `/events`), code `method_not_allowed`.
 //!
 //! ## Common behaviour
 //!
 //! * Every response has `x-request-id: req_<k>`, k = 1, 2, 3, … per server (every HTTP request,
-//!   including rejected ones, takes the next k). Chat ids are `chatcmpl-test-<k>` with the same k.
+//!   including rejected ones, takes the next k). Chat ids are `chatcmpl-test-<k>` with the same k,
+//!   Responses ids `resp_test-<k>`.
 //!   `created` is always `1700000000`.
 //! * HTTP/1.1 keep-alive (HTTP/1.0 only with `Connection: keep-alive`); `Connection: close` is
 //!   honoured. Request targets in absolute-form are served as if local (see "Proxies"). Request
@@ -76,17 +80,23 @@
 //!   64 KiB → 431; malformed HTTP → 400 (then close).
 //! * Non-stream responses carry `Content-Length`. Streams use `Transfer-Encoding: chunked`, one
 //!   HTTP chunk per event, each written to the socket at once (TCP_NODELAY), except `big-chunks-<n>`
-//!   which batches writes (~64 KiB) for throughput — still one HTTP chunk per event.
-//!   Streams that do not end normally (`stall-body`, `disconnect`, `error-event`) are sent with
-//!   `Connection: close`; all others follow the request's keep-alive.
+//!   which batches writes (~64 KiB) for throughput — still one HTTP chunk per event — and
+//!   `responses-split`, which writes every event as many small chunks.
+//!   Streams that do not end normally (`stall-body`, `disconnect`, `error-event`, `events-stall`)
+//!   are sent with `Connection: close`; all others follow the request's keep-alive.
 //! * Auth on every route (checked after routing, before validation):
 //!   `Authorization: Bearer <api key>` (default key `test-key`) → proceed;
 //!   `Bearer no-credits-key` → 402, message `Insufficient Credits`, type/code `insufficient_quota`;
 //!   anything else or missing → 401, message `Wrong Api key`, type `invalid_request_error`,
 //!   code `invalid_api_key` (on `/v2`, `/freeapi`: `{"error":"Wrong Api key",…,"code":401}`).
-//! * `request_count(model)` (Rust API) counts POSTs to any `…/chat/completions` whose body is a
-//!   JSON object with a string `model`, counted on arrival — before auth, validation and
-//!   scenarios — so retry tests see every attempt.
+//! * `request_count(model)` (Rust API) counts POSTs to any `…/chat/completions` or
+//!   `…/responses` whose body is a JSON object with a string `model`, counted on arrival — before
+//!   auth, validation and scenarios — so retry tests see every attempt.
+//! * Rate-limit headers: the 429s of `rate-limit` and `retry-after-…-<k>-<tag>` carry an exhausted
+//!   quota, `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 0`,
+//!   `x-ratelimit-reset-requests: 1s`, `x-ratelimit-limit-tokens: 150000`,
+//!   `x-ratelimit-remaining-tokens: 0`, `x-ratelimit-reset-tokens: 6m0s` (before their retry
+//!   hints). The `rate-limit-headers` model adds a healthy quota to a successful answer.
 //!
 //! ## Proxies
 //!
@@ -163,7 +173,7 @@
 //! | `plain-500`          | 500, `Content-Type: text/plain`, body `Internal Server Error`. |
 //! | `not-json`           | 200, `Content-Type: text/html`, body `<html>maintenance</html>` (a captive portal or proxy page), stream or not. |
 //! | `flat-error`         | 400, vLLM-style flat body on every base: `{"object":"error","message":"flat error message","type":"BadRequestError","param":null,"code":400}`. |
-//! | `rate-limit`         | 429, `Retry-After: 1` (and `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 0`, `x-ratelimit-reset-requests: 1s`), JSON error type/code `rate_limit_exceeded`. Every time. |
+//! | `rate-limit`         | 429, `Retry-After: 1` (and the exhausted quota's `x-ratelimit-*` headers, see "Common behaviour"), JSON error type/code `rate_limit_exceeded`. Every time. |
 //! | `no-credits`         | 429, JSON error type/code `insufficient_quota`, message `Insufficient Credits`, no `Retry-After`. Every time. |
 //! | `flaky-<k>-<tag>`    | E.g. `flaky-2-a`: the first k requests (that pass auth and validation) with exactly this model string get 503, JSON error type `server_error`, code `service_unavailable`, no `Retry-After`; later ones get a normal reply. Counted per exact model string for the server's lifetime: use a unique tag per test. |
 //! | `retry-after-ms-<k>-<tag>` | Counted like `flaky`: the first k get 429 with headers `retry-after-ms: 200` **and** `Retry-After: 30` (a client honouring the ms header first waits ~0.2 s, not 30 s), JSON error type/code `rate_limit_exceeded`; then a normal reply. |
@@ -181,6 +191,94 @@
 //! | `huge-body-<bytes>`  | bytes ≤ 256 MiB (else 400). Single choice, `max_tokens` ignored, content `"x"` × w, finish `stop`, completion_tokens 1. Non-stream: 200 JSON body of exactly `<bytes>` bytes (`Content-Length: <bytes>`; if `<bytes>` is below the size of the same completion with empty content, that completion is sent, larger than asked). Stream: role chunk, then content chunks of 65536 `"x"` (the last one shorter) totalling `<bytes>` characters of content, finish chunk, usage chunk if asked, `[DONE]` on SSE; so the streamed body is somewhat larger than `<bytes>`. |
 //! | `huge-line-<bytes>`  | bytes ≤ 256 MiB (else 400). Single choice, `max_tokens` ignored, completion_tokens 1. Stream: role chunk, then one content chunk whose JSON is exactly `<bytes>` bytes (content `"x"` × w; the SSE line is `data: ` + those bytes, the JSON line just those bytes, in one HTTP chunk), finish chunk `stop`, usage chunk if asked, `[DONE]` on SSE. Non-stream: a completion with the same content. |
 //! | `echo-request`       | Normal reply whose text is the compact JSON request description (as `/debug/echo` returns) instead of `Hello! You said: …` (stream: that text split into tokens as usual). |
+//! | `rate-limit-headers` | Normal reply (chat and Responses, stream or not; `/events` too) whose headers add, after its own, `x-ratelimit-limit-requests: 60`, `x-ratelimit-remaining-requests: 59`, `x-ratelimit-reset-requests: 1s`, `x-ratelimit-limit-tokens: 150000`, `x-ratelimit-remaining-tokens: 149990`, `x-ratelimit-reset-tokens: 6m0s`, then `x-webraft-repeat: a` and `x-webraft-repeat: b` (one header twice: joined it reads `a, b`). |
+//!
+//! The `responses-…` and `events-stall` models below give a normal reply on chat.
+//!
+//! ## Responses API
+//!
+//! `POST {base}/responses`. Auth, then validation (400, error style of the base, type
+//! `invalid_request_error`, `param` naming the field), in this order:
+//! * Body JSON and an object (as for chat); `model`: required string.
+//! * `input`: required; a string (one user message), or a non-empty array of items (param
+//!   `input[i]…`), each an object:
+//!   * a message: `{"role":R,"content":C}` with `"type":"message"` or no `type`; R in
+//!     user/assistant/system/developer; C a string or an array of parts
+//!     `{"type":"input_text","text":…}`, `{"type":"output_text","text":…}` (replayed assistant
+//!     output) or `{"type":"input_image","image_url":U}` (U validated like chat image URLs) /
+//!     `{"type":"input_image","file_id":F}`;
+//!   * `{"type":"function_call","call_id","name","arguments"}` (all strings);
+//!   * `{"type":"function_call_output","call_id","output"}` (strings).
+//! * `instructions`, `previous_response_id`: strings; `max_output_tokens`: positive integer;
+//!   `tools`: array of objects with a string `type`, function tools (flat, Responses style)
+//!   with a string `name`; `stream`: boolean. A JSON null counts as absent. Other fields are
+//!   ignored.
+//!
+//! Reply: text `Hello! You said: <said>` (`<said>` from the last user message, images described
+//! as for chat, `[image N: file F]` for a `file_id`), split into tokens as for chat. Usage:
+//! `input_tokens` = whitespace-separated words over `instructions`, every message's text and
+//! every `function_call_output`'s output; `output_tokens` = tokens emitted. A `max_output_tokens`
+//! below the token count keeps that many tokens and ends `incomplete`.
+//!
+//! Non-stream body (200, compact JSON, this key order), also the `response` of the stream's
+//! terminal event:
+//! `{"id":"resp_test-<k>","object":"response","created_at":1700000000,"status":S,"error":E,
+//! "incomplete_details":I,"instructions":<echoed or null>,"max_output_tokens":<echoed or null>,
+//! "model":<echoed>,"output":[ITEM],"previous_response_id":<echoed or null>,"tools":<echoed or []>,
+//! "usage":{"input_tokens","input_tokens_details":{"cached_tokens":0},"output_tokens",
+//! "output_tokens_details":{"reasoning_tokens":0},"total_tokens"}}` where S is `completed`
+//! (E and I null), `incomplete` (I `{"reason":"max_output_tokens"}`) or `failed`
+//! (E `{"code":"server_error","message":"The model failed mid-response"}`), and ITEM is
+//! `{"type":"message","id":"msg_test-<k>","role":"assistant","status":IS,"content":[{"type":"output_text","text":T,"annotations":[]}]}`
+//! with IS `completed`, or `incomplete` when the response is not completed.
+//!
+//! Stream (`"stream": true`): on `/v1`, SSE named events `event: <type>\ndata: <json>\n\n` whose
+//! JSON's `type` is the event name, **no `[DONE]`**; on `/v2` and `/freeapi` the same JSON as
+//! lines (`<json>\n\n`, Content-Type as for chat streams). Every event JSON starts with
+//! `"type"` and `"sequence_number"` (0, 1, 2, … over the stream) except `keepalive`,
+//! `response.future_feature` and `error`, whose JSON is exactly as written below. Text reply:
+//! 1. `response.created`, 2. `response.in_progress` (each `{"response":R}`, R the body above with
+//!    status `in_progress`, `"output":[]`, `"usage":null`);
+//! 3. `response.output_item.added` `{"output_index":0,"item":ITEM}` (status `in_progress`, `"content":[]`);
+//! 4. `response.content_part.added` `{"item_id","output_index":0,"content_index":0,"part":{"type":"output_text","text":"","annotations":[]}}`;
+//! 5. one `response.output_text.delta` per token `{"item_id","output_index":0,"content_index":0,"delta":<token>}`;
+//! 6. `response.output_text.done` `{"item_id","output_index":0,"content_index":0,"text":T}`;
+//! 7. `response.content_part.done` (the part with text T); 8. `response.output_item.done` (the final ITEM);
+//! 9. `response.completed`, or `response.incomplete` when cut by `max_output_tokens`, `{"response":<final body>}`.
+//!
+//! Responses scenarios (the chat scenarios that answer with an error or nothing — `stall-headers`,
+//! `error-500`, `plain-500`, `not-json`, `flat-error`, `rate-limit`, `no-credits`, `flaky-…`,
+//! `retry-after-…`, `should-retry-…`, `no-retry-503` — behave as on chat; `slow` and
+//! `trickle-<ms>` pace as on chat; `stall-body` streams `response.created` then holds, and
+//! non-stream sends half the body then holds; `disconnect` streams events 1–5 (up to the first
+//! delta) then closes without the terminating chunk, and non-stream sends half the body then
+//! closes; `echo-request` answers with the request description; `rate-limit-headers` adds its
+//! headers; other chat-only models give the normal reply):
+//!
+//! | model                | behaviour on `/responses` |
+//! |----------------------|---------------------------|
+//! | `tools`              | Output `[{"type":"function_call","id":"fc_test-<k>","call_id":"call_1","name":"get_weather","arguments":"{\"city\":\"Paris\"}","status":"completed"}]`, output_tokens 3. Stream: events 1–2, `response.output_item.added` (the item with `"arguments":""`, status `in_progress`), 3 × `response.function_call_arguments.delta` `{"item_id","output_index":0,"delta":F}` with F = `{"city"`, `:"Par`, `is"}`, `response.function_call_arguments.done` `{"item_id","output_index":0,"arguments"}`, `response.output_item.done`, `response.completed`. Once the input's last item is `{"type":"function_call_output","call_id":ID,"output":O}`, a normal text reply `The tool ID said: O` (as chat's `tools`). |
+//! | `responses-failed`   | Stream: events 1–4, 2 deltas (`Hello! `, `You `), then `response.failed` whose response has status `failed` and `error` `{"code":"server_error","message":"The model failed mid-response"}` (ITEM `incomplete` with the 2 tokens). Non-stream: that response, HTTP 200. |
+//! | `responses-incomplete` | As if `max_output_tokens` were 2 (or less if given): events 1–4, 2 deltas, events 6–8, `response.incomplete` (status `incomplete`, `incomplete_details.reason` `max_output_tokens`). Non-stream: that response. |
+//! | `responses-error`    | Stream: events 1–4, 2 deltas, then `event: error` / `data: {"type":"error","code":"rate_limit_exceeded","message":"Too many tokens mid-stream","param":null}` and the stream ends (terminating chunk, keep-alive as asked). Non-stream: 429 JSON error (base style), message `Too many tokens mid-stream`, type/code `rate_limit_exceeded`, with the exhausted quota headers, no `Retry-After`. |
+//! | `responses-keepalive`| Normal reply; stream: after every delta but the last, `event: keepalive` / `data: {"type":"keepalive"}` then the comment `: ping\n\n` (JSON lines: just `{"type":"keepalive"}`). |
+//! | `responses-unknown`  | Normal reply; stream: after the first delta, `event: response.future_feature` / `data: {"type":"response.future_feature","x":1}`. |
+//! | `responses-split`    | Normal reply; stream: every event is written as HTTP chunks of at most 8 bytes, each flushed after a 1 ms pause, so one event spans many reads (a short reply takes about a second). |
+//! | `responses-huge-<bytes>` | bytes ≤ 256 MiB (else 400). `max_output_tokens` ignored, output_tokens 1, text `"x"` × w. Stream: the normal events with one delta whose JSON is exactly `<bytes>` bytes (SSE line `data: ` + it, in one HTTP chunk); the done events and `response.completed` repeat the text, so they are larger still. Non-stream: a response with that text. |
+//!
+//! ## Any-endpoint events
+//!
+//! `GET` or `POST {base}/events` (auth as everywhere; no body needed, `stream` and `Accept`
+//! ignored) streams, on `/v1` (SSE):
+//! `event: greeting\ndata: hello\n\n` (data not JSON), `data: {"n":1}\n\n`, `: comment\n\n`,
+//! `event: tick\ndata: {"n":2}\n\n`, `data: [DONE]\n\n`; on `/v2` and `/freeapi` the JSON ones
+//! as lines: `{"n":1}\n\n{"n":2}\n\n` (Content-Type as for chat streams). A body that is a JSON
+//! object with a string `model` selects a scenario: the error scenarios listed under
+//! "Responses API", `slow`, `trickle-<ms>`, `rate-limit-headers`, and:
+//!
+//! | model                | behaviour on `/events` |
+//! |----------------------|------------------------|
+//! | `events-stall`       | Sends the events up to `{"n":1}` (SSE: the greeting and `data: {"n":1}`), then holds the connection (`Connection: close`) until the client closes it. |
 //!
 //! ## Embeddings
 //!

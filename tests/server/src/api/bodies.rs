@@ -6,6 +6,9 @@ use crate::json::J;
 
 /// The `created` timestamp of every completion, chunk and model (fixed for determinism).
 pub(crate) const CREATED: i64 = 1_700_000_000;
+/// The `tools` scenario's call id and function name (chat and Responses).
+pub(crate) const TOOL_CALL_ID: &str = "call_1";
+pub(crate) const TOOL_NAME: &str = "get_weather";
 /// The `tools` scenario's call arguments, as its stream splits them.
 pub(crate) const TOOL_ARGUMENTS: [&str; 3] = ["{\"city\"", ":\"Par", "is\"}"];
 /// Target size of a `big-chunks-<n>` content chunk's JSON (the chunk with empty content is ~220).
@@ -116,9 +119,9 @@ pub(crate) fn tool_message() -> J {
         "role" => "assistant",
         "content" => J::Null,
         "tool_calls" => vec![obj! {
-            "id" => "call_1",
+            "id" => TOOL_CALL_ID,
             "type" => "function",
-            "function" => obj! {"name" => "get_weather", "arguments" => TOOL_ARGUMENTS.concat()},
+            "function" => obj! {"name" => TOOL_NAME, "arguments" => TOOL_ARGUMENTS.concat()},
         }],
     }
 }
@@ -205,9 +208,9 @@ pub(crate) fn tool_call_start() -> J {
         "content" => J::Null,
         "tool_calls" => vec![obj! {
             "index" => 0,
-            "id" => "call_1",
+            "id" => TOOL_CALL_ID,
             "type" => "function",
-            "function" => obj! {"name" => "get_weather", "arguments" => ""},
+            "function" => obj! {"name" => TOOL_NAME, "arguments" => ""},
         }],
     }
 }

@@ -2,18 +2,16 @@
 
 use std::io;
 
-use super::errors::reject;
-use super::scenarios::{scenario, Scenario};
+use super::admit::{admit, Call, Modelled};
+use super::out::Out;
+use super::scenarios::Scenario;
 use super::validate::{validate_chat, ChatReq};
-use super::{echo, faults, plain, stream, Base, Next, Parsed};
-use crate::http::{Request, Stream};
-use crate::Ctx;
+use super::{echo, plain, stream, Next};
+use crate::http::Stream;
 
 /// Everything the reply writers need to answer one valid chat request.
 pub(crate) struct Reply<'a> {
-    pub(crate) base: Base,
-    pub(crate) rid: u64,
-    pub(crate) keep: bool,
+    pub(crate) out: Out,
     pub(crate) chat: &'a ChatReq,
     pub(crate) scenario: Scenario,
     /// `chatcmpl-test-<rid>`.
@@ -22,35 +20,28 @@ pub(crate) struct Reply<'a> {
     pub(crate) text: String,
 }
 
-pub(crate) async fn chat(
-    stream: &mut dyn Stream,
-    base: Base,
-    req: &Request,
-    parsed: &Parsed,
-    rid: u64,
-    ctx: &Ctx,
-) -> io::Result<Next> {
-    let keep = req.keep_alive;
-    let (c, sc) = match validate_chat(parsed).and_then(|c| scenario(&c.model).map(|sc| (c, sc))) {
-        Ok(v) => v,
-        Err(err) => return reject(stream, base, &err, rid, keep).await,
-    };
-    if let Some(done) = faults::respond(stream, base, &c.model, sc, rid, keep, ctx).await? {
-        return Ok(done);
+impl Modelled for ChatReq {
+    fn model(&self) -> Option<&str> {
+        Some(&self.model)
     }
+}
+
+pub(crate) async fn chat(stream: &mut dyn Stream, call: &Call<'_>) -> io::Result<Next> {
+    let (c, sc) = match admit(stream, call, validate_chat(call.parsed)).await? {
+        Ok(v) => v,
+        Err(done) => return Ok(done),
+    };
     // The tools scenario asks for a tool call until the last message answers one.
     let (sc, text) = match (sc, &c.tool_answer) {
         (Scenario::Tools, Some(answer)) => (Scenario::Normal, answer.clone()),
-        (Scenario::EchoRequest, _) => (sc, echo::describe_request(req).compact()),
+        (Scenario::EchoRequest, _) => (sc, echo::describe_request(call.req).compact()),
         _ => (sc, format!("Hello! You said: {}", c.said)),
     };
     let reply = Reply {
-        base,
-        rid,
-        keep,
+        out: call.out(sc),
         chat: &c,
         scenario: sc,
-        id: format!("chatcmpl-test-{rid}"),
+        id: format!("chatcmpl-test-{}", call.rid),
         text,
     };
     if c.stream {

@@ -6,6 +6,7 @@ use std::io;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::errors::{reject, ApiError};
+use super::ratelimit::exhausted;
 use super::scenarios::Scenario;
 use super::{next, Base, Next};
 use crate::http::{self, Stream};
@@ -83,18 +84,15 @@ fn fixed_error(sc: Scenario) -> Option<ApiError> {
             )
             .with_code("server_error"),
         ),
-        Scenario::RateLimit => Some(
+        Scenario::RateLimit => Some(exhausted(
             ApiError::new(
                 429,
                 "rate_limit_exceeded",
                 "Rate limit reached for requests. Please retry after 1 second.",
             )
             .with_code("rate_limit_exceeded")
-            .with_header("Retry-After", "1")
-            .with_header("x-ratelimit-limit-requests", "60")
-            .with_header("x-ratelimit-remaining-requests", "0")
-            .with_header("x-ratelimit-reset-requests", "1s"),
-        ),
+            .with_header("Retry-After", "1"),
+        )),
         Scenario::NoCredits => Some(ApiError::insufficient_quota(429)),
         Scenario::NoRetry503 => Some(
             ApiError::new(
@@ -161,14 +159,17 @@ fn counted_error(sc: Scenario, model: &str, ctx: &Ctx) -> Option<ApiError> {
     }
 }
 
-/// 429 `rate_limit_exceeded` for attempt `attempt` of the `k` a retry-hint scenario limits.
+/// 429 `rate_limit_exceeded` for attempt `attempt` of the `k` a retry-hint scenario limits, with
+/// the exhausted quota's headers (the retry hints come after them).
 fn rate_limited(attempt: u64, k: u64) -> ApiError {
-    ApiError::new(
-        429,
-        "rate_limit_exceeded",
-        format!("Rate limit reached (attempt {attempt} of {k} limited)."),
+    exhausted(
+        ApiError::new(
+            429,
+            "rate_limit_exceeded",
+            format!("Rate limit reached (attempt {attempt} of {k} limited)."),
+        )
+        .with_code("rate_limit_exceeded"),
     )
-    .with_code("rate_limit_exceeded")
 }
 
 /// IMF-fixdate (RFC 9110 §5.6.7) for a Unix time, e.g. `Tue, 15 Nov 1994 08:12:31 GMT`.

@@ -2,25 +2,39 @@
 //! The behaviour is specified in the crate documentation (src/lib.rs); keep the two in sync.
 //!
 //! Module map:
-//! * `scenarios`: the table of chat scenarios (model name → [`scenarios::Scenario`]).
+//! * `scenarios`: the table of scenarios (model name → [`scenarios::Scenario`]).
+//! * `admit`: what chat, Responses and `/events` do first (scenario lookup, validation errors,
+//!   faults).
 //! * `chat`: a chat request from validation to the responder its scenario picks.
-//! * `validate`: chat request validation and the body readers embeddings shares.
+//! * `validate`: chat request validation and the body readers embeddings and Responses share.
 //! * `images`: image URL validation and descriptions.
 //! * `faults`: scenarios that answer with an error or never answer.
 //! * `plain`, `stream`, `stream_events`: non-stream replies, stream writing, stream contents.
 //! * `bodies`: the JSON of completions, chunks and usage.
 //! * `errors`: API error bodies per base.
+//! * `responses`: a Responses request from validation to its reply; `responses_input` validates
+//!   it, `responses_bodies` and `responses_events` are its JSON and its stream's events.
+//! * `events`: `/events`, a fixed stream of mixed events for "any endpoint" streaming.
+//! * `out`, `ratelimit`: where an answer goes and the headers a scenario adds to it.
 //! * `embeddings`, `models`, `echo`: the other routes.
 
+mod admit;
 mod bodies;
 mod chat;
 mod echo;
 mod embeddings;
 mod errors;
+mod events;
 mod faults;
 mod images;
 mod models;
+mod out;
 mod plain;
+mod ratelimit;
+mod responses;
+mod responses_bodies;
+mod responses_events;
+mod responses_input;
 mod scenarios;
 mod stream;
 mod stream_events;
@@ -32,6 +46,7 @@ use serde_json::Value;
 
 use crate::http::{self, Request, Stream};
 use crate::Ctx;
+use admit::Call;
 pub(crate) use errors::protocol_error_body;
 use errors::{reject, ApiError};
 
@@ -48,6 +63,8 @@ pub(crate) enum Base {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Route {
     Chat,
+    Responses,
+    Events,
     Models,
     Embeddings,
     Echo,
@@ -93,6 +110,8 @@ fn route(path: &str) -> (Option<Base>, Option<Route>) {
     };
     let route = match rest {
         "/chat/completions" => Some(Route::Chat),
+        "/responses" => Some(Route::Responses),
+        "/events" => Some(Route::Events),
         "/models" => Some(Route::Models),
         "/embeddings" => Some(Route::Embeddings),
         "/debug/echo" => Some(Route::Echo),
@@ -138,22 +157,25 @@ fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
 }
 
 fn check_method(req: &Request, route: Route) -> Option<ApiError> {
-    let allowed = match route {
-        Route::Chat | Route::Embeddings => "POST",
-        Route::Models => "GET",
+    let allowed: &[&str] = match route {
+        Route::Chat | Route::Responses | Route::Embeddings => &["POST"],
+        Route::Models => &["GET"],
+        Route::Events => &["GET", "POST"],
         Route::Echo => return None,
     };
-    (req.method != allowed).then(|| {
+    (!allowed.contains(&req.method.as_str())).then(|| {
         ApiError::new(
             405,
             "invalid_request_error",
             format!(
-                "Method {} is not allowed for {}; use {allowed}.",
-                req.method, req.path
+                "Method {} is not allowed for {}; use {}.",
+                req.method,
+                req.path,
+                allowed.join(" or ")
             ),
         )
         .with_code("method_not_allowed")
-        .with_header("Allow", allowed)
+        .with_header("Allow", allowed.join(", "))
     })
 }
 
@@ -166,9 +188,10 @@ fn unknown_url(req: &Request) -> ApiError {
     .with_code("unknown_url")
 }
 
-/// Counted on arrival, before auth and validation, so retry tests see every attempt.
-fn count_chat_arrival(req: &Request, route: Route, parsed: &Parsed, ctx: &Ctx) {
-    if route != Route::Chat || req.method != "POST" {
+/// Chat and Responses requests are counted on arrival, before auth and validation, so retry
+/// tests see every attempt.
+fn count_arrival(req: &Request, route: Route, parsed: &Parsed, ctx: &Ctx) {
+    if !matches!(route, Route::Chat | Route::Responses) || req.method != "POST" {
         return;
     }
     if let Some(Ok(Value::Object(body))) = parsed {
@@ -197,10 +220,17 @@ pub(crate) async fn handle(
     } else {
         Some(serde_json::from_slice(&req.body))
     };
-    count_chat_arrival(req, route, &parsed, ctx);
+    count_arrival(req, route, &parsed, ctx);
     if let Some(err) = check_auth(req, &ctx.api_key).or_else(|| check_method(req, route)) {
         return reject(stream, base, &err, rid, keep).await;
     }
+    let call = Call {
+        base,
+        req,
+        parsed: &parsed,
+        rid,
+        ctx,
+    };
     match route {
         Route::Models => send_json(stream, rid, keep, &models::body()).await?,
         Route::Echo => send_json(stream, rid, keep, &echo::describe_request(req).compact()).await?,
@@ -208,7 +238,9 @@ pub(crate) async fn handle(
             Ok(body) => send_json(stream, rid, keep, &body).await?,
             Err(err) => return reject(stream, base, &err, rid, keep).await,
         },
-        Route::Chat => return chat::chat(stream, base, req, &parsed, rid, ctx).await,
+        Route::Chat => return chat::chat(stream, &call).await,
+        Route::Responses => return responses::responses(stream, &call).await,
+        Route::Events => return events::events(stream, &call).await,
     }
     Ok(next(keep))
 }

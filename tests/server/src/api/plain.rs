@@ -9,6 +9,7 @@ use super::bodies::{
     text_completion, text_message, tool_message, usage, TOOL_ARGUMENTS,
 };
 use super::chat::Reply;
+use super::out::Out;
 use super::scenarios::Scenario;
 use super::{json_header, next, Next};
 use crate::http::{self, BodyLen, Stream};
@@ -55,9 +56,19 @@ fn body(r: &Reply) -> String {
 }
 
 pub(crate) async fn send(stream: &mut dyn Stream, r: &Reply<'_>) -> io::Result<Next> {
-    let body = body(r);
-    let headers = [json_header()];
-    match r.scenario {
+    send_body(stream, &r.out, r.scenario, &body(r)).await
+}
+
+/// Sends a non-stream body (chat or Responses) as the pacing scenarios shape it: `slow` and
+/// `trickle-<ms>` wait first, `stall-body` and `disconnect` send half of it.
+pub(crate) async fn send_body(
+    stream: &mut dyn Stream,
+    out: &Out,
+    scenario: Scenario,
+    body: &str,
+) -> io::Result<Next> {
+    let headers = out.headers(&[json_header()]);
+    match scenario {
         Scenario::Slow => {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
@@ -67,16 +78,22 @@ pub(crate) async fn send(stream: &mut dyn Stream, r: &Reply<'_>) -> io::Result<N
         Scenario::StallBody | Scenario::Disconnect => {
             // The full Content-Length, then half the body: the client sees a truncated body.
             let bytes = body.as_bytes();
-            let mut out = http::head(200, r.rid, r.keep, &headers, BodyLen::Fixed(bytes.len()));
-            out.extend_from_slice(&bytes[..bytes.len() / 2]);
-            http::write_now(stream, &out).await?;
-            if r.scenario == Scenario::StallBody {
+            let mut head = http::head(
+                200,
+                out.rid,
+                out.keep,
+                &headers,
+                BodyLen::Fixed(bytes.len()),
+            );
+            head.extend_from_slice(&bytes[..bytes.len() / 2]);
+            http::write_now(stream, &head).await?;
+            if scenario == Scenario::StallBody {
                 http::hold_until_client_gone(stream).await;
             }
             return Ok(Next::Close);
         }
         _ => {}
     }
-    http::send(stream, 200, r.rid, r.keep, &headers, body.as_bytes()).await?;
-    Ok(next(r.keep))
+    http::send(stream, 200, out.rid, out.keep, &headers, body.as_bytes()).await?;
+    Ok(next(out.keep))
 }

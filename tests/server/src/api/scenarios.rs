@@ -1,4 +1,5 @@
-//! The chat scenarios: which request `model` selects which behaviour. [`SCENARIOS`] is the one
+//! The scenarios: which request `model` selects which behaviour (on chat, Responses and
+//! `/events`; each route documents which ones it honours). [`SCENARIOS`] is the one
 //! place they are declared; the responders match on [`Scenario`]. The crate docs' scenario table
 //! describes each row (a test checks that every row is documented there).
 
@@ -9,10 +10,11 @@ use Name::{Bounded, Counted, Exact};
 pub(crate) const TRICKLE_MAX_MS: u64 = 5000;
 /// Most content chunks `big-chunks-<n>` accepts.
 pub(crate) const BIG_CHUNKS_MAX: u64 = 1_000_000;
-/// Largest size `huge-body-<bytes>` / `huge-line-<bytes>` accept (256 MiB).
+/// Largest size `huge-body-<bytes>`, `huge-line-<bytes>` and `responses-huge-<bytes>` accept
+/// (256 MiB).
 pub(crate) const HUGE_MAX: u64 = 256 * 1024 * 1024;
 
-/// What a chat request does, as selected by its model name.
+/// What a request does, as selected by its model name.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Scenario {
     /// Any model not in the table: the deterministic "Hello! You said: …" reply.
@@ -44,6 +46,16 @@ pub(crate) enum Scenario {
     HugeBody(usize),
     HugeLine(usize),
     EchoRequest,
+    /// Success headers: a healthy `x-ratelimit-*` quota and a repeated header.
+    RateLimitHeaders,
+    ResponsesFailed,
+    ResponsesIncomplete,
+    ResponsesError,
+    ResponsesKeepalive,
+    ResponsesUnknown,
+    ResponsesSplit,
+    ResponsesHuge(usize),
+    EventsStall,
 }
 
 /// How a row's model names are written.
@@ -73,7 +85,7 @@ pub(crate) struct Row {
 
 /// Every scenario, in the order of the crate docs. No two rows match the same model name.
 #[rustfmt::skip]
-pub(crate) const SCENARIOS: [Row; 27] = [
+pub(crate) const SCENARIOS: [Row; 36] = [
     Row { name: Exact("slow"), scenario: |_| Scenario::Slow },
     Row { name: Bounded { prefix: "trickle-", unit: "ms", max: TRICKLE_MAX_MS }, scenario: Scenario::Trickle },
     Row { name: Exact("stall-body"), scenario: |_| Scenario::StallBody },
@@ -101,6 +113,15 @@ pub(crate) const SCENARIOS: [Row; 27] = [
     Row { name: Bounded { prefix: "huge-body-", unit: "bytes", max: HUGE_MAX }, scenario: |n| Scenario::HugeBody(n as usize) },
     Row { name: Bounded { prefix: "huge-line-", unit: "bytes", max: HUGE_MAX }, scenario: |n| Scenario::HugeLine(n as usize) },
     Row { name: Exact("echo-request"), scenario: |_| Scenario::EchoRequest },
+    Row { name: Exact("rate-limit-headers"), scenario: |_| Scenario::RateLimitHeaders },
+    Row { name: Exact("responses-failed"), scenario: |_| Scenario::ResponsesFailed },
+    Row { name: Exact("responses-incomplete"), scenario: |_| Scenario::ResponsesIncomplete },
+    Row { name: Exact("responses-error"), scenario: |_| Scenario::ResponsesError },
+    Row { name: Exact("responses-keepalive"), scenario: |_| Scenario::ResponsesKeepalive },
+    Row { name: Exact("responses-unknown"), scenario: |_| Scenario::ResponsesUnknown },
+    Row { name: Exact("responses-split"), scenario: |_| Scenario::ResponsesSplit },
+    Row { name: Bounded { prefix: "responses-huge-", unit: "bytes", max: HUGE_MAX }, scenario: |n| Scenario::ResponsesHuge(n as usize) },
+    Row { name: Exact("events-stall"), scenario: |_| Scenario::EventsStall },
 ];
 
 /// How a model name relates to one row.
@@ -202,29 +223,36 @@ mod tests {
             ("trickle-x", Scenario::Normal),
             ("huge-body-1000", Scenario::HugeBody(1000)),
             ("huge-line-268435456", Scenario::HugeLine(HUGE_MAX as usize)),
+            ("rate-limit-headers", Scenario::RateLimitHeaders),
+            ("responses-huge-5000", Scenario::ResponsesHuge(5000)),
+            ("responses-huge-", Scenario::Normal),
+            ("responses-split", Scenario::ResponsesSplit),
+            ("events-stall", Scenario::EventsStall),
         ];
         for (name, expected) in found {
             assert_eq!(scenario(name).unwrap(), expected, "{name}");
         }
-        for too_large in ["trickle-5001", "huge-line-268435457"] {
+        for too_large in [
+            "trickle-5001",
+            "huge-line-268435457",
+            "responses-huge-268435457",
+        ] {
             assert!(scenario(too_large).is_err(), "{too_large}");
         }
     }
 
-    /// The lookup stops at the first row that knows a name, so the table's order must not matter.
+    /// The lookup stops at the first row that knows a name, so the table's order must not matter:
+    /// no name may start with another row's prefix, and no exact name may repeat.
     #[test]
     fn rows_are_disjoint() {
         let names: Vec<String> = SCENARIOS.iter().map(|r| r.name.pattern()).collect();
         for (i, row) in SCENARIOS.iter().enumerate() {
-            let stem = match row.name {
-                Exact(name) => name,
-                Counted(prefix) | Bounded { prefix, .. } => prefix,
-            };
             for (j, other) in names.iter().enumerate() {
-                assert!(
-                    i == j || !other.starts_with(stem),
-                    "{other} overlaps {stem}"
-                );
+                let overlaps = match row.name {
+                    Exact(name) => other == name,
+                    Counted(prefix) | Bounded { prefix, .. } => other.starts_with(prefix),
+                };
+                assert!(i == j || !overlaps, "{other} overlaps {}", names[i]);
             }
         }
     }

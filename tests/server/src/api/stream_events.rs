@@ -9,7 +9,7 @@ use super::bodies::{
 };
 use super::chat::Reply;
 use super::scenarios::Scenario;
-use super::stream::{default_framing, End, Ev, Framing, Script};
+use super::stream::{default_framing, pacing, End, Ev, Framing, Script};
 use crate::json::J;
 
 /// The llama-style keep-alive comment (the timestamp is `CREATED` as UTC).
@@ -23,12 +23,13 @@ pub(crate) fn script(r: &Reply) -> Script {
         framing,
         end,
         delay,
+        piece: None,
         events: events(r),
     }
 }
 
 fn shape(r: &Reply) -> (Framing, End, Option<Duration>) {
-    let framing = default_framing(r.base);
+    let framing = default_framing(r.out.base);
     let sse = Framing::Sse { crlf: false };
     match r.scenario {
         Scenario::StallBody => (framing, End::Stall, None),
@@ -36,9 +37,7 @@ fn shape(r: &Reply) -> (Framing, End, Option<Duration>) {
         Scenario::ErrorEvent => (sse, End::CloseAfter, None),
         Scenario::LlamaStyle => (sse, End::Normal, None),
         Scenario::Crlf => (Framing::Sse { crlf: true }, End::Normal, None),
-        Scenario::Slow => (framing, End::Normal, Some(Duration::from_millis(100))),
-        Scenario::Trickle(ms) => (framing, End::Normal, Some(Duration::from_millis(ms))),
-        _ => (framing, End::Normal, None),
+        _ => (framing, End::Normal, pacing(r.scenario)),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Chat request validation (the 400s and their order are specified in the crate docs), and the
-//! body readers the embeddings route shares with it.
+//! body readers the embeddings and Responses routes share with it.
 
 use serde_json::{Map, Value};
 
@@ -54,7 +54,7 @@ pub(crate) fn require_model(obj: &Map<String, Value>) -> Result<String, ApiError
 }
 
 /// A string field that must be present (a JSON null is the wrong type here, not absent).
-fn required_str<'a>(
+pub(crate) fn required_str<'a>(
     obj: &'a Map<String, Value>,
     key: &str,
     param: &str,
@@ -67,7 +67,11 @@ fn required_str<'a>(
 }
 
 /// An optional boolean; a JSON null counts as absent (false).
-fn optional_bool(obj: &Map<String, Value>, key: &str, param: &str) -> Result<bool, ApiError> {
+pub(crate) fn optional_bool(
+    obj: &Map<String, Value>,
+    key: &str,
+    param: &str,
+) -> Result<bool, ApiError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -75,7 +79,10 @@ fn optional_bool(obj: &Map<String, Value>, key: &str, param: &str) -> Result<boo
     }
 }
 
-fn positive_int(obj: &Map<String, Value>, name: &str) -> Result<Option<usize>, ApiError> {
+pub(crate) fn positive_int(
+    obj: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<usize>, ApiError> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(v) => match v.as_u64().filter(|k| *k > 0) {
@@ -106,9 +113,45 @@ fn image_part(pp: &str, part: &Map<String, Value>) -> Result<String, ApiError> {
     describe_image(&up, url)
 }
 
-/// Validates an array of content parts; returns its text (text parts joined with " ") and the
-/// descriptions of its images.
-fn content_parts(cp: &str, parts: &[Value]) -> Result<(String, Vec<String>), ApiError> {
+/// One content part, validated: its text, or the description of its image.
+pub(crate) enum Part {
+    Text(String),
+    Image(String),
+}
+
+/// Reads one content part given its param path (`…content[j]`), its `type` and the part.
+pub(crate) type PartReader = fn(&str, &str, &Map<String, Value>) -> Result<Part, ApiError>;
+
+/// `Invalid value for '<param>': '<value>'. Supported values are: <supported>.`
+pub(crate) fn unsupported(param: &str, value: &str, supported: &str) -> ApiError {
+    ApiError::invalid(
+        param,
+        format!("Invalid value for '{param}': '{value}'. Supported values are: {supported}."),
+    )
+}
+
+/// A text part (`{"type":"text","text":…}`) or an image part (`{"type":"image_url",…}`).
+fn chat_part(pp: &str, kind: &str, part: &Map<String, Value>) -> Result<Part, ApiError> {
+    match kind {
+        "text" => Ok(Part::Text(
+            required_str(part, "text", &format!("{pp}.text"))?.to_string(),
+        )),
+        "image_url" => Ok(Part::Image(image_part(pp, part)?)),
+        other => Err(unsupported(
+            &format!("{pp}.type"),
+            other,
+            "'text' and 'image_url'",
+        )),
+    }
+}
+
+/// Validates an array of content parts, each object with a string `type` read by `read`;
+/// returns its text (text parts joined with " ") and the descriptions of its images.
+pub(crate) fn content_parts(
+    cp: &str,
+    parts: &[Value],
+    read: PartReader,
+) -> Result<(String, Vec<String>), ApiError> {
     let mut texts = Vec::new();
     let mut images = Vec::new();
     for (j, part) in parts.iter().enumerate() {
@@ -116,16 +159,13 @@ fn content_parts(cp: &str, parts: &[Value]) -> Result<(String, Vec<String>), Api
         let Some(part) = part.as_object() else {
             return Err(ApiError::wrong_type(&pp, "an object"));
         };
-        let tp = format!("{pp}.type");
-        match required_str(part, "type", &tp)? {
-            "text" => texts.push(required_str(part, "text", &format!("{pp}.text"))?.to_string()),
-            "image_url" => images.push(image_part(&pp, part)?),
-            other => {
-                return Err(ApiError::invalid(
-                    &tp,
-                    format!("Invalid value for '{tp}': '{other}'. Supported values are: 'text' and 'image_url'."),
-                ))
-            }
+        match read(
+            &pp,
+            required_str(part, "type", &format!("{pp}.type"))?,
+            part,
+        )? {
+            Part::Text(text) => texts.push(text),
+            Part::Image(image) => images.push(image),
         }
     }
     Ok((texts.join(" "), images))
@@ -148,7 +188,7 @@ fn message_content(
             ),
         )),
         Some(Value::String(s)) => Ok((s.clone(), Vec::new())),
-        Some(Value::Array(parts)) => content_parts(&cp, parts),
+        Some(Value::Array(parts)) => content_parts(&cp, parts, chat_part),
         Some(_) => Err(ApiError::wrong_type(
             &cp,
             "a string, null (assistant only) or an array of content parts",
@@ -156,16 +196,19 @@ fn message_content(
     }
 }
 
-fn message_role<'a>(p: &str, message: &'a Map<String, Value>) -> Result<&'a str, ApiError> {
+/// A message's `role`, which must be one of `roles`.
+pub(crate) fn message_role<'a>(
+    p: &str,
+    message: &'a Map<String, Value>,
+    roles: &[&str],
+) -> Result<&'a str, ApiError> {
     let rp = format!("{p}.role");
     let role = required_str(message, "role", &rp)?;
-    if !ROLES.contains(&role) {
-        return Err(ApiError::invalid(
-            &rp,
-            format!(
-                "Invalid value for '{rp}': '{role}'. Supported values are: 'system', 'user', 'assistant', 'tool', and 'developer'."
-            ),
-        ));
+    if !roles.contains(&role) {
+        let quoted: Vec<String> = roles.iter().map(|r| format!("'{r}'")).collect();
+        let (last, rest) = quoted.split_last().expect("at least one role");
+        let supported = format!("{}, and {last}", rest.join(", "));
+        return Err(unsupported(&rp, role, &supported));
     }
     Ok(role)
 }
@@ -177,10 +220,26 @@ struct MessagesRead {
     tool_answer: Option<String>,
 }
 
-/// A tool message names the call it answers, as OpenAI requires.
-fn tool_answer(p: &str, message: &Map<String, Value>, text: &str) -> Result<String, ApiError> {
-    let id = required_str(message, "tool_call_id", &format!("{p}.tool_call_id"))?;
+/// What the `tools` scenario answers once a tool result is the last message (or input item):
+/// "The tool <id> said: <text>", where `id_key` (e.g. `tool_call_id`) names the call answered,
+/// as OpenAI requires.
+pub(crate) fn tool_answer(
+    p: &str,
+    item: &Map<String, Value>,
+    id_key: &str,
+    text: &str,
+) -> Result<String, ApiError> {
+    let id = required_str(item, id_key, &format!("{p}.{id_key}"))?;
     Ok(format!("The tool {id} said: {text}"))
+}
+
+/// What "You said:" repeats: the text, then ` [image N: <description>]` for each image.
+pub(crate) fn said_with_images(text: String, images: &[String]) -> String {
+    let mut said = text;
+    for (i, image) in images.iter().enumerate() {
+        said.push_str(&format!(" [image {}: {image}]", i + 1));
+    }
+    said
 }
 
 /// Validates `messages`; returns the prompt token count and what the reply repeats.
@@ -204,22 +263,24 @@ fn read_messages(obj: &Map<String, Value>) -> Result<MessagesRead, ApiError> {
         let Some(message) = message.as_object() else {
             return Err(ApiError::wrong_type(&p, "an object"));
         };
-        let role = message_role(&p, message)?;
+        let role = message_role(&p, message, &ROLES)?;
         let (text, images) = message_content(&p, role, message.get("content"))?;
         prompt_tokens += text.split_whitespace().count();
         last_tool = match role {
-            "tool" => Some(tool_answer(&p, message, &text)?),
+            "tool" => Some(tool_answer(&p, message, "tool_call_id", &text)?),
             _ => None,
         };
         if role == "user" {
             last_user = Some((text, images));
         }
     }
-    let (mut said, images) = last_user.unwrap_or_default();
-    for (i, image) in images.iter().enumerate() {
-        said.push_str(&format!(" [image {}: {image}]", i + 1));
-    }
-    Ok(MessagesRead { prompt_tokens, said, tool_answer: last_tool })
+    let (text, images) = last_user.unwrap_or_default();
+    let said = said_with_images(text, &images);
+    Ok(MessagesRead {
+        prompt_tokens,
+        said,
+        tool_answer: last_tool,
+    })
 }
 
 fn choice_count(obj: &Map<String, Value>) -> Result<usize, ApiError> {
@@ -244,7 +305,11 @@ fn include_usage(obj: &Map<String, Value>) -> Result<bool, ApiError> {
 pub(crate) fn validate_chat(parsed: &Parsed) -> Result<ChatReq, ApiError> {
     let obj = body_object(parsed)?;
     let model = require_model(obj)?;
-    let MessagesRead { prompt_tokens, said, tool_answer } = read_messages(obj)?;
+    let MessagesRead {
+        prompt_tokens,
+        said,
+        tool_answer,
+    } = read_messages(obj)?;
     let stream = optional_bool(obj, "stream", "stream")?;
     let max_tokens = match positive_int(obj, "max_tokens")? {
         Some(k) => Some(k),
