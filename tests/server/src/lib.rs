@@ -333,6 +333,12 @@ pub const FIXTURE_NAMES: [&str; 5] = [
 
 /// Absolute path of a committed certificate fixture, e.g. `fixture_path("ca.pem")`, for
 /// configurations that take file paths. Panics on a name not in [`FIXTURE_NAMES`].
+/// The model names (or patterns such as `flaky-<k>-<tag>`) that choose a scenario, in the
+/// order of the table above.
+pub fn scenario_models() -> Vec<String> {
+    api::model_patterns()
+}
+
 pub fn fixture_path(name: &str) -> PathBuf {
     assert!(
         FIXTURE_NAMES.contains(&name),

@@ -1,4 +1,5 @@
 //! `webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]`
+//! `webraft-test-server --list-scenarios` prints the model names that choose a scenario, one a line.
 //!
 //! Binds 127.0.0.1:N (default 0 = a free port), prints `LISTENING <port>` on one line, flushes,
 //! and serves until killed — or, with `--exit-on-stdin-eof`, until stdin reaches EOF.
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use webraft_test_server::{ServerOptions, TestServer, TlsOptions};
 
 const USAGE: &str =
-    "usage: webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]";
+    "usage: webraft-test-server [--port N] [--api-key KEY] [--tls] [--require-client-cert] [--exit-on-stdin-eof]\n       webraft-test-server --list-scenarios";
 
 /// What the command line asks for.
 struct Args {
@@ -58,6 +59,12 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, St
             }
             "--exit-on-stdin-eof" => parsed.exit_on_stdin_eof = true,
             "-h" | "--help" => return Ok(None),
+            "--list-scenarios" => {
+                for model in webraft_test_server::scenario_models() {
+                    println!("{model}");
+                }
+                std::process::exit(0);
+            }
             other => return Err(format!("unknown argument: {other}")),
         }
     }

@@ -36,6 +36,7 @@ mod responses_bodies;
 mod responses_events;
 mod responses_input;
 mod scenarios;
+pub(crate) use scenarios::model_patterns;
 mod stream;
 mod stream_events;
 mod validate;

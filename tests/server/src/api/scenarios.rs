@@ -83,6 +83,11 @@ pub(crate) struct Row {
     pub(crate) scenario: fn(u64) -> Scenario,
 }
 
+/// The model names (or patterns, e.g. `flaky-<k>-<tag>`) that choose a scenario, in table order.
+pub(crate) fn model_patterns() -> Vec<String> {
+    SCENARIOS.iter().map(|row| row.name.pattern()).collect()
+}
+
 /// Every scenario, in the order of the crate docs. No two rows match the same model name.
 #[rustfmt::skip]
 pub(crate) const SCENARIOS: [Row; 36] = [
@@ -174,8 +179,6 @@ impl Name {
     }
 
     /// The name as the crate docs write it, e.g. `flaky-<k>-<tag>`.
-    // Only the docs check reads it today; a listing of the scenarios would print it too.
-    #[cfg(test)]
     pub(crate) fn pattern(&self) -> String {
         match *self {
             Exact(name) => name.to_string(),
@@ -245,7 +248,7 @@ mod tests {
     /// no name may start with another row's prefix, and no exact name may repeat.
     #[test]
     fn rows_are_disjoint() {
-        let names: Vec<String> = SCENARIOS.iter().map(|r| r.name.pattern()).collect();
+        let names = model_patterns();
         for (i, row) in SCENARIOS.iter().enumerate() {
             for (j, other) in names.iter().enumerate() {
                 let overlaps = match row.name {
