@@ -11,6 +11,7 @@ pub mod accumulate;
 pub mod detect;
 pub mod jsonl;
 mod lines;
+pub mod partial_json;
 pub mod responses;
 pub mod sse;
 #[cfg(test)]
@@ -18,6 +19,7 @@ mod tests;
 
 pub use accumulate::Accumulator;
 pub use jsonl::JsonLinesDecoder;
+pub use partial_json::PartialJson;
 pub use responses::{response_text, Ending, ResponsesAccumulator};
 pub use sse::SseDecoder;
 
