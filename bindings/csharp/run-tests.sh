@@ -182,6 +182,15 @@ Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
     }
     check "FrameLoop streams two turns at 60 FPS, within its per-frame budget in library calls" frame_loop
 
+    responses() {
+        MODEL=rate-limit-headers expect Responses 0 "Hello! You said: hi there" hi there &&
+            stderr_has Responses "[completed, 7 tokens]" && stderr_has Responses "[59 of 60 requests left, resets in 1 s]" &&
+            BASE="$V2" expect Responses 0 "Hello! You said: Say hello." && stderr_has Responses "[no rate-limit headers]" &&
+            MODEL=responses-failed expect Responses 1 "Hello! You " hi &&
+            stderr_has Responses "responses: STREAM_ERROR: The model failed mid-response"
+    }
+    check "Responses streams a Responses API reply and reports the rate limit (SSE, JSON lines), and a failed response" responses
+
     check "ListModels lists the ids of GET /models" expect ListModels 0 "gpt-4o
 gpt-4o-mini
 gpt-3.5-turbo

@@ -95,7 +95,7 @@ static class Bench
         Type taskCall = binding.GetType("Webraft.TaskCall`1", true).MakeGenericType(typeof(ChatResult));
         Func<Action<ChatChunk>, GCHandle> state = onChunk => GCHandle.Alloc(Activator.CreateInstance(taskCall,
             BindingFlags.Instance | BindingFlags.NonPublic, null,
-            new object[] { null, CancellationToken.None, onChunk, null }, null));
+            new object[] { null, CancellationToken.None, onChunk, null, null }, null));
         long count = 0, textLength = 0;
         GCHandle countingState = state(c => count++);
         GCHandle textState = state(c => textLength += c.Text.Length);

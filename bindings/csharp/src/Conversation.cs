@@ -21,8 +21,9 @@ namespace Webraft
     /// A chat: its messages and request parameters, kept by the native library, so no request
     /// JSON is written by hand. Send it with <see cref="WebraftClient.ChatAsync(Conversation, System.Threading.CancellationToken)"/>,
     /// <see cref="WebraftClient.StreamAsync(Conversation, Action{ChatChunk}, System.Threading.CancellationToken)"/> or
-    /// <see cref="WebraftClient.StartChat(Conversation, bool)"/>; sending does not change it, so
-    /// append the reply with <see cref="AddAssistantTurn"/>. The Add methods return the conversation,
+    /// <see cref="WebraftClient.StartChat(Conversation, bool)"/>, or to the Responses API with
+    /// <see cref="WebraftClient.ResponsesAsync(Conversation, System.Threading.CancellationToken)"/> and its
+    /// siblings; sending does not change it, so append the reply with <see cref="AddAssistantTurn"/>. The Add methods return the conversation,
     /// so they chain: <c>chat.AddUser("What is this?").AddImageFile("shot.png")</c>.
     /// Save and load the messages with <see cref="ToJson"/> and <see cref="FromJson"/>.
     /// Thread-safe (the library serialises calls on one conversation). Dispose frees it; requests

@@ -7,21 +7,28 @@ namespace Webraft
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate int NativeChunkCallback(IntPtr userData, IntPtr chunkJson, UIntPtr length);
 
+    /// <summary>
+    /// Receives one event of a request (see webraft_event_callback in webraft.h): the headers
+    /// (kind EventHeaders, no name) or a stream event with its SSE name, if any.
+    /// </summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int NativeEventCallback(IntPtr userData, uint kind, IntPtr name, IntPtr data, UIntPtr length);
+
     /// <summary>Told once that a started request finished (see webraft_done_callback).</summary>
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate void NativeDoneCallback(IntPtr userData, uint status);
 
     /// <summary>
-    /// Where a started chat request's stream chunks go: webraft.h's <c>webraft_delivery</c>,
-    /// passed to webraft_chat_start as a uint32_t. The values are fixed by the ABI.
+    /// Where a started request's stream chunks or events go: webraft.h's <c>webraft_delivery</c>,
+    /// passed to the <c>_start</c> exports as a uint32_t. The values are fixed by the ABI.
     /// </summary>
     internal enum Delivery : uint
     {
         /// <summary>Only accumulated into the result; the body's "stream" member, as the library parses it, decides whether the reply streams.</summary>
         None = 0,
-        /// <summary>Each chunk goes to on_chunk (which must not be NULL); the reply streams.</summary>
+        /// <summary>Each chunk goes to on_chunk (or on_event, which must not be NULL); the reply streams.</summary>
         Callback = 1,
-        /// <summary>Queued for webraft_request_next; the reply streams.</summary>
+        /// <summary>Queued for webraft_request_next and webraft_request_next_event; the reply streams.</summary>
         Poll = 2,
     }
 
@@ -31,6 +38,18 @@ namespace Webraft
         public double HeadersMs;
         public double FirstChunkMs;
         public double TotalMs;
+    }
+
+    /// <summary>webraft.h's <c>webraft_rate_limit</c>: -1 where a header was absent or unreadable.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeRateLimit
+    {
+        public long LimitRequests;
+        public long RemainingRequests;
+        public double ResetRequestsMs;
+        public long LimitTokens;
+        public long RemainingTokens;
+        public double ResetTokensMs;
     }
 
     /// <summary>
@@ -51,6 +70,7 @@ namespace Webraft
         // webraft_event values.
         internal const uint EventChunk = 1;
         internal const uint EventDone = 2;
+        internal const uint EventHeaders = 3;
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_client_new(byte[] configJson, out ClientHandle client, out ResultHandle error);
@@ -84,9 +104,25 @@ namespace Webraft
         internal static extern WebraftStatus webraft_send_start(ClientHandle client, byte[] method, byte[] path, byte[] bodyJson,
             byte[] optionsJson, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
 
+        // The Responses API and streams from any endpoint: event callbacks, which also get the headers.
+
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern WebraftStatus webraft_request_next(RequestHandle request, uint timeoutMs, out uint nativeEvent,
-            out IntPtr chunk, out UIntPtr length);
+        internal static extern WebraftStatus webraft_responses_start(ClientHandle client, byte[] requestJson, byte[] optionsJson,
+            Delivery delivery, NativeEventCallback onEvent, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_conversation_responses_start(ClientHandle client, ConversationHandle conversation,
+            byte[] optionsJson, Delivery delivery, NativeEventCallback onEvent, NativeDoneCallback onDone, IntPtr userData,
+            out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_send_stream_start(ClientHandle client, byte[] method, byte[] path, byte[] bodyJson,
+            byte[] optionsJson, Delivery delivery, NativeEventCallback onEvent, NativeDoneCallback onDone, IntPtr userData,
+            out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_request_next_event(RequestHandle request, uint timeoutMs, out uint nativeEvent,
+            out IntPtr name, out IntPtr data, out UIntPtr length);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         [return: MarshalAs(UnmanagedType.U1)]
@@ -150,6 +186,18 @@ namespace Webraft
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         [return: MarshalAs(UnmanagedType.U1)]
         internal static extern bool webraft_result_usage(ResultHandle result, out ulong promptTokens, out ulong completionTokens, out ulong totalTokens);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_incomplete_reason(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_header(ResultHandle result, byte[] name);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_headers_json(ResultHandle result, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_rate_limit(ResultHandle result, out NativeRateLimit rateLimit);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_result_free(IntPtr result);

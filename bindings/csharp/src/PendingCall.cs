@@ -22,6 +22,7 @@ namespace Webraft
     {
         // Static fields keep the delegates, and so their native thunks, alive forever.
         internal static readonly NativeChunkCallback ChunkCallback = OnChunk;
+        internal static readonly NativeEventCallback EventCallback = OnEvent;
         internal static readonly NativeDoneCallback DoneCallback = OnDone;
         static readonly Action<object> CancelAction = state => ((PendingCall)state).CancelNative();
 
@@ -32,20 +33,23 @@ namespace Webraft
         readonly ClientHandle client;
 #pragma warning restore 414
         readonly CancellationToken cancellation;
+        // At most one is set: the handler of a chat stream's chunks or of a stream's events.
         readonly Action<ChatChunk> onChunk;
+        readonly Action<StreamEvent> onEvent;
         GCHandle self;
         RequestHandle request;
         CancellationTokenRegistration registration;
         bool started;
         bool done;
-        // Written on the worker thread that runs the chunk callbacks; read after done.
+        // Written on the worker thread that runs the chunk or event callbacks; read after done.
         Exception callbackError;
 
-        protected PendingCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk)
+        protected PendingCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent)
         {
             this.client = client;
             this.cancellation = cancellation;
             this.onChunk = onChunk;
+            this.onEvent = onEvent;
         }
 
         /// <summary>Builds what the caller gets from a successful native result, which it takes over.</summary>
@@ -130,8 +134,8 @@ namespace Webraft
                 Exception failure = null;
                 bool cancelled = false;
                 // The request handle is freed before the caller sees the outcome. A successful
-                // result goes to what Read builds (a ChatResult or SendResult keeps it); any
-                // other is freed here.
+                // result goes to what Read builds (a ChatResult or SendResult keeps it), a failed
+                // one to its WebraftException; one the handler's exception replaces is freed here.
                 ResultHandle result = Native.webraft_request_take_result(request);
                 request.Dispose();
                 bool kept = false;
@@ -150,7 +154,10 @@ namespace Webraft
                     else if (status == WebraftStatus.Cancelled && cancellation.IsCancellationRequested)
                         cancelled = true;
                     else
+                    {
                         failure = WebraftException.FromResult(result);
+                        kept = true;
+                    }
                 }
                 finally
                 {
@@ -170,15 +177,17 @@ namespace Webraft
             }
         }
 
-        bool DeliverChunk(IntPtr chunkJson, UIntPtr length)
+        /// <summary>Hands a chunk or event the library lends to the caller's handler; false cancels the stream.</summary>
+        bool Deliver(uint kind, IntPtr name, IntPtr data, UIntPtr length)
         {
-            if (onChunk == null)
-                return true;
             if (callbackError != null)
                 return false;
             try
             {
-                onChunk(new ChatChunk(Utf8.CopyBytes(chunkJson, Utf8.Length(length))));
+                if (onChunk != null)
+                    onChunk(new ChatChunk(Utf8.CopyBytes(data, Utf8.Length(length))));
+                else if (onEvent != null)
+                    onEvent(StreamEvent.FromNative(kind, name, data, length));
                 return true;
             }
             catch (Exception error)
@@ -223,11 +232,17 @@ namespace Webraft
         [MonoPInvokeCallback(typeof(NativeChunkCallback))]
         static int OnChunk(IntPtr userData, IntPtr chunkJson, UIntPtr length)
         {
+            return OnEvent(userData, Native.EventChunk, IntPtr.Zero, chunkJson, length);
+        }
+
+        [MonoPInvokeCallback(typeof(NativeEventCallback))]
+        static int OnEvent(IntPtr userData, uint kind, IntPtr name, IntPtr data, UIntPtr length)
+        {
             try
             {
                 EnterFromWorker();
                 var call = (PendingCall)GCHandle.FromIntPtr(userData).Target;
-                return call.DeliverChunk(chunkJson, length) ? 0 : 1;
+                return call.Deliver(kind, name, data, length) ? 0 : 1;
             }
             catch
             {
@@ -260,8 +275,9 @@ namespace Webraft
         readonly Func<ResultHandle, T> read;
         T value;
 
-        internal TaskCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Func<ResultHandle, T> read)
-            : base(client, cancellation, onChunk)
+        internal TaskCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
+            Func<ResultHandle, T> read)
+            : base(client, cancellation, onChunk, onEvent)
         {
             this.read = read;
         }

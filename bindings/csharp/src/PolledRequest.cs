@@ -4,8 +4,10 @@ namespace Webraft
 {
     /// <summary>
     /// A request started without callbacks, for game loops: each frame, on your own thread,
-    /// drain <see cref="TryGetNext"/> and check <see cref="IsCompleted"/>. Nothing ever runs on
-    /// another thread and no call blocks. Thread-safe. Dispose cancels a running request.
+    /// drain <see cref="TryGetNext"/> (chat chunks) or <see cref="TryGetNextEvent"/> (the headers,
+    /// then named events: Responses API and any-endpoint streams) and check <see cref="IsCompleted"/>.
+    /// Nothing ever runs on another thread and no call blocks. Thread-safe. Dispose cancels a
+    /// running request.
     /// </summary>
     public sealed class PolledRequest : IDisposable
     {
@@ -16,8 +18,8 @@ namespace Webraft
 #pragma warning disable 414
         readonly ClientHandle client;
 #pragma warning restore 414
-        // A chunk that IsCompleted had to take off the queue to find out.
-        ChatChunk peeked;
+        // An event that IsCompleted had to take off the queue to find out.
+        StreamEvent peeked;
         bool drained;
         bool resultTaken;
         ChatResult result;
@@ -45,14 +47,35 @@ namespace Webraft
         /// <see cref="WebraftClient.StartChat(string, bool)"/> with <c>stream: true</c>, or a
         /// <see cref="ChatPrompt"/> with <see cref="ChatPrompt.Stream"/> set).
         /// Call it until it returns false, every frame: a stream pauses while 256 chunks wait unread.
+        /// It passes over the headers event, as <c>webraft_request_next</c> does.
         /// </summary>
         public bool TryGetNext(out ChatChunk chunk)
         {
             lock (gate)
             {
-                chunk = peeked ?? Poll();
-                peeked = null;
+                StreamEvent next;
+                do
+                    next = Take();
+                while (next != null && next.IsHeaders);
+                chunk = next == null ? null : new ChatChunk(next.Utf8Json);
                 return chunk != null;
+            }
+        }
+
+        /// <summary>
+        /// Takes the next event if one has arrived; never waits. A streamed request yields the
+        /// headers event first (<see cref="StreamEvent.IsHeaders"/>, once the reply's headers
+        /// arrive), then its events with their SSE names (for chat, its chunks). Use it for
+        /// <see cref="WebraftClient.StartResponses(string, bool)"/> and
+        /// <see cref="WebraftClient.StartSendStream(string, string, string, RequestOptions)"/>.
+        /// Call it until it returns false, every frame: a stream pauses while 256 events wait unread.
+        /// </summary>
+        public bool TryGetNextEvent(out StreamEvent streamEvent)
+        {
+            lock (gate)
+            {
+                streamEvent = Take();
+                return streamEvent != null;
             }
         }
 
@@ -68,7 +91,7 @@ namespace Webraft
             get { return Native.webraft_request_is_stream(Handle); }
         }
 
-        /// <summary>True once the request has finished and every chunk has been taken.</summary>
+        /// <summary>True once the request has finished and every chunk or event has been taken.</summary>
         public bool IsCompleted
         {
             get
@@ -84,7 +107,9 @@ namespace Webraft
 
         /// <summary>
         /// The outcome once <see cref="IsCompleted"/>: the result, or a thrown
-        /// <see cref="WebraftException"/> (status Cancelled after <see cref="Cancel"/>).
+        /// <see cref="WebraftException"/> (status Cancelled after <see cref="Cancel"/>). For a stream
+        /// from any endpoint, the result has no text or JSON: its <see cref="WebraftResult"/>
+        /// members (status, headers, <see cref="WebraftResult.ChunkCount"/>) say how it went.
         /// </summary>
         public ChatResult GetResult()
         {
@@ -99,14 +124,15 @@ namespace Webraft
                     {
                         if (native.IsInvalid)
                             throw new InvalidOperationException("webraft: a finished request had no result");
+                        // Either keeps the native result.
                         if (Native.webraft_result_status(native) == WebraftStatus.Ok)
-                            result = ChatResult.FromNative(native); // keeps the native result
+                            result = ChatResult.FromNative(native);
                         else
                             failure = WebraftException.FromResult(native);
                     }
                     finally
                     {
-                        if (result == null)
+                        if (result == null && failure == null)
                             native.Dispose();
                     }
                     resultTaken = true;
@@ -129,30 +155,37 @@ namespace Webraft
             handle.Dispose();
         }
 
-        ChatChunk Poll()
+        StreamEvent Take()
+        {
+            StreamEvent next = peeked ?? Poll();
+            peeked = null;
+            return next;
+        }
+
+        /// <summary>The next queued event, or null; always through webraft_request_next_event, so a peek never loses the headers.</summary>
+        StreamEvent Poll()
         {
             if (drained)
                 return null;
             uint found;
-            IntPtr chunk;
+            IntPtr name, data;
             UIntPtr length;
-            WebraftStatus status = Native.webraft_request_next(Handle, 0, out found, out chunk, out length);
+            WebraftStatus status = Native.webraft_request_next_event(Handle, 0, out found, out name, out data, out length);
             if (status != WebraftStatus.Ok)
-                throw new WebraftException(status, "webraft_request_next failed");
-            if (found == Native.EventChunk)
+                throw new WebraftException(status, "webraft_request_next_event failed");
+            try
             {
-                try
-                {
-                    return new ChatChunk(Utf8.CopyBytes(chunk, Utf8.Length(length)));
-                }
-                finally
-                {
-                    Native.webraft_string_free(chunk);
-                }
+                if (found == Native.EventChunk || found == Native.EventHeaders)
+                    return StreamEvent.FromNative(found, name, data, length);
+                if (found == Native.EventDone)
+                    drained = true;
+                return null;
             }
-            if (found == Native.EventDone)
-                drained = true;
-            return null;
+            finally
+            {
+                Native.webraft_string_free(name);
+                Native.webraft_string_free(data);
+            }
         }
     }
 }

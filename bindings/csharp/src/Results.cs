@@ -54,38 +54,104 @@ namespace Webraft
     }
 
     /// <summary>
-    /// A successful chat call. Its properties are copies; read anything else in the reply by JSON
-    /// Pointer (see <see cref="JsonSource"/>). It keeps the native result, which
-    /// <see cref="Conversation.AddAssistantTurn"/> appends as received and the pointer reads read;
-    /// the garbage collector frees it with the ChatResult (a native result weighs about what the
-    /// copies here weigh, so the collector's pace suits it). Safe to read from any thread.
+    /// What the reply's <c>x-ratelimit-*</c> headers said (<c>webraft_result_rate_limit</c>). A value
+    /// is null when its header was absent or unreadable: an absent limit never reads 0.
     /// </summary>
-    public sealed class ChatResult : JsonSource
+    public sealed class RateLimit
     {
-        static readonly IReadOnlyList<ToolCall> NoToolCalls = new ReadOnlyCollection<ToolCall>(new ToolCall[0]);
+        internal static readonly RateLimit None = new RateLimit(new NativeRateLimit
+        {
+            LimitRequests = -1, RemainingRequests = -1, ResetRequestsMs = -1, LimitTokens = -1, RemainingTokens = -1, ResetTokensMs = -1,
+        });
 
-        ChatResult(ResultHandle result) : base(result) { }
+        RateLimit(NativeRateLimit limit)
+        {
+            LimitRequests = Count(limit.LimitRequests);
+            RemainingRequests = Count(limit.RemainingRequests);
+            ResetRequests = Time(limit.ResetRequestsMs);
+            LimitTokens = Count(limit.LimitTokens);
+            RemainingTokens = Count(limit.RemainingTokens);
+            ResetTokens = Time(limit.ResetTokensMs);
+        }
 
-        /// <summary>The assistant text of the first choice; null when the reply has none (e.g. only tool calls).</summary>
-        public string Text { get; private set; }
+        /// <summary><c>x-ratelimit-limit-requests</c>: requests allowed per window.</summary>
+        public long? LimitRequests { get; private set; }
 
-        /// <summary>
-        /// The tool calls the first choice asks for, in order (for a stream, assembled from its
-        /// chunks); empty when there are none. Answer each with
-        /// <see cref="Conversation.AddToolResult(ToolCall, string)"/> after <see cref="Conversation.AddAssistantTurn"/>.
-        /// </summary>
-        public IReadOnlyList<ToolCall> ToolCalls { get; private set; }
+        /// <summary><c>x-ratelimit-remaining-requests</c>: requests left in this window.</summary>
+        public long? RemainingRequests { get; private set; }
 
-        /// <summary>The first choice's <c>finish_reason</c> ("stop", "length", "tool_calls", …), or null.</summary>
-        public string FinishReason { get; private set; }
+        /// <summary><c>x-ratelimit-reset-requests</c>: until the request budget resets ("1s" reads 1 second).</summary>
+        public TimeSpan? ResetRequests { get; private set; }
 
-        /// <summary>The assistant's refusal text when the model refused, else null.</summary>
-        public string Refusal { get; private set; }
+        /// <summary><c>x-ratelimit-limit-tokens</c>: tokens allowed per window.</summary>
+        public long? LimitTokens { get; private set; }
 
-        /// <summary>The <c>chat.completion</c> JSON; for streams, the completion built from the chunks.</summary>
-        public string Json { get; private set; }
+        /// <summary><c>x-ratelimit-remaining-tokens</c>: tokens left in this window.</summary>
+        public long? RemainingTokens { get; private set; }
 
-        /// <summary>The HTTP status of the response (200 on success).</summary>
+        /// <summary><c>x-ratelimit-reset-tokens</c>: until the token budget resets ("6m0s" reads 6 minutes).</summary>
+        public TimeSpan? ResetTokens { get; private set; }
+
+        internal static RateLimit FromNative(ResultHandle result)
+        {
+            NativeRateLimit limit;
+            return Native.webraft_result_rate_limit(result, out limit) == WebraftStatus.Ok ? new RateLimit(limit) : None;
+        }
+
+        // The library writes -1 for an absent value.
+        static long? Count(long value)
+        {
+            return value < 0 ? (long?)null : value;
+        }
+
+        static TimeSpan? Time(double milliseconds)
+        {
+            // From ticks: TimeSpan.FromMilliseconds rounds to whole milliseconds on older runtimes.
+            return milliseconds < 0 ? (TimeSpan?)null : TimeSpan.FromTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
+        }
+    }
+
+    /// <summary>The reply's headers, read by the library (names in any case; repeated headers joined with ", ").</summary>
+    internal static class ResponseHeaders
+    {
+        internal const string None = "{}";
+
+        internal static string Json(ResultHandle result)
+        {
+            UIntPtr length;
+            return Utf8.FromNative(Native.webraft_result_headers_json(result, out length), length) ?? None;
+        }
+
+        internal static string Get(ResultHandle result, string name)
+        {
+            if (name == null)
+                throw new ArgumentNullException("name");
+            return result == null ? null : Utf8.FromNative(Native.webraft_result_header(result, Utf8.ToNative(name)));
+        }
+    }
+
+    /// <summary>
+    /// What every successful call reports besides its content: the HTTP status, the response
+    /// headers (and the rate limits they state), timings and retries. It keeps the native result,
+    /// which the pointer reads and <see cref="GetHeader"/> read; the garbage collector frees it
+    /// with the object. Safe to read from any thread.
+    /// </summary>
+    public abstract class WebraftResult : JsonSource
+    {
+        internal WebraftResult(ResultHandle result) : base(result)
+        {
+            HttpStatus = Native.webraft_result_http_status(result);
+            RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
+            NativeTimings timings;
+            Native.webraft_result_timings(result, out timings);
+            Timings = new WebraftTimings(timings);
+            Retries = (int)Native.webraft_result_retries(result);
+            ChunkCount = (long)Native.webraft_result_chunk_count(result).ToUInt64();
+            HeadersJson = ResponseHeaders.Json(result);
+            RateLimit = RateLimit.FromNative(result);
+        }
+
+        /// <summary>The HTTP status of the response (2xx on success).</summary>
         public int HttpStatus { get; private set; }
 
         /// <summary>The <c>x-request-id</c> response header, or null.</summary>
@@ -97,11 +163,76 @@ namespace Webraft
         /// <summary>How many retries the call took.</summary>
         public int Retries { get; private set; }
 
-        /// <summary>How many stream chunks arrived (0 for a plain call).</summary>
+        /// <summary>How many stream chunks or events arrived (0 for a plain call).</summary>
         public long ChunkCount { get; private set; }
 
         /// <summary>
-        /// Token counts, or null when the reply carried none. A stream has them only when asked:
+        /// Every response header as one JSON object (lower-case names, repeated headers joined with
+        /// ", "), e.g. to log or to parse with your own JSON library; read one with <see cref="GetHeader"/>.
+        /// </summary>
+        public string HeadersJson { get; private set; }
+
+        /// <summary>What the <c>x-ratelimit-*</c> headers said; never null, its values null when absent.</summary>
+        public RateLimit RateLimit { get; private set; }
+
+        /// <summary>The response header <paramref name="name"/> (any case; repeated headers joined with ", "), or null when absent.</summary>
+        public string GetHeader(string name)
+        {
+            return ResponseHeaders.Get(NativeResult, name);
+        }
+    }
+
+    /// <summary>
+    /// A successful chat or Responses API call. Its properties are copies; read anything else in
+    /// the reply by JSON Pointer (see <see cref="JsonSource"/>). It keeps the native result, which
+    /// <see cref="Conversation.AddAssistantTurn"/> appends as received and the pointer reads read;
+    /// the garbage collector frees it with the ChatResult (a native result weighs about what the
+    /// copies here weigh, so the collector's pace suits it). Safe to read from any thread.
+    /// </summary>
+    public sealed class ChatResult : WebraftResult
+    {
+        static readonly IReadOnlyList<ToolCall> NoToolCalls = new ReadOnlyCollection<ToolCall>(new ToolCall[0]);
+
+        ChatResult(ResultHandle result) : base(result) { }
+
+        /// <summary>
+        /// The assistant text of the first choice, or a Responses API reply's output text; null when
+        /// the reply has none (e.g. only tool calls).
+        /// </summary>
+        public string Text { get; private set; }
+
+        /// <summary>
+        /// The tool calls the first choice asks for, or a Responses API reply's <c>function_call</c>
+        /// items, in order (for a stream, assembled from its chunks); empty when there are none.
+        /// Answer each with <see cref="Conversation.AddToolResult(ToolCall, string)"/> after
+        /// <see cref="Conversation.AddAssistantTurn"/>.
+        /// </summary>
+        public IReadOnlyList<ToolCall> ToolCalls { get; private set; }
+
+        /// <summary>
+        /// The first choice's <c>finish_reason</c> ("stop", "length", "tool_calls", …), or for the
+        /// Responses API the response's <c>status</c> ("completed", "incomplete"); null when absent.
+        /// </summary>
+        public string FinishReason { get; private set; }
+
+        /// <summary>
+        /// Why a Responses API reply stopped short (e.g. "max_output_tokens") when it ended
+        /// <c>incomplete</c>; null otherwise, and for chat.
+        /// </summary>
+        public string IncompleteReason { get; private set; }
+
+        /// <summary>The assistant's refusal text when the model refused, else null.</summary>
+        public string Refusal { get; private set; }
+
+        /// <summary>
+        /// The <c>chat.completion</c> JSON (for streams, the completion built from the chunks), or for
+        /// the Responses API the <c>response</c> object (for streams, the one its last event carried).
+        /// </summary>
+        public string Json { get; private set; }
+
+        /// <summary>
+        /// Token counts, or null when the reply carried none (for the Responses API, input tokens are
+        /// the prompt's and output tokens the completion's). A chat stream has them only when asked:
         /// <see cref="Conversation.StreamUsage"/>, <see cref="RequestOptions.StreamUsage"/>, the
         /// client config's <c>"stream_usage":true</c>, or <c>stream_options.include_usage</c> in the body.
         /// </summary>
@@ -122,12 +253,8 @@ namespace Webraft
             chat.Text = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
             chat.ToolCalls = ReadToolCalls(result);
             chat.FinishReason = Utf8.FromNative(Native.webraft_result_finish_reason(result));
+            chat.IncompleteReason = Utf8.FromNative(Native.webraft_result_incomplete_reason(result));
             chat.Refusal = Utf8.FromNative(Native.webraft_result_refusal(result));
-            chat.HttpStatus = Native.webraft_result_http_status(result);
-            chat.RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
-            chat.Timings = ReadTimings(result);
-            chat.Retries = (int)Native.webraft_result_retries(result);
-            chat.ChunkCount = (long)Native.webraft_result_chunk_count(result).ToUInt64();
             chat.Usage = Usage.FromNative(result);
             return chat;
         }
@@ -149,13 +276,6 @@ namespace Webraft
                     Utf8.CopyBytes(arguments, Utf8.Length(length)) ?? new byte[0]);
             }
             return new ReadOnlyCollection<ToolCall>(calls);
-        }
-
-        internal static WebraftTimings ReadTimings(ResultHandle result)
-        {
-            NativeTimings timings;
-            Native.webraft_result_timings(result, out timings);
-            return new WebraftTimings(timings);
         }
     }
 
@@ -190,11 +310,13 @@ namespace Webraft
     }
 
     /// <summary>
-    /// A successful generic call (<see cref="WebraftClient.SendAsync(string, string, string, System.Threading.CancellationToken)"/>).
+    /// A successful generic call (<see cref="WebraftClient.SendAsync(string, string, string, System.Threading.CancellationToken)"/>),
+    /// or a finished stream from any endpoint (<see cref="WebraftClient.SendStreamAsync(string, string, string, Action{StreamEvent}, System.Threading.CancellationToken)"/>:
+    /// no body, its events counted in <see cref="WebraftResult.ChunkCount"/>).
     /// Read its JSON body by pointer (see <see cref="JsonSource"/>), e.g. <c>GetString("/data/0/id")</c>;
     /// it keeps the native result for that, as <see cref="ChatResult"/> does.
     /// </summary>
-    public sealed class SendResult : JsonSource
+    public sealed class SendResult : WebraftResult
     {
         SendResult(ResultHandle result) : base(result) { }
 
@@ -204,18 +326,6 @@ namespace Webraft
         /// <summary>The raw response body (JSON or not, e.g. audio); empty when there was none.</summary>
         public byte[] Body { get; private set; }
 
-        /// <summary>The HTTP status of the response (2xx on success).</summary>
-        public int HttpStatus { get; private set; }
-
-        /// <summary>The <c>x-request-id</c> response header, or null.</summary>
-        public string RequestId { get; private set; }
-
-        /// <summary>When the call reached its milestones.</summary>
-        public WebraftTimings Timings { get; private set; }
-
-        /// <summary>How many retries the call took.</summary>
-        public int Retries { get; private set; }
-
         /// <summary>Takes ownership of <paramref name="result"/>.</summary>
         internal static SendResult FromNative(ResultHandle result)
         {
@@ -224,10 +334,6 @@ namespace Webraft
             sent.Json = Utf8.FromNative(Native.webraft_result_json(result, out length), length);
             IntPtr body = Native.webraft_result_body(result, out length);
             sent.Body = Utf8.CopyBytes(body, Utf8.Length(length)) ?? new byte[0];
-            sent.HttpStatus = Native.webraft_result_http_status(result);
-            sent.RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
-            sent.Timings = ChatResult.ReadTimings(result);
-            sent.Retries = (int)Native.webraft_result_retries(result);
             return sent;
         }
     }

@@ -8,11 +8,10 @@ using System.Threading.Tasks;
 namespace Webraft
 {
     /// <summary>
-    /// Starts one chat natively (webraft_chat_start or webraft_conversation_chat_start, with the
-    /// request already bound) with the given delivery and callbacks.
+    /// Starts one request natively (a <c>_start</c> export with the request already bound) with the
+    /// given delivery; the chunk or event callback, if any, follows from the delivery.
     /// </summary>
-    internal delegate WebraftStatus ChatStarter(Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone,
-        IntPtr userData, out RequestHandle request);
+    internal delegate WebraftStatus Starter(Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
 
     /// <summary>
     /// A client for the WebraftAI API or any OpenAI-compatible endpoint: one connection pool,
@@ -84,7 +83,7 @@ namespace Webraft
             CancellationToken cancellationToken = default(CancellationToken))
         {
             // DELIVERY_NONE: chunks of a streamed reply only go into the result; nothing to drain.
-            return StartChatCall(JsonChat(requestJson, options), null, Delivery.None, cancellationToken);
+            return StartCall(JsonChat(requestJson, options), Delivery.None, null, null, ChatResult.FromNative, cancellationToken);
         }
 
         /// <summary>
@@ -100,7 +99,7 @@ namespace Webraft
         public Task<ChatResult> ChatAsync(Conversation conversation, RequestOptions options,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            return StartChatCall(ConversationChat(conversation, options), null, Delivery.None, cancellationToken);
+            return StartCall(ConversationChat(conversation, options), Delivery.None, null, null, ChatResult.FromNative, cancellationToken);
         }
 
         /// <summary>Sends a one-message chat request built from <paramref name="prompt"/>.</summary>
@@ -125,7 +124,8 @@ namespace Webraft
         public Task<ChatResult> StreamAsync(string requestJson, Action<ChatChunk> onChunk, RequestOptions options,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            return StartChatCall(JsonChat(requestJson, options), Required(onChunk), Delivery.Callback, cancellationToken);
+            return StartCall(JsonChat(requestJson, options), Delivery.Callback, Required(onChunk, "onChunk"), null,
+                ChatResult.FromNative, cancellationToken);
         }
 
         /// <summary>
@@ -142,7 +142,8 @@ namespace Webraft
         public Task<ChatResult> StreamAsync(Conversation conversation, Action<ChatChunk> onChunk, RequestOptions options,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            return StartChatCall(ConversationChat(conversation, options), Required(onChunk), Delivery.Callback, cancellationToken);
+            return StartCall(ConversationChat(conversation, options), Delivery.Callback, Required(onChunk, "onChunk"), null,
+                ChatResult.FromNative, cancellationToken);
         }
 
         /// <summary>Streams the reply to a one-message chat request built from <paramref name="prompt"/>.</summary>
@@ -166,19 +167,155 @@ namespace Webraft
         public Task<SendResult> SendAsync(string method, string path, string bodyJson, RequestOptions options,
             CancellationToken cancellationToken = default(CancellationToken))
         {
-            if (method == null)
-                throw new ArgumentNullException("method");
-            if (path == null)
-                throw new ArgumentNullException("path");
-            ClientHandle client = Handle;
-            if (cancellationToken.IsCancellationRequested)
-                return Task.FromCanceled<SendResult>(cancellationToken);
-            var call = new TaskCall<SendResult>(client, cancellationToken, null, SendResult.FromNative);
-            byte[] nativeMethod = Utf8.ToNative(method), nativePath = Utf8.ToNative(path), body = Utf8.ToNative(bodyJson);
-            byte[] nativeOptions = RequestOptions.ToNative(options);
-            call.Start((IntPtr userData, out RequestHandle request) => Native.webraft_send_start(
-                client, nativeMethod, nativePath, body, nativeOptions, PendingCall.DoneCallback, userData, out request));
-            return call.Task;
+            return StartCall(Send(method, path, bodyJson, options, false), Delivery.None, null, null, SendResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Streams a request to any endpoint under the base URL: the reply is read as SSE (named
+        /// events too) or JSON lines, and <paramref name="onEvent"/> gets the headers event, then
+        /// each event (<see cref="StreamEvent.Name"/>, <see cref="StreamEvent.Data"/>) in order, one
+        /// call at a time, on a library worker thread; <c>[DONE]</c> ends the stream. If it throws,
+        /// the stream is cancelled and the task fails with that exception. Nothing is accumulated:
+        /// the result holds the status, headers and event count. A non-2xx reply fails with
+        /// <see cref="WebraftException"/>. In Unity, use <see cref="StartSendStream"/>.
+        /// </summary>
+        public Task<SendResult> SendStreamAsync(string method, string path, string bodyJson, Action<StreamEvent> onEvent,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return SendStreamAsync(method, path, bodyJson, onEvent, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="SendStreamAsync(string, string, string, Action{StreamEvent}, CancellationToken)"/>, with per-request options.</summary>
+        public Task<SendResult> SendStreamAsync(string method, string path, string bodyJson, Action<StreamEvent> onEvent,
+            RequestOptions options, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartCall(Send(method, path, bodyJson, options, true), Delivery.Callback, null, Required(onEvent, "onEvent"),
+                SendResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Starts a stream from any endpoint for polling (see <see cref="PolledRequest"/>): read the
+        /// headers event, then each event, with <see cref="PolledRequest.TryGetNextEvent"/>. Its
+        /// <see cref="PolledRequest.GetResult"/> has no text or JSON; its status, headers and
+        /// <see cref="WebraftResult.ChunkCount"/> say how it went.
+        /// </summary>
+        public PolledRequest StartSendStream(string method, string path, string bodyJson = null, RequestOptions options = null)
+        {
+            return StartPolled(Send(method, path, bodyJson, options, true), true);
+        }
+
+        /// <summary>
+        /// Sends a Responses API request (<c>POST /responses</c>; an OpenAI Responses request body,
+        /// passed through unchanged). If the body sets <c>"stream": true</c>, the events are read and
+        /// the response built from them; either way the task completes with the whole reply:
+        /// <see cref="ChatResult.Text"/> is the output text, <see cref="ChatResult.Json"/> the
+        /// <c>response</c> object, <see cref="ChatResult.ToolCalls"/> its <c>function_call</c> items,
+        /// <see cref="ChatResult.FinishReason"/> its status. An <c>incomplete</c> response succeeds
+        /// (see <see cref="ChatResult.IncompleteReason"/>); a <c>failed</c> one or an <c>error</c>
+        /// event fails with <see cref="WebraftException"/> (<see cref="WebraftException.ServerMessage"/>,
+        /// <see cref="WebraftException.Code"/>, the output so far in <see cref="WebraftException.PartialText"/>).
+        /// </summary>
+        public Task<ChatResult> ResponsesAsync(string requestJson, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return ResponsesAsync(requestJson, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="ResponsesAsync(string, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> ResponsesAsync(string requestJson, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartCall(JsonResponses(requestJson, options), Delivery.None, null, null, ChatResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Sends the conversation to the Responses API (not streamed): its messages become
+        /// <c>input</c> items and its parameters the request's (<see cref="Conversation.MaxTokens"/> as
+        /// <c>max_output_tokens</c>); set <c>instructions</c> or <c>previous_response_id</c> with
+        /// <see cref="Conversation.SetParam"/>. The conversation is not changed: append the reply with
+        /// <see cref="Conversation.AddAssistantTurn"/>. Outcomes as for <see cref="ResponsesAsync(string, CancellationToken)"/>.
+        /// </summary>
+        public Task<ChatResult> ResponsesAsync(Conversation conversation, CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return ResponsesAsync(conversation, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="ResponsesAsync(Conversation, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> ResponsesAsync(Conversation conversation, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartCall(ConversationResponses(conversation, options), Delivery.None, null, null, ChatResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Streams a Responses API reply (the library sets <c>"stream": true</c>). <paramref name="onEvent"/>
+        /// gets the headers event, then every event in order (<c>response.output_text.delta</c>,
+        /// <c>keepalive</c>, and ones the library does not know too; see <see cref="StreamEvent.Type"/>),
+        /// one call at a time, on a library worker thread; if it throws, the stream is cancelled and the
+        /// task fails with that exception. The result is the response built from the events; outcomes as
+        /// for <see cref="ResponsesAsync(string, CancellationToken)"/>. In Unity, use
+        /// <see cref="StartResponses(string, bool)"/> to stay on the main thread.
+        /// </summary>
+        public Task<ChatResult> StreamResponsesAsync(string requestJson, Action<StreamEvent> onEvent,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StreamResponsesAsync(requestJson, onEvent, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="StreamResponsesAsync(string, Action{StreamEvent}, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> StreamResponsesAsync(string requestJson, Action<StreamEvent> onEvent, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartCall(JsonResponses(requestJson, options), Delivery.Callback, null, Required(onEvent, "onEvent"),
+                ChatResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Streams the Responses API reply to the conversation, as
+        /// <see cref="StreamResponsesAsync(string, Action{StreamEvent}, CancellationToken)"/> does.
+        /// </summary>
+        public Task<ChatResult> StreamResponsesAsync(Conversation conversation, Action<StreamEvent> onEvent,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StreamResponsesAsync(conversation, onEvent, null, cancellationToken);
+        }
+
+        /// <summary>As <see cref="StreamResponsesAsync(Conversation, Action{StreamEvent}, CancellationToken)"/>, with per-request options.</summary>
+        public Task<ChatResult> StreamResponsesAsync(Conversation conversation, Action<StreamEvent> onEvent, RequestOptions options,
+            CancellationToken cancellationToken = default(CancellationToken))
+        {
+            return StartCall(ConversationResponses(conversation, options), Delivery.Callback, null, Required(onEvent, "onEvent"),
+                ChatResult.FromNative, cancellationToken);
+        }
+
+        /// <summary>
+        /// Starts a Responses API request for polling (see <see cref="PolledRequest"/>); nothing is
+        /// ever called back. With <paramref name="stream"/> true the reply is streamed (the library
+        /// sets <c>"stream": true</c>) and <see cref="PolledRequest.TryGetNextEvent"/> yields the
+        /// headers event, then every event; with false the reply arrives whole in
+        /// <see cref="PolledRequest.GetResult"/> (a body with <c>"stream": true</c> is streamed and
+        /// accumulated). A bad request gives a request that is already completed and whose GetResult throws.
+        /// </summary>
+        public PolledRequest StartResponses(string requestJson, bool stream)
+        {
+            return StartResponses(requestJson, stream, null);
+        }
+
+        /// <summary>As <see cref="StartResponses(string, bool)"/>, with per-request options.</summary>
+        public PolledRequest StartResponses(string requestJson, bool stream, RequestOptions options)
+        {
+            return StartPolled(JsonResponses(requestJson, options), stream);
+        }
+
+        /// <summary>Starts a Responses API request with the conversation for polling, as <see cref="StartResponses(string, bool)"/> does.</summary>
+        public PolledRequest StartResponses(Conversation conversation, bool stream)
+        {
+            return StartResponses(conversation, stream, null);
+        }
+
+        /// <summary>As <see cref="StartResponses(Conversation, bool)"/>, with per-request options.</summary>
+        public PolledRequest StartResponses(Conversation conversation, bool stream, RequestOptions options)
+        {
+            return StartPolled(ConversationResponses(conversation, options), stream);
         }
 
         /// <summary>
@@ -288,54 +425,91 @@ namespace Webraft
             return send(requestJson);
         }
 
-        static Action<ChatChunk> Required(Action<ChatChunk> onChunk)
+        static T Required<T>(T handler, string name) where T : class
         {
-            if (onChunk == null)
-                throw new ArgumentNullException("onChunk");
-            return onChunk;
+            if (handler == null)
+                throw new ArgumentNullException(name);
+            return handler;
+        }
+
+        // on_chunk and on_event must be NULL unless the delivery is CALLBACK.
+        static NativeChunkCallback ChunkCallbackFor(Delivery delivery)
+        {
+            return delivery == Delivery.Callback ? PendingCall.ChunkCallback : null;
+        }
+
+        static NativeEventCallback EventCallbackFor(Delivery delivery)
+        {
+            return delivery == Delivery.Callback ? PendingCall.EventCallback : null;
         }
 
         /// <summary>A start of webraft_chat_start with <paramref name="requestJson"/> sent as it is.</summary>
-        ChatStarter JsonChat(string requestJson, RequestOptions options)
+        Starter JsonChat(string requestJson, RequestOptions options)
         {
-            if (requestJson == null)
-                throw new ArgumentNullException("requestJson");
             ClientHandle client = Handle;
-            byte[] body = Utf8.ToNative(requestJson), nativeOptions = RequestOptions.ToNative(options);
-            return (Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) =>
-                Native.webraft_chat_start(client, body, nativeOptions, delivery, onChunk, onDone, userData, out request);
+            byte[] body = Utf8.ToNative(Required(requestJson, "requestJson")), nativeOptions = RequestOptions.ToNative(options);
+            return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_chat_start(
+                client, body, nativeOptions, delivery, ChunkCallbackFor(delivery), onDone, userData, out request);
         }
 
         /// <summary>A start of webraft_conversation_chat_start, which copies the conversation as it is then.</summary>
-        ChatStarter ConversationChat(Conversation conversation, RequestOptions options)
+        Starter ConversationChat(Conversation conversation, RequestOptions options)
         {
-            if (conversation == null)
-                throw new ArgumentNullException("conversation");
             ClientHandle client = Handle;
-            ConversationHandle messages = conversation.Handle;
+            ConversationHandle messages = Required(conversation, "conversation").Handle;
             byte[] nativeOptions = RequestOptions.ToNative(options);
-            return (Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) =>
-                Native.webraft_conversation_chat_start(client, messages, nativeOptions, delivery, onChunk, onDone, userData, out request);
+            return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_conversation_chat_start(
+                client, messages, nativeOptions, delivery, ChunkCallbackFor(delivery), onDone, userData, out request);
         }
 
-        Task<ChatResult> StartChatCall(ChatStarter start, Action<ChatChunk> onChunk, Delivery delivery,
-            CancellationToken cancellationToken)
+        /// <summary>A start of webraft_responses_start with <paramref name="requestJson"/> sent as it is.</summary>
+        Starter JsonResponses(string requestJson, RequestOptions options)
+        {
+            ClientHandle client = Handle;
+            byte[] body = Utf8.ToNative(Required(requestJson, "requestJson")), nativeOptions = RequestOptions.ToNative(options);
+            return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_responses_start(
+                client, body, nativeOptions, delivery, EventCallbackFor(delivery), onDone, userData, out request);
+        }
+
+        /// <summary>A start of webraft_conversation_responses_start, which copies the conversation as it is then.</summary>
+        Starter ConversationResponses(Conversation conversation, RequestOptions options)
+        {
+            ClientHandle client = Handle;
+            ConversationHandle messages = Required(conversation, "conversation").Handle;
+            byte[] nativeOptions = RequestOptions.ToNative(options);
+            return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_conversation_responses_start(
+                client, messages, nativeOptions, delivery, EventCallbackFor(delivery), onDone, userData, out request);
+        }
+
+        /// <summary>A start of webraft_send_start (plain: it takes no delivery) or, with <paramref name="stream"/>, webraft_send_stream_start.</summary>
+        Starter Send(string method, string path, string bodyJson, RequestOptions options, bool stream)
+        {
+            ClientHandle client = Handle;
+            byte[] nativeMethod = Utf8.ToNative(Required(method, "method")), nativePath = Utf8.ToNative(Required(path, "path"));
+            byte[] body = Utf8.ToNative(bodyJson), nativeOptions = RequestOptions.ToNative(options);
+            if (!stream)
+                return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_send_start(
+                    client, nativeMethod, nativePath, body, nativeOptions, onDone, userData, out request);
+            return (Delivery delivery, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request) => Native.webraft_send_stream_start(
+                client, nativeMethod, nativePath, body, nativeOptions, delivery, EventCallbackFor(delivery), onDone, userData, out request);
+        }
+
+        /// <summary>Starts a request whose outcome completes a task; the handler is the one its delivery needs, if any.</summary>
+        Task<T> StartCall<T>(Starter start, Delivery delivery, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
+            Func<ResultHandle, T> read, CancellationToken cancellationToken)
         {
             if (cancellationToken.IsCancellationRequested)
-                return Task.FromCanceled<ChatResult>(cancellationToken);
-            var call = new TaskCall<ChatResult>(Handle, cancellationToken, onChunk, ChatResult.FromNative);
-            // on_chunk must be NULL unless the delivery is CALLBACK.
-            NativeChunkCallback chunkCallback = delivery == Delivery.Callback ? PendingCall.ChunkCallback : null;
-            call.Start((IntPtr userData, out RequestHandle started) =>
-                start(delivery, chunkCallback, PendingCall.DoneCallback, userData, out started));
+                return Task.FromCanceled<T>(cancellationToken);
+            var call = new TaskCall<T>(Handle, cancellationToken, onChunk, onEvent, read);
+            call.Start((IntPtr userData, out RequestHandle started) => start(delivery, PendingCall.DoneCallback, userData, out started));
             return call.Task;
         }
 
-        PolledRequest StartPolled(ChatStarter start, bool stream)
+        PolledRequest StartPolled(Starter start, bool stream)
         {
             RequestHandle request;
             // No callbacks and no user_data: a polled request never calls back.
-            start(stream ? Delivery.Poll : Delivery.None, null, null, IntPtr.Zero, out request);
+            start(stream ? Delivery.Poll : Delivery.None, null, IntPtr.Zero, out request);
             return new PolledRequest(Handle, request);
         }
     }

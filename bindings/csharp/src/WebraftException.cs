@@ -2,17 +2,24 @@ using System;
 
 namespace Webraft
 {
-    /// <summary>A failed call, with what the library and the server said about it.</summary>
+    /// <summary>A failed call, with what the library and the server said about it, and the reply's headers.</summary>
     public sealed class WebraftException : Exception
     {
+        // The failed result, for GetHeader; null when the failure has none (a bad pointer, say).
+        // The garbage collector frees it with the exception, as a ChatResult's.
+        readonly ResultHandle result;
+
         internal WebraftException(WebraftStatus status, string message) : base(message)
         {
             Status = status;
+            HeadersJson = ResponseHeaders.None;
+            RateLimit = RateLimit.None;
         }
 
         WebraftException(WebraftStatus status, string message, ResultHandle result) : base(message)
         {
             UIntPtr length;
+            this.result = result;
             Status = status;
             HttpStatus = Native.webraft_result_http_status(result);
             Type = Utf8.FromNative(Native.webraft_result_error_type(result));
@@ -22,25 +29,27 @@ namespace Webraft
             IsQuotaExhausted = Native.webraft_result_is_quota_exhausted(result);
             RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
             PartialText = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
+            HeadersJson = ResponseHeaders.Json(result);
+            RateLimit = RateLimit.FromNative(result);
         }
 
         /// <summary>
-        /// For calls that describe a failure in an error result: frees <paramref name="error"/> and,
-        /// unless <paramref name="status"/> is Ok, throws what it says.
+        /// For calls that describe a failure in an error result: unless <paramref name="status"/> is
+        /// Ok, throws what <paramref name="error"/> says (the exception takes it over); else frees it.
         /// </summary>
         internal static void ThrowIfFailed(WebraftStatus status, ResultHandle error)
         {
-            using (error)
+            if (status == WebraftStatus.Ok || error.IsInvalid)
             {
+                error.Dispose();
                 if (status == WebraftStatus.Ok)
                     return;
-                if (error.IsInvalid)
-                    throw new WebraftException(status, StatusNameOf(status));
-                throw FromResult(error);
+                throw new WebraftException(status, StatusNameOf(status));
             }
+            throw FromResult(error);
         }
 
-        /// <summary>Builds the exception for a failed native result.</summary>
+        /// <summary>Builds the exception for a failed native result, which it takes over.</summary>
         internal static WebraftException FromResult(ResultHandle result)
         {
             WebraftStatus status = Native.webraft_result_status(result);
@@ -86,6 +95,24 @@ namespace Webraft
 
         /// <summary>For a failed stream, the text that arrived before the failure; else null.</summary>
         public string PartialText { get; private set; }
+
+        /// <summary>
+        /// Every header of the failed reply as one JSON object (lower-case names, repeated headers
+        /// joined with ", "); "{}" when no reply arrived.
+        /// </summary>
+        public string HeadersJson { get; private set; }
+
+        /// <summary>
+        /// What the failed reply's <c>x-ratelimit-*</c> headers said (a 429 states when to come back);
+        /// never null, its values null when absent.
+        /// </summary>
+        public RateLimit RateLimit { get; private set; }
+
+        /// <summary>The failed reply's header <paramref name="name"/> (any case; repeated headers joined with ", "), or null when absent.</summary>
+        public string GetHeader(string name)
+        {
+            return ResponseHeaders.Get(result, name);
+        }
 
         internal static string StatusNameOf(WebraftStatus status)
         {

@@ -67,11 +67,13 @@ namespace Webraft.Tests
                 throw failure;
             CollectEverything();
             Assert.Equal(clients + Rounds, Interlocked.Read(ref NativeStats.ClientsFreed), "clients freed");
-            // Per round: the chat, the stream, the drained poll, the conversation's chat and the abandoned running poll.
-            Assert.Equal(requests + 5 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
-            // Per round: the chat, the stream, the drained poll's and the conversation's results, all kept
-            // by ChatResults until collected (the abandoned poll's result dies with its request).
-            Assert.Equal(results + 4 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
+            // Per round: the chat, the stream, the drained poll, the conversation's chat, the Responses
+            // stream, the failed Responses call and the abandoned running poll.
+            Assert.Equal(requests + 7 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
+            // Per round: the chat, the stream, the drained poll's, the conversation's and the Responses
+            // stream's results, kept by ChatResults until collected, and the failed call's, kept by its
+            // WebraftException (the abandoned poll's result dies with its request).
+            Assert.Equal(results + 6 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
             Assert.Equal(conversations + Rounds, Interlocked.Read(ref NativeStats.ConversationsFreed), "conversations freed");
             Assert.Eventually(() => InFlight.Count == 0, 10, "callback state released");
         }
@@ -94,6 +96,17 @@ namespace Webraft.Tests
             var chat = new Conversation { Model = "gpt-4o" }.AddUser(text);
             chat.AddAssistantTurn(client.ChatAsync(chat).Result);
             Assert.Equal(2, chat.Count, "conversation");
+            Assert.Equal("Hello! You said: " + text, client.StreamResponsesAsync(ResponsesTests.Body(input: text), ignored => { }).Result.Text,
+                "responses stream");
+            try
+            {
+                client.ResponsesAsync(ResponsesTests.Body("responses-failed")).Wait();
+                throw new AssertionException("a failed response failed");
+            }
+            catch (AggregateException error)
+            {
+                Assert.True(((WebraftException)error.InnerException).GetHeader("x-request-id") != null, "the failure reads its headers");
+            }
             client.StartChat(Server.Body("stall-body"), stream: true);
         }
 
