@@ -14,8 +14,16 @@
  *   Request::next(0), which never blocks. Client::start(body, on_chunk, on_done)
  *   hands chunks to callables instead, which may be move-only.
  * - Conversation holds messages and request parameters (webraft_conversation);
- *   every chat call takes either one or a JSON request body (ChatRequest). A
- *   failed edit throws, or without exceptions is kept in Conversation::status().
+ *   every chat and Responses call takes either one or a JSON request body
+ *   (ChatRequest). A failed edit throws, or without exceptions is kept in
+ *   Conversation::status().
+ * - The Responses API (responses, responses_stream, start_responses) and
+ *   streams from any endpoint (send_stream, send_stream_start) deliver Events:
+ *   the reply's headers first, then each stream event with its SSE name.
+ *   Event callbacks are any callable taking `const webraft::Event&`, with the
+ *   same rules as chunk callbacks; Request::next_event polls them.
+ * - Every Result, failed ones too, and every Error carry the reply's headers:
+ *   header(name), headers_json() and rate_limit().
  * - Result::tool_calls() is a range of ToolCall; JSON Pointer reads (get_*
  *   throw, find_* return std::optional) work on a Result and on JsonText, the
  *   view that chunks and tool-call arguments come as.
@@ -58,7 +66,8 @@
 namespace webraft {
 
 using Status = ::webraft_status;
-using Event = ::webraft_event;
+/** What a poll or an event callback found: PENDING, HEADERS, CHUNK or DONE (the C enum webraft_event). */
+using EventKind = ::webraft_event;
 using Timings = ::webraft_timings;
 
 inline constexpr std::uint32_t wait_forever = WEBRAFT_WAIT_FOREVER;
@@ -138,11 +147,27 @@ private:
     std::size_t len_ = 0;
 };
 
-/** Token counts of a reply (Result::usage). */
+/** Token counts of a reply (Result::usage); a Responses reply's input and output tokens are prompt and completion. */
 struct Usage {
     std::uint64_t prompt_tokens = 0;
     std::uint64_t completion_tokens = 0;
     std::uint64_t total_tokens = 0;
+};
+
+/**
+ * What the reply's `x-ratelimit-*` headers said (Result::rate_limit). A value
+ * is nullopt when its header was absent or unreadable: never 0 for "absent",
+ * so a 0 is a real exhausted budget.
+ */
+struct RateLimit {
+    std::optional<std::int64_t> limit_requests;
+    std::optional<std::int64_t> remaining_requests;
+    /** Milliseconds until the request budget resets ("1s" reads 1000). */
+    std::optional<double> reset_requests_ms;
+    std::optional<std::int64_t> limit_tokens;
+    std::optional<std::int64_t> remaining_tokens;
+    /** Milliseconds until the token budget resets ("6m0s" reads 360000). */
+    std::optional<double> reset_tokens_ms;
 };
 
 namespace detail {
@@ -376,10 +401,42 @@ public:
 
     /** The tool calls the reply asked for (an empty range when none). */
     ToolCalls tool_calls() const noexcept { return ToolCalls(get()); }
-    /** The first choice's finish_reason: "stop", "length", "tool_calls", ...; null view when absent. */
+    /**
+     * Chat: the first choice's finish_reason ("stop", "length", "tool_calls", ...).
+     * Responses API: the response's status ("completed", "incomplete", "failed").
+     * A null view when absent.
+     */
     std::string_view finish_reason() const noexcept { return detail::view(webraft_result_finish_reason(get())); }
+    /** Why a Responses reply ended `incomplete` (e.g. "max_output_tokens"); null view otherwise. */
+    std::string_view incomplete_reason() const noexcept {
+        return detail::view(webraft_result_incomplete_reason(get()));
+    }
     /** The assistant's refusal, when the model refused; null view otherwise. */
     std::string_view refusal() const noexcept { return detail::view(webraft_result_refusal(get())); }
+
+    /* ---- the reply's headers, failed replies included ---- */
+
+    /** The value of header `name` (any case; repeated headers joined with ", "), or nullopt. */
+    std::optional<std::string_view> header(CStr name) const noexcept {
+        const char* value = webraft_result_header(get(), name.get());
+        if (value == nullptr) return std::nullopt;
+        return std::string_view(value);
+    }
+    /** Every header as one JSON object (lower-case names); "{}" when no reply arrived, empty when empty(). */
+    JsonText headers_json() const noexcept {
+        std::size_t len = 0;
+        const char* s = webraft_result_headers_json(get(), &len);
+        return JsonText(detail::view(s, len));
+    }
+    /** The `x-ratelimit-*` headers, read by the library; all nullopt when empty(). */
+    RateLimit rate_limit() const noexcept {
+        webraft_rate_limit c{-1, -1, -1.0, -1, -1, -1.0};
+        webraft_result_rate_limit(get(), &c);
+        // The C struct says -1 for "absent"; here that is nullopt.
+        auto present = [](auto value) { return value < 0 ? std::nullopt : std::optional(value); };
+        return RateLimit{present(c.limit_requests), present(c.remaining_requests), present(c.reset_requests_ms),
+                         present(c.limit_tokens),   present(c.remaining_tokens),   present(c.reset_tokens_ms)};
+    }
 
     // JSON Pointer reads on json() come from detail::JsonReads: find_string("/usage/total_tokens"), get_number(...), ...
 
@@ -418,7 +475,9 @@ public:
           type_(detail::copy(result.error_type())),
           code_(detail::copy(result.error_code())),
           param_(detail::copy(result.error_param())),
-          request_id_(detail::copy(result.request_id())) {}
+          request_id_(detail::copy(result.request_id())),
+          headers_json_(result.empty() ? "{}" : detail::copy(result.headers_json())),
+          rate_limit_(result.rate_limit()) {}
 
     /** A failure the library reported only as a status (a conversation edit, a JSON Pointer read). */
     Error(Status status, const std::string& message)
@@ -440,6 +499,30 @@ public:
     const std::string& param() const noexcept { return param_; }
     const std::string& request_id() const noexcept { return request_id_; }
 
+    /**
+     * The failed reply's header `name` (any case; repeated headers joined with
+     * ", "), copied like every string here; nullopt when absent.
+     */
+    std::optional<std::string> header(CStr name) const {
+        // headers_json() has lower-case names (webraft_result_headers_json), so
+        // this is a JSON Pointer read of the lower-cased name, '~' and '/' escaped (RFC 6901).
+        std::string pointer = "/";
+        for (char c : detail::view(name.get())) {
+            if (c == '~') {
+                pointer += "~0";
+            } else if (c == '/') {
+                pointer += "~1";
+            } else {
+                pointer += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+        }
+        return headers_json().find_string(pointer);
+    }
+    /** Every header of the failed reply as one JSON object; "{}" when no reply arrived. */
+    JsonText headers_json() const noexcept { return JsonText(headers_json_); }
+    /** The failed reply's `x-ratelimit-*` headers (see Result::rate_limit): a 429 says when to retry. */
+    const RateLimit& rate_limit() const noexcept { return rate_limit_; }
+
 private:
     static std::string message_of(const Result& result) {
         std::string_view m = result.error_message();
@@ -454,6 +537,8 @@ private:
     std::string code_;
     std::string param_;
     std::string request_id_;
+    std::string headers_json_ = "{}";
+    RateLimit rate_limit_;
 };
 
 namespace detail {
@@ -555,7 +640,7 @@ private:
 
 /** What Request::next found; `chunk` is set only when event is WEBRAFT_EVENT_CHUNK. */
 struct Next {
-    Event event = WEBRAFT_EVENT_DONE;
+    EventKind event = WEBRAFT_EVENT_DONE;
     Chunk chunk;
 
     bool pending() const noexcept { return event == WEBRAFT_EVENT_PENDING; }
@@ -563,44 +648,99 @@ struct Next {
     bool done() const noexcept { return event == WEBRAFT_EVENT_DONE; }
 };
 
+/**
+ * One event of a reply, as event callbacks and Request::next_event give it:
+ *   - kind WEBRAFT_EVENT_HEADERS: the reply's headers, `data` one JSON object of
+ *     them (lower-case names); always first, also for a failed reply;
+ *   - kind WEBRAFT_EVENT_CHUNK: one stream event, `name` its SSE event name
+ *     (e.g. "response.output_text.delta"; nullopt when it has none) and `data`
+ *     its data (JSON for chat and Responses streams, any text elsewhere).
+ * The views are borrowed: in a callback for that call only, from next_event
+ * for the life of its NextEvent.
+ */
+struct Event {
+    EventKind kind = WEBRAFT_EVENT_CHUNK;
+    std::optional<std::string_view> name;
+    JsonText data;
+
+    bool is_headers() const noexcept { return kind == WEBRAFT_EVENT_HEADERS; }
+};
+
+namespace detail {
+/** An Event over the C arguments of an event callback or of webraft_request_next_event. */
+inline Event event_of(EventKind kind, const char* name, const char* data, std::size_t len) noexcept {
+    return Event{kind, name ? std::optional<std::string_view>(name) : std::nullopt, JsonText(view(data, len))};
+}
+} // namespace detail
+
+/** What Request::next_event found; owns the event's strings. */
+class NextEvent {
+public:
+    NextEvent() noexcept = default;
+    NextEvent(EventKind kind, String name, String data) noexcept
+        : kind_(kind), name_(std::move(name)), data_(std::move(data)) {}
+
+    /** PENDING, HEADERS, CHUNK or DONE. */
+    EventKind kind() const noexcept { return kind_; }
+    bool pending() const noexcept { return kind_ == WEBRAFT_EVENT_PENDING; }
+    /** True for HEADERS and CHUNK: event() holds one. */
+    bool has_event() const noexcept { return kind_ == WEBRAFT_EVENT_HEADERS || kind_ == WEBRAFT_EVENT_CHUNK; }
+    bool done() const noexcept { return kind_ == WEBRAFT_EVENT_DONE; }
+    /** The event; its views live as long as this NextEvent (made on access, so moving it is safe). */
+    Event event() const noexcept { return detail::event_of(kind_, name_.c_str(), data_.c_str(), data_.view().size()); }
+
+private:
+    EventKind kind_ = WEBRAFT_EVENT_DONE;
+    String name_;
+    String data_;
+};
 
 namespace detail {
 
-/** Calls a chunk handler returning void (go on) or bool (false cancels). */
-template <typename F>
-bool keep_going(F& on_chunk, const Chunk& chunk) {
-    using R = std::invoke_result_t<F&, const Chunk&>;
+/**
+ * Hands one Chunk or Event to a callback returning void (go on) or bool
+ * (false cancels); true to go on.
+ */
+template <typename F, typename Item>
+bool keep_going(F& callback, const Item& item) {
+    using R = std::invoke_result_t<F&, const Item&>;
     static_assert(std::is_void_v<R> || std::is_convertible_v<R, bool>,
-                  "a chunk callback returns void or bool (false cancels)");
+                  "a chunk or event callback returns void or bool (false cancels)");
     if constexpr (std::is_void_v<R>) {
-        std::invoke(on_chunk, chunk);
+        std::invoke(callback, item);
         return true;
     } else {
-        return static_cast<bool>(std::invoke(on_chunk, chunk));
+        return static_cast<bool>(std::invoke(callback, item));
     }
 }
 
 template <typename F>
 inline constexpr bool is_chunk_callback = std::is_invocable_v<F&, const Chunk&>;
+template <typename F>
+inline constexpr bool is_event_callback = std::is_invocable_v<F&, const Event&>;
 
 /**
  * The callables of one started request, kept as their own types rather than
  * in a std::function, so move-only lambdas (say, capturing a unique_ptr) are
  * accepted. Heap-allocated and passed as user_data; the done trampoline
  * deletes it, since the library calls it exactly once and last.
- * OnChunk or OnDone is std::nullptr_t when there is none.
+ * `OnStream` takes chunks (trampoline `chunk`) or events (`event`); it or
+ * OnDone is std::nullptr_t when there is none.
  */
-template <typename OnChunk, typename OnDone>
+template <typename OnStream, typename OnDone>
 struct Started {
     static_assert(std::is_null_pointer_v<OnDone> || std::is_invocable_v<OnDone&, Status>,
                   "on_done takes a webraft::Status (or pass nullptr for none)");
-    OnChunk on_chunk;
+    OnStream on_stream;
     OnDone on_done;
 
     // An exception escaping a callback of a started request has nowhere to go
     // (the starter has moved on), so, as with std::thread, it ends the program.
     static int chunk(void* user_data, const char* json, std::size_t len) noexcept {
-        return keep_going(static_cast<Started*>(user_data)->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
+        return keep_going(static_cast<Started*>(user_data)->on_stream, Chunk(std::string_view(json, len))) ? 0 : 1;
+    }
+    static int event(void* user_data, EventKind kind, const char* name, const char* data, std::size_t len) noexcept {
+        return keep_going(static_cast<Started*>(user_data)->on_stream, event_of(kind, name, data, len)) ? 0 : 1;
     }
     static void done(void* user_data, webraft_status status) noexcept {
         std::unique_ptr<Started> self(static_cast<Started*>(user_data));
@@ -608,31 +748,49 @@ struct Started {
     }
 };
 
-/** State of one blocking chat_stream call, on the caller's stack. */
+/**
+ * One blocking streamed call, on the caller's stack: it borrows the callback.
+ * The caller is waiting, so an exception from the callback cancels the
+ * stream and finish() rethrows it to that caller.
+ */
 template <typename F>
 struct StreamCall {
-    F* on_chunk = nullptr;
+    F* callback = nullptr;
 #if WEBRAFT_HPP_EXCEPTIONS
     std::exception_ptr error = nullptr;
 #endif
-};
 
-// The caller of a blocking stream is waiting, so an exception from the
-// callback cancels the stream and is rethrown to that caller.
-template <typename F>
-int stream_on_chunk(void* user_data, const char* json, std::size_t len) noexcept {
-    auto* call = static_cast<StreamCall<F>*>(user_data);
-#if WEBRAFT_HPP_EXCEPTIONS
-    try {
-        return keep_going(*call->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
-    } catch (...) {
-        call->error = std::current_exception();
-        return 1;
+    static int chunk(void* user_data, const char* json, std::size_t len) noexcept {
+        return static_cast<StreamCall*>(user_data)->deliver(Chunk(std::string_view(json, len)));
     }
-#else
-    return keep_going(*call->on_chunk, Chunk(std::string_view(json, len))) ? 0 : 1;
+    static int event(void* user_data, EventKind kind, const char* name, const char* data, std::size_t len) noexcept {
+        return static_cast<StreamCall*>(user_data)->deliver(event_of(kind, name, data, len));
+    }
+
+    /** Owns the call's result, then rethrows what the callback threw. */
+    Result finish(webraft_result* result) const {
+        Result owned(result);
+#if WEBRAFT_HPP_EXCEPTIONS
+        if (error) std::rethrow_exception(error);
 #endif
-}
+        return owned;
+    }
+
+private:
+    template <typename Item>
+    int deliver(const Item& item) noexcept {
+#if WEBRAFT_HPP_EXCEPTIONS
+        try {
+            return keep_going(*callback, item) ? 0 : 1;
+        } catch (...) {
+            error = std::current_exception();
+            return 1;
+        }
+#else
+        return keep_going(*callback, item) ? 0 : 1;
+#endif
+    }
+};
 
 } // namespace detail
 
@@ -657,18 +815,31 @@ public:
     bool is_stream() const noexcept { return webraft_request_is_stream(get()); }
 
     /**
-     * The next chunk, waiting up to `timeout_ms` (0: just look, never blocks).
-     * An empty Request reports done.
+     * The next chunk, waiting up to `timeout_ms` (0: just look, never blocks);
+     * the headers event is passed over (see next_event). An empty Request reports done.
      */
     Next next(std::uint32_t timeout_ms = 0) const noexcept {
         Next found;
         char* chunk = nullptr;
         std::size_t len = 0;
-        Event event = WEBRAFT_EVENT_DONE;
+        EventKind event = WEBRAFT_EVENT_DONE;
         if (webraft_request_next(get(), timeout_ms, &event, &chunk, &len) != WEBRAFT_STATUS_OK) return found;
         found.event = event;
         if (event == WEBRAFT_EVENT_CHUNK) found.chunk = Chunk(String(chunk, len));
         return found;
+    }
+
+    /**
+     * As next(), with the headers and event names: a polled stream yields the
+     * headers first, then each event (with its SSE name), then done.
+     */
+    NextEvent next_event(std::uint32_t timeout_ms = 0) const noexcept {
+        char* name = nullptr;
+        char* data = nullptr;
+        std::size_t len = 0;
+        EventKind kind = WEBRAFT_EVENT_DONE;
+        if (webraft_request_next_event(get(), timeout_ms, &kind, &name, &data, &len) != WEBRAFT_STATUS_OK) return {};
+        return NextEvent(kind, String(name, name ? std::char_traits<char>::length(name) : 0), String(data, len));
     }
 
     /** Waits up to `timeout_ms`; true once finished. */
@@ -701,13 +872,16 @@ private:
 };
 
 /**
- * Where a started chat's chunks go when no chunk callback is given (passing
- * one to Client::start is the third way, WEBRAFT_DELIVERY_CALLBACK).
+ * Where a started request's chunks (or events) go when no callback is given
+ * (passing one to a start call is the third way, WEBRAFT_DELIVERY_CALLBACK).
  */
 enum class Delivery : std::uint32_t {
-    /** Queued for Request::next; the reply streams whatever the body says. */
+    /** Queued for Request::next (and next_event); the reply streams whatever the body says. */
     poll = WEBRAFT_DELIVERY_POLL,
-    /** Only into the result; the body's own "stream" member, as the library parses it, decides. */
+    /**
+     * Only into the result; the body's own "stream" member, as the library
+     * parses it, decides (an any-endpoint stream is read as one regardless).
+     */
     none = WEBRAFT_DELIVERY_NONE,
 };
 
@@ -894,8 +1068,9 @@ private:
 };
 
 /**
- * What a chat call sends: a JSON request body (`const char*`, `std::string`)
- * or a Conversation. Borrowed for the duration of the call.
+ * What a chat or Responses API call sends: a JSON request body (`const char*`,
+ * `std::string`; sent as is) or a Conversation (for Responses the library makes
+ * its messages the `input` items). Borrowed for the duration of the call.
  */
 class ChatRequest {
 public:
@@ -928,6 +1103,25 @@ private:
                                                    user_data, out);
         }
         return webraft_chat_start(client, json_, options, delivery, on_chunk, on_done, user_data, out);
+    }
+
+    // The Responses API: blocking (streamed when `on_event` is given) and started.
+    webraft_result* responses(const webraft_client* client, const char* options, webraft_event_callback on_event,
+                              void* user_data) const noexcept {
+        if (conversation_) {
+            return webraft_conversation_responses(client, conversation_->get(), options, on_event, user_data);
+        }
+        if (on_event) return webraft_responses_stream(client, json_, options, on_event, user_data);
+        return webraft_responses(client, json_, options);
+    }
+    Status responses_start(const webraft_client* client, const char* options, std::uint32_t delivery,
+                           webraft_event_callback on_event, webraft_done_callback on_done, void* user_data,
+                           webraft_request** out) const noexcept {
+        if (conversation_) {
+            return webraft_conversation_responses_start(client, conversation_->get(), options, delivery, on_event,
+                                                        on_done, user_data, out);
+        }
+        return webraft_responses_start(client, json_, options, delivery, on_event, on_done, user_data, out);
     }
 
     const char* json_ = nullptr;
@@ -982,18 +1176,43 @@ public:
     /** Streams (sets "stream": true); `on_chunk` runs on a worker thread while this blocks. */
     template <typename F>
     Result try_chat_stream(ChatRequest request, F&& on_chunk, CStr options_json = nullptr) const {
-        using Fn = std::remove_reference_t<F>;
-        detail::StreamCall<Fn> call;
-        call.on_chunk = &on_chunk;
-        Result result(request.chat_stream(get(), options_json.get(), &detail::stream_on_chunk<Fn>, &call));
-#if WEBRAFT_HPP_EXCEPTIONS
-        if (call.error) std::rethrow_exception(call.error);
-#endif
-        return result;
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_chunk};
+        return call.finish(request.chat_stream(get(), options_json.get(), &decltype(call)::chunk, &call));
     }
 
     Result try_send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
         return Result(webraft_send(get(), method.get(), path.get(), body_json.get(), options_json.get()));
+    }
+
+    /**
+     * One Responses API reply (`POST /responses`) to a JSON body or a
+     * Conversation. A body with "stream": true streams, and the result still
+     * holds the whole reply; a Conversation does not stream.
+     */
+    Result try_responses(ChatRequest request, CStr options_json = nullptr) const noexcept {
+        return Result(request.responses(get(), options_json.get(), nullptr, nullptr));
+    }
+
+    /**
+     * A streamed Responses API reply; `on_event(const Event&)` gets the headers,
+     * then every event by name, unknown ones too, on a worker thread while this blocks.
+     */
+    template <typename F>
+    Result try_responses_stream(ChatRequest request, F&& on_event, CStr options_json = nullptr) const {
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_event};
+        return call.finish(request.responses(get(), options_json.get(), &decltype(call)::event, &call));
+    }
+
+    /**
+     * A request to any endpoint whose reply is read as a stream (SSE, named
+     * events too, or JSON lines): `on_event` gets the headers, then each event.
+     * Nothing is accumulated; the result has the status, headers and chunk_count().
+     */
+    template <typename F>
+    Result try_send_stream(CStr method, CStr path, CStr body_json, F&& on_event, CStr options_json = nullptr) const {
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_event};
+        return call.finish(webraft_send_stream(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                               &decltype(call)::event, &call));
     }
 
 #if WEBRAFT_HPP_EXCEPTIONS
@@ -1007,6 +1226,20 @@ public:
     }
     Result send(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const {
         return detail::ok_or_throw(try_send(method, path, body_json, options_json));
+    }
+    /** As try_responses; a failed or errored response throws Error (server_message(), code()). */
+    Result responses(ChatRequest request, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_responses(request, options_json));
+    }
+    /** As try_responses_stream; a failure, or an exception from `on_event`, is thrown here. */
+    template <typename F>
+    Result responses_stream(ChatRequest request, F&& on_event, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_responses_stream(request, std::forward<F>(on_event), options_json));
+    }
+    /** As try_send_stream; a failure, or an exception from `on_event`, is thrown here. */
+    template <typename F>
+    Result send_stream(CStr method, CStr path, CStr body_json, F&& on_event, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_send_stream(method, path, body_json, std::forward<F>(on_event), options_json));
     }
 #endif
 
@@ -1040,12 +1273,38 @@ public:
     template <typename OnChunk, typename OnDone,
               typename = std::enable_if_t<detail::is_chunk_callback<OnChunk>>>
     Request start(ChatRequest request, OnChunk on_chunk, OnDone on_done, CStr options_json = nullptr) const {
-        using State = detail::Started<OnChunk, OnDone>;
-        return start_with(std::unique_ptr<State>(new State{std::move(on_chunk), std::move(on_done)}),
-                          [&](State* state, webraft_request** out) {
-                              return request.start(get(), options_json.get(), WEBRAFT_DELIVERY_CALLBACK,
-                                                   &State::chunk, &State::done, state, out);
-                          });
+        return start_with(std::move(on_chunk), std::move(on_done), [&](auto* state, webraft_request** out) {
+            return request.start(get(), options_json.get(), WEBRAFT_DELIVERY_CALLBACK, state->chunk, state->done,
+                                 state, out);
+        });
+    }
+
+    /**
+     * Starts a streamed Responses API call whose events are queued for
+     * Request::next_event (headers first; Request::next passes over them).
+     * Drain it before taking the result.
+     */
+    Request start_responses(ChatRequest request, CStr options_json = nullptr) const noexcept {
+        return start_responses(request, Delivery::poll, options_json);
+    }
+
+    /** Starts a Responses API call with no callbacks and the given delivery (see Delivery). */
+    Request start_responses(ChatRequest request, Delivery delivery, CStr options_json = nullptr) const noexcept {
+        webraft_request* started = nullptr;
+        request.responses_start(get(), options_json.get(), static_cast<std::uint32_t>(delivery), nullptr, nullptr,
+                                nullptr, &started);
+        return Request(started);
+    }
+
+    /** Starts a streamed Responses API call whose events go to `on_event`; otherwise as start(body, on_chunk, on_done). */
+    template <typename OnEvent, typename OnDone,
+              typename = std::enable_if_t<detail::is_event_callback<OnEvent>>>
+    Request start_responses(ChatRequest request, OnEvent on_event, OnDone on_done,
+                            CStr options_json = nullptr) const {
+        return start_with(std::move(on_event), std::move(on_done), [&](auto* state, webraft_request** out) {
+            return request.responses_start(get(), options_json.get(), WEBRAFT_DELIVERY_CALLBACK, state->event,
+                                           state->done, state, out);
+        });
     }
 
     /** Starts a request to any endpoint; poll or wait on it. */
@@ -1059,12 +1318,40 @@ public:
     /** As above, telling `on_done(Status)` on a worker thread when it ends. */
     template <typename OnDone>
     Request send_start(CStr method, CStr path, CStr body_json, CStr options_json, OnDone on_done) const {
-        using State = detail::Started<std::nullptr_t, OnDone>;
-        return start_with(std::unique_ptr<State>(new State{nullptr, std::move(on_done)}),
-                          [&](State* state, webraft_request** out) {
-                              return webraft_send_start(get(), method.get(), path.get(), body_json.get(),
-                                                        options_json.get(), &State::done, state, out);
-                          });
+        return start_with(nullptr, std::move(on_done), [&](auto* state, webraft_request** out) {
+            return webraft_send_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                      state->done, state, out);
+        });
+    }
+
+    /**
+     * Starts a request to any endpoint whose reply is read as a stream, its
+     * events queued for Request::next_event (headers first). Drain it before
+     * taking the result.
+     */
+    Request send_stream_start(CStr method, CStr path, CStr body_json = nullptr,
+                              CStr options_json = nullptr) const noexcept {
+        return send_stream_start(method, path, body_json, Delivery::poll, options_json);
+    }
+
+    /** As above with the given delivery; Delivery::none only counts the events into the result. */
+    Request send_stream_start(CStr method, CStr path, CStr body_json, Delivery delivery,
+                              CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_send_stream_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                  static_cast<std::uint32_t>(delivery), nullptr, nullptr, nullptr, &request);
+        return Request(request);
+    }
+
+    /** As above, the events going to `on_event` and the end to `on_done`, as for start_responses. */
+    template <typename OnEvent, typename OnDone,
+              typename = std::enable_if_t<detail::is_event_callback<OnEvent>>>
+    Request send_stream_start(CStr method, CStr path, CStr body_json, OnEvent on_event, OnDone on_done,
+                              CStr options_json = nullptr) const {
+        return start_with(std::move(on_event), std::move(on_done), [&](auto* state, webraft_request** out) {
+            return webraft_send_stream_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                             WEBRAFT_DELIVERY_CALLBACK, state->event, state->done, state, out);
+        });
     }
 
     const webraft_client* get() const noexcept { return handle_.get(); }
@@ -1073,12 +1360,16 @@ public:
 
 private:
     /**
-     * Runs `start_call(state, &request)`. On success the library owns `state`
-     * until its done callback (which deletes it); when the arguments were
-     * invalid no callback will ever run, so `state` is freed here.
+     * Moves the callables of a started request to the heap (detail::Started)
+     * and runs `start_call(state, &request)`, which passes the state's
+     * trampolines to the C call. On success the library owns `state` until its
+     * done callback (which deletes it); when the arguments were invalid no
+     * callback will ever run, so `state` is freed here.
      */
-    template <typename State, typename StartCall>
-    static Request start_with(std::unique_ptr<State> state, StartCall&& start_call) {
+    template <typename OnStream, typename OnDone, typename StartCall>
+    static Request start_with(OnStream on_stream, OnDone on_done, StartCall&& start_call) {
+        using State = detail::Started<OnStream, OnDone>;
+        std::unique_ptr<State> state(new State{std::move(on_stream), std::move(on_done)});
         webraft_request* request = nullptr;
         if (start_call(state.get(), &request) == WEBRAFT_STATUS_OK) state.release();
         return Request(request);

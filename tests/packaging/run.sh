@@ -5,8 +5,8 @@
 #   - each header compiles on its own (C99, C11, C++17, C++20; -Werror -pedantic);
 #   - a CMake consumer (find_package) and a Makefile + pkg-config consumer, each
 #     built outside the source tree, shared and static, run against the server;
-#   - the webraft.hpp tests (wrapper, conversations) under ASan/UBSan, and the
-#     -fno-exceptions tests;
+#   - the webraft.hpp tests (wrapper, conversations, Responses API, events and
+#     headers) under ASan/UBSan, and the -fno-exceptions tests;
 #   - every examples/cpp program, its output checked, and game_loop within its
 #     1 ms frame budget.
 # Installs patchelf, pkg-config, cmake and g++ with apt-get when missing.
@@ -223,7 +223,7 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-for suite in test_webraft_hpp test_conversation; do
+for suite in test_webraft_hpp test_conversation test_responses; do
     check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
         -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
     check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
@@ -277,6 +277,18 @@ check "api_errors: no credits is HTTP 402, quota exhausted" example_prints 1 \
     api_errors "$(config /v2 no-credits-key)" gpt-4o
 check "api_errors: a good key gets the reply" example_prints 0 "Hello! You said: Hello!" \
     api_errors "$(config /v1)" gpt-4o
+check "responses streams a Responses reply, then its status, usage and rate limit" example_prints 0 \
+    "$(printf 'Hello! You said: hi\nstatus: completed, 5 input + 4 output tokens\n%s\n%s' \
+        'requests: 59 of 60 left, reset in 1000 ms' 'tokens: 149990 of 150000 left, reset in 360000 ms')" \
+    responses "$(config /v1)" rate-limit-headers hi
+check "responses: an incomplete reply says why; absent rate-limit headers are not 0" example_prints 0 \
+    "$(printf 'Hello! You \nstatus: incomplete (max_output_tokens), 5 input + 2 output tokens\n%s' \
+        'rate limit: the server sent none')" \
+    responses "$(config /v1)" responses-incomplete hi
+check "responses: a 429 prints the failed reply's exhausted budget" example_prints 1 \
+    "$(printf 'HTTP 429: Rate limit reached for requests. Please retry after 1 second.\n%s\n%s' \
+        'requests: 0 of 60 left, reset in 1000 ms' 'tokens: 0 of 150000 left, reset in 360000 ms')" \
+    responses "$(config /v2)" rate-limit hi
 check "list_models prints the model ids" example_prints 0 \
     "$(printf 'gpt-4o\ngpt-4o-mini\ngpt-3.5-turbo\ntext-embedding-3-small')" list_models "$(config /v1)"
 

@@ -7,14 +7,18 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace check {
 
@@ -27,11 +31,38 @@ inline void fail(const char* file, int line, const std::string& what) {
     std::cerr << "  FAILED " << file << ':' << line << ": " << what << std::endl;
 }
 
+/** Writes a value for a failure report; optionals and vectors too, which have no operator<<. */
+template <typename T>
+void describe(std::ostream& out, const T& value) {
+    out << value;
+}
+template <typename T>
+void describe(std::ostream& out, const std::optional<T>& value) {
+    if (value) {
+        describe(out, *value);
+    } else {
+        out << "nullopt";
+    }
+}
+template <typename T>
+void describe(std::ostream& out, const std::vector<T>& values) {
+    out << "{";
+    for (const T& value : values) {
+        out << " ";
+        describe(out, value);
+    }
+    out << " }";
+}
+
 template <typename A, typename B>
 void equal(const char* file, int line, const char* expr, const A& actual, const B& expected) {
     if (actual == expected) return;
     std::ostringstream out;
-    out << expr << ": got [" << actual << "], expected [" << expected << "]";
+    out << expr << ": got [";
+    describe(out, actual);
+    out << "], expected [";
+    describe(out, expected);
+    out << "]";
     fail(file, line, out.str());
 }
 
@@ -65,6 +96,47 @@ inline std::string chat_body(std::string_view model, std::string_view prompt) {
     return "{\"model\":\"" + std::string(model) + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" +
            std::string(prompt) + "\"}]}";
 }
+
+/** A Responses API request body; "stream" only when asked, as for chat_body. */
+inline std::string responses_body(std::string_view model, std::string_view input, bool stream = false) {
+    return "{\"model\":\"" + std::string(model) + "\",\"input\":\"" + std::string(input) + "\"" +
+           (stream ? ",\"stream\":true}" : "}");
+}
+
+/** How long a test waits for something that should come at once. */
+inline const std::chrono::milliseconds generous = std::chrono::seconds(10);
+inline const auto generous_ms = static_cast<std::uint32_t>(generous.count());
+
+/** A flag one thread sets and another waits for. */
+class Signal {
+public:
+    void set() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        set_ = true;
+        cond_.notify_all();
+    }
+    bool wait(std::chrono::milliseconds limit = generous) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        return cond_.wait_for(lock, limit, [&] { return set_; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable cond_;
+    bool set_ = false;
+};
+
+/** Sets a Signal when destroyed: captured by a callback, it tells when the wrapper freed the callback state. */
+class SetOnDestroy {
+public:
+    explicit SetOnDestroy(Signal* signal) : signal_(signal) {}
+    SetOnDestroy(const SetOnDestroy&) = delete;
+    SetOnDestroy& operator=(const SetOnDestroy&) = delete;
+    ~SetOnDestroy() { signal_->set(); }
+
+private:
+    Signal* signal_;
+};
 
 struct Case {
     const char* name;

@@ -7,6 +7,8 @@
 #error "build this file with -fno-exceptions"
 #endif
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -111,6 +113,34 @@ void test_tool_round_trip_without_exceptions() {
     CHECK_EQ(reply.text(), std::string_view("The tool call_1 said: Paris"));
 }
 
+void test_responses_events_and_headers_without_exceptions() {
+    webraft::Client client = webraft::Client::create(check::config()).value();
+    webraft::Result reply = client.try_responses(check::responses_body("rate-limit-headers", "hi"));
+    CHECK_EQ(reply.text(), std::string_view("Hello! You said: hi"));
+    CHECK_EQ(reply.rate_limit().remaining_requests, std::optional<std::int64_t>(59));
+    CHECK_EQ(reply.header("X-Webraft-Repeat"), std::optional<std::string_view>("a, b"));
+
+    std::string names;
+    reply = client.try_responses_stream(check::responses_body("responses-failed", "hi"), [&](const webraft::Event& event) {
+        names += event.is_headers() ? std::string_view("HEADERS") : event.name.value_or("-");
+        names += " ";
+    });
+    CHECK_STATUS(reply.status(), WEBRAFT_STATUS_STREAM_ERROR);
+    CHECK_EQ(reply.server_message(), std::string_view("The model failed mid-response"));
+    CHECK_EQ(names.rfind("HEADERS response.created ", 0), 0u);
+
+    names.clear();
+    webraft::Request request = client.send_stream_start("POST", "/events", "{}");
+    for (webraft::NextEvent next = request.next_event(WEBRAFT_WAIT_FOREVER); !next.done();
+         next = request.next_event(WEBRAFT_WAIT_FOREVER)) {
+        webraft::Event event = next.event();
+        names += event.is_headers() ? std::string_view("HEADERS") : event.name.value_or("-");
+        names += " ";
+    }
+    CHECK_EQ(names, std::string("HEADERS greeting - tick "));
+    CHECK_EQ(request.try_result().chunk_count(), 3u);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,6 +150,7 @@ int main(int argc, char** argv) {
         {"nothrow_try_chat_stream_and_poll", test_try_chat_stream_and_poll},
         {"nothrow_conversation_keeps_first_failure", test_conversation_keeps_first_failure},
         {"nothrow_tool_round_trip", test_tool_round_trip_without_exceptions},
+        {"nothrow_responses_events_and_headers", test_responses_events_and_headers_without_exceptions},
     };
     return check::run(cases, argc, argv);
 }

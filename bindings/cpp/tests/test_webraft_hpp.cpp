@@ -5,7 +5,6 @@
 #include "check.hpp"
 #include "webraft.hpp"
 
-#include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -41,39 +40,10 @@ static_assert(explicit_bool<webraft::Client> && explicit_bool<webraft::Request> 
 static_assert(!std::is_constructible_v<bool, webraft::Result>);
 static_assert(!std::is_constructible_v<bool, webraft::Expected<webraft::Client>>);
 
-const auto generous = 10s;
-const auto generous_ms = static_cast<std::uint32_t>(std::chrono::milliseconds(generous).count());
-
-// A flag one thread sets and another waits for.
-class Signal {
-public:
-    void set() {
-        std::lock_guard<std::mutex> lock(mutex_);
-        set_ = true;
-        cond_.notify_all();
-    }
-    bool wait(std::chrono::milliseconds limit = generous) {
-        std::unique_lock<std::mutex> lock(mutex_);
-        return cond_.wait_for(lock, limit, [&] { return set_; });
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable cond_;
-    bool set_ = false;
-};
-
-// Sets a Signal when destroyed: captured by a callback, it tells when the wrapper freed the callback state.
-class SetOnDestroy {
-public:
-    explicit SetOnDestroy(Signal* signal) : signal_(signal) {}
-    SetOnDestroy(const SetOnDestroy&) = delete;
-    SetOnDestroy& operator=(const SetOnDestroy&) = delete;
-    ~SetOnDestroy() { signal_->set(); }
-
-private:
-    Signal* signal_;
-};
+using check::generous;
+using check::generous_ms;
+using check::SetOnDestroy;
+using check::Signal;
 
 // What the callbacks of one started request saw.
 struct Observed {
