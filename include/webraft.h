@@ -836,7 +836,9 @@ struct webraft_result *webraft_responses(const struct webraft_client *client,
  * Blocking streamed Responses API call (sets `"stream": true` itself).
  * `on_event` (may be NULL) gets the headers, then each event with its name
  * (`response.output_text.delta`, `keepalive`, unknown ones too) while this
- * call blocks; see `webraft_event_callback`. Result as for `webraft_responses`.
+ * call blocks; see `webraft_event_callback`. An event that fails the call
+ * (`response.failed`, `error`) is not handed on: what it says is in the
+ * result's error (server message, code). Result as for `webraft_responses`.
  */
 struct webraft_result *webraft_responses_stream(const struct webraft_client *client,
                                                 const char *request_json,

@@ -79,7 +79,9 @@ pub unsafe extern "C" fn webraft_responses(
 /// Blocking streamed Responses API call (sets `"stream": true` itself).
 /// `on_event` (may be NULL) gets the headers, then each event with its name
 /// (`response.output_text.delta`, `keepalive`, unknown ones too) while this
-/// call blocks; see `webraft_event_callback`. Result as for `webraft_responses`.
+/// call blocks; see `webraft_event_callback`. An event that fails the call
+/// (`response.failed`, `error`) is not handed on: what it says is in the
+/// result's error (server message, code). Result as for `webraft_responses`.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_responses_stream(
     client: *const webraft_client,
