@@ -29,9 +29,9 @@ func BenchFeedStream(chunkJSON []byte, n int, gap time.Duration) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	st := newStreamState()
+	st := newStreamState(chunkSink)
 	st.done = make(chan struct{})
-	s := &Stream{ctx: context.Background(), state: st}
+	s := &Stream{&puller[Chunk, *ChatCompletion]{ctx: context.Background(), state: st}}
 	h := newHandle(&st.call)
 	feed := C.webraft_go_bench_feed(C.uintptr_t(h), cString(chunk), C.size_t(len(chunkJSON)), C.long(n), C.long(gap), 1)
 	text := 0
@@ -54,7 +54,7 @@ func BenchFeedFunc(chunkJSON []byte, n int, gap time.Duration) (int, error) {
 		return 0, err
 	}
 	text := 0
-	fs := newFuncStream(func(c Chunk) error {
+	fs := newFuncStream(chunkSink, func(c Chunk) error {
 		text += len(c.Text)
 		return nil
 	})

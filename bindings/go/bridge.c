@@ -19,36 +19,44 @@ int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len) {
     return stop;
 }
 
+int webraft_go_on_event(void *user_data, webraft_event kind, const char *name, const char *data, size_t len) {
+    return webraftGoEvent((uintptr_t)user_data, (uint32_t)kind, (char *)name, (char *)data, len);
+}
+
 void webraft_go_on_done(void *user_data, webraft_status status) {
     webraftGoDone((uintptr_t)user_data, (uint32_t)status);
 }
 
-// The library accepts on_chunk only with CALLBACK; for NONE (and any other
-// value) it must be NULL, and the library checks the value itself.
-static webraft_chunk_callback chunk_callback_for(uint32_t delivery) {
-    return delivery == WEBRAFT_DELIVERY_CALLBACK ? webraft_go_on_chunk : NULL;
+webraft_status webraft_go_model_start(uint32_t api, const webraft_client *client,
+                                      const webraft_conversation *conversation, const char *request_json,
+                                      const char *options_json, uint32_t delivery, uintptr_t handle,
+                                      webraft_request **out_request) {
+    // The library accepts a callback only with CALLBACK; for NONE (and any
+    // other value) it must be NULL, and the library checks the value itself.
+    bool callback = delivery == WEBRAFT_DELIVERY_CALLBACK;
+    webraft_chunk_callback on_chunk = callback ? webraft_go_on_chunk : NULL;
+    webraft_event_callback on_event = callback ? webraft_go_on_event : NULL;
+    void *user_data = (void *)handle;
+    if (api == WEBRAFT_GO_RESPONSES) {
+        return conversation ? webraft_conversation_responses_start(client, conversation, options_json, delivery, on_event,
+                                                                   webraft_go_on_done, user_data, out_request)
+                            : webraft_responses_start(client, request_json, options_json, delivery, on_event,
+                                                      webraft_go_on_done, user_data, out_request);
+    }
+    return conversation ? webraft_conversation_chat_start(client, conversation, options_json, delivery, on_chunk,
+                                                          webraft_go_on_done, user_data, out_request)
+                        : webraft_chat_start(client, request_json, options_json, delivery, on_chunk, webraft_go_on_done,
+                                             user_data, out_request);
 }
 
-webraft_status webraft_go_chat_start(const webraft_client *client, const char *request_json,
-                                     const char *options_json, uint32_t delivery,
+webraft_status webraft_go_send_start(const webraft_client *client, const char *method, const char *path,
+                                     const char *body_json, const char *options_json, bool stream,
                                      uintptr_t handle, webraft_request **out_request) {
-    return webraft_chat_start(client, request_json, options_json, delivery, chunk_callback_for(delivery),
-                              webraft_go_on_done, (void *)handle, out_request);
-}
-
-webraft_status webraft_go_conversation_chat_start(const webraft_client *client,
-                                                  const webraft_conversation *conversation,
-                                                  const char *options_json, uint32_t delivery,
-                                                  uintptr_t handle, webraft_request **out_request) {
-    return webraft_conversation_chat_start(client, conversation, options_json, delivery,
-                                           chunk_callback_for(delivery), webraft_go_on_done,
-                                           (void *)handle, out_request);
-}
-
-webraft_status webraft_go_send_start(const webraft_client *client, const char *method,
-                                     const char *path, const char *body_json,
-                                     const char *options_json, uintptr_t handle,
-                                     webraft_request **out_request) {
-    return webraft_send_start(client, method, path, body_json, options_json, webraft_go_on_done,
-                              (void *)handle, out_request);
+    void *user_data = (void *)handle;
+    if (stream) {
+        return webraft_send_stream_start(client, method, path, body_json, options_json, WEBRAFT_DELIVERY_CALLBACK,
+                                         webraft_go_on_event, webraft_go_on_done, user_data, out_request);
+    }
+    return webraft_send_start(client, method, path, body_json, options_json, webraft_go_on_done, user_data,
+                              out_request);
 }

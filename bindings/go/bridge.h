@@ -3,28 +3,32 @@
 #ifndef WEBRAFT_GO_BRIDGE_H
 #define WEBRAFT_GO_BRIDGE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "webraft.h"
 
 /* The library's callbacks for a Go request: user_data is its handle. */
 int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len);
+int webraft_go_on_event(void *user_data, webraft_event kind, const char *name, const char *data, size_t len);
 void webraft_go_on_done(void *user_data, webraft_status status);
 
-/* delivery is a webraft_delivery value, passed through unchanged: the chunk
- * trampoline is given exactly when it is WEBRAFT_DELIVERY_CALLBACK. */
-webraft_status webraft_go_chat_start(const webraft_client *client, const char *request_json,
-                                     const char *options_json, uint32_t delivery,
+/* The model APIs webraft_go_model_start reaches. */
+enum { WEBRAFT_GO_CHAT = 0, WEBRAFT_GO_RESPONSES = 1 };
+
+/* Starts a chat (its chunks to the chunk trampoline) or a Responses call
+ * (its events to the event trampoline): from conversation when it is not
+ * NULL (the request takes a copy), else from request_json. delivery is a
+ * webraft_delivery value, passed through unchanged: the trampoline is given
+ * exactly when it is WEBRAFT_DELIVERY_CALLBACK. */
+webraft_status webraft_go_model_start(uint32_t api, const webraft_client *client,
+                                      const webraft_conversation *conversation, const char *request_json,
+                                      const char *options_json, uint32_t delivery, uintptr_t handle,
+                                      webraft_request **out_request);
+
+/* Starts a request to any endpoint: plain (webraft_send_start), or read as
+ * a stream whose events go to the event trampoline. */
+webraft_status webraft_go_send_start(const webraft_client *client, const char *method, const char *path,
+                                     const char *body_json, const char *options_json, bool stream,
                                      uintptr_t handle, webraft_request **out_request);
-
-/* As webraft_go_chat_start, for a conversation (the request takes a copy). */
-webraft_status webraft_go_conversation_chat_start(const webraft_client *client,
-                                                  const webraft_conversation *conversation,
-                                                  const char *options_json, uint32_t delivery,
-                                                  uintptr_t handle, webraft_request **out_request);
-
-webraft_status webraft_go_send_start(const webraft_client *client, const char *method,
-                                     const char *path, const char *body_json,
-                                     const char *options_json, uintptr_t handle,
-                                     webraft_request **out_request);
 
 #endif

@@ -18,15 +18,94 @@ var liveRequests atomic.Int64
 // call is one started request. The library reaches it only through a
 // cgo.Handle (callbacks.go); Go code holds it directly.
 type call struct {
-	// deliver receives each chunk on a library worker thread and says
-	// whether the stream goes on. Nil for requests without a Go chunk callback.
-	deliver func(Chunk) bool
+	// deliver receives each chunk of a chat stream, and deliverEvent each
+	// event of an event stream, on a library worker thread; they say whether
+	// the stream goes on. Both are nil for requests without Go callbacks.
+	deliver      func(Chunk) bool
+	deliverEvent func(Event) bool
 
 	done   chan struct{} // closed by the done callback
 	onDone func()        // run by the done callback before done is closed
 
 	mu  sync.Mutex         // guards req against cancel racing free
 	req *C.webraft_request // nil once freed
+}
+
+// chunkSink and eventSink route a call's callbacks to a function of Go.
+func chunkSink(c *call, f func(Chunk) bool) { c.deliver = f }
+func eventSink(c *call, f func(Event) bool) { c.deliverEvent = f }
+
+// delivery is the library's delivery for the call, stated explicitly:
+// CALLBACK when Go takes the chunks or events (the library then streams the
+// reply), NONE otherwise. With NONE the library only accumulates chunks into
+// the result, and the body's own "stream" member, as the library parses it,
+// decides whether the reply streams; Go never reads the body to find out.
+func (c *call) delivery() C.uint32_t {
+	if c.deliver != nil || c.deliverEvent != nil {
+		return C.WEBRAFT_DELIVERY_CALLBACK
+	}
+	return C.WEBRAFT_DELIVERY_NONE
+}
+
+// outcome turns a finished request's result, which it takes over, into what
+// the call returns and its error.
+type outcome[R any] func(ctx context.Context, r *C.webraft_result) (R, error)
+
+// run starts a call with start, waits for its end (cancelling it when ctx
+// ends first) and returns its outcome. Only the calling goroutine waits.
+func run[R any](ctx context.Context, cl *Client, c *call, start func(*call) error, out outcome[R]) (R, error) {
+	var none R
+	if ctx.Err() != nil {
+		return none, contextError(ctx)
+	}
+	if err := start(c); err != nil {
+		return none, err
+	}
+	c.wait(ctx)
+	result, err := out(ctx, c.take())
+	runtime.KeepAlive(cl)
+	return result, err
+}
+
+// runFunc is run for a stream whose items go, through sink, straight to fn
+// on the library's worker thread. An error from fn stops the stream and is
+// returned with the partial outcome; a panic in fn stops it and is raised
+// again here, once the request has ended, so it never unwinds through C.
+func runFunc[T, R any](ctx context.Context, cl *Client, sink func(*call, func(T) bool), fn func(T) error, start func(*call) error, out outcome[R]) (R, error) {
+	fs := newFuncStream(sink, fn)
+	result, err := run(ctx, cl, &fs.call, start, out)
+	// The done callback ran after the last item callback, and run waited for
+	// it, so the outcome of fn is safe to read here.
+	if fs.panicked {
+		panic(fs.panicValue)
+	}
+	if fs.fnErr != nil {
+		return result, fs.fnErr
+	}
+	return result, err
+}
+
+// funcStream is a call whose items go straight to a user function on the
+// library's worker thread.
+type funcStream struct {
+	call
+	fnErr      error
+	panicked   bool
+	panicValue any
+}
+
+func newFuncStream[T any](sink func(*call, func(T) bool), fn func(T) error) *funcStream {
+	fs := &funcStream{}
+	sink(&fs.call, func(item T) (goOn bool) {
+		defer func() {
+			if p := recover(); p != nil {
+				fs.panicked, fs.panicValue, goOn = true, p, false
+			}
+		}()
+		fs.fnErr = fn(item)
+		return fs.fnErr == nil
+	})
+	return fs
 }
 
 // finished runs in the done callback, once, after the last chunk callback.

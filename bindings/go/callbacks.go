@@ -3,6 +3,7 @@ package webraft
 /*
 #include <stdint.h>
 #include <stddef.h>
+#include "webraft.h"
 */
 import "C"
 
@@ -58,6 +59,23 @@ func webraftGoChunk(h C.uintptr_t, chunkJSON *C.char, length C.size_t, text *C.c
 		chunk.Text = string(unsafe.Slice((*byte)(unsafe.Pointer(text)), int(textLen)))
 	}
 	if c.deliver(chunk) {
+		return 0
+	}
+	return 1
+}
+
+//export webraftGoEvent
+func webraftGoEvent(h C.uintptr_t, kind C.uint32_t, name *C.char, data *C.char, length C.size_t) C.int {
+	c := handleCall(h)
+	raw := unsafe.Slice((*byte)(unsafe.Pointer(data)), int(length))
+	var ev Event
+	if kind == C.WEBRAFT_EVENT_HEADERS {
+		ev.Headers = parseHeaders(raw)
+	} else {
+		ev.Name = goString(name)
+		ev.Data = append([]byte(nil), raw...)
+	}
+	if c.deliverEvent(ev) {
 		return 0
 	}
 	return 1

@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 )
 
 // requestBody turns a request into NUL-terminated JSON: []byte and
@@ -31,43 +30,41 @@ func requestBody(req any) ([]byte, error) {
 	return nulTerminated(body)
 }
 
-// delivery is the library's delivery for a chat call, stated explicitly:
-// CALLBACK when Go takes the chunks (ChatStream, ChatStreamFunc; the library
-// then streams the reply), NONE otherwise (Chat). With NONE the library only
-// accumulates chunks into the result, and the body's own "stream" member, as
-// the library parses it, decides whether the reply streams; Go never reads
-// the body to find out.
-func (c *call) delivery() C.uint32_t {
-	if c.deliver != nil {
-		return C.WEBRAFT_DELIVERY_CALLBACK
-	}
-	return C.WEBRAFT_DELIVERY_NONE
-}
+// modelAPI is the model API a request goes to (webraft_go_model_start).
+type modelAPI C.uint32_t
 
-// startChat starts a chat request; chunks reach c.deliver when it is set.
-// A *Conversation goes to the library as it is, never as JSON built here.
-func (cl *Client) startChat(c *call, req any, opts []Option) error {
+const (
+	chatAPI      modelAPI = C.WEBRAFT_GO_CHAT
+	responsesAPI modelAPI = C.WEBRAFT_GO_RESPONSES
+)
+
+// startModel starts a request to api; chunks or events reach c's callbacks
+// when it has them. A *Conversation goes to the library as it is, never as
+// JSON built here.
+func (cl *Client) startModel(c *call, api modelAPI, req any, opts []Option) error {
 	options, err := optionsJSON(opts)
 	if err != nil {
 		return err
 	}
 	delivery := c.delivery()
+	launch := func(conv *C.webraft_conversation, body []byte) func(*C.webraft_client, C.uintptr_t, **C.webraft_request) C.webraft_status {
+		return func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
+			return C.webraft_go_model_start(C.uint32_t(api), client, conv, cString(body), cString(options), delivery, handle, out)
+		}
+	}
 	if conv, ok := req.(*Conversation); ok {
-		return conv.start(cl, c, options, delivery)
+		return conv.use(func(p *C.webraft_conversation) error {
+			if conv.err != nil {
+				return conv.err
+			}
+			return cl.startOn(c, launch(p, nil))
+		})
 	}
 	body, err := requestBody(req)
 	if err != nil {
 		return err
 	}
-	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
-		return C.webraft_go_chat_start(client, cString(body), cString(options), delivery, handle, out)
-	})
-}
-
-// chatResult waits for a started chat and returns its completion.
-func (c *call) chatResult(ctx context.Context) (*ChatCompletion, error) {
-	c.wait(ctx)
-	return chatOutcome(ctx, c.take())
+	return cl.startOn(c, launch(nil, body))
 }
 
 // Chat sends a chat request and waits for the reply. req is a
@@ -78,16 +75,9 @@ func (c *call) chatResult(ctx context.Context) (*ChatCompletion, error) {
 // matches both ErrCancelled and ctx.Err() (context.Canceled or
 // context.DeadlineExceeded).
 func (cl *Client) Chat(ctx context.Context, req any, opts ...Option) (*ChatCompletion, error) {
-	if ctx.Err() != nil {
-		return nil, contextError(ctx)
-	}
-	c := &call{}
-	if err := cl.startChat(c, req, opts); err != nil {
-		return nil, err
-	}
-	out, err := c.chatResult(ctx)
-	runtime.KeepAlive(cl)
-	return out, err
+	return run(ctx, cl, &call{}, func(c *call) error {
+		return cl.startModel(c, chatAPI, req, opts)
+	}, chatOutcome)
 }
 
 // ChatStreamFunc streams a chat reply into fn and returns the accumulated
@@ -99,54 +89,15 @@ func (cl *Client) Chat(ctx context.Context, req any, opts ...Option) (*ChatCompl
 // has ended, so it never unwinds through C. This is the fastest way to
 // stream; ChatStream is the pull-style alternative.
 func (cl *Client) ChatStreamFunc(ctx context.Context, req any, fn func(Chunk) error, opts ...Option) (*ChatCompletion, error) {
-	if ctx.Err() != nil {
-		return nil, contextError(ctx)
-	}
-	fs := newFuncStream(fn)
-	c := &fs.call
-	if err := cl.startChat(c, req, opts); err != nil {
-		return nil, err
-	}
-	out, err := c.chatResult(ctx)
-	runtime.KeepAlive(cl)
-	// The done callback ran after the last chunk callback, and chatResult
-	// waited for it, so the outcome of fn is safe to read here.
-	if fs.panicked {
-		panic(fs.panicValue)
-	}
-	if fs.fnErr != nil {
-		return out, fs.fnErr
-	}
-	return out, err
+	return runFunc(ctx, cl, chunkSink, fn, func(c *call) error {
+		return cl.startModel(c, chatAPI, req, opts)
+	}, chatOutcome)
 }
 
-// funcStream is a call whose chunks go straight to a user function on the
-// library's worker thread.
-type funcStream struct {
-	call
-	fnErr      error
-	panicked   bool
-	panicValue any
-}
-
-func newFuncStream(fn func(Chunk) error) *funcStream {
-	fs := &funcStream{}
-	fs.deliver = func(chunk Chunk) (goOn bool) {
-		defer func() {
-			if p := recover(); p != nil {
-				fs.panicked, fs.panicValue, goOn = true, p, false
-			}
-		}()
-		fs.fnErr = fn(chunk)
-		return fs.fnErr == nil
-	}
-	return fs
-}
-
-// Response is the reply to a generic request (Do).
+// Response is the reply to a request to any endpoint (Do, SendStream).
 type Response struct {
 	StatusCode int
-	Body       []byte // the raw response body
+	Body       []byte // the raw body; a failed reply's error body; nil for a stream, whose events went to the caller
 	CallInfo
 }
 
@@ -156,49 +107,49 @@ func (r *Response) JSON(v any) error { return json.Unmarshal(r.Body, v) }
 // Do sends a request to any endpoint under the base URL, such as
 // Do(ctx, "GET", "/models", nil). body is nil (no body), raw JSON ([]byte or
 // json.RawMessage) or a value to encode. A non-2xx reply returns both the
-// Response (status and call info; the library keeps the error's parsed
-// fields in the *APIError rather than the body) and an *APIError.
+// Response (status, error body and call info) and an *APIError.
 // Cancellation works as for Chat.
 func (cl *Client) Do(ctx context.Context, method, path string, body any, opts ...Option) (*Response, error) {
-	if ctx.Err() != nil {
-		return nil, contextError(ctx)
-	}
+	return run(ctx, cl, &call{}, func(c *call) error {
+		return cl.startSend(c, method, path, body, opts, false)
+	}, sendOutcome)
+}
+
+// startSend starts a request to any endpoint, read as a stream of events
+// or not; body is as for Do.
+func (cl *Client) startSend(c *call, method, path string, body any, opts []Option, stream bool) error {
 	var cBody []byte
 	if body != nil {
 		var err error
 		if cBody, err = requestBody(body); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	cMethod, err := nulTerminated([]byte(method))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cPath, err := nulTerminated([]byte(path))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	options, err := optionsJSON(opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	c := &call{}
-	err = cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
-		return C.webraft_go_send_start(client, cString(cMethod), cString(cPath), cString(cBody), cString(options), handle, out)
+	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
+		return C.webraft_go_send_start(client, cString(cMethod), cString(cPath), cString(cBody), cString(options), C.bool(stream), handle, out)
 	})
-	if err != nil {
-		return nil, err
-	}
-	c.wait(ctx)
-	runtime.KeepAlive(cl)
+}
+
+// sendOutcome is the Response of a finished request to any endpoint (nil
+// when no reply arrived) and its error; it frees the result.
+func sendOutcome(ctx context.Context, r *C.webraft_result) (*Response, error) {
+	defer C.webraft_result_free(r)
 	var resp *Response
-	c.takeResult(func(r *C.webraft_result, status Status) {
+	if info := callInfo(r); info.HTTPStatus != 0 {
 		var n C.size_t
-		info := callInfo(r)
-		if info.HTTPStatus != 0 {
-			resp = &Response{StatusCode: info.HTTPStatus, Body: goBytes(C.webraft_result_body(r, &n), n), CallInfo: info}
-		}
-		err = withContext(ctx, resultError(r, status))
-	})
-	return resp, err
+		resp = &Response{StatusCode: info.HTTPStatus, Body: goBytes(C.webraft_result_body(r, &n), n), CallInfo: info}
+	}
+	return resp, withContext(ctx, resultError(r, Status(C.webraft_result_status(r))))
 }

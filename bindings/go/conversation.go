@@ -20,7 +20,8 @@ var liveConversations atomic.Int64
 
 // Conversation is a dialogue kept by the library: its messages and the
 // request parameters (model, tools, ...). Send it with Client.Chat,
-// ChatStream or ChatStreamFunc; a request takes a copy, so the conversation
+// ChatStream or ChatStreamFunc, or to the Responses API with
+// Client.Responses, ResponsesStream or ResponsesStreamFunc; a request takes a copy, so the conversation
 // may change while it runs. Append the reply with AddAssistantTurn, answer
 // its tool calls with AddToolResult, and send again. Save and load the
 // messages with encoding/json (MarshalJSON, UnmarshalJSON): they are an
@@ -202,14 +203,22 @@ func (c *Conversation) AddToolResult(toolCallID, content string) {
 	})
 }
 
-// AddAssistantTurn appends the assistant message of reply (from Chat,
-// ChatStreamFunc or Stream.Completion) as the server sent it: text, tool
-// calls, refusal. A null content beside tool calls is stored as "", which
-// every server accepts, unless SetKeepNullContent(true).
-func (c *Conversation) AddAssistantTurn(reply *ChatCompletion) {
+// Reply is a model's reply that a Conversation can append: a
+// *ChatCompletion or a *ModelResponse.
+type Reply interface{ reply() *libraryReply }
+
+// AddAssistantTurn appends the assistant turn of reply as the server sent
+// it: a chat completion's message (text, tool calls, refusal), a response's
+// output (text, function calls). A null content beside tool calls is stored
+// as "", which every server accepts, unless SetKeepNullContent(true).
+func (c *Conversation) AddAssistantTurn(reply Reply) {
 	c.change("AddAssistantTurn", func(p *C.webraft_conversation) error {
+		var l *libraryReply
+		if reply != nil {
+			l = reply.reply()
+		}
 		var status C.webraft_status
-		reply.withResult(func(r *C.webraft_result) {
+		l.with(func(r *C.webraft_result) {
 			status = C.webraft_conversation_add_assistant_turn(p, r)
 		})
 		return statusError(status, "")
@@ -392,16 +401,4 @@ func (c *Conversation) UnmarshalJSON(data []byte) error {
 	c.adopt(loaded)
 	c.err = nil
 	return nil
-}
-
-// start starts a chat with the conversation; see Client.startChat.
-func (c *Conversation) start(cl *Client, call *call, options []byte, delivery C.uint32_t) error {
-	return c.use(func(p *C.webraft_conversation) error {
-		if c.err != nil {
-			return c.err
-		}
-		return cl.startOn(call, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
-			return C.webraft_go_conversation_chat_start(client, p, cString(options), delivery, handle, out)
-		})
-	})
 }

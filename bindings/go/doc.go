@@ -51,6 +51,21 @@
 // Completions and stream chunks answer JSON Pointer reads (GetString,
 // GetNumber, GetBool, GetJSON) with the library's parser.
 //
+// The Responses API has the same three forms (Responses,
+// ResponsesStream, ResponsesStreamFunc) and ends in a *ModelResponse; its
+// streams, and SendStream's from any endpoint, hand over Events: the reply's
+// headers first, then each event with its SSE name and data.
+//
+//	stream, err := client.ResponsesStream(ctx, webraft.ResponsesRequest{Model: "gpt-4o", Input: "Hello!"})
+//	for ev, err := range stream.All() {
+//		if err != nil { ... }
+//		if ev.Name == "response.output_text.delta" { ... }
+//	}
+//	resp, err := stream.Result()
+//
+// Every result and every error keeps its reply's headers: Header(name),
+// Headers() and RateLimit(), where a value the server did not send is -1.
+//
 // # Errors
 //
 // A reply the server refused is an *APIError (StatusCode, Type, Code, Param,

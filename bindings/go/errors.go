@@ -117,7 +117,10 @@ type Error struct {
 	Message    string // the library's one-line description
 	HTTPStatus int    // HTTP status of the last response, 0 if none arrived
 	RequestID  string // x-request-id of the last response, if any
-	cause      error  // the context's error when the context ended the call
+	// ReplyHeaders are the last response's headers, if one arrived (a
+	// stream that broke after its headers).
+	ReplyHeaders
+	cause error // the context's error when the context ended the call
 }
 
 func (e *Error) Error() string {
@@ -152,6 +155,9 @@ type APIError struct {
 	// (webraft_result_is_quota_exhausted: HTTP 402, an insufficient_quota
 	// type or code, or an "Insufficient Credits" message).
 	QuotaExhausted bool
+	// ReplyHeaders are the error reply's headers: Header("retry-after"),
+	// RateLimit() of a 429, ...
+	ReplyHeaders
 
 	description string // the library's one-line description
 }

@@ -9,7 +9,7 @@ func LiveRequests() int64 { return liveRequests.Load() }
 func LiveClients() int64  { return liveClients.Load() }
 
 // BufferedChunks is how many chunks wait in the stream's channel, and its capacity.
-func (s *Stream) BufferedChunks() (int, int) { return len(s.state.chunks), cap(s.state.chunks) }
+func (s *Stream) BufferedChunks() (int, int) { return len(s.p.state.items), cap(s.p.state.items) }
 
 // LibraryStatusName is webraft_status_name (cgo cannot be used in test files).
 func LibraryStatusName(v uint32) string { return libraryStatusName(v) }

@@ -120,3 +120,21 @@ func ctxFor(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// cancelPromptly cancels a stream's context and checks that next, the
+// stream's Next, then returns false within promptly. It returns the time of
+// the cancel.
+func cancelPromptly(t *testing.T, cancel context.CancelFunc, next func() bool) time.Time {
+	t.Helper()
+	start := time.Now()
+	cancel()
+	if next() {
+		t.Error("Next returned an item after cancel")
+	}
+	took := time.Since(start)
+	t.Logf("Next returned %v after cancel", took)
+	if took > promptly {
+		t.Errorf("Next returned %v after cancel", took)
+	}
+	return start
+}

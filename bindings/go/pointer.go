@@ -13,8 +13,8 @@ import (
 )
 
 // JSON Pointer reads (RFC 6901, e.g. "/choices/0/message/content") are the
-// library's own: webraft_result_get_* on a completion's result,
-// webraft_json_get_* on a chunk's JSON. Nothing at the pointer fails with
+// library's own: webraft_result_get_* on a reply's result,
+// webraft_json_get_* on a chunk's or an event's JSON. Nothing at the pointer fails with
 // ErrMissing, a value of another type with ErrWrongType, a pointer not
 // starting with "/" with ErrInvalidArgument ("" is the whole document).
 
@@ -25,7 +25,7 @@ type pointerDoc interface {
 	boolean(pointer *C.char, out *C.bool) C.webraft_status
 }
 
-// resultDoc is a completion's library result (NULL when it has none).
+// resultDoc is a reply's library result (NULL when it has none).
 type resultDoc struct{ ref *resultRef }
 
 func (d resultDoc) ptr() *C.webraft_result {
@@ -124,32 +124,56 @@ func readBool(d pointerDoc, pointer string) (bool, error) {
 	return bool(out), err
 }
 
-func (c *ChatCompletion) doc() resultDoc {
-	if c == nil {
+func (l *libraryReply) doc() resultDoc {
+	if l == nil {
 		return resultDoc{}
 	}
-	return resultDoc{c.result}
+	return resultDoc{l.result}
 }
+
+// GetString is the string at a JSON Pointer in the reply's JSON, e.g.
+// GetString("/output/0/content/0/text") on a response.
+func (l *libraryReply) GetString(pointer string) (string, error) {
+	return readString(l.doc(), pointer)
+}
+
+// GetNumber is the number at a JSON Pointer in the reply's JSON, e.g.
+// GetNumber("/usage/total_tokens").
+func (l *libraryReply) GetNumber(pointer string) (float64, error) {
+	return readNumber(l.doc(), pointer)
+}
+
+// GetBool is the boolean at a JSON Pointer in the reply's JSON.
+func (l *libraryReply) GetBool(pointer string) (bool, error) { return readBool(l.doc(), pointer) }
+
+// GetJSON is the value at a JSON Pointer in the reply's JSON, of any type,
+// as JSON text (never ErrWrongType).
+func (l *libraryReply) GetJSON(pointer string) (json.RawMessage, error) {
+	return readJSON(l.doc(), pointer)
+}
+
+// A ChatCompletion's reads are its own methods, not libraryReply's
+// promoted ones, so that they also answer on a nil completion.
 
 // GetString is the string at a JSON Pointer in the completion, e.g.
 // GetString("/choices/0/message/content").
 func (c *ChatCompletion) GetString(pointer string) (string, error) {
-	return readString(c.doc(), pointer)
+	return c.reply().GetString(pointer)
 }
 
 // GetNumber is the number at a JSON Pointer in the completion, e.g.
 // GetNumber("/usage/total_tokens").
 func (c *ChatCompletion) GetNumber(pointer string) (float64, error) {
-	return readNumber(c.doc(), pointer)
+	return c.reply().GetNumber(pointer)
 }
 
 // GetBool is the boolean at a JSON Pointer in the completion.
-func (c *ChatCompletion) GetBool(pointer string) (bool, error) { return readBool(c.doc(), pointer) }
+func (c *ChatCompletion) GetBool(pointer string) (bool, error) { return c.reply().GetBool(pointer) }
 
 // GetJSON is the value at a JSON Pointer in the completion, of any type, as
 // JSON text (never ErrWrongType).
 func (c *ChatCompletion) GetJSON(pointer string) (json.RawMessage, error) {
-	return readJSON(c.doc(), pointer)
+	return c.reply().GetJSON(pointer)
 }
 
 // GetString is the string at a JSON Pointer in the chunk, e.g.

@@ -65,8 +65,9 @@ func callInfo(r *C.webraft_result) CallInfo {
 			FirstChunk: millisDuration(t.first_chunk_ms),
 			Total:      millisDuration(t.total_ms),
 		},
-		Retries: int(C.webraft_result_retries(r)),
-		Chunks:  int(C.webraft_result_chunk_count(r)),
+		Retries:      int(C.webraft_result_retries(r)),
+		Chunks:       int(C.webraft_result_chunk_count(r)),
+		ReplyHeaders: replyHeaders(r),
 	}
 }
 
@@ -85,6 +86,7 @@ func resultError(r *C.webraft_result, status Status) error {
 			Message:        goString(C.webraft_result_server_message(r)),
 			RequestID:      goString(C.webraft_result_request_id(r)),
 			QuotaExhausted: bool(C.webraft_result_is_quota_exhausted(r)),
+			ReplyHeaders:   replyHeaders(r),
 			description:    goString(C.webraft_result_error_message(r)),
 		}
 	}
@@ -93,10 +95,11 @@ func resultError(r *C.webraft_result, status Status) error {
 		message = status.String()
 	}
 	return &Error{
-		Status:     status,
-		Message:    message,
-		HTTPStatus: int(C.webraft_result_http_status(r)),
-		RequestID:  goString(C.webraft_result_request_id(r)),
+		Status:       status,
+		Message:      message,
+		HTTPStatus:   int(C.webraft_result_http_status(r)),
+		RequestID:    goString(C.webraft_result_request_id(r)),
+		ReplyHeaders: replyHeaders(r),
 	}
 }
 
@@ -141,10 +144,10 @@ func failureError(status C.webraft_status, failure *C.webraft_result) error {
 // (leak checks in tests).
 var liveResults atomic.Int64
 
-// resultRef owns the library's result of a chat call. A ChatCompletion keeps
-// it so that its tool calls, finish reason, JSON Pointer reads and
-// Conversation.AddAssistantTurn ask the library about the reply itself, as C
-// callers do, rather than Go re-reading the JSON. Copies of a completion
+// resultRef owns the library's result of a model call (chat, Responses).
+// A reply keeps it so that its tool calls, finish reason, JSON Pointer reads
+// and Conversation.AddAssistantTurn ask the library about the reply itself,
+// as C callers do, rather than Go re-reading the JSON. Copies of a reply
 // share it; a cleanup frees it once none is reachable.
 type resultRef struct{ ptr *C.webraft_result }
 
@@ -160,43 +163,31 @@ func freeResult(r *C.webraft_result) {
 	liveResults.Add(-1)
 }
 
-// chatOutcome turns a finished chat's result into its completion, which
-// takes the result over, and the call's error (also a failed stream's
-// partial completion comes back).
-func chatOutcome(ctx context.Context, r *C.webraft_result) (*ChatCompletion, error) {
-	err := withContext(ctx, resultError(r, Status(C.webraft_result_status(r))))
-	out, decodeErr := completion(r)
-	if err == nil {
-		err = decodeErr
-	}
-	return out, err
+// libraryReply is the part of a reply (ChatCompletion, ModelResponse) that
+// the library answers: its text, tool calls and JSON Pointer reads. Its
+// exported methods are documented for ModelResponse, which they serve
+// directly; ChatCompletion has its own (see pointer.go).
+type libraryReply struct {
+	text   string
+	result *resultRef // nil for a reply the binding did not make
 }
 
-// completion decodes a chat result and keeps it; on a decoding failure it
-// frees it.
-func completion(r *C.webraft_result) (*ChatCompletion, error) {
-	var n C.size_t
-	raw := goBytes(C.webraft_result_json(r, &n), n)
-	out := &ChatCompletion{Raw: raw, CallInfo: callInfo(r)}
-	if raw != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			C.webraft_result_free(r)
-			return nil, fmt.Errorf("webraft: decoding the completion: %w", err)
-		}
+// Text is the response's output text as the library joined it ("" when it
+// has none, e.g. only function calls).
+func (l *libraryReply) Text() string {
+	if l == nil {
+		return ""
 	}
-	var textLen C.size_t
-	out.text = string(goBytes(C.webraft_result_text(r, &textLen), textLen))
-	out.result = keepResult(r)
-	return out, nil
+	return l.text
 }
 
-// withResult runs read on the completion's library result (NULL for a
-// completion the binding did not make, which the library answers as such)
-// and keeps the result alive until read returns.
-func (c *ChatCompletion) withResult(read func(*C.webraft_result)) {
+// with runs read on the reply's library result (NULL for a reply the
+// binding did not make, which the library answers as such) and keeps the
+// result alive until read returns.
+func (l *libraryReply) with(read func(*C.webraft_result)) {
 	var ref *resultRef
-	if c != nil {
-		ref = c.result
+	if l != nil {
+		ref = l.result
 	}
 	if ref == nil {
 		read(nil)
@@ -206,12 +197,19 @@ func (c *ChatCompletion) withResult(read func(*C.webraft_result)) {
 	runtime.KeepAlive(ref)
 }
 
-// ToolCalls lists the function calls the reply's first choice asks for, in
-// order (none for a plain answer). Arguments is JSON text exactly as the
+// str is one of the library's borrowed strings of the reply, copied.
+func (l *libraryReply) str(get func(*C.webraft_result) *C.char) string {
+	var s string
+	l.with(func(r *C.webraft_result) { s = goString(get(r)) })
+	return s
+}
+
+// ToolCalls lists the function calls the response asks for (its
+// function_call items), in order (none for a plain answer). Arguments is JSON text exactly as the
 // model sent it. Answer each with Conversation.AddToolResult(call.ID, ...).
-func (c *ChatCompletion) ToolCalls() []ToolCall {
+func (l *libraryReply) ToolCalls() []ToolCall {
 	var calls []ToolCall
-	c.withResult(func(r *C.webraft_result) {
+	l.with(func(r *C.webraft_result) {
 		n := C.webraft_result_tool_call_count(r)
 		for i := C.size_t(0); i < n; i++ {
 			var argsLen C.size_t
@@ -226,17 +224,61 @@ func (c *ChatCompletion) ToolCalls() []ToolCall {
 	return calls
 }
 
+// replyOutcome turns a finished model call's result into its reply, which
+// takes the result over, and the call's error (a failed call's partial
+// reply comes back too). The result JSON decodes into a new T; keep stores
+// the rest. On a decoding failure the result is freed.
+func replyOutcome[T any](ctx context.Context, r *C.webraft_result, what string, keep func(out *T, raw json.RawMessage, info CallInfo, reply libraryReply)) (*T, error) {
+	err := withContext(ctx, resultError(r, Status(C.webraft_result_status(r))))
+	out := new(T)
+	var n C.size_t
+	raw := goBytes(C.webraft_result_json(r, &n), n)
+	if raw != nil {
+		if decodeErr := json.Unmarshal(raw, out); decodeErr != nil {
+			C.webraft_result_free(r)
+			if err == nil {
+				err = fmt.Errorf("webraft: decoding the %s: %w", what, decodeErr)
+			}
+			return nil, err
+		}
+	}
+	var textLen C.size_t
+	text := string(goBytes(C.webraft_result_text(r, &textLen), textLen))
+	keep(out, raw, callInfo(r), libraryReply{text: text, result: keepResult(r)})
+	return out, err
+}
+
+// chatOutcome turns a finished chat's result into its completion and the
+// call's error.
+func chatOutcome(ctx context.Context, r *C.webraft_result) (*ChatCompletion, error) {
+	return replyOutcome(ctx, r, "completion", func(out *ChatCompletion, raw json.RawMessage, info CallInfo, reply libraryReply) {
+		out.Raw, out.CallInfo, out.libraryReply = raw, info, reply
+	})
+}
+
+func (c *ChatCompletion) reply() *libraryReply {
+	if c == nil {
+		return nil
+	}
+	return &c.libraryReply
+}
+
+// Text is the assistant text of the first choice ("" if it has none, e.g.
+// only tool calls), as the library extracted it.
+func (c *ChatCompletion) Text() string { return c.reply().Text() }
+
+// ToolCalls lists the function calls the reply's first choice asks for, in
+// order (none for a plain answer). Arguments is JSON text exactly as the
+// model sent it. Answer each with Conversation.AddToolResult(call.ID, ...).
+func (c *ChatCompletion) ToolCalls() []ToolCall { return c.reply().ToolCalls() }
+
 // FinishReason is the first choice's finish_reason: "stop", "length",
 // "tool_calls", ... ("" when there is none).
 func (c *ChatCompletion) FinishReason() string {
-	var reason string
-	c.withResult(func(r *C.webraft_result) { reason = goString(C.webraft_result_finish_reason(r)) })
-	return reason
+	return c.reply().str(func(r *C.webraft_result) *C.char { return C.webraft_result_finish_reason(r) })
 }
 
 // Refusal is the assistant's refusal text when the model refused ("" otherwise).
 func (c *ChatCompletion) Refusal() string {
-	var refusal string
-	c.withResult(func(r *C.webraft_result) { refusal = goString(C.webraft_result_refusal(r)) })
-	return refusal
+	return c.reply().str(func(r *C.webraft_result) *C.char { return C.webraft_result_refusal(r) })
 }

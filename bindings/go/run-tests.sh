@@ -103,7 +103,7 @@ expect() {
         failed=$((failed + 1))
     fi
 }
-if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models); then
+if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses); then
     usage='usage: [1-9][0-9]* prompt \+ [1-9][0-9]* completion = [1-9][0-9]* tokens'
     for base in /v1 /v2 /freeapi; do
         expect "stream and usage $base" 0 "Hello! You said: hi from go
@@ -133,6 +133,19 @@ The tool call_1 said: 22 C and sunny in Paris'
 the key was refused: check WEBRAFT_API_KEY" env WEBRAFT_API_KEY=wrong-key "$bin/errors"
     expect "errors, no credits" 1 "HTTP 402: Insufficient Credits
 out of credits: retrying will not help, top up the account" env WEBRAFT_API_KEY=no-credits-key "$bin/errors"
+    responses_usage='usage: [1-9][0-9]* input \+ [1-9][0-9]* output = [1-9][0-9]* tokens'
+    for base in /v1 /v2; do
+        expect "responses $base" 0 "Hello! You said: hi from go
+status: completed
+$responses_usage" env WEBRAFT_BASE_URL="$WEBRAFT_TEST_URL$base" "$bin/responses" "hi from go"
+    done
+    expect "responses, rate limits" 0 "requests left: 59 of 60, full again in 1s
+tokens left: 149990 of 150000, full again in 6m0s" "$bin/responses" -model rate-limit-headers hi
+    expect "responses, incomplete" 0 "Hello! You $
+status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-incomplete hi
+    # A failed response: exit status 1 and the server's message and code (on stderr).
+    expect "responses, failed" 1 "responses: the server stopped the response: The model failed mid-response \(code server_error\)" \
+        sh -c '"$0" -model responses-failed hi 2>&1' "$bin/responses"
     expect "models" 0 "gpt-4o \(webraft-test\)
 text-embedding-3-small \(webraft-test\)" "$bin/models"
 else

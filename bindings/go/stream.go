@@ -14,9 +14,9 @@ import (
 	"sync/atomic"
 )
 
-// streamBuffer is how many chunks may wait for the reader. When it is full
-// the chunk callback blocks, which holds one library worker thread and, in
-// turn, stops reading from the connection (backpressure).
+// streamBuffer is how many chunks or events may wait for the reader. When
+// it is full the callback blocks, which holds one library worker thread
+// and, in turn, stops reading from the connection (backpressure).
 const streamBuffer = 64
 
 // Stream is a streaming chat reply, read with Next and Chunk (or ranged over
@@ -25,59 +25,7 @@ const streamBuffer = 64
 // stopped keeps a library worker thread blocked until the garbage collector
 // notices it.
 type Stream struct {
-	client  *Client // keeps the client (and its in-flight request) alive
-	ctx     context.Context
-	state   *streamState
-	chunk   Chunk
-	cleanup runtime.Cleanup
-}
-
-// streamState is the part of a stream the callbacks reach. It never points
-// back to its Stream, so an abandoned Stream can be collected and its cleanup
-// can stop the request.
-type streamState struct {
-	call
-	chunks     chan Chunk    // closed by the done callback
-	stop       chan struct{} // closed to release a chunk callback blocked on chunks
-	stopOnce   sync.Once
-	stopCtx    func() bool // deregisters the context watcher
-	closed     atomic.Bool // Close was called
-	ended      atomic.Bool
-	endOnce    sync.Once
-	completion *ChatCompletion
-	err        error
-}
-
-// abort stops the stream: a blocked chunk callback returns "stop" and the
-// library cancels the request.
-func (st *streamState) abort() {
-	st.stopOnce.Do(func() { close(st.stop) })
-	st.cancel()
-}
-
-// newStreamState wires a stream's callbacks to its bounded channel.
-func newStreamState() *streamState {
-	st := &streamState{
-		chunks: make(chan Chunk, streamBuffer),
-		stop:   make(chan struct{}),
-	}
-	st.deliver = func(chunk Chunk) bool {
-		select {
-		case <-st.stop:
-			return false
-		default:
-		}
-		select {
-		case st.chunks <- chunk:
-			return true
-		case <-st.stop:
-			return false
-		}
-	}
-	// The library calls done after the last chunk callback, so no send can
-	// follow this close.
-	st.onDone = func() { close(st.chunks) }
-	return st
+	p *puller[Chunk, *ChatCompletion]
 }
 
 // ChatStream starts a streaming chat and returns at once; req is as for
@@ -85,22 +33,121 @@ func newStreamState() *streamState {
 // Ending ctx stops the stream: Next returns false promptly and Err matches
 // ErrCancelled and ctx.Err().
 func (cl *Client) ChatStream(ctx context.Context, req any, opts ...Option) (*Stream, error) {
+	p, err := startStream(ctx, cl, chunkSink, func(c *call) error {
+		return cl.startModel(c, chatAPI, req, opts)
+	}, chatOutcome)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{p}, nil
+}
+
+// Next waits for the next chunk and reports whether there is one. It
+// returns false at the end of the stream, on failure, once ctx has ended, or
+// after Close; Err then tells which.
+func (s *Stream) Next() bool { return s.p.next() }
+
+// Chunk is the chunk Next moved to. chunk.Text is its delta text.
+func (s *Stream) Chunk() Chunk { return s.p.item }
+
+// Err is the stream's error once Next has returned false: nil after a
+// normal end or after Close, otherwise an *APIError (an error the server
+// reported, also inside the stream) or an *Error.
+func (s *Stream) Err() error { return s.p.error() }
+
+// Completion reads the rest of the stream and returns the completion the
+// library accumulated from all its chunks, with Err. After a failure or
+// Close the completion holds what arrived until then.
+func (s *Stream) Completion() (*ChatCompletion, error) { return s.p.rest() }
+
+// Close stops the stream if it is still running and frees it; it returns
+// once no callback can run any more. Idempotent; any goroutine.
+func (s *Stream) Close() { s.p.close() }
+
+// All ranges over the chunks; a failure comes last as a (Chunk{}, err) pair.
+// Leaving the loop early closes the stream.
+func (s *Stream) All() iter.Seq2[Chunk, error] { return s.p.all() }
+
+// streamState is the part of a stream the callbacks reach. It never points
+// back to its reader, so an abandoned stream can be collected and its
+// cleanup can stop the request.
+type streamState[T any] struct {
+	call
+	items    chan T        // closed by the done callback
+	stop     chan struct{} // closed to release a callback blocked on items
+	stopOnce sync.Once
+	stopCtx  func() bool // deregisters the context watcher
+	closed   atomic.Bool // Close was called
+	ended    atomic.Bool
+	endOnce  sync.Once
+}
+
+// abort stops the stream: a blocked callback returns "stop" and the library
+// cancels the request.
+func (st *streamState[T]) abort() {
+	st.stopOnce.Do(func() { close(st.stop) })
+	st.cancel()
+}
+
+// newStreamState wires a stream's callbacks, through sink, to its bounded
+// channel.
+func newStreamState[T any](sink func(*call, func(T) bool)) *streamState[T] {
+	st := &streamState[T]{
+		items: make(chan T, streamBuffer),
+		stop:  make(chan struct{}),
+	}
+	sink(&st.call, func(item T) bool {
+		select {
+		case <-st.stop:
+			return false
+		default:
+		}
+		select {
+		case st.items <- item:
+			return true
+		case <-st.stop:
+			return false
+		}
+	})
+	// The library calls done after the last callback, so no send can follow
+	// this close.
+	st.onDone = func() { close(st.items) }
+	return st
+}
+
+// puller is the reading side of a stream of T whose request ends in an R;
+// Stream and EventStream are its exported faces.
+type puller[T, R any] struct {
+	client  *Client // keeps the client (and its in-flight request) alive
+	ctx     context.Context
+	state   *streamState[T]
+	outcome outcome[R]
+	item    T
+	final   R
+	err     error
+	cleanup runtime.Cleanup
+}
+
+// startStream starts a stream with start, its items arriving through sink,
+// and returns its reader; outcome turns the finished request's result into
+// its R.
+func startStream[T, R any](ctx context.Context, cl *Client, sink func(*call, func(T) bool), start func(*call) error, out outcome[R]) (*puller[T, R], error) {
 	if ctx.Err() != nil {
 		return nil, contextError(ctx)
 	}
-	st := newStreamState()
-	if err := cl.startChat(&st.call, req, opts); err != nil {
+	st := newStreamState(sink)
+	if err := start(&st.call); err != nil {
 		return nil, err
 	}
 	st.stopCtx = context.AfterFunc(ctx, st.abort)
-	s := &Stream{client: cl, ctx: ctx, state: st}
-	s.cleanup = runtime.AddCleanup(s, abandon, st)
-	return s, nil
+	p := &puller[T, R]{client: cl, ctx: ctx, state: st, outcome: out}
+	p.cleanup = runtime.AddCleanup(p, abandon[T], st)
+	return p, nil
 }
 
-// abandon stops the request of a Stream that became unreachable unclosed,
+// abandon stops the request of a stream that became unreachable unclosed,
 // and frees it once the library is done with it.
-func abandon(st *streamState) {
+func abandon[T any](st *streamState[T]) {
 	st.abort()
 	go st.endOnce.Do(func() {
 		<-st.done
@@ -110,85 +157,70 @@ func abandon(st *streamState) {
 	})
 }
 
-// Next waits for the next chunk and reports whether there is one. It
-// returns false at the end of the stream, on failure, once ctx has ended, or
-// after Close; Err then tells which.
-func (s *Stream) Next() bool {
-	if s.state.ended.Load() {
+func (p *puller[T, R]) next() bool {
+	if p.state.ended.Load() {
 		return false
 	}
-	chunk, ok := <-s.state.chunks
-	if ok && s.ctx.Err() == nil {
-		s.chunk = chunk
+	item, ok := <-p.state.items
+	if ok && p.ctx.Err() == nil {
+		p.item = item
 		return true
 	}
-	s.end()
+	p.end()
 	return false
 }
 
-// Chunk is the chunk Next moved to. chunk.Text is its delta text.
-func (s *Stream) Chunk() Chunk { return s.chunk }
-
-// Err is the stream's error once Next has returned false: nil after a
-// normal end or after Close, otherwise an *APIError (an error the server
-// reported, also inside the stream) or an *Error.
-func (s *Stream) Err() error {
-	if !s.state.ended.Load() {
+func (p *puller[T, R]) error() error {
+	if !p.state.ended.Load() {
 		return nil
 	}
-	return s.state.err
+	return p.err
 }
 
-// Completion reads the rest of the stream and returns the completion the
-// library accumulated from all its chunks, with Err. After a failure or
-// Close the completion holds what arrived until then.
-func (s *Stream) Completion() (*ChatCompletion, error) {
-	for s.Next() {
+func (p *puller[T, R]) rest() (R, error) {
+	for p.next() {
 	}
-	return s.state.completion, s.Err()
+	return p.final, p.error()
 }
 
-// Close stops the stream if it is still running and frees it; it returns
-// once no callback can run any more. Idempotent; any goroutine.
-func (s *Stream) Close() {
-	if !s.state.ended.Load() {
-		s.state.closed.Store(true)
-		s.state.abort()
+func (p *puller[T, R]) close() {
+	if !p.state.ended.Load() {
+		p.state.closed.Store(true)
+		p.state.abort()
 	}
-	s.end()
+	p.end()
 }
 
-// All ranges over the chunks; a failure comes last as a (Chunk{}, err) pair.
-// Leaving the loop early closes the stream.
-func (s *Stream) All() iter.Seq2[Chunk, error] {
-	return func(yield func(Chunk, error) bool) {
-		defer s.Close()
-		for s.Next() {
-			if !yield(s.chunk, nil) {
+func (p *puller[T, R]) all() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		defer p.close()
+		for p.next() {
+			if !yield(p.item, nil) {
 				return
 			}
 		}
-		if err := s.Err(); err != nil {
-			yield(Chunk{}, err)
+		if err := p.error(); err != nil {
+			var none T
+			yield(none, err)
 		}
 	}
 }
 
-func (s *Stream) end() {
-	st := s.state
+func (p *puller[T, R]) end() {
+	st := p.state
 	st.endOnce.Do(func() {
-		if s.ctx.Err() != nil {
+		if p.ctx.Err() != nil {
 			st.abort()
 		}
 		<-st.done
 		st.stopCtx()
-		st.completion, st.err = chatOutcome(s.ctx, st.take())
+		p.final, p.err = p.outcome(p.ctx, st.take())
 		// A stream the caller closed did not fail.
-		if st.closed.Load() && s.ctx.Err() == nil && errors.Is(st.err, ErrCancelled) {
-			st.err = nil
+		if st.closed.Load() && p.ctx.Err() == nil && errors.Is(p.err, ErrCancelled) {
+			p.err = nil
 		}
-		s.cleanup.Stop()
+		p.cleanup.Stop()
 		st.ended.Store(true)
-		runtime.KeepAlive(s.client)
+		runtime.KeepAlive(p.client)
 	})
 }

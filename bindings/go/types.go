@@ -37,18 +37,23 @@ type StreamOptions struct {
 // MarshalJSON writes the typed fields, then merges Extra.
 func (r ChatRequest) MarshalJSON() ([]byte, error) {
 	type plain ChatRequest
-	body, err := json.Marshal(plain(r))
-	if err != nil || len(r.Extra) == 0 {
+	return withExtra(plain(r), r.Extra, "ChatRequest")
+}
+
+// withExtra encodes typed, then sets the members of extra on it (they win).
+func withExtra(typed any, extra map[string]any, typeName string) ([]byte, error) {
+	body, err := json.Marshal(typed)
+	if err != nil || len(extra) == 0 {
 		return body, err
 	}
 	fields := map[string]json.RawMessage{}
 	if err := json.Unmarshal(body, &fields); err != nil {
 		return nil, err
 	}
-	for name, value := range r.Extra {
+	for name, value := range extra {
 		raw, err := json.Marshal(value)
 		if err != nil {
-			return nil, fmt.Errorf("webraft: ChatRequest.Extra[%q]: %w", name, err)
+			return nil, fmt.Errorf("webraft: %s.Extra[%q]: %w", typeName, name, err)
 		}
 		fields[name] = raw
 	}
@@ -220,13 +225,8 @@ type ChatCompletion struct {
 
 	Raw      json.RawMessage `json:"-"`
 	CallInfo `json:"-"`
-	text     string
-	result   *resultRef // the library's result, for ToolCalls, Get* and AddAssistantTurn
+	libraryReply
 }
-
-// Text is the assistant text of the first choice ("" if it has none, e.g.
-// only tool calls), as the library extracted it.
-func (c *ChatCompletion) Text() string { return c.text }
 
 // Choice is one alternative reply.
 type Choice struct {
@@ -236,13 +236,15 @@ type Choice struct {
 	Logprobs     json.RawMessage `json:"logprobs"`
 }
 
-// CallInfo describes how a call went.
+// CallInfo describes how a call went. Its ReplyHeaders methods (Headers,
+// Header, RateLimit) read the final reply's headers.
 type CallInfo struct {
 	RequestID  string // x-request-id of the last response
 	HTTPStatus int    // HTTP status of the last response, 0 if none arrived
 	Timings    Timings
 	Retries    int // retries taken; 0 when the first attempt was final
-	Chunks     int // stream chunks received, also those Chat only accumulated (0 for a plain reply)
+	Chunks     int // stream chunks or events received, also those Chat only accumulated (0 for a plain reply)
+	ReplyHeaders
 }
 
 // Timings are the call's milestones measured from its start; a negative

@@ -9,7 +9,8 @@
 //
 // The other examples: tools (a tool-calling round trip), image (a question
 // about a local image), errors (a refused key, exhausted credits), models
-// (list the models).
+// (list the models), responses (a streamed Responses API reply and the rate
+// limits).
 package main
 
 import (
