@@ -17,6 +17,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TOTAL_TIMEOUT: Duration = Duration::from_secs(600);
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
+/// Long enough for a local server to load a small model, short of the default total timeout.
+pub const DEFAULT_LOADING_RETRY: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 << 20;
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 8 << 20;
 /// CA bundles are a few hundred KiB; anything near this is not a PEM file.
@@ -43,6 +45,8 @@ pub struct ClientConfig {
     pub tls: TlsConfig,
     /// Ask streamed chat replies for their usage (`stream_options.include_usage`).
     pub stream_usage: bool,
+    /// How long a 503 (a local server loading its model) is retried past `max_retries`.
+    pub loading_retry: Duration,
 }
 
 /// A credential: usable, but never printed by `Debug`.
@@ -185,6 +189,8 @@ struct ConfigKeys {
     danger_skip_tls_verification: Option<bool>,
     #[serde(deserialize_with = "flag")]
     stream_usage: Option<bool>,
+    #[serde(deserialize_with = "millis")]
+    loading_retry_ms: Option<Option<Duration>>,
 }
 
 impl ConfigKeys {
@@ -235,6 +241,9 @@ impl ConfigKeys {
             proxy: self.proxy,
             tls,
             stream_usage: self.stream_usage.unwrap_or(false),
+            loading_retry: self
+                .loading_retry_ms
+                .map_or(DEFAULT_LOADING_RETRY, |budget| budget.unwrap_or(Duration::ZERO)),
         };
         config.check_headers()?;
         Ok(config)

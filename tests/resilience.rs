@@ -372,3 +372,22 @@ fn a_configured_proxy_carries_the_request() {
     assert_eq!(echo["absolute_form"], true);
     assert_eq!(echo["host"], "webraft-proxy-test.invalid");
 }
+
+#[test]
+fn a_server_loading_its_model_is_retried_within_the_loading_budget_past_max_retries() {
+    let server = TestServer::start(ServerOptions::default());
+    let patient = client_for(&server, "/v1", r#","max_retries":0"#);
+    let result = run(&patient, "loading-5-budget", false, "");
+    assert_eq!(result.status(), Status::Ok, "{}", message(&result));
+    assert_eq!(result.retries, 5, "503s are retried past max_retries while loading");
+
+    let impatient = client_for(&server, "/v1", r#","max_retries":0,"loading_retry_ms":0"#);
+    let result = run(&impatient, "loading-1-off", false, "");
+    assert_eq!(result.status(), Status::HttpStatus, "0 switches the budget off");
+    assert_eq!(result.http_status, 503);
+
+    let brief = client_for(&server, "/v1", r#","max_retries":0,"loading_retry_ms":250"#);
+    let result = run(&brief, "loading-50-brief", false, "");
+    assert_eq!(result.http_status, 503, "the budget ends the retries");
+    assert!(result.retries >= 1 && result.retries <= 4, "{} retries", result.retries);
+}

@@ -96,6 +96,13 @@ fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
 
 /// `min(0.5 s * 2^n, 8 s)`, less `jitter` (in [0, 1)) times 25%, so clients that failed
 /// together do not all come back at the same moment.
+/// Whether a failure may be retried past the retry count: a 503 from a server
+/// that is still loading its model, while the time since the call began is
+/// inside the loading budget.
+pub(super) fn still_loading(http_status: Option<u16>, since_start: Duration, budget: Duration) -> bool {
+    http_status == Some(503) && since_start < budget
+}
+
 pub(super) fn backoff(retries_so_far: u32, jitter: f64) -> Duration {
     let base = (0.5 * 2f64.powi(retries_so_far.min(16) as i32)).min(8.0);
     Duration::from_secs_f64(base * (1.0 - 0.25 * jitter))
@@ -112,6 +119,16 @@ pub(super) fn jitter() -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_503_inside_the_budget_is_retried_past_the_count() {
+        let budget = Duration::from_secs(30);
+        assert!(still_loading(Some(503), Duration::from_secs(29), budget));
+        assert!(!still_loading(Some(503), Duration::from_secs(30), budget));
+        assert!(!still_loading(Some(500), Duration::ZERO, budget));
+        assert!(!still_loading(None, Duration::ZERO, budget));
+        assert!(!still_loading(Some(503), Duration::ZERO, Duration::ZERO), "0 switches it off");
+    }
 
     #[test]
     fn backoff_grows_and_caps_with_bounded_jitter() {

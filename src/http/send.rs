@@ -55,7 +55,9 @@ pub(super) async fn send(
             Ok(response) => return Ok(response),
             Err(failed) => failed,
         };
-        if !failed.retryable || progress.retries() >= max_retries {
+        let status = failed.error.api_error().map(|api| api.http_status);
+        let loading = retry::still_loading(status, progress.since_start(), client.config.loading_retry);
+        if !failed.retryable || (progress.retries() >= max_retries && !loading) {
             return Err(failed.error);
         }
         let delay = failed

@@ -131,6 +131,11 @@ fn counted_error(sc: Scenario, model: &str, ctx: &Ctx) -> Option<ApiError> {
             )
             .with_code("service_unavailable")
         }),
+        // llama.cpp's own body; the short retry-after-ms keeps tests quick.
+        Scenario::Loading(k) => first_k(ctx, model, k, |attempt| {
+            ApiError::new(503, "unavailable_error", format!("Loading model (attempt {attempt} of {k})"))
+                .with_header("retry-after-ms", "100")
+        }),
         // The long Retry-After shows whether a client prefers retry-after-ms, as it should.
         Scenario::RetryAfterMs(k) => first_k(ctx, model, k, |attempt| {
             rate_limited(attempt, k)

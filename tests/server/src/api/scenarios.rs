@@ -31,6 +31,8 @@ pub(crate) enum Scenario {
     RateLimit,
     NoCredits,
     Flaky(u64),
+    /// 503 "Loading model" for the first k attempts, as llama.cpp answers while it loads.
+    Loading(u64),
     RetryAfterMs(u64),
     RetryAfterSeconds(u64),
     RetryAfterDate(u64),
@@ -90,7 +92,7 @@ pub(crate) fn model_patterns() -> Vec<String> {
 
 /// Every scenario, in the order of the crate docs. No two rows match the same model name.
 #[rustfmt::skip]
-pub(crate) const SCENARIOS: [Row; 36] = [
+pub(crate) const SCENARIOS: [Row; 37] = [
     Row { name: Exact("slow"), scenario: |_| Scenario::Slow },
     Row { name: Bounded { prefix: "trickle-", unit: "ms", max: TRICKLE_MAX_MS }, scenario: Scenario::Trickle },
     Row { name: Exact("stall-body"), scenario: |_| Scenario::StallBody },
@@ -103,6 +105,7 @@ pub(crate) const SCENARIOS: [Row; 36] = [
     Row { name: Exact("rate-limit"), scenario: |_| Scenario::RateLimit },
     Row { name: Exact("no-credits"), scenario: |_| Scenario::NoCredits },
     Row { name: Counted("flaky-"), scenario: Scenario::Flaky },
+    Row { name: Counted("loading-"), scenario: Scenario::Loading },
     Row { name: Counted("retry-after-ms-"), scenario: Scenario::RetryAfterMs },
     Row { name: Counted("retry-after-s-"), scenario: Scenario::RetryAfterSeconds },
     Row { name: Counted("retry-after-date-"), scenario: Scenario::RetryAfterDate },
