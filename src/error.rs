@@ -217,6 +217,14 @@ impl ApiError {
         }
     }
 
+    /// A 503 saying the server is still loading its model (llama.cpp: type
+    /// `unavailable_error`, "Loading model"): it will answer once loaded.
+    pub fn is_loading(&self) -> bool {
+        self.http_status == 503
+            && (self.error_type.as_deref() == Some("unavailable_error")
+                || self.message.to_ascii_lowercase().contains("loading"))
+    }
+
     /// Errors a retry cannot fix: the account is out of quota or credits
     /// (HTTP 402 Payment Required, `insufficient_quota`, "Insufficient Credits").
     pub fn is_quota_exhausted(&self) -> bool {
@@ -411,6 +419,15 @@ mod tests {
             ApiError::from_body(422, br#"{"detail":"Not Found"}"#).message,
             "Not Found"
         );
+    }
+
+    #[test]
+    fn a_loading_server_is_recognised_by_its_503() {
+        let llama = br#"{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}"#;
+        assert!(ApiError::from_body(503, llama).is_loading());
+        assert!(ApiError::from_body(503, b"model is loading, try later").is_loading());
+        assert!(!ApiError::from_body(503, br#"{"error":{"message":"overloaded"}}"#).is_loading());
+        assert!(!ApiError::from_body(500, llama).is_loading());
     }
 
     #[test]

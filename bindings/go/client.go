@@ -31,15 +31,18 @@ type Config struct {
 	Project        string            `json:"project,omitempty"`
 	DefaultHeaders map[string]string `json:"default_headers,omitempty"`
 	DefaultQuery   map[string]string `json:"default_query,omitempty"`
-	Timeout        time.Duration     `json:"-"`                     // timeout_ms
-	ConnectTimeout time.Duration     `json:"-"`                     // connect_timeout_ms
-	HeadersTimeout time.Duration     `json:"-"`                     // headers_timeout_ms
-	IdleTimeout    time.Duration     `json:"-"`                     // idle_timeout_ms
-	StreamTimeout  time.Duration     `json:"-"`                     // stream_timeout_ms
-	MaxRetries     *int              `json:"max_retries,omitempty"` // nil: default; use Retries(0) for none
-	UserAgent      string            `json:"user_agent,omitempty"`
-	MaxBodyBytes   int64             `json:"max_body_bytes,omitempty"`
-	MaxEventBytes  int64             `json:"max_event_bytes,omitempty"`
+	Timeout        time.Duration     `json:"-"` // timeout_ms
+	ConnectTimeout time.Duration     `json:"-"` // connect_timeout_ms
+	HeadersTimeout time.Duration     `json:"-"` // headers_timeout_ms
+	IdleTimeout    time.Duration     `json:"-"` // idle_timeout_ms
+	StreamTimeout  time.Duration     `json:"-"` // stream_timeout_ms
+	// LoadingRetry is how long a 503 saying the server is loading its model is
+	// retried past MaxRetries (loading_retry_ms; 0: the library's 30 s, NoLimit: off).
+	LoadingRetry  time.Duration `json:"-"`
+	MaxRetries    *int          `json:"max_retries,omitempty"` // nil: default; use Retries(0) for none
+	UserAgent     string        `json:"user_agent,omitempty"`
+	MaxBodyBytes  int64         `json:"max_body_bytes,omitempty"`
+	MaxEventBytes int64         `json:"max_event_bytes,omitempty"`
 	// Proxy is a proxy URL for every request; without it HTTP_PROXY,
 	// HTTPS_PROXY, ALL_PROXY and NO_PROXY apply.
 	Proxy string `json:"proxy,omitempty"`
@@ -81,6 +84,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		"headers_timeout_ms": c.HeadersTimeout,
 		"idle_timeout_ms":    c.IdleTimeout,
 		"stream_timeout_ms":  c.StreamTimeout,
+		"loading_retry_ms":   c.LoadingRetry,
 	} {
 		if d != 0 {
 			fields[key] = json.RawMessage(fmt.Sprint(millis(d)))

@@ -91,7 +91,8 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 		APIKey: "k", BaseURL: "http://127.0.0.1:1/v1", Plan: "free", Organization: "o", Project: "p",
 		DefaultHeaders: map[string]string{"X-A": "a"}, DefaultQuery: map[string]string{"q": "1"},
 		Timeout: time.Second, ConnectTimeout: 1500 * time.Microsecond, HeadersTimeout: webraft.NoLimit,
-		IdleTimeout: 2 * time.Second, StreamTimeout: 3 * time.Second, MaxRetries: webraft.Retries(0),
+		LoadingRetry: 5 * time.Second,
+		IdleTimeout:  2 * time.Second, StreamTimeout: 3 * time.Second, MaxRetries: webraft.Retries(0),
 		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16,
 		Proxy: "http://127.0.0.1:3128", DangerSkipTLSVerification: true, StreamUsage: true,
 	}

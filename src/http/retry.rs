@@ -96,11 +96,10 @@ fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
 
 /// `min(0.5 s * 2^n, 8 s)`, less `jitter` (in [0, 1)) times 25%, so clients that failed
 /// together do not all come back at the same moment.
-/// Whether a failure may be retried past the retry count: a 503 from a server
-/// that is still loading its model, while the time since the call began is
-/// inside the loading budget.
-pub(super) fn still_loading(http_status: Option<u16>, since_start: Duration, budget: Duration) -> bool {
-    http_status == Some(503) && since_start < budget
+/// Whether a failure may be retried past the retry count: the server said it
+/// is still loading its model, and the call is younger than the loading budget.
+pub(super) fn still_loading(api: Option<&ApiError>, since_start: Duration, budget: Duration) -> bool {
+    api.is_some_and(ApiError::is_loading) && since_start < budget
 }
 
 pub(super) fn backoff(retries_so_far: u32, jitter: f64) -> Duration {
@@ -121,13 +120,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_503_inside_the_budget_is_retried_past_the_count() {
+    fn only_a_loading_503_inside_the_budget_is_retried_past_the_count() {
         let budget = Duration::from_secs(30);
-        assert!(still_loading(Some(503), Duration::from_secs(29), budget));
-        assert!(!still_loading(Some(503), Duration::from_secs(30), budget));
-        assert!(!still_loading(Some(500), Duration::ZERO, budget));
+        let loading = ApiError::from_body(503, br#"{"error":{"message":"Loading model","type":"unavailable_error"}}"#);
+        let busy = ApiError::from_body(503, br#"{"error":{"message":"Service unavailable"}}"#);
+        assert!(still_loading(Some(&loading), Duration::from_secs(29), budget));
+        assert!(!still_loading(Some(&loading), Duration::from_secs(30), budget));
+        assert!(!still_loading(Some(&busy), Duration::ZERO, budget), "other 503s keep max_retries");
         assert!(!still_loading(None, Duration::ZERO, budget));
-        assert!(!still_loading(Some(503), Duration::ZERO, Duration::ZERO), "0 switches it off");
+        assert!(!still_loading(Some(&loading), Duration::ZERO, Duration::ZERO), "0 switches it off");
     }
 
     #[test]

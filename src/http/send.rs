@@ -55,8 +55,8 @@ pub(super) async fn send(
             Ok(response) => return Ok(response),
             Err(failed) => failed,
         };
-        let status = failed.error.api_error().map(|api| api.http_status);
-        let loading = retry::still_loading(status, progress.since_start(), client.config.loading_retry);
+        let since_start = progress.since_start();
+        let loading = retry::still_loading(failed.error.api_error(), since_start, client.config.loading_retry);
         if !failed.retryable || (progress.retries() >= max_retries && !loading) {
             return Err(failed.error);
         }

@@ -474,6 +474,21 @@ static void test_http_flaky_is_retried(void) {
     CHECK_INT_EQ(webraft_result_retries(r), 1);
     CHECK_STR_EQ(webraft_result_error_code(r), "service_unavailable");
     webraft_result_free(r);
+
+    /* A server still loading its model is waited for past max_retries, within loading_retry_ms. */
+    unique_model(model, sizeof model, "loading-4");
+    r = chat(client, model, "{\"max_retries\":0}");
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    CHECK_INT_EQ(webraft_result_retries(r), 4);
+    webraft_result_free(r);
+    webraft_client_free(client);
+
+    client = new_client("/v1", ",\"loading_retry_ms\":0");
+    unique_model(model, sizeof model, "loading-2");
+    r = chat(client, model, "{\"max_retries\":0}");
+    CHECK_INT_EQ(webraft_result_http_status(r), 503);
+    CHECK_STR_EQ(webraft_result_server_message(r), "Loading model (attempt 1 of 2)");
+    webraft_result_free(r);
     webraft_client_free(client);
 }
 
