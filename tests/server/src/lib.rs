@@ -296,20 +296,27 @@
 #[macro_use]
 mod json;
 mod api;
+mod cassette;
+pub mod cli;
+mod ctx;
 mod http;
+mod inject;
+mod options;
+mod record;
+mod redact;
+mod relay;
+mod replay;
+mod server;
 mod tls;
 
-use std::collections::HashMap;
-use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio_rustls::TlsAcceptor;
+pub use http::MAX_BODY;
+pub use options::{
+    Faults, InjectedError, MockOptions, Mode, RecordOptions, ReplayOptions, RetryAfter,
+    ServerOptions, TlsOptions,
+};
+pub use server::TestServer;
 
 /// The test CA (PEM) that signed the server and client fixture certificates (`certs/ca.pem`).
 pub const CA_PEM: &str = include_str!("../certs/ca.pem");
@@ -331,14 +338,23 @@ pub const FIXTURE_NAMES: [&str; 5] = [
     "client.key",
 ];
 
-/// Absolute path of a committed certificate fixture, e.g. `fixture_path("ca.pem")`, for
-/// configurations that take file paths. Panics on a name not in [`FIXTURE_NAMES`].
+/// The fixture files' contents, in the order of [`FIXTURE_NAMES`].
+pub(crate) const FIXTURES: [&str; 5] = [
+    CA_PEM,
+    SERVER_CERT_PEM,
+    SERVER_KEY_PEM,
+    CLIENT_CERT_PEM,
+    CLIENT_KEY_PEM,
+];
+
 /// The model names (or patterns such as `flaky-<k>-<tag>`) that choose a scenario, in the
 /// order of the table above.
 pub fn scenario_models() -> Vec<String> {
     api::model_patterns()
 }
 
+/// Absolute path of a committed certificate fixture, e.g. `fixture_path("ca.pem")`, for
+/// configurations that take file paths. Panics on a name not in [`FIXTURE_NAMES`].
 pub fn fixture_path(name: &str) -> PathBuf {
     assert!(
         FIXTURE_NAMES.contains(&name),
@@ -347,226 +363,4 @@ pub fn fixture_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("certs")
         .join(name)
-}
-
-/// Options for [`TestServer::start`].
-#[derive(Clone, Debug)]
-pub struct ServerOptions {
-    /// The key accepted in `Authorization: Bearer <key>`. Default `"test-key"`.
-    pub api_key: String,
-}
-
-impl Default for ServerOptions {
-    fn default() -> Self {
-        ServerOptions {
-            api_key: "test-key".to_string(),
-        }
-    }
-}
-
-/// Options for [`TestServer::start_tls`].
-#[derive(Clone, Debug, Default)]
-pub struct TlsOptions {
-    /// Complete the handshake only with clients presenting a certificate signed by the test CA
-    /// ([`CA_PEM`]); the fixture client certificate ([`CLIENT_CERT_PEM`]) is one.
-    pub require_client_cert: bool,
-}
-
-/// State shared by all connections of one server.
-pub(crate) struct Ctx {
-    pub(crate) api_key: String,
-    next_rid: AtomicU64,
-    /// Chat requests per model, counted on arrival.
-    arrivals: Mutex<HashMap<String, usize>>,
-    /// Attempts per model for the scenarios that fail the first k (`flaky-…`, `retry-after-…`,
-    /// `should-retry-…`), counted after auth and validation.
-    attempts: Mutex<HashMap<String, u64>>,
-}
-
-impl Ctx {
-    fn next_rid(&self) -> u64 {
-        self.next_rid.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    pub(crate) fn count_request(&self, model: &str) {
-        let mut map = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry(model.to_string()).or_insert(0) += 1;
-    }
-
-    /// Records one more attempt for a model that fails its first k; returns its 1-based number.
-    pub(crate) fn attempt(&self, model: &str) -> u64 {
-        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
-        let n = map.entry(model.to_string()).or_insert(0);
-        *n += 1;
-        *n
-    }
-}
-
-/// A running test server on `127.0.0.1`. Dropping it stops accepting, closes every connection
-/// (including stalled ones) and joins the server thread.
-pub struct TestServer {
-    port: u16,
-    tls: bool,
-    ctx: Arc<Ctx>,
-    shutdown: Option<oneshot::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl TestServer {
-    /// Starts a server on a free loopback port (`127.0.0.1:0`). Panics if that fails.
-    pub fn start(options: ServerOptions) -> TestServer {
-        TestServer::bind(0, options).expect("webraft-test-server: cannot start on 127.0.0.1")
-    }
-
-    /// Starts an HTTPS server on a free loopback port with the fixture certificates (see the
-    /// crate docs, "TLS mode"). Panics if that fails.
-    pub fn start_tls(options: ServerOptions, tls: TlsOptions) -> TestServer {
-        TestServer::bind_tls(0, options, tls)
-            .expect("webraft-test-server: cannot start TLS on 127.0.0.1")
-    }
-
-    /// Starts a server on `127.0.0.1:port` (0 = a free port).
-    pub fn bind(port: u16, options: ServerOptions) -> io::Result<TestServer> {
-        TestServer::launch(port, options, None)
-    }
-
-    /// Starts an HTTPS server on `127.0.0.1:port` (0 = a free port).
-    pub fn bind_tls(port: u16, options: ServerOptions, tls: TlsOptions) -> io::Result<TestServer> {
-        TestServer::launch(port, options, Some(tls::acceptor(&tls)?))
-    }
-
-    fn launch(
-        port: u16,
-        options: ServerOptions,
-        tls: Option<TlsAcceptor>,
-    ) -> io::Result<TestServer> {
-        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
-        listener.set_nonblocking(true)?;
-        let port = listener.local_addr()?.port();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        let ctx = Arc::new(Ctx {
-            api_key: options.api_key,
-            next_rid: AtomicU64::new(0),
-            arrivals: Mutex::new(HashMap::new()),
-            attempts: Mutex::new(HashMap::new()),
-        });
-        let is_tls = tls.is_some();
-        let (shutdown, shutdown_rx) = oneshot::channel::<()>();
-        let server_ctx = Arc::clone(&ctx);
-        let thread = std::thread::Builder::new()
-            .name(format!("webraft-test-server-{port}"))
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let listener = match TcpListener::from_std(listener) {
-                        Ok(l) => l,
-                        Err(e) => {
-                            eprintln!("webraft-test-server: {e}");
-                            return;
-                        }
-                    };
-                    tokio::select! {
-                        _ = accept_loop(listener, server_ctx, tls) => {}
-                        _ = shutdown_rx => {}
-                    }
-                });
-                // Dropping the runtime cancels every connection task, closing their sockets.
-                drop(runtime);
-            })?;
-        Ok(TestServer {
-            port,
-            tls: is_tls,
-            ctx,
-            shutdown: Some(shutdown),
-            thread: Some(thread),
-        })
-    }
-
-    /// The bound port.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
-    /// `url("/v1")` → `"http://127.0.0.1:PORT/v1"`, or `"https://localhost:PORT/v1"` in TLS
-    /// mode (the name the fixture certificate is issued to).
-    pub fn url(&self, base: &str) -> String {
-        if self.tls {
-            format!("https://localhost:{}{}", self.port, base)
-        } else {
-            format!("http://127.0.0.1:{}{}", self.port, base)
-        }
-    }
-
-    /// How many chat-completion requests arrived with exactly this `model` (see crate docs).
-    pub fn request_count(&self, model: &str) -> usize {
-        let map = self.ctx.arrivals.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(model).copied().unwrap_or(0)
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, tls: Option<TlsAcceptor>) {
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                let ctx = Arc::clone(&ctx);
-                match &tls {
-                    None => tokio::spawn(serve_connection(stream, ctx)),
-                    Some(acceptor) => {
-                        let handshake = acceptor.accept(stream);
-                        // A failed handshake (unknown CA, missing client certificate) just drops
-                        // the connection; the client sees the TLS alert.
-                        tokio::spawn(async move {
-                            if let Ok(stream) = handshake.await {
-                                serve_connection(stream, ctx).await;
-                            }
-                        })
-                    }
-                };
-            }
-            // E.g. out of file descriptors: back off instead of spinning.
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
-        }
-    }
-}
-
-async fn serve_connection(mut stream: impl http::Stream, ctx: Arc<Ctx>) {
-    let mut buf = Vec::new();
-    loop {
-        match http::read_request(&mut stream, &mut buf).await {
-            Ok(Some(req)) => {
-                let rid = ctx.next_rid();
-                match api::handle(&mut stream, &req, rid, &ctx).await {
-                    Ok(api::Next::KeepAlive) if req.keep_alive => continue,
-                    Ok(_) => {
-                        let _ = stream.shutdown().await;
-                        return;
-                    }
-                    Err(_) => return,
-                }
-            }
-            Ok(None) | Err(http::ReadError::Closed) => return,
-            Err(http::ReadError::Bad { status, message }) => {
-                let rid = ctx.next_rid();
-                let body = api::protocol_error_body(status, message);
-                let headers = [("Content-Type", "application/json".to_string())];
-                let _ =
-                    http::send(&mut stream, status, rid, false, &headers, body.as_bytes()).await;
-                http::linger_close(&mut stream).await;
-                return;
-            }
-        }
-    }
 }
