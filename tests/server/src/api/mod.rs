@@ -1,5 +1,6 @@
 //! The API on top of the HTTP layer: routing, auth and dispatch to the responders.
-//! The behaviour is specified in the crate documentation (src/lib.rs); keep the two in sync.
+//! The behaviour is specified in the README (which is also the crate documentation); keep the
+//! two in sync.
 //!
 //! Module map:
 //! * `scenarios`: the table of scenarios (model name → [`scenarios::Scenario`]).
