@@ -19,6 +19,13 @@ static webraft_client *mock_client(const webraft_mock *mock, const char *extra) 
     return client;
 }
 
+/* Starts the mock with `args`; a mock that does not start fails the test. */
+static bool start_mock(webraft_mock *mock, const char *const *args) {
+    if (webraft_mock_start(mock, args) == 0) return true;
+    CHECK_MSG(false, "%s", mock->error);
+    return false;
+}
+
 static int append_text(void *user_data, const char *chunk, size_t len) {
     append_chunk_text(user_data, chunk, len);
     return 0;
@@ -27,10 +34,7 @@ static int append_text(void *user_data, const char *chunk, size_t len) {
 static void test_mock_disconnect_after_cuts_the_stream(void) {
     webraft_mock mock;
     const char *args[] = {"--disconnect-after", "3", NULL};
-    if (webraft_mock_start(&mock, args) != 0) {
-        CHECK_MSG(false, "%s", mock.error);
-        return;
-    }
+    if (!start_mock(&mock, args)) return;
     webraft_client *client = mock_client(&mock, ",\"max_retries\":0");
     char body[256];
     struct buf text = {0};
@@ -47,10 +51,7 @@ static void test_mock_disconnect_after_cuts_the_stream(void) {
 static void test_mock_error_sequence_is_retried(void) {
     webraft_mock mock;
     const char *args[] = {"--errors", "503:20ms,429:20ms", NULL};
-    if (webraft_mock_start(&mock, args) != 0) {
-        CHECK_MSG(false, "%s", mock.error);
-        return;
-    }
+    if (!start_mock(&mock, args)) return;
     webraft_client *client = mock_client(&mock, ",\"max_retries\":3");
     char body[256];
     chat_body(body, sizeof body, "gpt-4o", "hi", false);

@@ -144,10 +144,18 @@ impl fmt::Display for CassetteError {
 /// Reads a cassette file; the error names the file and the line at fault.
 pub(crate) fn load(path: &Path) -> std::io::Result<Vec<Exchange>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        std::io::Error::new(e.kind(), format!("cannot read cassette {}: {e}", path.display()))
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot read cassette {}: {e}", path.display()),
+        )
     })?;
     parse(&text).map_err(|e| {
-        let message = format!("invalid cassette {}:{}: {}", path.display(), e.line, e.message);
+        let message = format!(
+            "invalid cassette {}:{}: {}",
+            path.display(),
+            e.line,
+            e.message
+        );
         std::io::Error::new(std::io::ErrorKind::InvalidData, message)
     })
 }
@@ -183,7 +191,9 @@ fn check_header(line: &str) -> Result<(), String> {
     if value.get("cassette") == expected.get("cassette") {
         return Err(format!("unsupported cassette version {}", value["version"]));
     }
-    Err(format!("not a webraft-mock cassette: the first line must be {HEADER}"))
+    Err(format!(
+        "not a webraft-mock cassette: the first line must be {HEADER}"
+    ))
 }
 
 fn parse_exchange(line: &str) -> Result<Exchange, String> {
@@ -204,10 +214,16 @@ fn json_error(e: &serde_json::Error) -> String {
 fn validate(ex: &Exchange) -> Result<(), String> {
     let (req, resp) = (&ex.request, &ex.response);
     if req.method.is_empty() || !req.method.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(format!("request.method {:?} is not an HTTP method", req.method));
+        return Err(format!(
+            "request.method {:?} is not an HTTP method",
+            req.method
+        ));
     }
     if !req.path.starts_with('/') || req.path.contains(char::is_whitespace) {
-        return Err(format!("request.path {:?} must start with / and have no spaces", req.path));
+        return Err(format!(
+            "request.path {:?} must start with / and have no spaces",
+            req.path
+        ));
     }
     let raw = decode(&req.body_text, &req.body_base64).map_err(|e| format!("request.body {e}"))?;
     if req.body.is_some() && !raw.is_empty() {
@@ -228,10 +244,14 @@ fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
         if !token {
-            return Err(format!("response.headers[{i}]: {name:?} is not a header name"));
+            return Err(format!(
+                "response.headers[{i}]: {name:?} is not a header name"
+            ));
         }
         if value.contains(['\r', '\n']) {
-            return Err(format!("response.headers[{i}] ({name}): the value spans lines"));
+            return Err(format!(
+                "response.headers[{i}] ({name}): the value spans lines"
+            ));
         }
     }
     Ok(())
@@ -241,7 +261,10 @@ fn check_headers(headers: &[(String, String)]) -> Result<(), String> {
 fn check_times(resp: &RecordedResponse) -> Result<(), String> {
     let valid = |ms: f64| ms.is_finite() && ms >= 0.0;
     if !valid(resp.ms) {
-        return Err(format!("response.ms {} is not a time in milliseconds", resp.ms));
+        return Err(format!(
+            "response.ms {} is not a time in milliseconds",
+            resp.ms
+        ));
     }
     let mut previous = resp.ms;
     for (i, piece) in resp.pieces.iter().enumerate() {
@@ -290,7 +313,9 @@ mod tests {
     #[test]
     fn names_the_line_at_fault() {
         assert_eq!(error_of("").line, 1);
-        assert!(error_of("{\"a\":1}\n").message.contains("not a webraft-mock cassette"));
+        assert!(error_of("{\"a\":1}\n")
+            .message
+            .contains("not a webraft-mock cassette"));
         let bad_status = GOOD.replace("200", "99");
         let e = error_of(&cassette(&[GOOD, &bad_status]));
         assert_eq!((e.line, e.message.contains("response.status")), (3, true));

@@ -62,8 +62,9 @@ fn bad(status: u16, message: impl Into<String>) -> ReadError {
 
 /// 413 for a body over `max_body` bytes, naming the limit so the client knows what to send.
 fn too_large(max_body: usize) -> ReadError {
-    let limit = if max_body % (1024 * 1024) == 0 {
-        format!("{} MiB", max_body / (1024 * 1024))
+    const MIB: usize = 1024 * 1024;
+    let limit = if max_body / MIB * MIB == max_body {
+        format!("{} MiB", max_body / MIB)
     } else {
         format!("{max_body} bytes")
     };

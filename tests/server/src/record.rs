@@ -96,7 +96,14 @@ pub(crate) async fn proxy(
     let mut secrets = rec.redactor.request_secrets(req);
     let headers = upstream.headers().iter();
     secrets.extend(rec.redactor.secrets(headers.filter_map(header_text)));
-    let next = pass_body(stream, upstream, req.keep_alive, &mut exchange.response, start).await;
+    let next = pass_body(
+        stream,
+        upstream,
+        req.keep_alive,
+        &mut exchange.response,
+        start,
+    )
+    .await;
     rec.write(&exchange, &secrets)?;
     next
 }
@@ -119,7 +126,10 @@ async fn forward(rec: &Recorder, req: &Request) -> reqwest::Result<reqwest::Resp
 }
 
 fn header_text<'a>(
-    (name, value): (&'a reqwest::header::HeaderName, &'a reqwest::header::HeaderValue),
+    (name, value): (
+        &'a reqwest::header::HeaderName,
+        &'a reqwest::header::HeaderValue,
+    ),
 ) -> Option<(&'a str, &'a str)> {
     value.to_str().ok().map(|v| (name.as_str(), v))
 }

@@ -18,7 +18,14 @@ const SECRET_HEADERS: [&str; 8] = [
 ];
 
 /// Query parameters that carry keys (Gemini's `key`, Azure's `api-key`, OAuth tokens).
-const SECRET_PARAMS: [&str; 6] = ["key", "api-key", "api_key", "apikey", "access_token", "token"];
+const SECRET_PARAMS: [&str; 6] = [
+    "key",
+    "api-key",
+    "api_key",
+    "apikey",
+    "access_token",
+    "token",
+];
 
 /// Headers a recording leaves out because the replaying side writes its own framing.
 const FRAMING_HEADERS: [&str; 9] = [

@@ -93,6 +93,10 @@ impl<'a> Relay<'a> {
         if self.framing == Framing::Chunked {
             ChunkedWriter::new(self.stream, false).finish().await?;
         }
-        Ok(if self.keep { Next::KeepAlive } else { Next::Close })
+        Ok(if self.keep {
+            Next::KeepAlive
+        } else {
+            Next::Close
+        })
     }
 }

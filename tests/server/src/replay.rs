@@ -56,7 +56,9 @@ impl Replayer {
     fn next_in_order(&self, req: &Request, next: usize) -> Result<usize, String> {
         let Some(ex) = self.exchanges.get(next) else {
             let n = self.exchanges.len();
-            return Err(format!("all {n} recorded exchanges have been served (--in-order)"));
+            return Err(format!(
+                "all {n} recorded exchanges have been served (--in-order)"
+            ));
         };
         let (method, path) = (&ex.request.method, &ex.request.path);
         if *method != req.method || *path != req.path {

@@ -43,13 +43,26 @@ impl TestServer {
     /// Starts a server on `127.0.0.1:port` (0 = a free port).
     pub fn bind(port: u16, options: ServerOptions) -> io::Result<TestServer> {
         let server = options;
-        TestServer::start_mock(port, MockOptions { server, ..MockOptions::default() })
+        TestServer::start_mock(
+            port,
+            MockOptions {
+                server,
+                ..MockOptions::default()
+            },
+        )
     }
 
     /// Starts an HTTPS server on `127.0.0.1:port` (0 = a free port).
     pub fn bind_tls(port: u16, options: ServerOptions, tls: TlsOptions) -> io::Result<TestServer> {
         let (server, tls) = (options, Some(tls));
-        TestServer::start_mock(port, MockOptions { server, tls, ..MockOptions::default() })
+        TestServer::start_mock(
+            port,
+            MockOptions {
+                server,
+                tls,
+                ..MockOptions::default()
+            },
+        )
     }
 
     /// Starts a server on `127.0.0.1:port` (0 = a free port) as `webraft-mock` would with the

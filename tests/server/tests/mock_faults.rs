@@ -33,7 +33,11 @@ fn chunk_delay_paces_every_chunk() {
     assert_eq!(timed.chunks.len(), 8);
     let mut previous = Duration::ZERO;
     for (at, _) in &timed.chunks {
-        assert!(*at - previous >= Duration::from_millis(75), "gap {:?}", *at - previous);
+        assert!(
+            *at - previous >= Duration::from_millis(75),
+            "gap {:?}",
+            *at - previous
+        );
         previous = *at;
     }
 }
@@ -42,14 +46,24 @@ fn chunk_delay_paces_every_chunk() {
 fn stall_after_holds_the_connection() {
     let mock = Mock::start(&["--stall-after", "2"]);
     let mut conn = Conn::open(mock.port);
-    conn.stream.set_read_timeout(Some(Duration::from_millis(400))).unwrap();
+    conn.stream
+        .set_read_timeout(Some(Duration::from_millis(400)))
+        .unwrap();
     let body = with(hello("gpt-4o"), "stream", json!(true)).to_string();
-    conn.send("POST", "/v1/chat/completions", &[("Authorization", "Bearer test-key")], body.as_bytes());
+    conn.send(
+        "POST",
+        "/v1/chat/completions",
+        &[("Authorization", "Bearer test-key")],
+        body.as_bytes(),
+    );
     let timed = timed_chunks(&mut conn, Instant::now());
     assert_eq!((timed.chunks.len(), timed.complete), (2, false));
     assert!(timed.text().contains("\"role\":\"assistant\""));
     let err = conn.fill().expect_err("held open: the read times out");
-    assert!(matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut));
+    assert!(matches!(
+        err.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    ));
     // Non-stream replies are not cut.
     assert_eq!(chat(mock.port, "/v1", &hello("gpt-4o")).status, 200);
 }
@@ -72,7 +86,10 @@ fn errors_come_in_sequence_with_their_retry_hints() {
     assert_eq!(first.header("retry-after"), Some("1"));
     assert_eq!(first.header("x-ratelimit-remaining-requests"), Some("0"));
     assert_eq!(first.json()["error"]["code"], "rate_limit_exceeded");
-    assert!(first.json()["error"]["message"].as_str().unwrap().contains("error 1 of"));
+    assert!(first.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("error 1 of"));
     let second = chat(mock.port, "/v1", &hello("gpt-4o"));
     assert_eq!((second.status, second.header("retry-after")), (500, None));
     assert_eq!(second.json()["error"]["type"], "server_error");
@@ -89,7 +106,10 @@ fn errors_come_in_sequence_with_their_retry_hints() {
 fn latency_delays_every_answer() {
     let mock = Mock::start(&["--latency", "250"]);
     let start = Instant::now();
-    assert_eq!(request(mock.port, "GET", "/v1/models", Some(KEY), b"").status, 200);
+    assert_eq!(
+        request(mock.port, "GET", "/v1/models", Some(KEY), b"").status,
+        200
+    );
     assert!(start.elapsed() >= Duration::from_millis(250));
 }
 
@@ -106,9 +126,19 @@ fn fault_flags_apply_to_a_replay() {
     let cassette = dir.path("c.jsonl");
     let text = format!("{{\"cassette\":\"webraft-mock\",\"version\":1}}\n{exchange}\n");
     std::fs::write(&cassette, text).unwrap();
-    let replay = Mock::start(&["--replay", cassette.to_str().unwrap(), "--disconnect-after", "2"]);
+    let replay = Mock::start(&[
+        "--replay",
+        cassette.to_str().unwrap(),
+        "--disconnect-after",
+        "2",
+    ]);
     let mut conn = Conn::open(replay.port);
-    conn.send("POST", "/v1/chat/completions", &[], hello("gpt-4o").to_string().as_bytes());
+    conn.send(
+        "POST",
+        "/v1/chat/completions",
+        &[],
+        hello("gpt-4o").to_string().as_bytes(),
+    );
     let timed = timed_chunks(&mut conn, Instant::now());
     assert_eq!(timed.text(), "data: {\"a\":1}\n\ndata: {\"a\":2}\n\n");
     assert!(!timed.complete);
@@ -125,7 +155,11 @@ fn scenarios_are_the_test_servers() {
         .arg("--list-scenarios")
         .output()
         .unwrap();
-    let listed: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
+    let listed: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
     assert_eq!(listed, webraft_test_server::scenario_models());
 }
 
@@ -154,7 +188,10 @@ fn malformed_and_oversized_requests_get_clean_4xx() {
         assert_eq!(conn.response().status, 413);
 
         let mut conn = Conn::open(port);
-        let huge_header = format!("GET /v1/models HTTP/1.1\r\nX-Big: {}\r\n\r\n", "h".repeat(70_000));
+        let huge_header = format!(
+            "GET /v1/models HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+            "h".repeat(70_000)
+        );
         let _ = conn.try_send_raw(huge_header.as_bytes());
         assert_eq!(conn.response().status, 431);
     }
@@ -178,7 +215,10 @@ fn write_certs_gives_a_client_what_it_needs_for_tls() {
 fn exits_on_sigterm_and_on_stdin_eof() {
     use std::os::unix::process::ExitStatusExt;
     let mut mock = Mock::start(&[]);
-    let kill = Command::new("kill").args(["-TERM", &mock.pid().to_string()]).status().unwrap();
+    let kill = Command::new("kill")
+        .args(["-TERM", &mock.pid().to_string()])
+        .status()
+        .unwrap();
     assert!(kill.success());
     assert_eq!(mock.wait_exit().signal(), Some(15));
 
@@ -195,7 +235,10 @@ fn bad_flags_exit_2_with_the_reason() {
         (&["--speed", "2"][..], "need --replay"),
         (&["--nonsense"][..], "unknown argument: --nonsense"),
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_webraft-mock")).args(args).output().unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_webraft-mock"))
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says), "{args:?}: {stderr}");
@@ -205,7 +248,10 @@ fn bad_flags_exit_2_with_the_reason() {
 /// Every flag `--help` lists is documented in the README.
 #[test]
 fn every_flag_is_documented() {
-    let out = Command::new(env!("CARGO_BIN_EXE_webraft-mock")).arg("--help").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_webraft-mock"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let usage = String::from_utf8(out.stdout).unwrap();
     let readme = include_str!("../README.md");
     let flags: Vec<&str> = usage
@@ -214,6 +260,9 @@ fn every_flag_is_documented() {
         .collect();
     assert!(flags.len() > 15, "{usage}");
     for flag in flags {
-        assert!(readme.contains(&format!("`{flag}")), "{flag} is not documented in the README");
+        assert!(
+            readme.contains(&format!("`{flag}")),
+            "{flag} is not documented in the README"
+        );
     }
 }

@@ -99,7 +99,11 @@ fn cassette_lines(path: &std::path::Path, exchanges: usize) -> Vec<String> {
 /// The live text with the secrets as the cassette stores them.
 fn redacted(text: &str) -> String {
     let mut text = text.to_string();
-    for secret in ["Bearer test-key", "theme=dark; session=cookie-secret-1", "team-secret-value"] {
+    for secret in [
+        "Bearer test-key",
+        "theme=dark; session=cookie-secret-1",
+        "team-secret-value",
+    ] {
         text = text.replace(secret, "REDACTED");
     }
     text
@@ -123,13 +127,20 @@ fn a_recorded_session_replays_the_same() {
     let lines = cassette_lines(&cassette, calls.len());
     drop(recorder);
 
-    assert_eq!(lines.len(), calls.len() + 1, "header + one line per exchange");
+    assert_eq!(
+        lines.len(),
+        calls.len() + 1,
+        "header + one line per exchange"
+    );
     let text = lines.join("\n");
     for secret in SECRETS {
         assert!(!text.contains(secret), "the cassette holds {secret:?}");
     }
     assert!(text.contains("REDACTED"));
-    assert!(text.contains("\"x-request-id\""), "response headers are kept");
+    assert!(
+        text.contains("\"x-request-id\""),
+        "response headers are kept"
+    );
 
     let replay = Mock::start(&["--replay", cassette.to_str().unwrap()]);
     for (i, (call, live)) in calls.iter().zip(&live).enumerate() {
@@ -137,7 +148,11 @@ fn a_recorded_session_replays_the_same() {
         let what = format!("call {i}: {} {}", call.method, call.path);
         assert_eq!(again.status, live.status, "{what}");
         assert_eq!(again.complete, live.complete, "{what}");
-        assert_eq!(again.header("content-type"), live.header("content-type"), "{what}");
+        assert_eq!(
+            again.header("content-type"),
+            live.header("content-type"),
+            "{what}"
+        );
         let live_text = String::from_utf8_lossy(&live.body);
         assert_eq!(again.text(), redacted(&live_text), "{what}");
         if i != 6 {
@@ -150,7 +165,10 @@ fn a_recorded_session_replays_the_same() {
     assert!(live[0].chunks.len() > 4);
     assert_eq!((live[3].status, live[5].complete), (401, false));
     assert_eq!((live[9].status, live[10].status), (503, 200));
-    assert!(live[6].text().contains("Bearer test-key"), "the echo shows the key");
+    assert!(
+        live[6].text().contains("Bearer test-key"),
+        "the echo shows the key"
+    );
 }
 
 #[test]
@@ -158,7 +176,12 @@ fn replay_keeps_the_timing_scaled_by_speed() {
     let dir = TempDir::new("timing");
     let cassette = dir.path("timing.jsonl");
     let upstream = Mock::start(&[]);
-    let recorder = Mock::start(&["--record", &upstream.url(), "--cassette", cassette.to_str().unwrap()]);
+    let recorder = Mock::start(&[
+        "--record",
+        &upstream.url(),
+        "--cassette",
+        cassette.to_str().unwrap(),
+    ]);
     let call = post("/v1/chat/completions", stream("trickle-120"));
     let timed = |port: u16| {
         let mut conn = Conn::open(port);
@@ -179,14 +202,20 @@ fn replay_keeps_the_timing_scaled_by_speed() {
     assert_eq!(again.text(), live.text());
     for ((t_live, _), (t_again, _)) in live.chunks.iter().zip(&again.chunks) {
         let diff = t_live.as_secs_f64() - t_again.as_secs_f64();
-        assert!(diff.abs() < 0.1, "chunk at {t_again:?}, recorded at {t_live:?}");
+        assert!(
+            diff.abs() < 0.1,
+            "chunk at {t_again:?}, recorded at {t_live:?}"
+        );
     }
 
     let fast = Mock::start(&["--replay", cassette.to_str().unwrap(), "--speed", "4"]);
     let quick = timed(fast.port).chunks.last().unwrap().0;
     let recorded = live.chunks.last().unwrap().0;
     let expected = recorded / 4;
-    assert!(quick > expected / 2 && quick < expected + Duration::from_millis(150), "{quick:?} for {expected:?}");
+    assert!(
+        quick > expected / 2 && quick < expected + Duration::from_millis(150),
+        "{quick:?} for {expected:?}"
+    );
 
     let instant = Mock::start(&["--replay", cassette.to_str().unwrap(), "--speed", "0"]);
     assert!(timed(instant.port).chunks.last().unwrap().0 < Duration::from_millis(100));
@@ -229,20 +258,42 @@ fn replay_matches_by_body_or_serves_in_order() {
     let miss = chat(replay.port, "/v1", &said("three"));
     assert_eq!(miss.status, 404);
     assert_eq!(miss.json()["error"]["code"], "cassette_no_match");
-    let message = miss.json()["error"]["message"].as_str().unwrap().to_string();
-    assert!(message.contains("POST /v1/chat/completions") && message.contains("none with this body"), "{message}");
+    let message = miss.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("POST /v1/chat/completions") && message.contains("none with this body"),
+        "{message}"
+    );
     let other = request(replay.port, "GET", "/v1/models", Some(KEY), b"");
     assert_eq!(other.status, 404);
-    assert!(other.text().contains("nothing was recorded"), "{}", other.text());
-    assert!(replay.stderr().contains("three"), "the log shows the unmatched body");
+    assert!(
+        other.text().contains("nothing was recorded"),
+        "{}",
+        other.text()
+    );
+    assert!(
+        replay.stderr().contains("three"),
+        "the log shows the unmatched body"
+    );
 
     let ordered = Mock::start(&["--replay", &cassette, "--in-order"]);
-    assert_eq!(chat(ordered.port, "/v1", &said("anything")).text(), "{\"n\":1}");
-    assert_eq!(chat(ordered.port, "/v2", &said("x")).status, 404, "wrong path");
+    assert_eq!(
+        chat(ordered.port, "/v1", &said("anything")).text(),
+        "{\"n\":1}"
+    );
+    assert_eq!(
+        chat(ordered.port, "/v2", &said("x")).status,
+        404,
+        "wrong path"
+    );
     assert_eq!(chat(ordered.port, "/v1", &said("else")).text(), "{\"n\":2}");
     let done = chat(ordered.port, "/v1", &said("more"));
     assert_eq!(done.status, 404);
-    assert!(done.text().contains("all 2 recorded exchanges have been served"));
+    assert!(done
+        .text()
+        .contains("all 2 recorded exchanges have been served"));
 }
 
 #[test]
@@ -253,8 +304,14 @@ fn an_invalid_cassette_is_refused_with_its_line() {
     let lines: Vec<&str> = text.lines().collect();
     let extra_field = lines[2].replace("\"chunked\":false", "\"chunked\":false,\"extra\":1");
     let cases = [
-        (text.replacen("\"status\":200", "\"status\":\"ok\"", 1), ":2:"),
-        (format!("{}\n{}\n{extra_field}\n", lines[0], lines[1]), ":3:"),
+        (
+            text.replacen("\"status\":200", "\"status\":\"ok\"", 1),
+            ":2:",
+        ),
+        (
+            format!("{}\n{}\n{extra_field}\n", lines[0], lines[1]),
+            ":3:",
+        ),
         (format!("{text}\n\nnot json\n"), ":6:"),
         ("{\"a\":1}\n".to_string(), ":1:"),
     ];
@@ -265,7 +322,10 @@ fn an_invalid_cassette_is_refused_with_its_line() {
             .err()
             .expect("an invalid cassette must be refused");
         assert!(!status.success());
-        assert!(stderr.contains(&format!("{}{line}", path.display())), "case {i}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}{line}", path.display())),
+            "case {i}: {stderr}"
+        );
     }
 }
 
@@ -273,7 +333,11 @@ fn an_invalid_cassette_is_refused_with_its_line() {
 fn record_reports_an_unreachable_upstream_and_needs_a_writable_cassette() {
     let dir = TempDir::new("unreachable");
     let cassette = dir.path("c.jsonl");
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let recorder = Mock::start(&[
         "--record",
         &format!("http://127.0.0.1:{closed}"),
@@ -285,7 +349,12 @@ fn record_reports_an_unreachable_upstream_and_needs_a_writable_cassette() {
     assert_eq!(r.json()["code"], 502, "/v2 error style");
     assert!(r.json()["error"].as_str().unwrap().contains("unreachable"));
     let no_dir = dir.path("missing/c.jsonl");
-    let refused = Mock::try_start(&["--record", "http://127.0.0.1:1", "--cassette", no_dir.to_str().unwrap()]);
+    let refused = Mock::try_start(&[
+        "--record",
+        "http://127.0.0.1:1",
+        "--cassette",
+        no_dir.to_str().unwrap(),
+    ]);
     assert!(refused.err().unwrap().1.contains("cannot create cassette"));
 }
 
@@ -300,7 +369,9 @@ fn record_through_tls_to_a_tls_upstream() {
         "--cassette",
         cassette.to_str().unwrap(),
         "--upstream-ca",
-        webraft_test_server::fixture_path("ca.pem").to_str().unwrap(),
+        webraft_test_server::fixture_path("ca.pem")
+            .to_str()
+            .unwrap(),
     ]);
     let r = chat(recorder.port, "/v1", &hello("gpt-4o"));
     assert_eq!(r.status, 200, "{}", r.text());

@@ -8,8 +8,8 @@ use super::errors::{reject, ApiError};
 use super::out::Out;
 use super::scenarios::{scenario, Scenario};
 use super::{faults, Base, Next, Parsed};
-use crate::http::{Request, Stream};
 use crate::ctx::Ctx;
+use crate::http::{Request, Stream};
 
 /// One request, routed and authorised, as its route's handler gets it.
 pub(crate) struct Call<'a> {

@@ -9,10 +9,10 @@ use super::errors::{reject, ApiError};
 use super::ratelimit::exhausted;
 use super::scenarios::Scenario;
 use super::{next, Base, Next};
+use crate::ctx::Ctx;
 use crate::http::{self, Stream};
 use crate::json::J;
 use crate::options::{InjectedError, RetryAfter};
-use crate::ctx::Ctx;
 
 /// Answers the request if its scenario is a fault; `None` means it gets a reply after all (not a
 /// fault, or a counted scenario past its failing attempts).

@@ -46,12 +46,12 @@ use std::io;
 
 use serde_json::Value;
 
-use crate::http::{self, Request, Stream};
 use crate::ctx::Ctx;
+use crate::http::{self, Request, Stream};
+use crate::options::InjectedError;
 use admit::Call;
 pub(crate) use errors::protocol_error_body;
 use errors::{reject, ApiError};
-use crate::options::InjectedError;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Base {

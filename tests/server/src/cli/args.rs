@@ -16,7 +16,7 @@ pub(crate) enum Command {
     ListScenarios,
     /// Write the TLS fixtures a client needs (`ca.pem`, `client.pem`, `client.key`) to a folder.
     WriteCerts(PathBuf),
-    Run(Run),
+    Run(Box<Run>),
 }
 
 /// Serve until stopped.
@@ -74,7 +74,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, S
             }
         }
     }
-    draft.finish().map(Command::Run)
+    draft.finish().map(|run| Command::Run(Box::new(run)))
 }
 
 /// The flags of the plain test server: port, key, TLS, stdin, body limit.
@@ -161,7 +161,9 @@ impl Draft {
             return Err("--in-order and --speed need --replay".into());
         }
         if self.api_key_given && (recording || replaying) {
-            return Err("--api-key applies to the scenarios only: record and replay take any key".into());
+            return Err(
+                "--api-key applies to the scenarios only: record and replay take any key".into(),
+            );
         }
         Ok(Run {
             port: self.port,
@@ -174,14 +176,21 @@ impl Draft {
     /// the recording, so they are refused.
     fn record_mode(&mut self, upstream: String) -> Result<Mode, String> {
         if !upstream.starts_with("http://") && !upstream.starts_with("https://") {
-            return Err(format!("--record needs an http:// or https:// URL, not {upstream}"));
+            return Err(format!(
+                "--record needs an http:// or https:// URL, not {upstream}"
+            ));
         }
         let f = &self.options.faults;
         let faulty = !f.latency.is_zero() || !f.chunk_delay.is_zero() || !f.errors.is_empty();
         if faulty || f.stall_after.is_some() || f.disconnect_after.is_some() {
-            return Err("fault flags cannot be combined with --record; use them when replaying".into());
+            return Err(
+                "fault flags cannot be combined with --record; use them when replaying".into(),
+            );
         }
-        let cassette = self.cassette.take().ok_or("--record needs --cassette FILE")?;
+        let cassette = self
+            .cassette
+            .take()
+            .ok_or("--record needs --cassette FILE")?;
         Ok(Mode::Record(RecordOptions {
             upstream,
             cassette,
@@ -209,7 +218,9 @@ fn error_sequence(v: &str) -> Result<Vec<InjectedError>, String> {
             let (status, hint) = item.trim().split_once(':').unwrap_or((item.trim(), ""));
             let status: u16 = number("--errors", status)?;
             if !(400..=599).contains(&status) {
-                return Err(format!("--errors: {status} is not an error status (400 to 599)"));
+                return Err(format!(
+                    "--errors: {status} is not an error status (400 to 599)"
+                ));
             }
             let retry_after = match hint.strip_suffix("ms") {
                 _ if hint.is_empty() => None,
@@ -230,15 +241,21 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Run, String> {
         match parse(args.iter().map(|a| a.to_string()))? {
-            Command::Run(run) => Ok(run),
+            Command::Run(run) => Ok(*run),
             _ => Err("not a run".into()),
         }
     }
 
     #[test]
     fn reads_fault_flags() {
-        let r = run(&["--chunk-delay=20", "--stall-after", "3", "--errors", "429:2,500,503:250ms"])
-            .unwrap();
+        let r = run(&[
+            "--chunk-delay=20",
+            "--stall-after",
+            "3",
+            "--errors",
+            "429:2,500,503:250ms",
+        ])
+        .unwrap();
         let f = r.options.faults;
         assert_eq!(f.chunk_delay, Duration::from_millis(20));
         assert_eq!(f.stall_after, Some(3));
@@ -260,7 +277,14 @@ mod tests {
             &["--errors", "429:soon"],
             &["--record", "http://x"],
             &["--record", "ftp://x", "--cassette", "c"],
-            &["--record", "http://x", "--cassette", "c", "--stall-after", "1"],
+            &[
+                "--record",
+                "http://x",
+                "--cassette",
+                "c",
+                "--stall-after",
+                "1",
+            ],
             &["--replay", "c", "--record", "http://x", "--cassette", "c"],
             &["--cassette", "c"],
             &["--in-order"],
@@ -277,8 +301,20 @@ mod tests {
     #[test]
     fn reads_modes() {
         let r = run(&["--replay", "c.jsonl", "--in-order", "--speed", "0"]).unwrap();
-        assert!(matches!(r.options.mode, Mode::Replay(ReplayOptions { in_order: true, speed, .. }) if speed == 0.0));
-        let r = run(&["--record", "http://h/", "--cassette", "c", "--redact", "X-Org"]).unwrap();
-        assert!(matches!(r.options.mode, Mode::Record(RecordOptions { ref redact, .. }) if redact == &["X-Org"]));
+        assert!(
+            matches!(r.options.mode, Mode::Replay(ReplayOptions { in_order: true, speed, .. }) if speed == 0.0)
+        );
+        let r = run(&[
+            "--record",
+            "http://h/",
+            "--cassette",
+            "c",
+            "--redact",
+            "X-Org",
+        ])
+        .unwrap();
+        assert!(
+            matches!(r.options.mode, Mode::Record(RecordOptions { ref redact, .. }) if redact == &["X-Org"])
+        );
     }
 }

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 use crate::{TestServer, FIXTURES, FIXTURE_NAMES};
 use args::{Command, Run};
 
-const USAGE: &str = "usage: PROGRAM [--port N] [--exit-on-stdin-eof] [--tls] [--require-client-cert]
+const USAGE: &str =
+    "usage: PROGRAM [--port N] [--exit-on-stdin-eof] [--tls] [--require-client-cert]
                [--api-key KEY] [--max-body BYTES]
                [--latency MS] [--chunk-delay MS] [--stall-after N] [--disconnect-after N]
                [--errors STATUS[:SECONDS|:MSms],...]
@@ -30,11 +31,13 @@ pub fn main(program: &str) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Command::ListScenarios) => {
-            crate::scenario_models().iter().for_each(|m| println!("{m}"));
+            crate::scenario_models()
+                .iter()
+                .for_each(|m| println!("{m}"));
             ExitCode::SUCCESS
         }
         Ok(Command::WriteCerts(dir)) => report(program, write_certs(&dir)),
-        Ok(Command::Run(run)) => serve(program, run),
+        Ok(Command::Run(run)) => serve(program, *run),
         Err(msg) => {
             eprintln!("{program}: {msg}\n{usage}");
             ExitCode::from(2)

@@ -145,16 +145,28 @@ pub fn timed_chunks(conn: &mut Conn, since: Instant) -> Timed {
     let mut chunks = Vec::new();
     loop {
         let Ok(Some(size_line)) = conn.line() else {
-            return Timed { status, chunks, complete: false };
+            return Timed {
+                status,
+                chunks,
+                complete: false,
+            };
         };
         let size = usize::from_str_radix(size_line.trim(), 16).expect("chunk size");
         if size == 0 {
             let _ = conn.line();
-            return Timed { status, chunks, complete: true };
+            return Timed {
+                status,
+                chunks,
+                complete: true,
+            };
         }
         while conn.buf.len() < size + 2 {
             if !matches!(conn.fill(), Ok(1..)) {
-                return Timed { status, chunks, complete: false };
+                return Timed {
+                    status,
+                    chunks,
+                    complete: false,
+                };
             }
         }
         let data: Vec<u8> = conn.buf.drain(..size).collect();
