@@ -274,7 +274,7 @@ fn replay_matches_by_body_or_serves_in_order() {
         other.text()
     );
     assert!(
-        replay.stderr().contains("three"),
+        replay.stderr_shows("three"),
         "the log shows the unmatched body"
     );
 

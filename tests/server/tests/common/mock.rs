@@ -65,8 +65,16 @@ impl Mock {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
+    /// Whether its stderr shows `needle` within 5 s (a reader thread collects it as it comes).
+    pub fn stderr_shows(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.stderr.lock().unwrap().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
     }
 
     pub fn pid(&self) -> u32 {
