@@ -3,6 +3,7 @@
 //! no key; timing is kept (and scaled by `--speed`); unmatched requests and invalid cassettes are
 //! refused clearly.
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -109,19 +110,22 @@ fn redacted(text: &str) -> String {
     text
 }
 
+/// A fresh directory, the cassette path in it, an upstream mock, and a recorder in front of it
+/// (with `extra` flags) writing that cassette.
+fn recording(name: &str, extra: &[&str]) -> (TempDir, PathBuf, Mock, Mock) {
+    let dir = TempDir::new(name);
+    let cassette = dir.path(&format!("{name}.jsonl"));
+    let upstream = Mock::start(&[]);
+    let url = upstream.url();
+    let mut args = vec!["--record", &url, "--cassette", cassette.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let recorder = Mock::start(&args);
+    (dir, cassette, upstream, recorder)
+}
+
 #[test]
 fn a_recorded_session_replays_the_same() {
-    let dir = TempDir::new("session");
-    let cassette = dir.path("session.jsonl");
-    let upstream = Mock::start(&[]);
-    let recorder = Mock::start(&[
-        "--record",
-        &upstream.url(),
-        "--cassette",
-        cassette.to_str().unwrap(),
-        "--redact",
-        "x-team-token",
-    ]);
+    let (_dir, cassette, _upstream, recorder) = recording("session", &["--redact", "x-team-token"]);
     let calls = session();
     let live: Vec<Response> = calls.iter().map(|c| send(recorder.port, c)).collect();
     let lines = cassette_lines(&cassette, calls.len());
@@ -173,15 +177,7 @@ fn a_recorded_session_replays_the_same() {
 
 #[test]
 fn replay_keeps_the_timing_scaled_by_speed() {
-    let dir = TempDir::new("timing");
-    let cassette = dir.path("timing.jsonl");
-    let upstream = Mock::start(&[]);
-    let recorder = Mock::start(&[
-        "--record",
-        &upstream.url(),
-        "--cassette",
-        cassette.to_str().unwrap(),
-    ]);
+    let (_dir, cassette, _upstream, recorder) = recording("timing", &[]);
     let call = post("/v1/chat/completions", stream("trickle-120"));
     let timed = |port: u16| {
         let mut conn = Conn::open(port);
