@@ -9,7 +9,10 @@
 #   libwebraft.a                    the static library
 #   pkgconfig/webraft.pc            pkg-config (Libs.private: what libwebraft.a needs)
 #   cmake/webraft/                  find_package(webraft): webraft::webraft, webraft::webraft_static
-# and webraft.h, webraft.hpp under INSTALL_INCLUDEDIR (default PREFIX/include).
+# webraft.h, webraft.hpp and the test helpers webraft_mock.h, webraft_mock.hpp under
+# INSTALL_INCLUDEDIR (default PREFIX/include), and webraft-mock, the mock server for users'
+# tests, under INSTALL_BINDIR (default PREFIX/bin). The installed webraft_mock.h names the
+# installed webraft-mock, so a C or C++ test finds it without PATH.
 #
 # The SONAME carries the ABI major version (WEBRAFT_ABI_VERSION). cargo links the
 # cdylib without one, so the installed copy gets it from patchelf; this leaves
@@ -20,6 +23,7 @@ PATCHELF ?= patchelf
 RUSTC ?= rustc
 INSTALL_LIBDIR ?= $(PREFIX)/lib
 INSTALL_INCLUDEDIR ?= $(PREFIX)/include
+INSTALL_BINDIR ?= $(PREFIX)/bin
 
 WEBRAFT_ABI := $(shell sed -n 's/^.define WEBRAFT_ABI_VERSION \([0-9][0-9]*\).*/\1/p' include/webraft.h)
 WEBRAFT_RELEASE := $(shell sed -n 's/^.define WEBRAFT_VERSION "\([^"]*\)".*/\1/p' include/webraft.h)
@@ -30,7 +34,7 @@ PACKAGE_TEMPLATES := bindings/cpp
 
 # Substitutes the install paths and versions into a template: $(call fill_template,in,out)
 fill_template = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(INSTALL_LIBDIR)|g' \
-	-e 's|@INCLUDEDIR@|$(INSTALL_INCLUDEDIR)|g' -e 's|@VERSION@|$(WEBRAFT_RELEASE)|g' \
+	-e 's|@INCLUDEDIR@|$(INSTALL_INCLUDEDIR)|g' -e 's|@BINDIR@|$(INSTALL_BINDIR)|g' -e 's|@VERSION@|$(WEBRAFT_RELEASE)|g' \
 	-e 's|@VERSION_MAJOR@|$(firstword $(subst ., ,$(WEBRAFT_RELEASE)))|g' \
 	-e 's|@SONAME@|$(WEBRAFT_SONAME)|g' -e 's|@REALNAME@|$(WEBRAFT_REALNAME)|g' \
 	-e "s|@LIBS_PRIVATE@|$$native_libs|g" -e "s|@STATIC_LINK_LIBS@|$$cmake_libs|g" \
@@ -62,13 +66,19 @@ install: lib
 	$(call fill_template,$(PACKAGE_TEMPLATES)/webraft.pc.in,$(PACKAGE_STAGE)/webraft.pc) && \
 	$(call fill_template,$(PACKAGE_TEMPLATES)/webraft-config.cmake.in,$(PACKAGE_STAGE)/webraft-config.cmake) && \
 	$(call fill_template,$(PACKAGE_TEMPLATES)/webraft-config-version.cmake.in,$(PACKAGE_STAGE)/webraft-config-version.cmake)
+	@# The helper's default program becomes the installed webraft-mock (see webraft_mock.h).
+	sed 's|"webraft-mock" /\* webraft-mock-installed-path \*/|"$(INSTALL_BINDIR)/webraft-mock"|' \
+		include/webraft_mock.h > $(PACKAGE_STAGE)/webraft_mock.h
+	grep -q '"$(INSTALL_BINDIR)/webraft-mock"' $(PACKAGE_STAGE)/webraft_mock.h
 	$(INSTALL) -d '$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig' '$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft' \
-		'$(DESTDIR)$(INSTALL_INCLUDEDIR)'
+		'$(DESTDIR)$(INSTALL_INCLUDEDIR)' '$(DESTDIR)$(INSTALL_BINDIR)'
+	$(INSTALL) -m 755 target/release/webraft-mock '$(DESTDIR)$(INSTALL_BINDIR)/'
 	$(INSTALL) -m 755 $(PACKAGE_STAGE)/$(WEBRAFT_REALNAME) '$(DESTDIR)$(INSTALL_LIBDIR)/'
 	ln -sf $(WEBRAFT_REALNAME) '$(DESTDIR)$(INSTALL_LIBDIR)/$(WEBRAFT_SONAME)'
 	ln -sf $(WEBRAFT_SONAME) '$(DESTDIR)$(INSTALL_LIBDIR)/libwebraft.so'
 	$(INSTALL) -m 644 target/release/libwebraft.a '$(DESTDIR)$(INSTALL_LIBDIR)/'
-	$(INSTALL) -m 644 include/webraft.h bindings/cpp/webraft.hpp '$(DESTDIR)$(INSTALL_INCLUDEDIR)/'
+	$(INSTALL) -m 644 include/webraft.h bindings/cpp/webraft.hpp bindings/cpp/webraft_mock.hpp \
+		$(PACKAGE_STAGE)/webraft_mock.h '$(DESTDIR)$(INSTALL_INCLUDEDIR)/'
 	$(INSTALL) -m 644 $(PACKAGE_STAGE)/webraft.pc '$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/'
 	$(INSTALL) -m 644 $(PACKAGE_STAGE)/webraft-config.cmake $(PACKAGE_STAGE)/webraft-config-version.cmake \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft/'
@@ -77,6 +87,8 @@ uninstall:
 	rm -f '$(DESTDIR)$(INSTALL_LIBDIR)/$(WEBRAFT_REALNAME)' '$(DESTDIR)$(INSTALL_LIBDIR)/$(WEBRAFT_SONAME)' \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/libwebraft.so' '$(DESTDIR)$(INSTALL_LIBDIR)/libwebraft.a' \
 		'$(DESTDIR)$(INSTALL_INCLUDEDIR)/webraft.h' '$(DESTDIR)$(INSTALL_INCLUDEDIR)/webraft.hpp' \
+		'$(DESTDIR)$(INSTALL_INCLUDEDIR)/webraft_mock.h' '$(DESTDIR)$(INSTALL_INCLUDEDIR)/webraft_mock.hpp' \
+		'$(DESTDIR)$(INSTALL_BINDIR)/webraft-mock' \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/pkgconfig/webraft.pc' \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft/webraft-config.cmake' \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft/webraft-config-version.cmake'

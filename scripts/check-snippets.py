@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Compile every C, C++, Go and C# code block of the READMEs, so the documentation cannot rot.
 
-    scripts/check-snippets.py [FILE.md ...]     (default: README.md and bindings/*/README.md)
+    scripts/check-snippets.py [FILE.md ...]     (default: README.md, bindings/*/README.md and
+                                                 tests/server/README.md, webraft-mock's)
 
 Prints one line per block (`ok README.md:123 c`, `skip ...`, or `FAIL ...` followed by the
 compiler's output, whose positions point into the README), then `N passed, N failed`; exits 1
@@ -304,7 +305,7 @@ def shorten(output):
 
 def main(argv):
     os.chdir(ROOT)
-    files = argv or ["README.md"] + sorted(glob.glob("bindings/*/README.md"))
+    files = argv or ["README.md"] + sorted(glob.glob("bindings/*/README.md")) + ["tests/server/README.md"]
     ensure_library()
     passed = failed = skipped = 0
     global WORK_DIR

@@ -112,6 +112,8 @@ step "start the test server"
 . scripts/test-server.sh
 start_test_server || { echo "0 passed, 1 failed"; exit 1; }
 echo "WEBRAFT_TEST_URL=$WEBRAFT_TEST_URL"
+# The MockServer tests start their own webraft-mock, this build's.
+export WEBRAFT_MOCK_BIN="$LIBDIR/webraft-mock"
 
 step "test suite on Mono"
 env -u LD_LIBRARY_PATH timeout 600 mono --debug "$OUT/Webraft.Tests.exe" "$@" | tee "$OUT/tests.log"

@@ -1,20 +1,17 @@
 package webraft_test
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
 	webraft "github.com/webraft/webraft/bindings/go"
+	"github.com/webraft/webraft/bindings/go/webrafttest"
 )
 
 // The project's test server (tests/server), started once for the whole run.
@@ -39,8 +36,8 @@ func TestMain(m *testing.M) {
 }
 
 // startTestServer runs target/release/webraft-test-server (or
-// $WEBRAFT_TEST_SERVER_BIN). It exits when its stdin closes, so it cannot
-// outlive a test binary that dies.
+// $WEBRAFT_TEST_SERVER_BIN) through webrafttest, the helper users get. It
+// exits when its stdin closes, so it cannot outlive a test binary that dies.
 func startTestServer() (func(), error) {
 	bin := os.Getenv("WEBRAFT_TEST_SERVER_BIN")
 	if bin == "" {
@@ -53,31 +50,12 @@ func startTestServer() (func(), error) {
 	if _, err := os.Stat(bin); err != nil {
 		return nil, fmt.Errorf("test server %s not found; run `cargo build --release --workspace` at the repository root", bin)
 	}
-	cmd := exec.Command(bin, "--port", "0", "--exit-on-stdin-eof")
-	stdin, err := cmd.StdinPipe()
+	server, err := webrafttest.LaunchProgram(bin)
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	port, ok := strings.CutPrefix(strings.TrimSpace(line), "LISTENING ")
-	if err != nil || !ok {
-		cmd.Process.Kill()
-		return nil, fmt.Errorf("test server did not start: %q %v", line, err)
-	}
-	serverURL = "http://127.0.0.1:" + port
-	go io.Copy(io.Discard, stdout)
-	return func() {
-		stdin.Close()
-		cmd.Wait()
-	}, nil
+	serverURL = server.URL
+	return func() { server.Close() }, nil
 }
 
 // newClient is a client of the test server at base ("/v1", "/v2", "/freeapi").

@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 ROOT="$PWD"
 CC="${CC:-gcc}"
 OUT="$ROOT/tests/c/build"
-SRCS=(tests/c/test_capi.c tests/c/test_basic.c tests/c/test_chat.c tests/c/test_async.c tests/c/test_conversation.c tests/c/test_responses.c)
+SRCS=(tests/c/test_capi.c tests/c/test_basic.c tests/c/test_chat.c tests/c/test_async.c tests/c/test_conversation.c tests/c/test_responses.c
+    tests/c/test_mock.c)
 LIBDIR="$ROOT/target/release"
 # shellcheck disable=SC2206
 FILTER=(${WEBRAFT_C_TESTS:-})
@@ -35,6 +36,8 @@ step "start the test server"
 . scripts/test-server.sh
 start_test_server
 echo "WEBRAFT_TEST_URL=$WEBRAFT_TEST_URL"
+# test_mock.c starts its own webraft-mock (this build's) through webraft_mock.h.
+export WEBRAFT_MOCK_BIN="$LIBDIR/webraft-mock"
 
 mkdir -p "$OUT"
 COMMON=(-std=c11 -Wall -Wextra -Werror -pedantic -g -Iinclude)

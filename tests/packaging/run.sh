@@ -8,7 +8,10 @@
 #   - the webraft.hpp tests (wrapper, conversations, Responses API, events and
 #     headers) under ASan/UBSan, and the -fno-exceptions tests;
 #   - every examples/cpp program, its output checked, and game_loop within its
-#     1 ms frame budget.
+#     1 ms frame budget;
+#   - webraft-mock and its helpers: the installed program serves the same scenarios,
+#     webraft_mock.h names it, and the webraft_mock.hpp tests start it through the
+#     installed header alone (no WEBRAFT_MOCK_BIN, no PATH).
 # Installs patchelf, pkg-config, cmake and g++ with apt-get when missing.
 # Ends with `N passed, N failed`; exits non-zero if any check failed.
 #
@@ -105,14 +108,33 @@ installed_files() {
     local lib="$PREFIX/lib" f
     for f in "$lib/libwebraft.so.$ABI.$VERSION" "$lib/libwebraft.a" "$PREFIX/include/webraft.h" \
         "$PREFIX/include/webraft.hpp" "$lib/pkgconfig/webraft.pc" "$lib/cmake/webraft/webraft-config.cmake" \
-        "$lib/cmake/webraft/webraft-config-version.cmake"; do
+        "$lib/cmake/webraft/webraft-config-version.cmake" "$PREFIX/include/webraft_mock.h" \
+        "$PREFIX/include/webraft_mock.hpp"; do
         [ -f "$f" ] || { echo "missing $f"; return 1; }
     done
+    [ -x "$PREFIX/bin/webraft-mock" ] || { echo "missing $PREFIX/bin/webraft-mock"; return 1; }
     [ "$(readlink "$lib/libwebraft.so.$ABI")" = "libwebraft.so.$ABI.$VERSION" ] || { echo "bad libwebraft.so.$ABI link"; return 1; }
     [ "$(readlink "$lib/libwebraft.so")" = "libwebraft.so.$ABI" ] || { echo "bad libwebraft.so link"; return 1; }
-    cmp -s include/webraft.h "$PREFIX/include/webraft.h" && cmp -s bindings/cpp/webraft.hpp "$PREFIX/include/webraft.hpp"
+    cmp -s include/webraft.h "$PREFIX/include/webraft.h" && cmp -s bindings/cpp/webraft.hpp "$PREFIX/include/webraft.hpp" &&
+        cmp -s bindings/cpp/webraft_mock.hpp "$PREFIX/include/webraft_mock.hpp"
 }
 check "installed files and symlinks" installed_files
+
+# The installed helper starts the installed mock by default; pkg-config and CMake name it too.
+mock_is_named() {
+    local mock="$PREFIX/bin/webraft-mock"
+    grep -n "^#define WEBRAFT_MOCK_PROGRAM \"$mock\"" "$PREFIX/include/webraft_mock.h" &&
+        [ "$(pkg-config --variable=webraft_mock webraft)" = "$mock" ] &&
+        grep -q "set(webraft_MOCK_EXECUTABLE \"$mock\")" "$PREFIX/lib/cmake/webraft/webraft-config.cmake"
+}
+check "webraft_mock.h, webraft.pc and the CMake package name the installed webraft-mock" mock_is_named
+
+# The installed program is the test server every suite runs: the same scenario table.
+installed_mock_serves_the_scenarios() {
+    diff <("$PREFIX/bin/webraft-mock" --list-scenarios) <(target/release/webraft-test-server --list-scenarios) &&
+        "$PREFIX/bin/webraft-mock" --help | grep -q -- '--replay FILE'
+}
+check "installed webraft-mock lists the test server's scenarios" installed_mock_serves_the_scenarios
 
 soname_is_abi_major() {
     local soname
@@ -144,6 +166,8 @@ destdir_staging() {
     local stage="$WORK/stage"
     nice -n 10 make install PREFIX=/opt/webraft DESTDIR="$stage" || return 1
     [ -L "$stage/opt/webraft/lib/libwebraft.so.$ABI" ] && [ -f "$stage/opt/webraft/include/webraft.hpp" ] || return 1
+    [ -x "$stage/opt/webraft/bin/webraft-mock" ] || return 1
+    grep -q '"/opt/webraft/bin/webraft-mock"' "$stage/opt/webraft/include/webraft_mock.h" || return 1
     grep -qx 'prefix=/opt/webraft' "$stage/opt/webraft/lib/pkgconfig/webraft.pc" || return 1
     grep -q '"/opt/webraft/lib"' "$stage/opt/webraft/lib/cmake/webraft/webraft-config.cmake" || return 1
     make uninstall PREFIX=/opt/webraft DESTDIR="$stage" || return 1
@@ -165,12 +189,15 @@ compiles_alone() {
 }
 for std in c99 c11; do
     check "webraft.h alone, $std" compiles_alone gcc "$std" webraft.h
+    check "webraft_mock.h alone, $std" compiles_alone gcc "$std" webraft_mock.h
 done
 for std in c++17 c++20; do
     check "webraft.h alone, $std" compiles_alone g++ "$std" webraft.h
     check "webraft.hpp alone, $std" compiles_alone g++ "$std" webraft.hpp
     check "webraft.hpp alone, $std -fno-exceptions" compiles_alone g++ "$std" webraft.hpp -fno-exceptions
     check "webraft.hpp then webraft.h, $std" compiles_alone g++ "$std" "webraft.hpp webraft.h"
+    check "webraft_mock.hpp alone, $std -fno-exceptions" compiles_alone g++ "$std" webraft_mock.hpp -fno-exceptions
+    check "webraft_mock.hpp with webraft.hpp, $std" compiles_alone g++ "$std" "webraft.hpp webraft_mock.hpp"
 done
 
 # ---- consumers, built outside the source tree ---------------------------------
@@ -232,6 +259,19 @@ done
 check "webraft.hpp -fno-exceptions tests build" nice -n 10 "${CXX_TEST[@]}" -std=c++17 -fno-exceptions \
     "${SANITIZE[@]}" -o "$WORK/test_nothrow" bindings/cpp/tests/test_nothrow.cpp "${LINK_INSTALLED[@]}"
 check_suite "webraft.hpp -fno-exceptions tests (ASan/UBSan)" run_sanitized "$WORK/test_nothrow"
+
+# webraft::MockServer finds the installed mock through the installed header alone: no
+# WEBRAFT_MOCK_BIN, and a PATH without the prefix or the build.
+run_sanitized_without_mock_path() {
+    env -u WEBRAFT_MOCK_BIN PATH=/usr/bin:/bin ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
+}
+for mode in "" -fno-exceptions; do
+    check "webraft_mock.hpp tests build (C++17${mode:+ $mode}, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 $mode \
+        "${SANITIZE[@]}" -o "$WORK/test_mock$mode" bindings/cpp/tests/test_mock.cpp "${LINK_INSTALLED[@]}"
+    check_suite "webraft_mock.hpp tests${mode:+ $mode} (ASan/UBSan; the installed webraft-mock)" \
+        run_sanitized_without_mock_path "$WORK/test_mock$mode"
+done
 
 # ---- examples -----------------------------------------------------------------
 

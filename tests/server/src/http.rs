@@ -17,8 +17,8 @@ pub(crate) async fn write_now(stream: &mut dyn Stream, bytes: &[u8]) -> io::Resu
     stream.flush().await
 }
 
-/// Request bodies larger than this get 413.
-pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
+/// Request bodies larger than this get 413, unless the server is given another limit.
+pub const MAX_BODY: usize = 64 * 1024 * 1024;
 /// Request line + headers larger than this get 431.
 const MAX_HEAD: usize = 64 * 1024;
 /// Longest chunk-size or trailer line accepted in a chunked request body.
@@ -50,11 +50,25 @@ pub(crate) enum ReadError {
     /// The peer closed (or reset) the connection mid-request: just drop it.
     Closed,
     /// A malformed or oversized request: answer with this status, then close.
-    Bad { status: u16, message: &'static str },
+    Bad { status: u16, message: String },
 }
 
-fn bad(status: u16, message: &'static str) -> ReadError {
-    ReadError::Bad { status, message }
+fn bad(status: u16, message: impl Into<String>) -> ReadError {
+    ReadError::Bad {
+        status,
+        message: message.into(),
+    }
+}
+
+/// 413 for a body over `max_body` bytes, naming the limit so the client knows what to send.
+fn too_large(max_body: usize) -> ReadError {
+    const MIB: usize = 1024 * 1024;
+    let limit = if max_body / MIB * MIB == max_body {
+        format!("{} MiB", max_body / MIB)
+    } else {
+        format!("{max_body} bytes")
+    };
+    bad(413, format!("Request body too large (limit is {limit})"))
 }
 
 /// Reads more bytes into `buf`; returns how many (0 = EOF).
@@ -196,7 +210,7 @@ fn keeps_alive(headers: &[(String, String)], http10: bool) -> bool {
 }
 
 /// The body length the Content-Length headers give (0 without one).
-fn content_length(headers: &[(String, String)]) -> Result<usize, ReadError> {
+fn content_length(headers: &[(String, String)], max_body: usize) -> Result<usize, ReadError> {
     let mut length: Option<usize> = None;
     for (_, v) in headers.iter().filter(|(n, _)| n == "content-length") {
         let parsed: usize = v.parse().map_err(|_| bad(400, "Invalid Content-Length"))?;
@@ -206,8 +220,8 @@ fn content_length(headers: &[(String, String)]) -> Result<usize, ReadError> {
         length = Some(parsed);
     }
     let length = length.unwrap_or(0);
-    if length > MAX_BODY {
-        return Err(bad(413, "Request body too large (limit is 64 MiB)"));
+    if length > max_body {
+        return Err(too_large(max_body));
     }
     Ok(length)
 }
@@ -238,6 +252,7 @@ async fn read_body(
     stream: &mut dyn Stream,
     buf: &mut Vec<u8>,
     headers: &[(String, String)],
+    max_body: usize,
 ) -> Result<Vec<u8>, ReadError> {
     let expect_continue =
         find_header(headers, "expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
@@ -248,7 +263,7 @@ async fn read_body(
         .collect::<Vec<_>>()
         .join(",");
     if transfer_encoding.is_empty() {
-        let length = content_length(headers)?;
+        let length = content_length(headers, max_body)?;
         return read_sized_body(stream, buf, length, expect_continue).await;
     }
     let last = transfer_encoding
@@ -263,14 +278,16 @@ async fn read_body(
     if expect_continue {
         write_continue(stream).await?;
     }
-    read_chunked(stream, buf).await
+    read_chunked(stream, buf, max_body).await
 }
 
 /// Reads one request from the connection. `Ok(None)` means the peer closed cleanly between
-/// requests. `buf` carries bytes already read past the previous request (pipelining).
+/// requests. `buf` carries bytes already read past the previous request (pipelining). A body
+/// over `max_body` bytes is refused with 413.
 pub(crate) async fn read_request(
     stream: &mut dyn Stream,
     buf: &mut Vec<u8>,
+    max_body: usize,
 ) -> Result<Option<Request>, ReadError> {
     let Some(head) = read_head(stream, buf).await? else {
         return Ok(None);
@@ -280,7 +297,7 @@ pub(crate) async fn read_request(
     let headers = parse_headers(lines)?;
     let (path, query, absolute_form) = split_target(target);
     let keep_alive = keeps_alive(&headers, http10);
-    let body = read_body(stream, buf, &headers).await?;
+    let body = read_body(stream, buf, &headers, max_body).await?;
     Ok(Some(Request {
         method,
         path,
@@ -316,7 +333,11 @@ async fn read_line(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<String,
     }
 }
 
-async fn read_chunked(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<Vec<u8>, ReadError> {
+async fn read_chunked(
+    stream: &mut dyn Stream,
+    buf: &mut Vec<u8>,
+    max_body: usize,
+) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     loop {
         let line = read_line(stream, buf).await?;
@@ -331,8 +352,8 @@ async fn read_chunked(stream: &mut dyn Stream, buf: &mut Vec<u8>) -> Result<Vec<
             while !read_line(stream, buf).await?.is_empty() {}
             return Ok(body);
         }
-        if size > MAX_BODY || body.len() + size > MAX_BODY {
-            return Err(bad(413, "Request body too large (limit is 64 MiB)"));
+        if size > max_body || body.len() + size > max_body {
+            return Err(too_large(max_body));
         }
         while buf.len() < size + 2 {
             if fill(stream, buf).await? == 0 {
@@ -351,17 +372,25 @@ pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        201 => "Created",
+        204 => "No Content",
         400 => "Bad Request",
         401 => "Unauthorized",
         402 => "Payment Required",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
         413 => "Payload Too Large",
+        422 => "Unprocessable Content",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
+        504 => "Gateway Timeout",
         505 => "HTTP Version Not Supported",
         _ => "Unknown",
     }
@@ -370,6 +399,8 @@ pub(crate) fn reason(status: u16) -> &'static str {
 pub(crate) enum BodyLen {
     Fixed(usize),
     Chunked,
+    /// No framing header: a status that never has a body (1xx, 204, 304).
+    Bodiless,
 }
 
 /// Status line and headers. Every response carries `x-request-id: req_<rid>`.
@@ -380,15 +411,30 @@ pub(crate) fn head(
     headers: &[(&str, String)],
     len: BodyLen,
 ) -> Vec<u8> {
+    let ours = [
+        ("Server", "webraft-test-server".to_string()),
+        ("x-request-id", format!("req_{rid}")),
+    ];
+    let all = ours.iter().chain(headers).map(|(n, v)| (*n, v.as_str()));
+    raw_head(status, keep_alive, all, len)
+}
+
+/// Status line and exactly these headers, then the framing and `Connection` headers: what a
+/// replayed or proxied answer sends, since its headers come from elsewhere.
+pub(crate) fn raw_head<'a>(
+    status: u16,
+    keep_alive: bool,
+    headers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    len: BodyLen,
+) -> Vec<u8> {
     let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
-    out.push_str("Server: webraft-test-server\r\n");
-    out.push_str(&format!("x-request-id: req_{rid}\r\n"));
     for (name, value) in headers {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
     match len {
         BodyLen::Fixed(n) => out.push_str(&format!("Content-Length: {n}\r\n")),
         BodyLen::Chunked => out.push_str("Transfer-Encoding: chunked\r\n"),
+        BodyLen::Bodiless => {}
     }
     out.push_str(if keep_alive {
         "Connection: keep-alive\r\n"

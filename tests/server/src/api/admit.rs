@@ -8,8 +8,8 @@ use super::errors::{reject, ApiError};
 use super::out::Out;
 use super::scenarios::{scenario, Scenario};
 use super::{faults, Base, Next, Parsed};
+use crate::ctx::Ctx;
 use crate::http::{Request, Stream};
-use crate::Ctx;
 
 /// One request, routed and authorised, as its route's handler gets it.
 pub(crate) struct Call<'a> {
@@ -23,7 +23,8 @@ pub(crate) struct Call<'a> {
 impl Call<'_> {
     /// Where the answer goes, with the headers `scenario` adds.
     pub(crate) fn out(&self, scenario: Scenario) -> Out {
-        Out::new(self.base, self.rid, self.req.keep_alive, scenario)
+        let pacer = self.ctx.injector.pacer();
+        Out::new(self.base, self.rid, self.req.keep_alive, scenario, pacer)
     }
 
     /// Sends `err` as the whole answer.

@@ -9,9 +9,10 @@ use super::errors::{reject, ApiError};
 use super::ratelimit::exhausted;
 use super::scenarios::Scenario;
 use super::{next, Base, Next};
+use crate::ctx::Ctx;
 use crate::http::{self, Stream};
 use crate::json::J;
-use crate::Ctx;
+use crate::options::{InjectedError, RetryAfter};
 
 /// Answers the request if its scenario is a fault; `None` means it gets a reply after all (not a
 /// fault, or a counted scenario past its failing attempts).
@@ -175,6 +176,38 @@ fn rate_limited(attempt: u64, k: u64) -> ApiError {
         )
         .with_code("rate_limit_exceeded"),
     )
+}
+
+/// Entry `place` of the `--errors` sequence: the type and code a real API gives that status,
+/// and its retry hint.
+pub(crate) fn injected(place: usize, e: InjectedError) -> ApiError {
+    let (kind, code) = match e.status {
+        401 => ("invalid_request_error", Some("invalid_api_key")),
+        402 => ("insufficient_quota", Some("insufficient_quota")),
+        429 => ("rate_limit_exceeded", Some("rate_limit_exceeded")),
+        500 => ("server_error", Some("server_error")),
+        502..=504 => ("server_error", Some("service_unavailable")),
+        s if s >= 500 => ("server_error", None),
+        _ => ("invalid_request_error", None),
+    };
+    let message = format!(
+        "{} (error {place} of the webraft-mock --errors sequence)",
+        http::reason(e.status)
+    );
+    let mut err = ApiError::new(e.status, kind, message);
+    if let Some(code) = code {
+        err = err.with_code(code);
+    }
+    if e.status == 429 {
+        err = exhausted(err);
+    }
+    match e.retry_after {
+        None => err,
+        Some(RetryAfter::Seconds(s)) => err.with_header("Retry-After", s.to_string()),
+        Some(RetryAfter::Millis(ms)) => err
+            .with_header("retry-after-ms", ms.to_string())
+            .with_header("Retry-After", ms.div_ceil(1000).to_string()),
+    }
 }
 
 /// IMF-fixdate (RFC 9110 §5.6.7) for a Unix time, e.g. `Tue, 15 Nov 1994 08:12:31 GMT`.

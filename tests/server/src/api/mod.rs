@@ -1,5 +1,6 @@
 //! The API on top of the HTTP layer: routing, auth and dispatch to the responders.
-//! The behaviour is specified in the crate documentation (src/lib.rs); keep the two in sync.
+//! The behaviour is specified in the README (which is also the crate documentation); keep the
+//! two in sync.
 //!
 //! Module map:
 //! * `scenarios`: the table of scenarios (model name → [`scenarios::Scenario`]).
@@ -45,8 +46,9 @@ use std::io;
 
 use serde_json::Value;
 
+use crate::ctx::Ctx;
 use crate::http::{self, Request, Stream};
-use crate::Ctx;
+use crate::options::InjectedError;
 use admit::Call;
 pub(crate) use errors::protocol_error_body;
 use errors::{reject, ApiError};
@@ -200,6 +202,41 @@ fn count_arrival(req: &Request, route: Route, parsed: &Parsed, ctx: &Ctx) {
             ctx.count_request(model);
         }
     }
+}
+
+/// The base a path is under (`/v1` when none), which picks the style of an error body.
+fn base_of(path: &str) -> Base {
+    route(path).0.unwrap_or(Base::V1)
+}
+
+/// Answers with entry `place` of the `--errors` sequence, in the error style of the base.
+pub(crate) async fn reject_injected(
+    stream: &mut dyn Stream,
+    req: &Request,
+    rid: u64,
+    place: usize,
+    e: InjectedError,
+) -> io::Result<Next> {
+    let err = faults::injected(place, e);
+    reject(stream, base_of(&req.path), &err, rid, req.keep_alive).await
+}
+
+/// Answers a request that replay or record cannot serve: `status` with code `code` and a
+/// message saying why, in the error style of the base.
+pub(crate) async fn reject_mock(
+    stream: &mut dyn Stream,
+    req: &Request,
+    rid: u64,
+    (status, code): (u16, &'static str),
+    message: String,
+) -> io::Result<Next> {
+    let kind = if status >= 500 {
+        "server_error"
+    } else {
+        "invalid_request_error"
+    };
+    let err = ApiError::new(status, kind, message).with_code(code);
+    reject(stream, base_of(&req.path), &err, rid, req.keep_alive).await
 }
 
 pub(crate) async fn handle(

@@ -1,8 +1,10 @@
-//! Where an answer goes: the request's base, request id and keep-alive, and the headers its
-//! scenario adds to a successful answer (see `ratelimit`).
+//! Where an answer goes: the request's base, request id and keep-alive, the headers its
+//! scenario adds to a successful answer (see `ratelimit`), and the fault flags' pacing of a
+//! streamed answer.
 
 use super::scenarios::Scenario;
 use super::{ratelimit, Base};
+use crate::inject::Pacer;
 
 pub(crate) struct Out {
     pub(crate) base: Base,
@@ -11,15 +13,18 @@ pub(crate) struct Out {
     pub(crate) keep: bool,
     /// Added after the answer's own headers; empty for most scenarios.
     pub(crate) extra_headers: Vec<(&'static str, String)>,
+    /// How `--chunk-delay`, `--stall-after` and `--disconnect-after` shape a stream.
+    pub(crate) pacer: Pacer,
 }
 
 impl Out {
-    pub(crate) fn new(base: Base, rid: u64, keep: bool, scenario: Scenario) -> Out {
+    pub(crate) fn new(base: Base, rid: u64, keep: bool, scenario: Scenario, pacer: Pacer) -> Out {
         Out {
             base,
             rid,
             keep,
             extra_headers: ratelimit::scenario_headers(scenario),
+            pacer,
         }
     }
 

@@ -12,6 +12,7 @@ use super::scenarios::Scenario;
 use super::stream_events;
 use super::{next, Base, Next};
 use crate::http::{self, BodyLen, ChunkedWriter, Stream};
+use crate::inject;
 
 /// One stream event.
 pub(crate) enum Ev {
@@ -144,8 +145,14 @@ pub(crate) async fn play(stream: &mut dyn Stream, out: &Out, script: &Script) ->
     let conn_keep = out.keep && matches!(script.end, End::Normal);
     send_head(stream, out, script.framing, conn_keep).await?;
     let mut writer = ChunkedWriter::new(stream, false);
+    let mut pacer = out.pacer.clone();
     for ev in &script.events {
         if let Some(bytes) = encode(script.framing, ev) {
+            // The fault flags count the events that reach the wire.
+            if let Some(cut) = pacer.next_piece().await {
+                inject::apply(stream, cut).await;
+                return Ok(Next::Close);
+            }
             if let Some(d) = script.delay {
                 tokio::time::sleep(d).await;
             }

@@ -2,6 +2,8 @@
 //! stream over it for TLS mode), and helpers for reading replies and streams.
 #![allow(dead_code)] // each test file uses its own part of it
 
+pub mod mock;
+
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
