@@ -93,3 +93,10 @@ uninstall:
 		'$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft/webraft-config.cmake' \
 		'$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft/webraft-config-version.cmake'
 	rmdir '$(DESTDIR)$(INSTALL_LIBDIR)/cmake/webraft' 2>/dev/null || true
+
+# ABI guard (scripts/check-abi.sh): the library exports exactly abi/webraft.symbols.
+.PHONY: abi-check abi-update
+abi-check: lib
+	scripts/check-abi.sh
+abi-update: lib
+	scripts/check-abi.sh --update

@@ -37,6 +37,7 @@ header_is_current() {
 step "install system packages" scripts/install-deps.sh
 step "build (release)" cargo build --release --workspace
 step "header drift check" header_is_current
+step "ABI guard (exports = abi/webraft.symbols)" scripts/check-abi.sh
 step "Rust tests" cargo test --workspace
 step "fuzz smoke (stream decoder, about a minute)" scripts/fuzz-smoke.sh
 step "C ABI tests (ASan/UBSan, valgrind)" tests/c/run.sh
