@@ -25,8 +25,8 @@
 # webraft-chat a RUNPATH relative to itself ($ORIGIN), so nothing needs LD_LIBRARY_PATH. RPATH=no
 # leaves both out, for a libdir the loader searches anyway (the .deb's).
 # The CMake package files locate the tree from their own folder, so a copied or unpacked install
-# works. RELOCATABLE=1 (make dist) makes webraft.pc do the same (prefix=${pcfiledir}/../..), which
-# needs the default folders under PREFIX, and leaves webraft_mock.h naming webraft-mock on PATH.
+# works. RELOCATABLE=1 (make dist) makes webraft.pc do the same (prefix=${pcfiledir}/../..) and
+# leaves webraft_mock.h naming webraft-mock on PATH, since the tree may move.
 #
 # The SONAME carries the ABI major version (WEBRAFT_ABI_VERSION). cargo links the
 # cdylib without one, so the installed copy gets it from patchelf; this leaves

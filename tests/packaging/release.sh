@@ -11,8 +11,10 @@
 #   - make deb: the packages installed with dpkg -i, the consumers built with the system's
 #     pkg-config and find_package and run, then dpkg -r and a check that every file is gone.
 #     Needs root: skipped with a message otherwise (CI runs as root);
-#   - CMake from source: the CMake consumer with add_subdirectory and with FetchContent (CMake
-#     runs cargo; WEBRAFT_CARGO_TARGET_DIR reuses this checkout's build instead of a second one);
+#   - CMake from source: the CMake consumer with add_subdirectory and with FetchContent (pointed
+#     at this checkout with FETCHCONTENT_SOURCE_DIR_WEBRAFT: no network), and the project on its
+#     own. CMake runs cargo; WEBRAFT_CARGO_TARGET_DIR reuses this checkout's build, where a fresh
+#     one would compile every crate again;
 #   - make unity-package: its layout, JSON and import settings; Runtime and the sample compiled
 #     with mcs -langversion:7.2 against the Unity stub, and the sample run on Mono with the
 #     package's own libwebraft.so;
@@ -211,6 +213,13 @@ check_cmake_consumer add_subdirectory libwebraft.so -DWEBRAFT_FROM=subdirectory 
     -DWEBRAFT_CARGO_TARGET_DIR="$ROOT/target"
 check_cmake_consumer FetchContent libwebraft.so -DWEBRAFT_FROM=fetch -DFETCHCONTENT_SOURCE_DIR_WEBRAFT="$ROOT" \
     -DWEBRAFT_CARGO_TARGET_DIR="$ROOT/target"
+# On its own, the project builds the library (through cargo) as its default target.
+standalone_cmake() {
+    cmake -S "$ROOT" -B "$WORK/standalone" -DWEBRAFT_CARGO_TARGET_DIR="$ROOT/target" &&
+        nice -n 10 cmake --build "$WORK/standalone" | tee "$WORK/standalone.log" &&
+        grep -F 'cargo build --release --package webraft --lib' "$WORK/standalone.log"
+}
+check "cmake -S <checkout>: the default target runs cargo" standalone_cmake
 
 # ---- make unity-package -----------------------------------------------------------
 
