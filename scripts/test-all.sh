@@ -37,6 +37,7 @@ header_is_current() {
 step "install system packages" scripts/install-deps.sh
 step "build (release)" cargo build --release --workspace
 step "header drift check" header_is_current
+step "ABI guard (exports = abi/webraft.symbols)" scripts/check-abi.sh
 step "Rust tests" cargo test --workspace
 step "fuzz smoke (stream decoder, about a minute)" scripts/fuzz-smoke.sh
 step "C ABI tests (ASan/UBSan, valgrind)" tests/c/run.sh
@@ -45,6 +46,8 @@ step "C examples (plain and ASan/UBSan, output checked)" examples/c/run.sh
 step "C++ wrapper and packaging (install, consumers, game loop)" tests/packaging/run.sh
 step "Go binding (vet, go test -race, GC stress, example)" bindings/go/run-tests.sh
 step "C# binding on Mono (suite, finalizer-only run, example)" bindings/csharp/run-tests.sh
+step "release artifacts (dist tarball, .deb, CMake from source, Go on an install, Unity, NuGet)" \
+    tests/packaging/release.sh
 # Last: by now the steps above have installed Mono and built the library.
 step "README code blocks compile (C, C++, Go, C#)" scripts/check-snippets.py
 
