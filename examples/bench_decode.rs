@@ -3,7 +3,7 @@
 //! Decodes a 100,000-event chat-completions stream of ~200-byte chunks shaped
 //! like the OpenAI-style capture tests/vectors/aimock-s.raw, as SSE and as
 //! JSON lines, fed in 16 KiB reads and in 64-byte reads, on one thread: once
-//! decoding alone, once decoding + `parse_chunk` + `Accumulator::push` +
+//! decoding alone, once decoding + `Accumulator::push_text` (parse and merge) +
 //! `completion()`. Each case runs 5 times. Reported: the median as MB/s
 //! (10^6 body bytes per second) and events/s, the fastest run's MB/s (less
 //! disturbed by other load on a shared machine), and heap allocations per
@@ -18,7 +18,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use webraft::stream::{parse_chunk, Accumulator, Decoder, StreamEvent};
+use webraft::stream::{Accumulator, Decoder, StreamEvent};
 
 const EVENTS: usize = 100_000;
 const RUNS: usize = 5;
@@ -160,8 +160,7 @@ fn run_once(stream: &Stream, wire: Wire, read_size: usize, accumulate: bool) -> 
                 data_events += 1;
                 payload_bytes += payload.len();
                 if accumulate {
-                    let chunk = parse_chunk(&payload).expect("valid chunk");
-                    accumulator.push(&chunk).expect("no error chunk");
+                    accumulator.push_text(&payload).expect("a valid chunk, no error");
                 }
                 black_box(payload);
             }

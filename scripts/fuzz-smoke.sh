@@ -35,7 +35,7 @@ command -v c++ >/dev/null || skip "no C++ compiler (c++) to build libFuzzer"
 
 # The target compiles src/error.rs and src/stream/ itself, so their
 # dependencies must be declared as the library declares them.
-for dep in serde_json thiserror; do
+for dep in serde serde_json thiserror; do
     ours=$(grep "^$dep = " fuzz/Cargo.toml)
     theirs=$(grep "^$dep = " Cargo.toml)
     [[ "$ours" == "$theirs" ]] ||

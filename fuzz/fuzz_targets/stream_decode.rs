@@ -13,7 +13,7 @@
 #![no_main]
 
 // The library's stream core and error type, compiled from its own sources:
-// they need only serde_json and thiserror, so the instrumented build skips the
+// they need only serde, serde_json and thiserror, so the instrumented build skips the
 // HTTP stack (tokio, reqwest, rustls, ring), which alone takes minutes to build.
 // Running rustfmt on this file would follow these modules and reformat src/.
 #[allow(dead_code)]
@@ -76,7 +76,9 @@ fn run(content_type: Option<&str>, max: usize, pieces: &[&[u8]]) -> Run {
 
     // Every payload that parses is merged (also past a failing one), so the
     // accumulator sees as many chunks as the input holds.
+    // Also merged from the text (`push_text`, the library's own path), which must agree.
     let mut accumulator = Accumulator::new();
+    let mut from_text = Accumulator::new();
     let mut chunk_results = Vec::new();
     let mut merged = 0;
     for event in &events {
@@ -87,11 +89,19 @@ fn run(content_type: Option<&str>, max: usize, pieces: &[&[u8]]) -> Run {
                 merged += usize::from(chunk.is_object());
                 Ok(())
             });
-            chunk_results.push(result.err().map(|e| format!("{e:?}")));
+            let result = result.err().map(|e| format!("{e:?}"));
+            let text_result = from_text.push_text(payload).err().map(|e| format!("{e:?}"));
+            assert_eq!(text_result, result, "push_text and push disagree on {payload:?}");
+            chunk_results.push(result);
         }
     }
     assert_eq!(accumulator.chunk_count(), merged);
     let completion = accumulator.completion();
+    assert_eq!(
+        serde_json::to_string(&from_text.completion()).unwrap(),
+        serde_json::to_string(&completion).unwrap(),
+        "push_text and push build different completions"
+    );
     check_completion(&completion, accumulator.text());
 
     Run {

@@ -172,7 +172,7 @@ impl Progress {
     /// reports (an error chunk, `response.failed`) come back as errors after it is kept.
     pub(crate) fn record_event(&mut self, name: Option<&str>, data: &str) -> Result<()> {
         match &mut self.gathering {
-            Gathering::Chat(accumulator) => accumulator.push(&stream::parse_chunk(data)?)?,
+            Gathering::Chat(accumulator) => accumulator.push_text(data)?,
             Gathering::Responses(accumulator) => {
                 let event = stream::parse_chunk(data)?;
                 if event.get("type").is_none() && name.is_none() {

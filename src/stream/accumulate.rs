@@ -23,7 +23,10 @@
 //! omitted then); the last non-null `usage` replaces any earlier one (usage is
 //! never summed). Unknown fields are ignored, as are chunks that are not JSON objects.
 
+use super::chunk_view::{ChoiceView, ChunkView, DeltaView, Field, Loose, ToolCallView};
+use super::parse_chunk;
 use crate::error::{ApiError, Error};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Default)]
@@ -65,11 +68,9 @@ pub struct Accumulator {
     chunks: usize,
 }
 
-fn keep_first(slot: &mut Option<Value>, value: Option<&Value>) {
+fn keep_first(slot: &mut Option<Value>, value: Option<Field<'_>>) {
     if slot.is_none() {
-        if let Some(v) = value.filter(|v| !v.is_null()) {
-            *slot = Some(v.clone());
-        }
+        *slot = value.map(Field::into_value);
     }
 }
 
@@ -77,72 +78,61 @@ fn append(slot: &mut Option<String>, text: &str) {
     slot.get_or_insert_with(String::new).push_str(text);
 }
 
-fn set_once(slot: &mut String, value: Option<&Value>) {
+fn set_once(slot: &mut String, value: Option<&str>) {
     if slot.is_empty() {
-        if let Some(text) = value.and_then(Value::as_str) {
+        if let Some(text) = value {
             slot.push_str(text);
         }
     }
 }
 
-fn extend_array(slot: &mut Option<Vec<Value>>, value: Option<&Value>) {
-    if let Some(Value::Array(items)) = value {
-        slot.get_or_insert_with(Vec::new)
-            .extend(items.iter().cloned());
+fn extend_array(slot: &mut Option<Vec<Value>>, items: Option<Vec<Value>>) {
+    if let Some(items) = items {
+        slot.get_or_insert_with(Vec::new).extend(items);
     }
 }
 
 impl Choice {
-    fn merge(&mut self, choice: &Map<String, Value>) {
-        let delta = choice
-            .get("delta")
-            .or_else(|| choice.get("message"))
-            .and_then(Value::as_object);
+    fn merge(&mut self, choice: ChoiceView<'_>) {
+        // A `delta` member that is not an object hides `message`, as it always has.
+        let delta = match (choice.delta, choice.message) {
+            (Some(delta), _) => delta,
+            (None, message) => message.flatten(),
+        };
         if let Some(delta) = delta {
             self.merge_delta(delta);
         }
-        if let Some(Value::Object(logprobs)) = choice.get("logprobs") {
-            extend_array(&mut self.logprobs_content, logprobs.get("content"));
-            extend_array(&mut self.logprobs_refusal, logprobs.get("refusal"));
+        if let Some(logprobs) = choice.logprobs {
+            extend_array(&mut self.logprobs_content, logprobs.content);
+            extend_array(&mut self.logprobs_refusal, logprobs.refusal);
         }
-        if let Some(reason) = choice.get("finish_reason").filter(|v| !v.is_null()) {
-            self.finish_reason = Some(reason.clone());
+        if let Some(reason) = choice.finish_reason {
+            self.finish_reason = Some(reason);
         }
     }
 
-    fn merge_delta(&mut self, delta: &Map<String, Value>) {
+    fn merge_delta(&mut self, delta: DeltaView<'_>) {
         if self.role.is_none() {
-            if let Some(role) = delta.get("role").and_then(Value::as_str) {
-                self.role = Some(role.to_owned());
-            }
+            self.role = delta.role.map(|role| role.into_owned());
         }
-        if let Some(text) = delta.get("content").and_then(Value::as_str) {
-            self.content.push_str(text);
+        if let Some(text) = delta.content {
+            self.content.push_str(&text);
             self.content_seen = true;
         }
-        if let Some(text) = delta.get("refusal").and_then(Value::as_str) {
-            append(&mut self.refusal, text);
+        if let Some(text) = delta.refusal {
+            append(&mut self.refusal, &text);
         }
-        let reasoning = delta
-            .get("reasoning_content")
-            .and_then(Value::as_str)
-            .or_else(|| delta.get("reasoning").and_then(Value::as_str));
-        if let Some(text) = reasoning {
-            append(&mut self.reasoning, text);
+        if let Some(text) = delta.reasoning_content.or(delta.reasoning) {
+            append(&mut self.reasoning, &text);
         }
-        if let Some(Value::Array(calls)) = delta.get("tool_calls") {
-            for call in calls.iter().filter_map(Value::as_object) {
-                self.merge_tool_call(call);
-            }
+        for call in delta.tool_calls.map(|calls| calls.0).unwrap_or_default() {
+            self.merge_tool_call(call);
         }
     }
 
-    fn merge_tool_call(&mut self, call: &Map<String, Value>) {
-        let id = call
-            .get("id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty());
-        let slot = match call.get("index").and_then(Value::as_u64) {
+    fn merge_tool_call(&mut self, call: ToolCallView<'_>) {
+        let id = call.id.as_deref().filter(|s| !s.is_empty());
+        let slot = match call.index {
             Some(index) => match self.tool_calls.iter().position(|c| c.index == index) {
                 Some(pos) => pos,
                 None => self.start_call(index),
@@ -167,15 +157,15 @@ impl Choice {
             },
         };
         let target = &mut self.tool_calls[slot];
-        set_once(&mut target.id, call.get("id"));
-        set_once(&mut target.kind, call.get("type"));
-        if let Some(function) = call.get("function").and_then(Value::as_object) {
-            set_once(&mut target.name, function.get("name"));
-            match function.get("arguments") {
-                Some(Value::String(text)) => target.arguments.push_str(text),
-                Some(Value::Null) | None => {}
+        set_once(&mut target.id, call.id.as_deref());
+        set_once(&mut target.kind, call.kind.as_deref());
+        if let Some(function) = call.function {
+            set_once(&mut target.name, function.name.as_deref());
+            match function.arguments {
+                Some(Field::Text(text)) => target.arguments.push_str(&text),
                 // Some servers send the arguments as a JSON object.
-                Some(other) => target.arguments.push_str(&other.to_string()),
+                Some(Field::Other(other)) => target.arguments.push_str(&other.to_string()),
+                None => {}
             }
         }
     }
@@ -259,41 +249,61 @@ impl Accumulator {
     /// Err(Error::StreamError(api_error)) and merge nothing; the caller ends the stream.
     /// The error's `http_status` is 200 (it came inside a successful reply).
     pub fn push(&mut self, chunk: &Value) -> Result<(), Error> {
-        let Some(obj) = chunk.as_object() else {
+        // Every view reads every kind of value, so reading a `Value` cannot fail.
+        let view = Loose::<ChunkView>::deserialize(chunk).map_or(None, |Loose(view)| view);
+        let Some(view) = view else {
             return Ok(());
         };
-        if let Some(mut api) = ApiError::from_error_member(chunk) {
-            api.http_status = 200;
-            return Err(Error::StreamError(api));
-        }
-        keep_first(&mut self.id, obj.get("id"));
-        keep_first(&mut self.model, obj.get("model"));
-        keep_first(&mut self.created, obj.get("created"));
-        keep_first(&mut self.system_fingerprint, obj.get("system_fingerprint"));
-        if let Some(usage) = obj.get("usage").filter(|v| !v.is_null()) {
-            self.usage = Some(usage.clone());
-        }
-        if let Some(Value::Array(choices)) = obj.get("choices") {
-            for choice in choices.iter().filter_map(Value::as_object) {
-                let index = choice.get("index").and_then(Value::as_u64).unwrap_or(0);
-                let pos = match self.choices.binary_search_by_key(&index, |c| c.index) {
-                    Ok(pos) => pos,
-                    Err(pos) => {
-                        self.choices.insert(
-                            pos,
-                            Choice {
-                                index,
-                                ..Choice::default()
-                            },
-                        );
-                        pos
-                    }
-                };
-                self.choices[pos].merge(choice);
+        if view.error {
+            if let Some(mut api) = ApiError::from_error_member(chunk) {
+                api.http_status = 200;
+                return Err(Error::StreamError(api));
             }
         }
-        self.chunks += 1;
+        self.merge(view);
         Ok(())
+    }
+
+    /// Parse one chunk's JSON text and merge it: the same as `push(&parse_chunk(text)?)`, but
+    /// reading only what the completion needs, in one pass and without a `Value` tree.
+    pub fn push_text(&mut self, text: &str) -> Result<(), Error> {
+        match serde_json::from_str::<Loose<ChunkView>>(text) {
+            Ok(Loose(Some(view))) if !view.error => {
+                self.merge(view);
+                Ok(())
+            }
+            Ok(Loose(None)) => Ok(()),
+            // An error member needs the whole chunk; bad JSON gets `parse_chunk`'s message.
+            _ => self.push(&parse_chunk(text)?),
+        }
+    }
+
+    fn merge(&mut self, chunk: ChunkView<'_>) {
+        keep_first(&mut self.id, chunk.id);
+        keep_first(&mut self.model, chunk.model);
+        keep_first(&mut self.created, chunk.created);
+        keep_first(&mut self.system_fingerprint, chunk.system_fingerprint);
+        if let Some(usage) = chunk.usage {
+            self.usage = Some(usage);
+        }
+        for choice in chunk.choices.map(|choices| choices.0).unwrap_or_default() {
+            let index = choice.index.unwrap_or(0);
+            let pos = match self.choices.binary_search_by_key(&index, |c| c.index) {
+                Ok(pos) => pos,
+                Err(pos) => {
+                    self.choices.insert(
+                        pos,
+                        Choice {
+                            index,
+                            ..Choice::default()
+                        },
+                    );
+                    pos
+                }
+            };
+            self.choices[pos].merge(choice);
+        }
+        self.chunks += 1;
     }
 
     /// Number of chunks merged so far.

@@ -8,6 +8,7 @@
 //! end of body.
 
 pub mod accumulate;
+mod chunk_view;
 pub mod detect;
 pub mod jsonl;
 mod lines;

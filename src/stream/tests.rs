@@ -680,7 +680,21 @@ struct Chat {
     done: bool,
 }
 
+/// Accumulates the decoded events both ways, from parsed `Value`s and from the text
+/// (`push_text`), asserts the two agree, and returns the result.
 fn accumulate(outcome: &Outcome) -> Chat {
+    let from_values = accumulate_with(outcome, |acc, payload| {
+        parse_chunk(payload).and_then(|chunk| acc.push(&chunk))
+    });
+    let from_text = accumulate_with(outcome, Accumulator::push_text);
+    assert_eq!(from_text, from_values, "push_text and push disagree");
+    from_values
+}
+
+fn accumulate_with(
+    outcome: &Outcome,
+    push: impl Fn(&mut Accumulator, &str) -> Result<(), Error>,
+) -> Chat {
     let mut acc = Accumulator::new();
     let mut chat = Chat {
         completion: Value::Null,
@@ -694,7 +708,7 @@ fn accumulate(outcome: &Outcome) -> Chat {
     for event in &outcome.events {
         match event {
             StreamEvent::Data(payload) | StreamEvent::Named { data: payload, .. } => {
-                match parse_chunk(payload).and_then(|chunk| acc.push(&chunk)) {
+                match push(&mut acc, payload) {
                     Ok(()) => {}
                     Err(Error::StreamError(api)) => {
                         chat.stream_error = Some(api);
@@ -1390,4 +1404,49 @@ fn accumulator_content_null_rule() {
     acc.push(&json!({"choices": [{"delta": {"role": "assistant"}}]}))
         .unwrap();
     assert_eq!(acc.completion()["choices"][0]["message"]["content"], "");
+}
+
+#[test]
+fn push_text_reads_chunks_as_values_do() {
+    // Each line is one chunk; both ways must end with the same result, error and completion.
+    let tricky = [
+        r#"{"id":"a","id":"b","choices":[{"delta":{"content":"x"}}],"choices":[{"delta":{"content":"y"}}]}"#,
+        r#"{"id":7,"model":{"name":"m","v":[1,2]},"created":"yesterday","system_fingerprint":true}"#,
+        r#"{"choices":[{"index":1.0,"delta":{"content":"float index"}},{"index":-1,"delta":{}}]}"#,
+        r#"{"choices":[{"delta":null,"message":{"content":"hidden"}},{"index":3,"message":{"content":"m"}}]}"#,
+        r#"{"choices":[{"index":3,"delta":"text","finish_reason":{"why":"odd"}}]}"#,
+        r#"{"choices":[{"delta":{"content":["parts"],"role":5,"reasoning":"r","reasoning_content":null}}]}"#,
+        r#"{"choices":[{"delta":{"tool_calls":[1,{"index":"0","id":"","type":"f","function":{"name":"n","arguments":{"b":1,"a":[true]}}}]}}]}"#,
+        r#"{"choices":[{"delta":{"tool_calls":[{"function":{"arguments":null}},{"id":"other","function":"x"}]}}]}"#,
+        r#"{"choices":[{"logprobs":{"content":[{"token":"t","logprob":-0.5}],"refusal":"no"}}]}"#,
+        r#"{"choices":"none","usage":{"total_tokens":2,"prompt_tokens":1},"usage":null}"#,
+        r#"{"usage":{"z":1,"a":2},"extra":{"deep":[[[{"\u00e9":"\ud83d\ude00"}]]]}}"#,
+        r#"{"ignored":1e400,"choices":[]}"#,
+        r#"{"ignored":"\ud800","choices":[]}"#,
+        r#"{"ignored":"\q"}"#,
+        r#"{"error":false,"choices":[{"delta":{"content":"still"}}]}"#,
+        r#"{"error":0,"choices":[{"delta":{"content":"lost"}}]}"#,
+        r#"{"\u0063hoices":[{"delta":{"content":"escaped key"}}]}"#,
+        r#"[{"choices":[]}]"#,
+        r#""text""#,
+        r#"{"choices":[{"delta":{"content":"x"}}]} trailing"#,
+        r#"{"choices":[{"delta":{"content":"esc\"aped \u00e9"}}]}"#,
+    ];
+    for payload in tricky {
+        let (mut by_value, mut by_text) = (Accumulator::new(), Accumulator::new());
+        let value_result = parse_chunk(payload).and_then(|chunk| by_value.push(&chunk));
+        let text_result = by_text.push_text(payload);
+        assert_eq!(
+            format!("{text_result:?}"),
+            format!("{value_result:?}"),
+            "result of {payload}"
+        );
+        assert_eq!(by_text.completion(), by_value.completion(), "completion of {payload}");
+        assert_eq!(
+            serde_json::to_string(&by_text.completion()).unwrap(),
+            serde_json::to_string(&by_value.completion()).unwrap(),
+            "key order of {payload}"
+        );
+        assert_eq!(by_text.chunk_count(), by_value.chunk_count(), "count of {payload}");
+    }
 }
