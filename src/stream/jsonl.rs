@@ -9,9 +9,11 @@
 //! are not parsed here: each becomes [`StreamEvent::Data`] with the trimmed text.
 //!
 //! A value may also span several lines, as a server that ignores `"stream": true`
-//! and answers with one pretty-printed JSON body does: while a line leaves an
-//! object or array open (brackets counted outside strings), the following
-//! lines join it with '\n' until it closes.
+//! and answers with one pretty-printed JSON body does. Each line is first checked
+//! as one whole JSON value; only when the check runs out of input does the line
+//! start a value that the following lines join with '\n'. From then on brackets
+//! are counted outside strings, and the value ends at the first line that closes
+//! them all and completes it (so a long value costs time linear in its size).
 //!
 //! UTF-8 policy as for SSE: every line up to `[DONE]` must be valid UTF-8, else
 //! [`Error::StreamProtocol`]. `max_event_bytes` bounds each line and each
@@ -20,6 +22,7 @@
 use super::lines::{too_large, LineSplitter};
 use super::StreamEvent;
 use crate::error::Error;
+use serde::de::IgnoredAny;
 
 /// Incremental JSON-lines decoder. Usually reached through [`super::Decoder`].
 #[derive(Debug)]
@@ -44,7 +47,8 @@ impl OpenValue {
         !self.text.is_empty()
     }
 
-    /// Add a line; returns whether every bracket opened so far is closed.
+    /// Add a line of the value (the first or a following one); returns whether the value is
+    /// complete: every bracket opened so far is closed and the text no longer runs out.
     fn push_line(&mut self, line: &str) -> Result<bool, Error> {
         if self.is_open() {
             self.text.push('\n');
@@ -53,6 +57,11 @@ impl OpenValue {
             return Err(too_large(self.max_bytes));
         }
         self.text.push_str(line);
+        self.count_brackets(line);
+        Ok(self.depth == 0 && !self.in_string && !runs_out(&self.text))
+    }
+
+    fn count_brackets(&mut self, line: &str) {
         for byte in line.bytes() {
             match (self.in_string, self.escaped, byte) {
                 (true, true, _) => self.escaped = false,
@@ -66,7 +75,6 @@ impl OpenValue {
                 (false, _, _) => {}
             }
         }
-        Ok(self.depth == 0)
     }
 
     fn take(&mut self) -> String {
@@ -75,6 +83,12 @@ impl OpenValue {
         self.escaped = false;
         std::mem::take(&mut self.text)
     }
+}
+
+/// Whether `text` is the start of a JSON value that more input could complete: the parser
+/// ran out of input. A whole value, or text that is wrong before its end, is not.
+fn runs_out(text: &str) -> bool {
+    matches!(serde_json::from_str::<IgnoredAny>(text), Err(e) if e.is_eof())
 }
 
 /// Processes one line; returns false once the stream is done.
@@ -102,8 +116,13 @@ fn line(
         *done = true;
         return Ok(false);
     }
-    if value.push_line(text)? {
-        out.push(StreamEvent::Data(value.take()));
+    if text.len() > value.max_bytes {
+        return Err(too_large(value.max_bytes));
+    }
+    if runs_out(text) {
+        value.push_line(text)?;
+    } else {
+        out.push(StreamEvent::Data(text.to_owned()));
     }
     Ok(true)
 }

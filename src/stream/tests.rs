@@ -537,6 +537,16 @@ fn decoder_cases() -> Vec<Case> {
             ],
         ),
         jsonl(
+            "JSON lines: a line the parser runs out on joins the next, brackets or not",
+            "\"text split\n in two\"\n{\"b\":2}\n",
+            vec![d("\"text split\n in two\""), d("{\"b\":2}")],
+        ),
+        jsonl(
+            "JSON lines: a line wrong before its end is one event, though brackets stay open",
+            "{\"a\":1} {\n{\"b\":2}\n",
+            vec![d("{\"a\":1} {"), d("{\"b\":2}")],
+        ),
+        jsonl(
             "JSON lines value cut by the end of the body",
             "{\"a\":1}\n{\n \"b\":",
             vec![d("{\"a\":1}"), d("{\n \"b\":")],
