@@ -16,6 +16,7 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
 use tokio::sync::Notify;
 
 /// What a call hands on as it happens.
@@ -106,42 +107,50 @@ impl Request {
     /// forked after the runtime started; callbacks are then never called.
     pub fn start(
         client: &Arc<Client>,
-        mut call: Call,
+        call: Call,
         options: RequestOptions,
         delivery: Delivery,
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
-        if options.stream_usage.unwrap_or(client.config.stream_usage) {
-            call.ask_stream_usage();
-        }
         let request = Request::new(call.is_stream());
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
-            let mut progress = Progress::new(call.kind);
-            let mut sink = Sink { delivery, request: &task };
-            let work = AssertUnwindSafe(http::execute(&client, &call, &options, &mut sink, &mut progress));
-            let outcome = tokio::select! {
-                biased;
-                _ = task.shared.cancel.cancelled() => Err(Error::Cancelled),
-                _ = client.closed.cancelled() => Err(Error::Cancelled),
-                caught = work.catch_unwind() => caught.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic)))),
-            };
-            drop(sink);
-            let result = progress.finish(outcome);
+            let result = task.drive(&client, call, options, delivery).await;
             let status = result.status();
-            client.logger.log(if result.error.is_some() { LogLevel::Error } else { LogLevel::Info }, || {
-                let outcome = result.error.as_ref().map_or("OK".to_string(), |e| format!("{}: {e}", status.name()));
-                let ms = result.timings.total.as_millis();
-                format!("finished {outcome} ({} chunks, {} retries, {ms} ms)", result.chunks, result.retries)
-            });
             task.finish(result);
             if let Some(on_done) = on_done {
                 on_done(status);
             }
         });
         Ok(request)
+    }
+
+    /// Run the call to its end, racing it against this request's and the client's cancel
+    /// tokens, and make its result (logged, not yet published).
+    async fn drive(&self, client: &Client, mut call: Call, options: RequestOptions, delivery: Delivery) -> CallResult {
+        if options.stream_usage.unwrap_or(client.config.stream_usage) {
+            call.ask_stream_usage();
+        }
+        let mut progress = Progress::new(call.kind);
+        let mut sink = Sink { delivery, request: self };
+        let work = AssertUnwindSafe(http::execute(client, &call, &options, &mut sink, &mut progress));
+        let outcome = tokio::select! {
+            biased;
+            _ = self.shared.cancel.cancelled() => Err(Error::Cancelled),
+            _ = client.closed.cancelled() => Err(Error::Cancelled),
+            caught = work.catch_unwind() => caught.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic)))),
+        };
+        drop(sink);
+        let result = progress.finish(outcome);
+        let status = result.status();
+        client.logger.log(if result.error.is_some() { LogLevel::Error } else { LogLevel::Info }, || {
+            let outcome = result.error.as_ref().map_or("OK".to_string(), |e| format!("{}: {e}", status.name()));
+            let ms = result.timings.total.as_millis();
+            format!("finished {outcome} ({} chunks, {} retries, {ms} ms)", result.chunks, result.retries)
+        });
+        result
     }
 
     /// A request that failed before it could start; it is already finished.
@@ -163,13 +172,26 @@ impl Request {
         }
     }
 
-    /// Run `call` on the runtime and block the calling thread until it finishes.
+    /// Run `call` and block the calling thread until it finishes. A call whose
+    /// events go nowhere is driven on this thread itself, saving the hand-off to a
+    /// worker and back; one with callbacks runs on a worker, where its callbacks
+    /// must run, and so does any call made from a thread inside a runtime, which
+    /// cannot block on one.
     pub fn run_blocking(
         client: &Arc<Client>,
         call: Call,
         options: RequestOptions,
         delivery: Delivery,
     ) -> CallResult {
+        if matches!(delivery, Delivery::Discard) && Handle::try_current().is_err() {
+            return match runtime::handle() {
+                Ok(runtime) => {
+                    let request = Request::new(call.is_stream());
+                    runtime.block_on(request.drive(client, call, options, delivery))
+                }
+                Err(error) => CallResult::failed(error),
+            };
+        }
         match Request::start(client, call, options, delivery, None) {
             Ok(request) => {
                 request.wait(None);
