@@ -399,6 +399,22 @@ fn closing_the_client_cancels_requests_in_flight() {
 }
 
 #[test]
+fn closing_the_client_cancels_a_blocking_call_driven_on_its_own_thread() {
+    let server = TestServer::start(ServerOptions::default());
+    let client = client_for(&server, "/v1", "");
+    let closer = Arc::clone(&client);
+    let close_later = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        closer.close();
+    });
+    let started = Instant::now();
+    let result = chat(&client, "stall-headers", "");
+    close_later.join().unwrap();
+    assert_eq!(result.status(), Status::Cancelled, "{}", message(&result));
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+}
+
+#[test]
 fn a_callback_may_make_a_blocking_call_on_the_same_client() {
     let server = TestServer::start(ServerOptions::default());
     let client = client_for(&server, "/v1", "");
