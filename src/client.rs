@@ -16,7 +16,14 @@ pub struct Client {
     /// Set when the owner releases the client; cancels everything still in flight.
     pub(crate) closed: CancelToken,
     pub(crate) logger: Logger,
+    /// The fixed endpoints' URLs, parsed once here rather than on every request.
+    endpoint_urls: Vec<(&'static str, reqwest::Url)>,
 }
+
+/// The paths whose full URLs a client parses when it is made.
+const FIXED_PATHS: [&str; 2] = [CHAT_PATH, RESPONSES_PATH];
+const CHAT_PATH: &str = "/chat/completions";
+const RESPONSES_PATH: &str = "/responses";
 
 /// One HTTP exchange to make, validated and ready to send.
 #[derive(Debug, Clone)]
@@ -58,7 +65,7 @@ impl Call {
     pub fn responses_body(body: Vec<u8>, stream: bool) -> Call {
         Call {
             method: Method::POST,
-            path: "/responses".into(),
+            path: RESPONSES_PATH.into(),
             body: Some(body),
             kind: CallKind::Responses { stream },
         }
@@ -69,7 +76,7 @@ impl Call {
     pub fn chat_body(body: Vec<u8>, stream: bool) -> Call {
         Call {
             method: Method::POST,
-            path: "/chat/completions".into(),
+            path: CHAT_PATH.into(),
             body: Some(body),
             kind: CallKind::Chat { stream },
         }
@@ -152,11 +159,16 @@ fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let http = build_http(&config, config.connect_timeout)?;
+        let endpoint_urls = FIXED_PATHS
+            .iter()
+            .filter_map(|path| Some((*path, reqwest::Url::parse(&format!("{}{path}", config.base_url)).ok()?)))
+            .collect();
         Ok(Client {
             config,
             http,
             closed: CancelToken::new(),
             logger: Logger::default(),
+            endpoint_urls,
         })
     }
 
@@ -184,10 +196,15 @@ impl Client {
 
     /// Build the HTTP request for `call`: URL, auth, default and per-request headers and query.
     pub(crate) fn build(&self, call: &Call, options: &RequestOptions) -> Result<reqwest::Request> {
-        let url = format!("{}{}", self.config.base_url, call.path);
-        let mut url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?;
-        {
+        let mut url = match self.endpoint_urls.iter().find(|(path, _)| *path == call.path) {
+            Some((_, url)) => url.clone(),
+            None => {
+                let url = format!("{}{}", self.config.base_url, call.path);
+                reqwest::Url::parse(&url)
+                    .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?
+            }
+        };
+        if !self.config.default_query.is_empty() || !options.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in merged_query(&self.config.default_query, &options.query) {
                 pairs.append_pair(name, value);
@@ -406,6 +423,26 @@ mod tests {
         assert_eq!(headers["openai-project"], "p");
         assert_eq!(headers["x-app"], "override");
         assert!(headers.get("content-type").is_none());
+    }
+
+    #[test]
+    fn fixed_endpoints_use_the_urls_parsed_at_creation() {
+        let config = r#"{"base_url":"http://127.0.0.1:1/v1","default_query":{"d":"1"}}"#;
+        let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
+        let client = Client::new(config).unwrap();
+        assert_eq!(client.endpoint_urls.len(), FIXED_PATHS.len());
+        let url = |call: &Call, options: &str| {
+            let options = RequestOptions::from_json(options).unwrap();
+            client.build(call, &options).unwrap().url().to_string()
+        };
+        let chat = Call::chat("{}", true).unwrap();
+        assert_eq!(url(&chat, ""), "http://127.0.0.1:1/v1/chat/completions?d=1");
+        assert_eq!(url(&chat, r#"{"query":{"q":"2"}}"#), "http://127.0.0.1:1/v1/chat/completions?d=1&q=2");
+        assert_eq!(url(&chat, ""), "http://127.0.0.1:1/v1/chat/completions?d=1", "the parsed URL is not changed");
+        let responses = Call::responses("{}", false).unwrap();
+        assert_eq!(url(&responses, ""), "http://127.0.0.1:1/v1/responses?d=1");
+        let raw = Call::raw("GET", "/models?limit=2", None).unwrap();
+        assert_eq!(url(&raw, ""), "http://127.0.0.1:1/v1/models?limit=2&d=1");
     }
 
     #[test]
