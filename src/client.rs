@@ -1,6 +1,7 @@
 //! A configured client: one connection pool, shared by every request made through it.
 
 use crate::cancel::CancelToken;
+use crate::connections::{Connections, LaneBuilder, ReportAlpn};
 use crate::config::{ClientConfig, RequestOptions};
 use crate::error::{Error, Result};
 use crate::log::Logger;
@@ -12,7 +13,8 @@ use std::time::Duration;
 
 pub struct Client {
     pub(crate) config: ClientConfig,
-    pub(crate) http: reqwest::Client,
+    /// The client's own pool, reached through `connections`.
+    connections: Connections,
     /// Set when the owner releases the client; cancels everything still in flight.
     pub(crate) closed: CancelToken,
     pub(crate) logger: Logger,
@@ -158,26 +160,37 @@ fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
-        let http = build_http(&config, config.connect_timeout)?;
+        let pool = http_builder(&config, config.connect_timeout)?
+            .connector_layer(ReportAlpn)
+            .build()
+            .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))?;
+        let lane_config = config.clone();
+        let new_lane: LaneBuilder = Box::new(move || {
+            let builder = http_builder(&lane_config, lane_config.connect_timeout)?;
+            build(builder.http2_prior_knowledge())
+        });
+        let connections = Connections::new(pool, new_lane, config.http2_prior_knowledge);
         let endpoint_urls = FIXED_PATHS
             .iter()
             .filter_map(|path| Some((*path, reqwest::Url::parse(&format!("{}{path}", config.base_url)).ok()?)))
             .collect();
         Ok(Client {
             config,
-            http,
+            connections,
             closed: CancelToken::new(),
             logger: Logger::default(),
             endpoint_urls,
         })
     }
 
-    /// The pooled HTTP client, or for a request that wants another connect
-    /// timeout, a fresh one (reqwest fixes that timeout per client).
-    pub(crate) fn http_for(&self, options: &RequestOptions) -> Result<reqwest::Client> {
+    /// The client's connections, or for a request that wants another connect
+    /// timeout, a fresh HTTP client (reqwest fixes that timeout per client).
+    pub(crate) fn http_for(&self, options: &RequestOptions) -> Result<Http<'_>> {
         match options.connect_timeout {
-            Some(limit) if limit != self.config.connect_timeout => build_http(&self.config, limit),
-            _ => Ok(self.http.clone()),
+            Some(limit) if limit != self.config.connect_timeout => {
+                Ok(Http::Fresh(build(http_builder(&self.config, limit)?)?))
+            }
+            _ => Ok(Http::Shared(&self.connections)),
         }
     }
 
@@ -267,7 +280,31 @@ static SYSTEM_ROOTS: Lazy<Vec<reqwest::Certificate>> = Lazy::new(|| {
         .collect()
 });
 
-fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwest::Client> {
+/// Where a call's attempts are sent.
+pub(crate) enum Http<'a> {
+    /// The client's connections, shared by its calls.
+    Shared(&'a Connections),
+    /// A client of the call's own.
+    Fresh(reqwest::Client),
+}
+
+impl Http<'_> {
+    pub(crate) async fn execute(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+        match self {
+            Http::Shared(connections) => connections.execute(request).await,
+            Http::Fresh(http) => http.execute(request).await,
+        }
+    }
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client> {
+    builder
+        .build()
+        .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))
+}
+
+/// An HTTP client builder set up from `config`, with `connect_timeout`.
+fn http_builder(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwest::ClientBuilder> {
     let bad = |what: &str, e: reqwest::Error| Error::InvalidConfig(format!("{what}: {e}"));
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
@@ -302,9 +339,7 @@ fn build_http(config: &ClientConfig, connect_timeout: Duration) -> Result<reqwes
             .no_proxy(reqwest::NoProxy::from_env());
         builder = builder.proxy(proxy);
     }
-    builder
-        .build()
-        .map_err(|e| bad("cannot build HTTP client", e))
+    Ok(builder)
 }
 
 /// The client's default query with this request's values applied: a request value replaces

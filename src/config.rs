@@ -47,6 +47,8 @@ pub struct ClientConfig {
     pub stream_usage: bool,
     /// How long a 503 (a local server loading its model) is retried past `max_retries`.
     pub loading_retry: Duration,
+    /// Speak HTTP/2 without negotiating it to plain-http origins (h2c).
+    pub http2_prior_knowledge: bool,
 }
 
 /// A credential: usable, but never printed by `Debug`.
@@ -191,6 +193,8 @@ struct ConfigKeys {
     stream_usage: Option<bool>,
     #[serde(deserialize_with = "millis")]
     loading_retry_ms: Option<Option<Duration>>,
+    #[serde(deserialize_with = "flag")]
+    http2_prior_knowledge: Option<bool>,
 }
 
 impl ConfigKeys {
@@ -244,6 +248,7 @@ impl ConfigKeys {
             loading_retry: self
                 .loading_retry_ms
                 .map_or(DEFAULT_LOADING_RETRY, |budget| budget.unwrap_or(Duration::ZERO)),
+            http2_prior_knowledge: self.http2_prior_knowledge.unwrap_or(false),
         };
         config.check_headers()?;
         Ok(config)
@@ -672,6 +677,8 @@ mod tests {
         .unwrap();
         assert!(config.stream_usage);
         assert!(!parse("{}").unwrap().stream_usage, "off by default");
+        assert!(parse(r#"{"http2_prior_knowledge":true}"#).unwrap().http2_prior_knowledge);
+        assert!(!parse("{}").unwrap().http2_prior_knowledge, "off by default");
         assert_eq!(RequestOptions::from_json(r#"{"stream_usage":false}"#).unwrap().stream_usage, Some(false));
         assert_eq!(config.organization.as_deref(), Some("org"));
         assert_eq!(

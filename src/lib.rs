@@ -12,6 +12,7 @@
 pub mod cancel;
 pub mod client;
 pub mod config;
+mod connections;
 pub mod conversation;
 pub mod error;
 mod ffi;

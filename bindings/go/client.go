@@ -62,6 +62,10 @@ type Config struct {
 	// stream has Usage. Off by default: some servers refuse the member.
 	// WithStreamUsage overrides it for one call.
 	StreamUsage bool `json:"stream_usage,omitempty"`
+	// HTTP2PriorKnowledge speaks HTTP/2 to plain http:// origins without
+	// negotiating it (h2c), for local servers that speak it. https:// origins
+	// negotiate HTTP/2 either way.
+	HTTP2PriorKnowledge bool `json:"http2_prior_knowledge,omitempty"`
 }
 
 // Retries returns a pointer for Config.MaxRetries.

@@ -95,6 +95,7 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 		IdleTimeout:  2 * time.Second, StreamTimeout: 3 * time.Second, MaxRetries: webraft.Retries(0),
 		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16,
 		Proxy: "http://127.0.0.1:3128", DangerSkipTLSVerification: true, StreamUsage: true,
+		HTTP2PriorKnowledge: true,
 	}
 	// TLS material goes inline in one config and as files in the other.
 	inline, files := common, common

@@ -3,7 +3,7 @@
 
 use super::clock::{Clock, Stage};
 use super::{header_text, read, retry};
-use crate::client::{Call, Client};
+use crate::client::{Call, Client, Http};
 use crate::config::RequestOptions;
 use crate::error::{ApiError, Error, Result, TimeoutKind};
 use crate::log::{redacted_url, LogLevel};
@@ -81,7 +81,7 @@ pub(super) async fn send(
 /// One try: send, wait for headers, and turn a non-2xx reply into a parsed error.
 async fn attempt(
     client: &Client,
-    http: &reqwest::Client,
+    http: &Http<'_>,
     call: &Call,
     options: &RequestOptions,
     clock: &Clock,
