@@ -53,7 +53,7 @@ func readmeConfigKeys(t *testing.T) []string {
 	table, _, _ = strings.Cut(table, "\n#")
 	var keys []string
 	for _, row := range regexp.MustCompile("(?m)^\\| (`[^|]+)\\|").FindAllStringSubmatch(table, -1) {
-		for _, key := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(row[1], -1) {
+		for _, key := range regexp.MustCompile("`([a-z0-9_]+)`").FindAllStringSubmatch(row[1], -1) {
 			keys = append(keys, key[1])
 		}
 	}
