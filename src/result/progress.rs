@@ -4,7 +4,7 @@ use super::{assistant_text, CallResult, Timings, Usage};
 use crate::client::CallKind;
 use crate::error::{ApiError, Error, Result};
 use crate::headers::ResponseHeaders;
-use crate::stream::{self, response_text, Accumulator, Ending, ResponsesAccumulator};
+use crate::stream::{response_text, Accumulator, Ending, ResponsesAccumulator};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -173,16 +173,7 @@ impl Progress {
     pub(crate) fn record_event(&mut self, name: Option<&str>, data: &str) -> Result<()> {
         match &mut self.gathering {
             Gathering::Chat(accumulator) => accumulator.push_text(data)?,
-            Gathering::Responses(accumulator) => {
-                let event = stream::parse_chunk(data)?;
-                if event.get("type").is_none() && name.is_none() {
-                    // An untyped event with an `error` member (LiteLLM's failed stream).
-                    if let Some(api) = ApiError::from_error_member(&event) {
-                        return Err(Error::StreamError(ApiError { http_status: 200, ..api }));
-                    }
-                }
-                accumulator.push(name, &event)?
-            }
+            Gathering::Responses(accumulator) => accumulator.push_text(name, data)?,
             Gathering::Nothing => {}
         }
         if self.timings.first_chunk.is_none() {

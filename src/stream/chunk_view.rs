@@ -1,8 +1,10 @@
-//! A borrowed, typed view of the parts of a `chat.completion.chunk` the
-//! [`Accumulator`](super::Accumulator) reads, parsed in one pass without building a
-//! `serde_json::Value` tree (no map per object, no string copies for unescaped text).
+//! Borrowed, typed views of the parts of stream events the accumulators read: of a
+//! `chat.completion.chunk` for the [`Accumulator`](super::Accumulator), and of a Responses API
+//! delta event for the [`ResponsesAccumulator`](super::ResponsesAccumulator). Each is parsed in
+//! one pass without building a `serde_json::Value` tree (no map per object, no string copies
+//! for unescaped text).
 //!
-//! The view reads JSON exactly as a `Value` would, so a chunk means the same whichever way it
+//! A view reads JSON exactly as a `Value` would, so an event means the same whichever way it
 //! was parsed:
 //! - everything it does not read is still checked as strictly as a `Value` parse checks it
 //!   (numbers in range, escapes, surrogates), so the same texts are rejected;
@@ -392,3 +394,31 @@ impl<'de> Kind<'de> for LogprobsView {
         read_members(map)
     }
 }
+
+/// A Responses API delta event (`response.output_text.delta` and the like).
+#[derive(Default)]
+pub(super) struct DeltaEventView<'a> {
+    /// `type`.
+    pub(super) kind: Option<Cow<'a, str>>,
+    pub(super) output_index: Option<u64>,
+    pub(super) content_index: Option<u64>,
+    pub(super) summary_index: Option<u64>,
+    pub(super) item_id: Option<Field<'a>>,
+    pub(super) delta: Option<Cow<'a, str>>,
+}
+
+impl<'de> Members<'de> for DeltaEventView<'de> {
+    fn member<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        match key {
+            "type" => self.kind = map.next_value::<Loose<_>>()?.0,
+            "output_index" => self.output_index = map.next_value::<Loose<_>>()?.0,
+            "content_index" => self.content_index = map.next_value::<Loose<_>>()?.0,
+            "summary_index" => self.summary_index = map.next_value::<Loose<_>>()?.0,
+            "item_id" => self.item_id = map.next_value::<Present>()?.0,
+            "delta" => self.delta = map.next_value::<Loose<_>>()?.0,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+}
+object_kind!(DeltaEventView);

@@ -14,7 +14,10 @@
 //! the stream as a failure; `response.incomplete` ends it as a success with a
 //! reason. Other events (`keepalive`, unknown types) change nothing.
 
+use super::chunk_view::{DeltaEventView, Field, Loose};
+use super::parse_chunk;
 use crate::error::{ApiError, Error, Result};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 /// How a Responses stream ended, as far as the events say.
@@ -61,10 +64,11 @@ impl ResponsesAccumulator {
         match kind {
             "response.created" | "response.in_progress" | "response.queued" => self.take_shell(event),
             "response.output_item.added" | "response.output_item.done" => self.take_item(event),
-            "response.output_text.delta" => self.append_to_part(event, "output_text", "text"),
-            "response.refusal.delta" => self.append_to_part(event, "refusal", "refusal"),
-            "response.function_call_arguments.delta" => self.append_to_item(event, "arguments"),
-            "response.reasoning_summary_text.delta" => self.append_to_summary(event),
+            kind if Delta::of(kind).is_some() => {
+                // Reading a `Value` cannot fail: every view reads every kind of value.
+                let view = Loose::<DeltaEventView>::deserialize(event).map_or(None, |Loose(view)| view);
+                self.append_delta(Delta::of(kind), view.unwrap_or_default());
+            }
             "response.completed" => self.end(event, Ending::Completed),
             "response.incomplete" => {
                 let reason = event
@@ -81,6 +85,37 @@ impl ResponsesAccumulator {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Parse one event's JSON text and take it: the same as `push(name, &parse_chunk(data)?)`,
+    /// but a text delta (most of a stream) is read in one pass into a borrowed view, without
+    /// a `Value` tree. An untyped, unnamed event with an `error` member (LiteLLM's failed
+    /// stream) fails the call.
+    pub fn push_text(&mut self, name: Option<&str>, data: &str) -> Result<()> {
+        if let Ok(Loose(Some(view))) = serde_json::from_str::<Loose<DeltaEventView>>(data) {
+            if let Some(delta) = view.kind.as_deref().or(name).and_then(Delta::of) {
+                self.events += 1;
+                self.append_delta(Some(delta), view);
+                return Ok(());
+            }
+        }
+        let event = parse_chunk(data)?;
+        if event.get("type").is_none() && name.is_none() {
+            if let Some(api) = ApiError::from_error_member(&event) {
+                return Err(Error::StreamError(ApiError { http_status: 200, ..api }));
+            }
+        }
+        self.push(name, &event)
+    }
+
+    fn append_delta(&mut self, delta: Option<Delta>, event: DeltaEventView<'_>) {
+        match delta {
+            Some(Delta::OutputText) => self.append_to_part(event, "output_text", "text"),
+            Some(Delta::Refusal) => self.append_to_part(event, "refusal", "refusal"),
+            Some(Delta::FunctionArguments) => self.append_to_item(event, "arguments"),
+            Some(Delta::ReasoningSummary) => self.append_to_summary(event),
+            None => {}
+        }
     }
 
     /// The response object: the terminal event's own, else the one built from the events.
@@ -118,19 +153,20 @@ impl ResponsesAccumulator {
     }
 
     /// The item at the event's `output_index`, created with `kind` if it is not there yet.
-    fn item(&mut self, event: &Value, kind: &str) -> Option<&mut Map<String, Value>> {
-        let index = output_index(event)?;
+    fn item(&mut self, event: &mut DeltaEventView<'_>, kind: &str) -> Option<&mut Map<String, Value>> {
+        let index = event.output_index? as usize;
         let slot = self.slot(index);
         if slot.is_null() {
-            let id = event.get("item_id").cloned().unwrap_or(Value::Null);
+            let id = event.item_id.take().map_or(Value::Null, Field::into_value);
             *slot = json!({ "type": kind, "id": id });
         }
         slot.as_object_mut()
     }
 
-    fn append_to_part(&mut self, event: &Value, part_type: &str, field: &str) {
-        let (Some(delta), Some(part)) = (delta(event), content_index(event)) else { return };
-        let Some(item) = self.item(event, "message") else { return };
+    fn append_to_part(&mut self, mut event: DeltaEventView<'_>, part_type: &str, field: &str) {
+        let Some(delta) = event.delta.take() else { return };
+        let part = event.content_index.unwrap_or(0) as usize;
+        let Some(item) = self.item(&mut event, "message") else { return };
         let content = array_member(item, "content");
         if content.len() <= part {
             content.resize(part + 1, Value::Null);
@@ -138,28 +174,28 @@ impl ResponsesAccumulator {
         if content[part].is_null() {
             content[part] = json!({ "type": part_type, field: "" });
         }
-        append_text(&mut content[part], field, delta);
+        append_text(&mut content[part], field, &delta);
     }
 
-    fn append_to_item(&mut self, event: &Value, field: &str) {
-        let Some(delta) = delta(event) else { return };
-        if let Some(item) = self.item(event, "function_call") {
+    fn append_to_item(&mut self, mut event: DeltaEventView<'_>, field: &str) {
+        let Some(delta) = event.delta.take() else { return };
+        if let Some(item) = self.item(&mut event, "function_call") {
             let text = item.entry(field).or_insert_with(|| Value::from(""));
             if let Value::String(text) = text {
-                text.push_str(delta);
+                text.push_str(&delta);
             }
         }
     }
 
-    fn append_to_summary(&mut self, event: &Value) {
-        let Some(delta) = delta(event) else { return };
-        let part = event.get("summary_index").and_then(Value::as_u64).unwrap_or(0) as usize;
-        let Some(item) = self.item(event, "reasoning") else { return };
+    fn append_to_summary(&mut self, mut event: DeltaEventView<'_>) {
+        let Some(delta) = event.delta.take() else { return };
+        let part = event.summary_index.unwrap_or(0) as usize;
+        let Some(item) = self.item(&mut event, "reasoning") else { return };
         let summary = array_member(item, "summary");
         if summary.len() <= part {
             summary.resize(part + 1, json!({ "type": "summary_text", "text": "" }));
         }
-        append_text(&mut summary[part], "text", delta);
+        append_text(&mut summary[part], "text", &delta);
     }
 
     fn end(&mut self, event: &Value, ending: Ending) {
@@ -180,12 +216,25 @@ fn output_index(event: &Value) -> Option<usize> {
     event.get("output_index").and_then(Value::as_u64).map(|i| i as usize)
 }
 
-fn content_index(event: &Value) -> Option<usize> {
-    Some(event.get("content_index").and_then(Value::as_u64).unwrap_or(0) as usize)
+/// The event types whose deltas are joined into the output.
+#[derive(Clone, Copy)]
+enum Delta {
+    OutputText,
+    Refusal,
+    FunctionArguments,
+    ReasoningSummary,
 }
 
-fn delta(event: &Value) -> Option<&str> {
-    event.get("delta").and_then(Value::as_str)
+impl Delta {
+    fn of(kind: &str) -> Option<Delta> {
+        match kind {
+            "response.output_text.delta" => Some(Delta::OutputText),
+            "response.refusal.delta" => Some(Delta::Refusal),
+            "response.function_call_arguments.delta" => Some(Delta::FunctionArguments),
+            "response.reasoning_summary_text.delta" => Some(Delta::ReasoningSummary),
+            _ => None,
+        }
+    }
 }
 
 fn array_member<'a>(item: &'a mut Map<String, Value>, name: &str) -> &'a mut Vec<Value> {
@@ -230,14 +279,50 @@ pub fn response_text(response: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// Takes the events as parsed values and as text (`push_text`); both must agree.
     fn run(events: &[(&str, Value)]) -> (ResponsesAccumulator, Option<Error>) {
+        let by_value = run_with(events, |acc, name, event| acc.push(Some(name), event));
+        let by_text = run_with(events, |acc, name, event| acc.push_text(Some(name), &event.to_string()));
+        assert_eq!(by_text.0.response(), by_value.0.response(), "push_text and push disagree");
+        assert_eq!(by_text.0.event_count(), by_value.0.event_count());
+        assert_eq!(format!("{:?}", by_text.1), format!("{:?}", by_value.1));
+        by_value
+    }
+
+    fn run_with(
+        events: &[(&str, Value)],
+        push: impl Fn(&mut ResponsesAccumulator, &str, &Value) -> Result<()>,
+    ) -> (ResponsesAccumulator, Option<Error>) {
         let mut acc = ResponsesAccumulator::new();
         for (name, event) in events {
-            if let Err(error) = acc.push(Some(name), event) {
+            if let Err(error) = push(&mut acc, name, event) {
                 return (acc, Some(error));
             }
         }
         (acc, None)
+    }
+
+    #[test]
+    fn deltas_read_from_text_as_from_values() {
+        let delta = "response.output_text.delta";
+        run(&[
+            (delta, json!({"type": delta, "output_index": 0, "item_id": {"odd": [1]}, "delta": "a"})),
+            (delta, json!({"type": delta, "output_index": 0, "content_index": 2, "delta": "b\u{e9}"})),
+            (delta, json!({"type": 5, "output_index": 1.0, "delta": "ignored: a float index"})),
+            (delta, json!({"output_index": 0, "delta": ["not text"]})),
+            (delta, json!([1, 2])),
+            ("response.refusal.delta", json!({"output_index": 3, "item_id": "r", "delta": "no"})),
+            ("response.reasoning_summary_text.delta", json!({"output_index": 4, "summary_index": 1, "delta": "why"})),
+            ("named", json!({"type": "response.function_call_arguments.delta", "output_index": 5, "delta": "{}"})),
+        ]);
+        let mut acc = ResponsesAccumulator::new();
+        let repeated = r#"{"type":"response.output_text.delta","output_index":0,"delta":"first","delta":"last"}"#;
+        acc.push_text(None, repeated).unwrap();
+        assert_eq!(response_text(&acc.response()).as_deref(), Some("last"), "the last repeated key wins");
+        let bad = acc.push_text(None, r#"{"type":"response.output_text.delta","delta":1e400}"#).unwrap_err();
+        assert_eq!(bad.status(), crate::error::Status::StreamProtocol);
+        let litellm = acc.push_text(None, r#"{"error":{"message":"quota"}}"#).unwrap_err();
+        assert_eq!(litellm.api_error().map(|api| (api.http_status, api.message.as_str())), Some((200, "quota")));
     }
 
     #[test]
