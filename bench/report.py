@@ -71,12 +71,56 @@ def stream_section(results):
                        "webraft ÷ this, events/s (>1: webraft faster)",
                        "webraft ÷ this, CPU/chunk (<1: webraft cheaper)"], rows), ""]
     out += ["Baselines: `curl -N` to /dev/null (raw bytes, no parsing); Go net/http + `bufio.Scanner` + "
-            "`encoding/json` into typed structs, as go-openai does; `reqwest+serde_json`: reqwest and tokio "
-            "directly, the library's versions and features, splitting events and parsing each chunk into a "
-            "`serde_json::Value` (the least work a client that hands out parsed chunks must do); "
-            "`reqwest-lines`: the same without JSON parsing (the floor of the stack); `openai-python`: the "
-            "official package's sync client.", ""]
+            "`encoding/json` into typed structs, as go-openai does; `reqwest+typed`: reqwest and tokio "
+            "directly, the library's versions and features, splitting events and parsing each chunk into small "
+            "borrowed serde structs (id, model, created, per choice role, content and finish reason) and "
+            "joining the content, as a hand-written client of this stack would (the floor the targets use); "
+            "`reqwest+serde_json`: the same, parsing each chunk into a `serde_json::Value`; `reqwest-lines`: "
+            "the same without JSON parsing (the floor of the stack itself); `openai-python`: the official "
+            "package's sync client.", ""]
     return out
+
+
+def responses_section(results):
+    data = results["scenarios"]["responses"]
+    rows = []
+    for name, client in data["clients"].items():
+        m = client["median"]
+        rows.append([f"**{name}**" if name == "webraft" else name, number(m["events_per_s"]),
+                     number(m["mb_per_s"], 1), number(m["cpu_us_per_chunk"], 2), rounds_of(client),
+                     ratio(ratio_to(data, "webraft", name, "events_per_s")),
+                     ratio(ratio_to(data, "webraft", name, "cpu_us_per_chunk"))])
+    return [f"### 1b. Responses API stream: {data['deltas']:,} `response.output_text.delta` events of 200 bytes",
+            "",
+            "`webraft_responses_stream` with a C event callback that counts, against reqwest with each event "
+            "parsed into a small borrowed struct (type, indexes, delta) and the deltas joined. The stream also "
+            "has `response.created`, `response.output_item.added` and `response.completed`, counted as events. "
+            f"Body {data['body_bytes'] / 1e6:.1f} MB.",
+            "",
+            table(["client", "events/s", "MB/s", "CPU µs/event", "rounds",
+                   "webraft ÷ this, events/s (>1: webraft faster)",
+                   "webraft ÷ this, CPU/event (<1: webraft cheaper)"], rows),
+            ""]
+
+
+def http2_section(results):
+    data = results["scenarios"]["http2"]
+    rows = []
+    for n, entry in data["streams"].items():
+        client = entry["clients"]["webraft"]
+        m, worst = client["median"], client["max"]
+        rows.append([f"{int(n):,}", number(m["connections"]), number(worst["connections"]), number(m["handshakes"]),
+                     number(worst["handshakes"]), -(-int(n) // 100) + 1, number(m["seconds"], 3), rounds_of(client)])
+    return ["### 7. HTTP/2 over TLS: N concurrent streams to one origin",
+            "",
+            "One client starts N streams at once (`webraft_chat_start`) to the load server's HTTP/2 listener "
+            "(TLS with ALPN, 100 concurrent streams per connection allowed), which holds every reply until all "
+            "N requests have arrived, so the N streams are open together. The listener counts the TCP "
+            "connections it accepts and the TLS handshakes it completes.",
+            "",
+            table(["streams", "TCP connections (median)", "(most)", "TLS handshakes (median)", "(most)",
+                   "goal: at most", "seconds until all ended", "rounds"], rows),
+            ""]
 
 
 def latency_section(results):
@@ -256,7 +300,7 @@ def server_section(results):
 def targets_section(results):
     rows = [[t["target"], t["goal"], f"{t['value']} ({t['detail']})", "met" if t["met"] else "**missed**"]
             for t in results["targets"]]
-    return ["### Targets (goals, not assertions)", "",
+    return ["### Targets (the goals of issue #16; goals, not assertions)", "",
             table(["target", "goal", "this run", ""], rows), ""]
 
 
@@ -289,9 +333,9 @@ def header(results):
 
 
 def render(results):
-    lines = header(results) + targets_section(results) + stream_section(results) + latency_section(results)
-    lines += plain_section(results) + open_section(results) + binding_section(results)
-    lines += footprint_section(results) + server_section(results)
+    lines = header(results) + targets_section(results) + stream_section(results) + responses_section(results)
+    lines += latency_section(results) + plain_section(results) + open_section(results) + binding_section(results)
+    lines += footprint_section(results) + http2_section(results) + server_section(results)
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().strip(), ""]
     lines.append(END)

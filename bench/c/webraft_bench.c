@@ -10,6 +10,8 @@
  *                callback starting the next request (no threads of ours)
  *   webraft_bench open <base_url> <streams> <plain_base_url>  held streams, RSS
  *   webraft_bench footprint <base_url>                        creation time, idle RSS
+ *   webraft_bench responses <base_url> <deltas>               webraft_responses_stream, counting callback
+ *   webraft_bench h2 <base_url> <streams> <ca_file>           that many streams at once to one HTTP/2 origin
  *   webraft_bench version                                     the loaded library's version
  */
 #define _GNU_SOURCE
@@ -94,19 +96,22 @@ static double percentile(const samples *s, double p) {
     return s->values[rank - 1];
 }
 
-static webraft_client *new_client(const char *base_url) {
-    char config[1024];
+/* `extra` is more config members, each with a leading comma ("" for none). */
+static webraft_client *new_client_with(const char *base_url, const char *extra) {
+    char config[2048];
     /* No retries: a failed request must show, not be hidden by a second try.
        1 GiB body limit: a 100,000-chunk stream is ~21 MB. */
     snprintf(config, sizeof config,
-             "{\"base_url\":\"%s\",\"api_key\":\"bench-key\",\"max_retries\":0,\"max_body_bytes\":1073741824}",
-             base_url);
+             "{\"base_url\":\"%s\",\"api_key\":\"bench-key\",\"max_retries\":0,\"max_body_bytes\":1073741824%s}",
+             base_url, extra);
     webraft_client *client = NULL;
     webraft_result *error = NULL;
     if (webraft_client_new(config, &client, &error) != WEBRAFT_STATUS_OK)
         fail("webraft_client_new failed", webraft_result_error_message(error));
     return client;
 }
+
+static webraft_client *new_client(const char *base_url) { return new_client_with(base_url, ""); }
 
 static void check_ok(webraft_result *result) {
     if (webraft_result_status(result) != WEBRAFT_STATUS_OK)
@@ -139,6 +144,39 @@ static void run_stream(const char *base_url, size_t expected) {
     check_ok(result);
     if (count.events != expected || webraft_result_chunk_count(result) != expected) {
         fprintf(stderr, "webraft_bench: %zu events, expected %zu\n", count.events, expected);
+        exit(1);
+    }
+    webraft_result_free(result);
+    webraft_client_free(client);
+    printf("{\"events\":%zu,\"chunk_json_bytes\":%zu,\"seconds\":%.6f,\"cpu_seconds\":%.6f}\n", count.events,
+           count.bytes, seconds, cpu);
+}
+
+/* ---- responses ---- */
+
+static int count_event(void *user_data, webraft_event kind, const char *name, const char *data, size_t len) {
+    (void)name;
+    (void)data;
+    if (kind == WEBRAFT_EVENT_CHUNK) {
+        stream_count *count = user_data;
+        count->events++;
+        count->bytes += len;
+    }
+    return 0;
+}
+
+/* A Responses stream of `deltas` text deltas, plus its created, item-added and completed events. */
+static void run_responses(const char *base_url, size_t deltas) {
+    webraft_client *client = new_client(base_url);
+    stream_count count = {0, 0};
+    double cpu_before = cpu_seconds();
+    uint64_t started = monotonic_ns();
+    webraft_result *result = webraft_responses_stream(client, STREAM_BODY, NULL, count_event, &count);
+    double seconds = seconds_since(started);
+    double cpu = cpu_seconds() - cpu_before;
+    check_ok(result);
+    if (count.events != deltas + 3) {
+        fprintf(stderr, "webraft_bench: %zu events, expected %zu\n", count.events, deltas + 3);
         exit(1);
     }
     webraft_result_free(result);
@@ -380,6 +418,40 @@ static void run_open(const char *base_url, size_t streams, const char *warm_url)
            streams, rss_before, rss_open, open_seconds, close_seconds);
 }
 
+/* ---- h2: many streams at once to one HTTP/2 origin ---- */
+
+static void gathered_done(void *user_data, webraft_status status) {
+    (void)user_data;
+    (void)status;
+    if (atomic_fetch_add(&streams_ended, 1) + 1 == streams_wanted) signal_open_change();
+}
+
+/* The server holds every reply until all `streams` requests are in, so they are open at once. */
+static void run_h2(const char *base_url, size_t streams, const char *ca_file) {
+    char extra[1024];
+    snprintf(extra, sizeof extra, ",\"ca_cert_file\":\"%s\"", ca_file);
+    webraft_client *client = new_client_with(base_url, extra);
+    webraft_request **requests = calloc(streams, sizeof *requests);
+    if (!requests) fail("out of memory", NULL);
+    streams_wanted = streams;
+    uint64_t started = monotonic_ns();
+    for (size_t i = 0; i < streams; i++)
+        if (webraft_chat_start(client, STREAM_BODY, NULL, WEBRAFT_DELIVERY_NONE, NULL, gathered_done, NULL,
+                               &requests[i]) != WEBRAFT_STATUS_OK)
+            fail("webraft_chat_start failed", NULL);
+    if (!wait_for_all(&streams_ended)) fail("the streams did not all finish", NULL);
+    double seconds = seconds_since(started);
+    for (size_t i = 0; i < streams; i++) {
+        webraft_result *result = webraft_request_take_result(requests[i]);
+        check_ok(result);
+        webraft_result_free(result);
+        webraft_request_free(requests[i]);
+    }
+    free(requests);
+    webraft_client_free(client);
+    printf("{\"streams\":%zu,\"seconds\":%.6f}\n", streams, seconds);
+}
+
 /* ---- footprint ---- */
 
 static void run_footprint(const char *base_url) {
@@ -414,7 +486,7 @@ int main(int argc, char **argv) {
         printf("%s\n", webraft_version());
         return 0;
     }
-    if (argc < 3) fail("usage: webraft_bench stream|latency|plain|open|footprint <base_url> ... | version", NULL);
+    if (argc < 3) fail("usage: webraft_bench stream|latency|plain|open|footprint|responses|h2 <base_url> ... | version", NULL);
     const char *scenario = argv[1], *url = argv[2];
     if (strcmp(scenario, "stream") == 0 && argc == 4) {
         run_stream(url, strtoull(argv[3], NULL, 10));
@@ -426,6 +498,10 @@ int main(int argc, char **argv) {
         run_open(url, strtoull(argv[3], NULL, 10), argv[4]);
     } else if (strcmp(scenario, "footprint") == 0) {
         run_footprint(url);
+    } else if (strcmp(scenario, "responses") == 0 && argc == 4) {
+        run_responses(url, strtoull(argv[3], NULL, 10));
+    } else if (strcmp(scenario, "h2") == 0 && argc == 5) {
+        run_h2(url, strtoull(argv[3], NULL, 10), argv[4]);
     } else {
         fail("bad arguments for", scenario);
     }

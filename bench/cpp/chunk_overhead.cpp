@@ -66,14 +66,14 @@ extern "C" int c_text(void* user_data, const char* json, std::size_t len) {
 template <typename F>
 double stream_path_ns(F on_chunk, long calls) {
     webraft::detail::StreamCall<F> call;
-    call.on_chunk = &on_chunk;
-    return per_call_ns(&webraft::detail::stream_on_chunk<F>, &call, calls);
+    call.callback = &on_chunk;
+    return per_call_ns(&webraft::detail::StreamCall<F>::chunk, &call, calls);
 }
 
 double started_path_ns(std::function<bool(const webraft::Chunk&)> on_chunk, long calls) {
-    webraft::detail::StartedCallbacks callbacks;
-    callbacks.on_chunk = std::move(on_chunk);
-    return per_call_ns(&webraft::detail::started_on_chunk, &callbacks, calls);
+    using Callbacks = webraft::detail::Started<std::function<bool(const webraft::Chunk&)>, std::nullptr_t>;
+    Callbacks callbacks{std::move(on_chunk), nullptr};
+    return per_call_ns(&Callbacks::chunk, &callbacks, calls);
 }
 
 double median(std::vector<double> values) {

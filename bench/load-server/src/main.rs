@@ -1,9 +1,9 @@
-//! Loopback HTTP/1.1 load server for the benchmarks. Every reply is rendered
+//! Loopback HTTP/1.1 load server for the benchmarks (and an HTTP/2 listener, `h2.rs`). Every reply is rendered
 //! once and then written with a single `write_all`, so the clients, not this
 //! server, set the pace. The runner checks that by reading this process's CPU
 //! time from /proc.
 //!
-//! Usage: `webraft-load-server [--port P] [--threads N] [--exit-on-stdin-eof]`;
+//! Usage: `webraft-load-server [--port P] [--threads N] [--exit-on-stdin-eof] [--tls-cert F --tls-key F]`;
 //! prints `LISTENING <port>` once it accepts connections.
 //!
 //! Routes (any method; the request body is read and ignored; the path prefix
@@ -16,6 +16,12 @@
 //! | `/jsonl/<n>`             | the same n chunks as JSON lines (`application/x-ndjson`), no `[DONE]` |
 //! | `/sse-timed/<n>/<gap_us>`| n SSE chunks, gap_us apart, each one HTTP chunk in one write, carrying `"bench_sent_ns":<CLOCK_MONOTONIC ns read just before that write>` |
 //! | `/sse-hold/<secs>`       | one SSE chunk at once, then one every 5 s until secs have passed, then `[DONE]`; ends early when the client closes |
+//! | `/sse/<n>` + `/responses`| a Responses API stream: `response.created`, `response.output_item.added`, n `response.output_text.delta` events of 200 bytes, `response.completed` |
+//!
+//! With `--tls-cert FILE --tls-key FILE` a second listener speaks HTTP/2 over TLS (see `h2.rs`;
+//! it prints `LISTENING_H2 <port>`), and `GET /h2-stats` on the first one answers
+//! `{"connections":N,"handshakes":N}`: the TCP connections it accepted and the TLS handshakes
+//! it completed so far.
 //!
 //! Timed and held streams close the connection when they end. `GET /cpu`
 //! answers `{"cpu_us":N}`: this process's user+system CPU time so far, all
@@ -43,10 +49,14 @@ const MAX_REQUEST_BYTES: usize = 1 << 20;
 /// Connections may arrive in bursts of 10,000; the kernel clamps this to somaxconn.
 const LISTEN_BACKLOG: u32 = 16384;
 
+mod h2;
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Format {
     Sse,
     JsonLines,
+    /// Responses API events (SSE with event names).
+    Responses,
 }
 
 #[derive(Debug, PartialEq)]
@@ -56,6 +66,7 @@ enum Route {
     Timed { chunks: usize, gap: Duration },
     Hold { duration: Duration },
     Cpu,
+    H2Stats,
     NotFound,
 }
 
@@ -63,6 +74,15 @@ fn route(path: &str) -> Route {
     let path = path.split('?').next().unwrap_or("");
     if path == "/cpu" {
         return Route::Cpu;
+    }
+    if path == "/h2-stats" {
+        return Route::H2Stats;
+    }
+    if let Some(prefix) = path.strip_suffix("/responses") {
+        return match prefix.trim_start_matches('/').split_once('/') {
+            Some(("sse", n)) => n.parse().map_or(Route::NotFound, |chunks| Route::Stream { format: Format::Responses, chunks }),
+            _ => Route::NotFound,
+        };
     }
     let Some(prefix) = path.strip_suffix("/chat/completions") else {
         return Route::NotFound;
@@ -102,6 +122,31 @@ fn chunk_json(index: usize, count: usize, sent_ns: Option<u64>) -> String {
     render(&content)
 }
 
+/// Responses API event `index` of a stream of `count` text deltas, as one SSE event whose JSON
+/// is padded to CHUNK_JSON_BYTES with its delta text; index `count` is `response.completed`.
+fn responses_event(index: usize, count: usize) -> String {
+    if index == count {
+        let response = r#"{"id":"resp_bench","object":"response","created_at":1700000000,"status":"completed","model":"bench-model","output":[],"usage":{"input_tokens":12,"output_tokens":180,"total_tokens":192}}"#;
+        return format!("event: response.completed\ndata: {{\"type\":\"response.completed\",\"sequence_number\":{},\"response\":{response}}}\n\n", count + 2);
+    }
+    let render = |delta: &str| {
+        format!(
+            r#"{{"type":"response.output_text.delta","sequence_number":{},"item_id":"msg_bench","output_index":0,"content_index":0,"delta":"{delta}","logprobs":[]}}"#,
+            index + 2
+        )
+    };
+    let word = format!("token{index} ");
+    let room = CHUNK_JSON_BYTES.saturating_sub(render("").len());
+    let delta: String = word.chars().cycle().take(room.max(word.len())).collect();
+    format!("event: response.output_text.delta\ndata: {}\n\n", render(&delta))
+}
+
+/// The events before a Responses stream's first delta.
+const RESPONSES_OPENING: &str = concat!(
+    "event: response.created\ndata: {\"type\":\"response.created\",\"sequence_number\":0,\"response\":{\"id\":\"resp_bench\",\"object\":\"response\",\"created_at\":1700000000,\"status\":\"in_progress\",\"model\":\"bench-model\",\"output\":[]}}\n\n",
+    "event: response.output_item.added\ndata: {\"type\":\"response.output_item.added\",\"sequence_number\":1,\"output_index\":0,\"item\":{\"type\":\"message\",\"id\":\"msg_bench\",\"status\":\"in_progress\",\"role\":\"assistant\",\"content\":[]}}\n\n",
+);
+
 fn plain_body() -> String {
     let render = |content: &str| {
         format!(
@@ -124,7 +169,7 @@ fn plain_response() -> Vec<u8> {
 
 fn stream_head(format: Format, close: bool) -> String {
     let content_type = match format {
-        Format::Sse => "text/event-stream",
+        Format::Sse | Format::Responses => "text/event-stream",
         Format::JsonLines => "application/x-ndjson",
     };
     let connection = if close { "Connection: close\r\n" } else { "" };
@@ -137,6 +182,7 @@ fn event(format: Format, json: &str) -> String {
     match format {
         Format::Sse => format!("data: {json}\n\n"),
         Format::JsonLines => format!("{json}\n"),
+        Format::Responses => unreachable!("Responses events are rendered by responses_event"),
     }
 }
 
@@ -152,7 +198,12 @@ const LAST_HTTP_CHUNK: &[u8] = b"0\r\n\r\n";
 fn stream_response(format: Format, chunks: usize) -> Vec<u8> {
     let mut out = stream_head(format, false).into_bytes();
     let mut pending = String::with_capacity(HTTP_CHUNK_BYTES + 512);
-    let mut events: Vec<String> = (0..chunks).map(|i| event(format, &chunk_json(i, chunks, None))).collect();
+    let mut events: Vec<String> = match format {
+        Format::Responses => std::iter::once(RESPONSES_OPENING.to_string())
+            .chain((0..=chunks).map(|i| responses_event(i, chunks)))
+            .collect(),
+        _ => (0..chunks).map(|i| event(format, &chunk_json(i, chunks, None))).collect(),
+    };
     if format == Format::Sse {
         events.push("data: [DONE]\n\n".to_string());
     }
@@ -258,11 +309,8 @@ async fn serve(mut socket: TcpStream, replies: Arc<Replies>) -> io::Result<()> {
                 return Ok(());
             }
             Route::Hold { duration } => return hold(socket, duration).await,
-            Route::Cpu => {
-                let body = format!(r#"{{"cpu_us":{}}}"#, cpu_us());
-                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
-                socket.write_all((head + &body).as_bytes()).await?
-            }
+            Route::Cpu => socket.write_all(&json_response(&format!(r#"{{"cpu_us":{}}}"#, cpu_us()))).await?,
+            Route::H2Stats => socket.write_all(&json_response(&h2::stats_json())).await?,
             Route::NotFound => {
                 socket
                     .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\nnot found")
@@ -274,6 +322,11 @@ async fn serve(mut socket: TcpStream, replies: Arc<Replies>) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+fn json_response(body: &str) -> Vec<u8> {
+    let head = format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+    (head + body).into_bytes()
 }
 
 fn monotonic_ns() -> u64 {
@@ -344,10 +397,12 @@ struct Args {
     port: u16,
     threads: usize,
     exit_on_stdin_eof: bool,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { port: 0, threads: 2, exit_on_stdin_eof: false };
+    let mut args = Args { port: 0, threads: 2, exit_on_stdin_eof: false, tls_cert: None, tls_key: None };
     let mut words = std::env::args().skip(1);
     while let Some(word) = words.next() {
         let mut value = |name: &str| words.next().ok_or(format!("{name} needs a value"));
@@ -355,6 +410,8 @@ fn parse_args() -> Result<Args, String> {
             "--port" => args.port = value("--port")?.parse().map_err(|e| format!("--port: {e}"))?,
             "--threads" => args.threads = value("--threads")?.parse().map_err(|e| format!("--threads: {e}"))?,
             "--exit-on-stdin-eof" => args.exit_on_stdin_eof = true,
+            "--tls-cert" => args.tls_cert = Some(value("--tls-cert")?),
+            "--tls-key" => args.tls_key = Some(value("--tls-key")?),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
@@ -363,7 +420,7 @@ fn parse_args() -> Result<Args, String> {
 
 fn main() {
     let args = parse_args().unwrap_or_else(|message| {
-        eprintln!("webraft-load-server: {message}\nusage: webraft-load-server [--port P] [--threads N] [--exit-on-stdin-eof]");
+        eprintln!("webraft-load-server: {message}\nusage: webraft-load-server [--port P] [--threads N] [--exit-on-stdin-eof] [--tls-cert F --tls-key F]");
         std::process::exit(2);
     });
     if args.exit_on_stdin_eof {
@@ -386,6 +443,11 @@ fn main() {
         let listener = socket.listen(LISTEN_BACKLOG).expect("cannot listen");
         let port = listener.local_addr().expect("bound address").port();
         println!("LISTENING {port}");
+        if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+            let listener = h2::listen().unwrap_or_else(|e| panic!("HTTP/2 listener: {e}"));
+            println!("LISTENING_H2 {}", listener.local_addr().expect("bound address").port());
+            tokio::spawn(h2::serve(listener, h2::acceptor(cert, key).unwrap_or_else(|e| panic!("TLS: {e}"))));
+        }
         io::stdout().flush().expect("stdout");
         let replies = Arc::new(Replies { plain: plain_response(), streams: Mutex::new(HashMap::new()) });
         loop {
@@ -429,6 +491,7 @@ mod tests {
         assert_eq!(route("/sse/x/chat/completions"), Route::NotFound);
         assert_eq!(route("/sse/3/models"), Route::NotFound);
         assert_eq!(route("/cpu"), Route::Cpu);
+        assert_eq!(route("/sse/4/responses"), Route::Stream { format: Format::Responses, chunks: 4 });
     }
 
     #[test]
@@ -437,5 +500,15 @@ mod tests {
         assert_eq!(body.matches("data: {").count(), 1000);
         assert_eq!(body.matches("data: [DONE]").count(), 1);
         assert!(body.ends_with("\r\n0\r\n\r\n"));
+    }
+
+    #[test]
+    fn responses_events_have_the_promised_sizes() {
+        let delta = responses_event(5, 10);
+        let json = delta.split_once("data: ").unwrap().1.trim_end();
+        assert_eq!(json.len(), CHUNK_JSON_BYTES);
+        let body = String::from_utf8(stream_response(Format::Responses, 100)).unwrap();
+        assert_eq!(body.matches("event: response.output_text.delta\n").count(), 100);
+        assert_eq!(body.matches("event: response.completed\n").count(), 1);
     }
 }

@@ -3,18 +3,24 @@
 //! in BENCHMARKS.md): one JSON object on stdout.
 //!
 //! ```text
-//! webraft-reqwest-baseline stream <base_url> <chunks> json|lines
+//! webraft-reqwest-baseline stream <base_url> <chunks> json|typed|lines|responses
 //! webraft-reqwest-baseline latency <base_url>
 //! webraft-reqwest-baseline plain <base_url> <concurrency> <seconds>
 //! webraft-reqwest-baseline open <base_url> <streams> <plain_base_url>
 //! webraft-reqwest-baseline footprint <base_url>
 //! ```
 //!
-//! `json` parses every chunk with serde_json, the least work the library must
-//! do per chunk; `lines` only splits the body into events, the floor of the
-//! stack itself.
+//! `json` parses every chunk into a serde_json `Value`; `typed` into small
+//! borrowed structs of the fields a client reads (id, model, created, per
+//! choice the delta's role and content and the finish reason), joining the
+//! content, as a hand-written client of this stack would; `lines` only splits
+//! the body into events, the floor of the stack itself. `responses` reads a
+//! Responses API stream (`<base_url>/responses`) into typed events, joining
+//! the text deltas.
 
+use serde::Deserialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -98,7 +104,7 @@ impl Events {
 
     fn line(&mut self, line: &[u8], on_payload: &mut impl FnMut(&[u8])) {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() || line[0] == b':' {
+        if line.is_empty() || line[0] == b':' || line.starts_with(b"event:") {
             return;
         }
         let payload = line.strip_prefix(b"data: ").unwrap_or(line);
@@ -119,8 +125,12 @@ fn http_client() -> reqwest::Client {
 }
 
 async fn post(client: &reqwest::Client, base_url: &str, body: &'static str) -> reqwest::Response {
+    post_to(client, &format!("{base_url}/chat/completions"), body).await
+}
+
+async fn post_to(client: &reqwest::Client, url: &str, body: &'static str) -> reqwest::Response {
     let response = client
-        .post(format!("{base_url}/chat/completions"))
+        .post(url)
         .header("content-type", "application/json")
         .bearer_auth("bench-key")
         .body(body)
@@ -148,25 +158,103 @@ async fn consume(mut response: reqwest::Response, on_payload: &mut impl FnMut(&[
     }
 }
 
-async fn stream(base_url: &str, expected: usize, parse_json: bool) {
+/// A chat chunk as a typed client reads it.
+#[derive(Deserialize)]
+struct Chunk<'a> {
+    #[serde(borrow)]
+    id: Cow<'a, str>,
+    #[serde(borrow)]
+    model: Cow<'a, str>,
+    created: u64,
+    #[serde(borrow)]
+    choices: Vec<ChunkChoice<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ChunkChoice<'a> {
+    index: u32,
+    #[serde(borrow)]
+    delta: Delta<'a>,
+    #[serde(borrow)]
+    finish_reason: Option<Cow<'a, str>>,
+}
+
+#[derive(Deserialize)]
+struct Delta<'a> {
+    #[serde(borrow)]
+    role: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    content: Option<Cow<'a, str>>,
+}
+
+/// A Responses API stream event as a typed client reads it.
+#[derive(Deserialize)]
+struct ResponsesEvent<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Cow<'a, str>,
+    output_index: Option<u32>,
+    content_index: Option<u32>,
+    #[serde(borrow)]
+    delta: Option<Cow<'a, str>>,
+}
+
+/// How a stream's payloads are read.
+#[derive(Clone, Copy, PartialEq)]
+enum Parse {
+    Lines,
+    Json,
+    Typed,
+    Responses,
+}
+
+fn bad(e: serde_json::Error) -> ! {
+    fail(format!("bad chunk: {e}"))
+}
+
+async fn stream(base_url: &str, expected: usize, parse: Parse) {
     let client = http_client();
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let mut events = 0usize;
-    let response = post(&client, base_url, STREAM_BODY).await;
+    let mut text = String::new();
+    let response = match parse {
+        Parse::Responses => post_to(&client, &format!("{base_url}/responses"), STREAM_BODY).await,
+        _ => post(&client, base_url, STREAM_BODY).await,
+    };
     consume(response, &mut |payload| {
-        if parse_json {
-            let chunk: Value = serde_json::from_slice(payload).unwrap_or_else(|e| fail(format!("bad chunk: {e}")));
-            std::hint::black_box(&chunk);
+        match parse {
+            Parse::Lines => {}
+            Parse::Json => {
+                let chunk: Value = serde_json::from_slice(payload).unwrap_or_else(|e| bad(e));
+                std::hint::black_box(&chunk);
+            }
+            Parse::Typed => {
+                let chunk: Chunk = serde_json::from_slice(payload).unwrap_or_else(|e| bad(e));
+                std::hint::black_box((&chunk.id, &chunk.model, chunk.created));
+                for choice in &chunk.choices {
+                    std::hint::black_box((choice.index, &choice.delta.role, &choice.finish_reason));
+                    text.push_str(choice.delta.content.as_deref().unwrap_or(""));
+                }
+            }
+            Parse::Responses => {
+                let event: ResponsesEvent = serde_json::from_slice(payload).unwrap_or_else(|e| bad(e));
+                std::hint::black_box((event.output_index, event.content_index));
+                if event.kind == "response.output_text.delta" {
+                    text.push_str(event.delta.as_deref().unwrap_or(""));
+                }
+            }
         }
         events += 1;
     })
     .await;
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu_before;
+    // A Responses stream also has its created, item-added and completed events.
+    let expected = expected + if parse == Parse::Responses { 3 } else { 0 };
     if events != expected {
         fail(format!("got {events} events, expected {expected}"));
     }
+    std::hint::black_box(&text);
     println!(r#"{{"events":{events},"seconds":{seconds:.6},"cpu_seconds":{cpu:.6}}}"#);
 }
 
@@ -321,7 +409,16 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| fail(format!("no runtime: {e}")));
     runtime.block_on(async {
         match scenario.as_str() {
-            "stream" => stream(&arg(1), number(2) as usize, arg(3) == "json").await,
+            "stream" => {
+                let parse = match arg(3).as_str() {
+                    "lines" => Parse::Lines,
+                    "json" => Parse::Json,
+                    "typed" => Parse::Typed,
+                    "responses" => Parse::Responses,
+                    other => fail(format!("unknown parse mode {other:?}")),
+                };
+                stream(&arg(1), number(2) as usize, parse).await
+            }
             "latency" => latency(&arg(1)).await,
             "plain" => plain(&arg(1), number(2) as usize, number(3)).await,
             "open" => open(&arg(1), number(2) as usize, &arg(3)).await,
