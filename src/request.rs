@@ -2,9 +2,10 @@
 //! cancelled or dropped from any thread.
 
 use crate::cancel::CancelToken;
-use crate::client::{Call, Client};
+use crate::client::{Call, CallKind, Client};
 use crate::config::RequestOptions;
-use crate::error::{Error, Status};
+use crate::error::{Error, Result as CallOutcome, Status};
+use crate::file::AtomicFile;
 use crate::log::LogLevel;
 use crate::result::CallResult;
 use crate::runtime;
@@ -25,6 +26,8 @@ pub enum Event<'a> {
     Headers(&'a str),
     /// One stream event: its SSE event name, if any, and its data.
     Chunk { name: Option<&'a str>, data: &'a str },
+    /// One piece of a binary reply, as it arrived.
+    Bytes(&'a [u8]),
 }
 
 /// Called with each event, in order, one call at a time, on a runtime worker
@@ -40,6 +43,8 @@ pub enum Delivery {
     Callback(EventCallback),
     /// Into a bounded queue read by `Request::next`; the stream pauses while it is full.
     Queue,
+    /// A binary reply's pieces into a file, which replaces its target only if the call succeeds.
+    File(AtomicFile),
 }
 
 impl Delivery {
@@ -47,7 +52,7 @@ impl Delivery {
     pub fn chunks(mut on_chunk: impl FnMut(&str) -> bool + Send + 'static) -> Delivery {
         Delivery::Callback(Box::new(move |event| match event {
             Event::Chunk { data, .. } => on_chunk(data),
-            Event::Headers(_) => true,
+            Event::Headers(_) | Event::Bytes(_) => true,
         }))
     }
 }
@@ -63,6 +68,8 @@ pub enum Next {
     /// The final reply's headers as a JSON object (only from `next_event`).
     Headers(String),
     Chunk { name: Option<String>, data: String },
+    /// A piece of a binary reply.
+    Bytes(Vec<u8>),
     /// Finished; the result is ready (or already taken).
     Done,
 }
@@ -77,6 +84,8 @@ struct Shared {
     cancel: CancelToken,
     /// Whether the reply comes as a stream of chunks; fixed when the call is built.
     stream: bool,
+    /// Whether those pieces are binary (a download) rather than text events.
+    bytes: bool,
     state: Mutex<State>,
     /// Signalled when a chunk is queued or the call finishes.
     changed: Condvar,
@@ -115,7 +124,7 @@ impl Request {
         if options.stream_usage.unwrap_or(client.config.stream_usage) {
             call.ask_stream_usage();
         }
-        let request = Request::new(call.is_stream());
+        let request = Request::new(call.is_stream(), matches!(call.kind, CallKind::Download { pieces: true }));
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
@@ -128,7 +137,7 @@ impl Request {
                 _ = client.closed.cancelled() => Err(Error::Cancelled),
                 caught = work.catch_unwind() => caught.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic)))),
             };
-            drop(sink);
+            let outcome = sink.settle(outcome);
             let result = progress.finish(outcome);
             let status = result.status();
             client.logger.log(if result.error.is_some() { LogLevel::Error } else { LogLevel::Info }, || {
@@ -146,16 +155,17 @@ impl Request {
 
     /// A request that failed before it could start; it is already finished.
     pub fn failed(error: Error) -> Request {
-        let request = Request::new(false);
+        let request = Request::new(false, false);
         request.finish(CallResult::failed(error));
         request
     }
 
-    fn new(stream: bool) -> Request {
+    fn new(stream: bool, bytes: bool) -> Request {
         Request {
             shared: Arc::new(Shared {
                 cancel: CancelToken::new(),
                 stream,
+                bytes,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
                 space: Notify::new(),
@@ -184,6 +194,11 @@ impl Request {
     /// Whether the reply is streamed, so chunks will reach the chosen delivery.
     pub fn is_stream(&self) -> bool {
         self.shared.stream
+    }
+
+    /// Whether its pieces are a binary reply's bytes (read with `next`, never as text).
+    pub fn yields_bytes(&self) -> bool {
+        self.shared.bytes
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.
@@ -223,7 +238,7 @@ impl Request {
                 None
             }
         });
-        if matches!(next, Some(Next::Chunk { .. } | Next::Headers(_))) {
+        if matches!(next, Some(Next::Chunk { .. } | Next::Headers(_) | Next::Bytes(_))) {
             self.shared.space.notify_one();
         }
         if drained_by_this_call {
@@ -358,9 +373,18 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
+    /// The call's outcome once its file, if it has one, is in place: a file that cannot be
+    /// committed fails the call; a failed call leaves the target untouched.
+    fn settle(self, outcome: CallOutcome<()>) -> CallOutcome<()> {
+        match (self.delivery, outcome) {
+            (Delivery::File(file), Ok(())) => file.commit(),
+            (_, outcome) => outcome,
+        }
+    }
+
     async fn hand_on(&mut self, event: Event<'_>) -> bool {
         match &mut self.delivery {
-            Delivery::Discard => true,
+            Delivery::Discard | Delivery::File(_) => true,
             Delivery::Callback(on_event) => {
                 let _delivering = DeliveringGuard::enter(&self.request.shared);
                 on_event(event)
@@ -369,6 +393,7 @@ impl Sink<'_> {
                 let item = match event {
                     Event::Headers(json) => Next::Headers(json.to_string()),
                     Event::Chunk { name, data } => Next::Chunk { name: name.map(str::to_string), data: data.to_string() },
+                    Event::Bytes(piece) => Next::Bytes(piece.to_vec()),
                 };
                 self.request.enqueue(item).await;
                 true
@@ -384,6 +409,16 @@ impl ChunkSink for Sink<'_> {
 
     async fn headers(&mut self, headers_json: &str) -> bool {
         self.hand_on(Event::Headers(headers_json)).await
+    }
+
+    async fn bytes(&mut self, piece: &[u8]) -> CallOutcome<()> {
+        if let Delivery::File(file) = &mut self.delivery {
+            return file.write(piece);
+        }
+        match self.hand_on(Event::Bytes(piece)).await {
+            true => Ok(()),
+            false => Err(Error::Cancelled),
+        }
     }
 }
 
