@@ -21,9 +21,7 @@ namespace Webraft
         // An event that IsCompleted had to take off the queue to find out.
         StreamEvent peeked;
         bool drained;
-        bool resultTaken;
-        ChatResult result;
-        WebraftException failure;
+        readonly PolledOutcome<ChatResult> outcome = new PolledOutcome<ChatResult>(ChatResult.FromNative);
 
         internal PolledRequest(ClientHandle client, RequestHandle handle)
         {
@@ -117,29 +115,7 @@ namespace Webraft
             {
                 if (!IsCompleted)
                     throw new InvalidOperationException("the request has not completed; poll until IsCompleted is true");
-                if (!resultTaken)
-                {
-                    ResultHandle native = Native.webraft_request_take_result(Handle);
-                    try
-                    {
-                        if (native.IsInvalid)
-                            throw new InvalidOperationException("webraft: a finished request had no result");
-                        // Either keeps the native result.
-                        if (Native.webraft_result_status(native) == WebraftStatus.Ok)
-                            result = ChatResult.FromNative(native);
-                        else
-                            failure = WebraftException.FromResult(native);
-                    }
-                    finally
-                    {
-                        if (result == null && failure == null)
-                            native.Dispose();
-                    }
-                    resultTaken = true;
-                }
-                if (failure != null)
-                    throw failure;
-                return result;
+                return outcome.Take(Handle);
             }
         }
 
@@ -186,6 +162,48 @@ namespace Webraft
                 Native.webraft_string_free(name);
                 Native.webraft_string_free(data);
             }
+        }
+    }
+
+    /// <summary>The outcome of a finished polled request: its result, taken and read once, or the failure it holds.</summary>
+    internal sealed class PolledOutcome<T> where T : class
+    {
+        readonly Func<ResultHandle, T> read;
+        bool taken;
+        T result;
+        WebraftException failure;
+
+        internal PolledOutcome(Func<ResultHandle, T> read)
+        {
+            this.read = read;
+        }
+
+        /// <summary>The result, or a thrown <see cref="WebraftException"/>; call only once the request is finished and drained.</summary>
+        internal T Take(RequestHandle request)
+        {
+            if (!taken)
+            {
+                ResultHandle native = Native.webraft_request_take_result(request);
+                try
+                {
+                    if (native.IsInvalid)
+                        throw new InvalidOperationException("webraft: a finished request had no result");
+                    // Either keeps the native result.
+                    if (Native.webraft_result_status(native) == WebraftStatus.Ok)
+                        result = read(native);
+                    else
+                        failure = WebraftException.FromResult(native);
+                }
+                finally
+                {
+                    if (result == null && failure == null)
+                        native.Dispose();
+                }
+                taken = true;
+            }
+            if (failure != null)
+                throw failure;
+            return result;
         }
     }
 }
