@@ -188,7 +188,7 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-for suite in test_webraft_hpp test_conversation test_responses; do
+for suite in test_webraft_hpp test_conversation test_responses test_media; do
     check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
         -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
     check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
