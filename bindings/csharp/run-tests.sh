@@ -193,6 +193,26 @@ Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
     }
     check "Responses streams a Responses API reply and reports the rate limit (SSE, JSON lines), and a failed response" responses
 
+    media() {
+        local dir="$OUT/example" heard
+        # A WAV header the library sniffs as audio/wav, then a few bytes; the test server's transcript
+        # names the size, type and FNV-1a hash of what arrived.
+        printf 'RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\x02\x01voice' >"$dir/hello.wav"
+        heard="heard $(stat -c %s "$dir/hello.wav") bytes of hello.wav (audio/wav) fnv1a64 $(python3 -c 'import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print("%016x" % h)' "$dir/hello.wav")"
+        expect Media 0 "$heard" transcribe "$dir/hello.wav" &&
+            expect Media 0 "$heard" transcribe "$dir/hello.wav" --stream &&
+            expect Media 1 "" transcribe "$dir/no-such.wav" && stderr_has Media "INVALID_ARGUMENT" &&
+            expect Media 0 "wrote 10240 bytes to $dir/line.mp3" speak "$dir/line.mp3" Hello, you &&
+            python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() != bytes(i % 251 for i in range(10240)))' "$dir/line.mp3" &&
+            expect Media 0 "wrote 20 bytes to $dir/door.png" image "$dir/door.png" a red door &&
+            [ "$(tail -c +9 "$dir/door.png")" = "a red door#0" ]
+    }
+    check "Media transcribes a WAV file (plain, streamed), speaks a line to a file, draws an image to a file" media
+
     check "ListModels lists the ids of GET /models" expect ListModels 0 "gpt-4o
 gpt-4o-mini
 gpt-3.5-turbo

@@ -76,6 +76,21 @@ else
     failed=$((failed + 1))
 fi
 
+# fnv1a64 FILE: the FNV-1a 64 hash of FILE's bytes, as 16 hex digits (the test server's transcript has it).
+fnv1a64() {
+    python3 -c 'import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print("%016x" % h)' "$1"
+}
+# speech_pattern FILE N: FILE is the test server's speech of N bytes (byte i is i % 251).
+speech_pattern() {
+    python3 -c 'import sys
+data = open(sys.argv[1], "rb").read()
+sys.exit(data != bytes(i % 251 for i in range(int(sys.argv[2]))))' "$1" "$2"
+}
+
 echo "== examples against the test server"
 cd "$root"
 . scripts/test-server.sh
@@ -103,7 +118,7 @@ expect() {
         failed=$((failed + 1))
     fi
 }
-if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses); then
+if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses ./media); then
     usage='usage: [1-9][0-9]* prompt \+ [1-9][0-9]* completion = [1-9][0-9]* tokens'
     for base in /v1 /v2 /freeapi; do
         expect "stream and usage $base" 0 "Hello! You said: hi from go
@@ -148,6 +163,19 @@ status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-inco
         sh -c '"$0" -model responses-failed hi 2>&1' "$bin/responses"
     expect "models" 0 "gpt-4o \(webraft-test\)
 text-embedding-3-small \(webraft-test\)" "$bin/models"
+    # Media: a WAV file transcribed (plain and streamed), a line spoken to a file, an image
+    # drawn to a file. The test server's transcript names the file's size, type and FNV-1a hash.
+    printf 'RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\x02\x01voice' >"$bin/hello.wav"
+    heard="heard $(wc -c <"$bin/hello.wav") bytes of hello.wav \(audio/wav\) fnv1a64 $(fnv1a64 "$bin/hello.wav")"
+    expect "media transcribe" 0 "$heard" "$bin/media" transcribe "$bin/hello.wav"
+    expect "media transcribe -stream" 0 "$heard" "$bin/media" transcribe -stream "$bin/hello.wav"
+    expect "media transcribe, missing file" 1 "" "$bin/media" transcribe "$bin/no-such.wav"
+    expect "media speak" 0 "wrote 10240 bytes to $bin/line.mp3" "$bin/media" speak -o "$bin/line.mp3" Hello, you
+    speech_pattern "$bin/line.mp3" 10240 && echo "example media speak: the file holds the audio" && passed=$((passed + 1)) ||
+        { echo "example media speak: FAILED, the file is not the audio"; failed=$((failed + 1)); }
+    expect "media image" 0 "wrote 20 bytes to $bin/door.png" "$bin/media" image -o "$bin/door.png" a red door
+    [ "$(tail -c +9 "$bin/door.png")" = "a red door#0" ] && echo "example media image: the file holds the image" && passed=$((passed + 1)) ||
+        { echo "example media image: FAILED, the file is not the image"; failed=$((failed + 1)); }
 else
     failed=$((failed + 1))
 fi
