@@ -1315,8 +1315,9 @@ public:
      * servers tell the format by it; `content_type` as for file().
      */
     Form& bytes(CStr name, const void* data, std::size_t len, CStr filename, CStr content_type = nullptr) {
-        return check(webraft_form_add_file_bytes(get(), name.get(), static_cast<const std::uint8_t*>(data), len,
-                                                 filename.get(), content_type.get()),
+        static const std::uint8_t empty = 0;  // the C API takes no NULL, even for an empty file
+        const auto* bytes = data != nullptr ? static_cast<const std::uint8_t*>(data) : &empty;
+        return check(webraft_form_add_file_bytes(get(), name.get(), bytes, len, filename.get(), content_type.get()),
                      "bytes");
     }
     /** The same from any contiguous container of bytes: std::vector<std::uint8_t>, std::string, webraft::Bytes, ... */

@@ -158,7 +158,8 @@ func (f *Form) AddFile(name string, file File) error {
 		}
 	}
 	return f.use(func(p *C.webraft_form) error {
-		var ptr *C.uint8_t
+		// The library takes no NULL, even for an empty file.
+		ptr := (*C.uint8_t)(unsafe.Pointer(&emptyFile))
 		if len(data) > 0 {
 			ptr = (*C.uint8_t)(unsafe.Pointer(&data[0]))
 		}
@@ -166,6 +167,9 @@ func (f *Form) AddFile(name string, file File) error {
 		return statusError(status, "Form.AddFile("+name+")")
 	})
 }
+
+// emptyFile is where an empty file part's bytes point.
+var emptyFile byte
 
 // optionalString is s for C, or NULL when it is "".
 func optionalString(s string) ([]byte, error) {

@@ -61,6 +61,7 @@ func TestTranscribeFileSources(t *testing.T) {
 		{"bytes, sniffed", webraft.FileBytes("noext", wav), heard("heard", wav, "noext", "audio/wav")},
 		{"reader, one byte at a time", webraft.FileReader("r.wav", iotest.OneByteReader(bytes.NewReader(wav))), heard("heard", wav, "r.wav", "audio/wav")},
 		{"bytes, given type", webraft.File{Filename: "a.bin", ContentType: "audio/x-custom"}, ""},
+		{"empty bytes", webraft.FileBytes("empty.wav", nil), heard("heard", nil, "empty.wav", "audio/wav")},
 	}
 	// A File from a path with its name and type overridden: FilePath, then the fields.
 	cases[1].file = webraft.FilePath(path)

@@ -72,6 +72,7 @@ namespace Webraft.Tests
                     Tuple.Create(Transcription().AddFile("file", plain, "clip.mp3"), Heard("heard", plain, "clip.mp3", "audio/mpeg")),
                     Tuple.Create(Transcription().AddFile("file", new MemoryStream(wav), "s.wav"), Heard("heard", wav, "s.wav", "audio/wav")),
                     Tuple.Create(Transcription().AddFile("file", plain, "a.bin", "audio/x-custom"), Heard("heard", plain, "a.bin", "audio/x-custom")),
+                    Tuple.Create(Transcription().AddFile("file", new byte[0], "empty.wav"), Heard("heard", new byte[0], "empty.wav", "audio/wav")),
                 };
                 foreach (var c in cases)
                 {
