@@ -8,6 +8,36 @@ use crate::error::{Error, Status};
 use crate::file::write_atomically;
 use std::ffi::c_char;
 
+/// Hand out the slice `find` borrows from the result, or the status of why there is none; the
+/// out-pointers are cleared first, so a failure leaves NULL and 0.
+///
+/// # Safety
+/// `result` is NULL or a live result; the out-pointers are NULL or writable.
+unsafe fn slice_out<T>(
+    result: *const webraft_result,
+    out_data: *mut *const T,
+    out_len: *mut usize,
+    find: impl FnOnce(&webraft_result) -> Result<&[T], Status>,
+) -> Status {
+    // SAFETY: this function's contract, for the out-pointers.
+    let (out_data, out_len) = unsafe { (Out::new(out_data), Out::new(out_len)) };
+    out_data.write(std::ptr::null());
+    out_len.write(0);
+    // SAFETY: this function's contract, for `result`.
+    let Some(result) = (unsafe { borrow(result) }) else { return Status::NullArgument };
+    if out_data.is_null() {
+        return Status::NullArgument;
+    }
+    match find(result) {
+        Ok(slice) => {
+            out_data.write(slice.as_ptr());
+            out_len.write(slice.len());
+            Status::Ok
+        }
+        Err(status) => status,
+    }
+}
+
 /// How many body bytes of the final reply arrived, whether kept in the
 /// result, written to a file or handed to a callback; for a body the server
 /// cut short, how much came before the cut. 0 for NULL. Any thread.
@@ -38,22 +68,11 @@ pub unsafe extern "C" fn webraft_result_image_bytes(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: the out-pointers are NULL or writable (the header's contract).
-        let (out_data, out_len) = unsafe { (Out::new(out_data), Out::new(out_len)) };
-        out_data.write(std::ptr::null());
-        out_len.write(0);
-        // SAFETY: `result` is NULL or a live result (the header's contract).
-        let Some(result) = (unsafe { borrow(result) }) else { return Status::NullArgument };
-        if out_data.is_null() {
-            return Status::NullArgument;
-        }
-        match result.images().get(index).ok_or(Status::Missing).and_then(|image| image.bytes(index)) {
-            Ok(bytes) => {
-                out_data.write(bytes.as_ptr());
-                out_len.write(bytes.len());
-                Status::Ok
-            }
-            Err(status) => status,
+        // SAFETY: the header's contract for every pointer.
+        unsafe {
+            slice_out(result, out_data, out_len, |r| {
+                r.images().get(index).ok_or(Status::Missing).and_then(|image| image.bytes(index))
+            })
         }
     }
 }
@@ -120,22 +139,12 @@ pub unsafe extern "C" fn webraft_result_embedding(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: the out-pointers are NULL or writable (the header's contract).
-        let (out_values, out_len) = unsafe { (Out::new(out_values), Out::new(out_len)) };
-        out_values.write(std::ptr::null());
-        out_len.write(0);
-        // SAFETY: `result` is NULL or a live result (the header's contract).
-        let Some(result) = (unsafe { borrow(result) }) else { return Status::NullArgument };
-        if out_values.is_null() {
-            return Status::NullArgument;
-        }
-        match result.embeddings().get(index).ok_or(&Status::Missing) {
-            Ok(Ok(values)) => {
-                out_values.write(values.as_ptr());
-                out_len.write(values.len());
-                Status::Ok
-            }
-            Ok(Err(status)) | Err(status) => *status,
+        // SAFETY: the header's contract for every pointer.
+        unsafe {
+            slice_out(result, out_values, out_len, |r| match r.embeddings().get(index) {
+                Some(vector) => vector.as_deref().map_err(|status| *status),
+                None => Err(Status::Missing),
+            })
         }
     }
 }
