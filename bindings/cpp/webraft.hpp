@@ -1,8 +1,8 @@
 /*
  * webraft.hpp: header-only C++17 wrapper over the webraft C API (webraft.h).
  *
- * - Client, Conversation, Request, Result and String are move-only owners of
- *   their C handles (one template, detail::Handle, does the owning for all five).
+ * - Client, Conversation, Form, Request, Result and String are move-only owners
+ *   of their C handles (one template, detail::Handle, does the owning for all six).
  * - Calls come in two forms: `chat`, `send`, ... throw webraft::Error when the
  *   call fails; `try_chat`, `try_send`, ... never throw and hand back the Result
  *   (check `ok()`). Only the try_ forms exist when exceptions are off
@@ -22,6 +22,11 @@
  *   the reply's headers first, then each stream event with its SSE name.
  *   Event callbacks are any callable taking `const webraft::Event&`, with the
  *   same rules as chunk callbacks; Request::next_event polls them.
+ * - Audio, images and embeddings: Form builds multipart uploads (files from a
+ *   std::filesystem::path or from bytes); transcribe, speech (into memory, a
+ *   file, or a lambda taking webraft::Bytes pieces), generate_images and
+ *   embeddings read binary replies as spans (Bytes, Span<const float>), never
+ *   as text.
  * - Every Result, failed ones too, and every Error carry the reply's headers:
  *   header(name), headers_json() and rate_limit().
  * - Result::tool_calls() is a range of ToolCall; JSON Pointer reads (get_*
