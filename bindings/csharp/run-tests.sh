@@ -110,6 +110,7 @@ cp "$OUT/Webraft.dll" "$OUT/example/"
 step "start the test server"
 # shellcheck source=scripts/test-server.sh
 . scripts/test-server.sh
+. scripts/media-fixtures.sh
 start_test_server || { echo "0 passed, 1 failed"; exit 1; }
 echo "WEBRAFT_TEST_URL=$WEBRAFT_TEST_URL"
 # The MockServer tests start their own webraft-mock, this build's.
@@ -195,19 +196,13 @@ Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
 
     media() {
         local dir="$OUT/example" heard
-        # A WAV header the library sniffs as audio/wav, then a few bytes; the test server's transcript
-        # names the size, type and FNV-1a hash of what arrived.
-        printf 'RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\x02\x01voice' >"$dir/hello.wav"
-        heard="heard $(stat -c %s "$dir/hello.wav") bytes of hello.wav (audio/wav) fnv1a64 $(python3 -c 'import sys
-h = 0xcbf29ce484222325
-for b in open(sys.argv[1], "rb").read():
-    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-print("%016x" % h)' "$dir/hello.wav")"
+        write_test_wav "$dir/hello.wav"
+        heard="$(heard_line "$dir/hello.wav")"
         expect Media 0 "$heard" transcribe "$dir/hello.wav" &&
             expect Media 0 "$heard" transcribe "$dir/hello.wav" --stream &&
             expect Media 1 "" transcribe "$dir/no-such.wav" && stderr_has Media "INVALID_ARGUMENT" &&
             expect Media 0 "wrote 10240 bytes to $dir/line.mp3" speak "$dir/line.mp3" Hello, you &&
-            python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() != bytes(i % 251 for i in range(10240)))' "$dir/line.mp3" &&
+            is_test_speech "$dir/line.mp3" 10240 &&
             expect Media 0 "wrote 20 bytes to $dir/door.png" image "$dir/door.png" a red door &&
             [ "$(tail -c +9 "$dir/door.png")" = "a red door#0" ]
     }

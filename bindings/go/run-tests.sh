@@ -76,24 +76,10 @@ else
     failed=$((failed + 1))
 fi
 
-# fnv1a64 FILE: the FNV-1a 64 hash of FILE's bytes, as 16 hex digits (the test server's transcript has it).
-fnv1a64() {
-    python3 -c 'import sys
-h = 0xcbf29ce484222325
-for b in open(sys.argv[1], "rb").read():
-    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-print("%016x" % h)' "$1"
-}
-# speech_pattern FILE N: FILE is the test server's speech of N bytes (byte i is i % 251).
-speech_pattern() {
-    python3 -c 'import sys
-data = open(sys.argv[1], "rb").read()
-sys.exit(data != bytes(i % 251 for i in range(int(sys.argv[2]))))' "$1" "$2"
-}
-
 echo "== examples against the test server"
 cd "$root"
 . scripts/test-server.sh
+. scripts/media-fixtures.sh
 start_test_server
 bin="$(mktemp -d)"
 # expect NAME STATUS PATTERNS COMMAND...: runs COMMAND; it passes when it exits
@@ -165,13 +151,13 @@ status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-inco
 text-embedding-3-small \(webraft-test\)" "$bin/models"
     # Media: a WAV file transcribed (plain and streamed), a line spoken to a file, an image
     # drawn to a file. The test server's transcript names the file's size, type and FNV-1a hash.
-    printf 'RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\x02\x01voice' >"$bin/hello.wav"
-    heard="heard $(wc -c <"$bin/hello.wav") bytes of hello.wav \(audio/wav\) fnv1a64 $(fnv1a64 "$bin/hello.wav")"
+    write_test_wav "$bin/hello.wav"
+    heard="$(heard_line "$bin/hello.wav" | sed 's/[()]/\\&/g')"
     expect "media transcribe" 0 "$heard" "$bin/media" transcribe "$bin/hello.wav"
     expect "media transcribe -stream" 0 "$heard" "$bin/media" transcribe -stream "$bin/hello.wav"
     expect "media transcribe, missing file" 1 "" "$bin/media" transcribe "$bin/no-such.wav"
     expect "media speak" 0 "wrote 10240 bytes to $bin/line.mp3" "$bin/media" speak -o "$bin/line.mp3" Hello, you
-    speech_pattern "$bin/line.mp3" 10240 && echo "example media speak: the file holds the audio" && passed=$((passed + 1)) ||
+    is_test_speech "$bin/line.mp3" 10240 && echo "example media speak: the file holds the audio" && passed=$((passed + 1)) ||
         { echo "example media speak: FAILED, the file is not the audio"; failed=$((failed + 1)); }
     expect "media image" 0 "wrote 20 bytes to $bin/door.png" "$bin/media" image -o "$bin/door.png" a red door
     [ "$(tail -c +9 "$bin/door.png")" = "a red door#0" ] && echo "example media image: the file holds the image" && passed=$((passed + 1)) ||

@@ -266,20 +266,17 @@ check "responses: a 429 prints the failed reply's exhausted budget" example_prin
     "$(printf 'HTTP 429: Rate limit reached for requests. Please retry after 1 second.\n%s\n%s' \
         'requests: 0 of 60 left, reset in 1000 ms' 'tokens: 0 of 150000 left, reset in 360000 ms')" \
     responses "$(config /v2)" rate-limit hi
-# media: a WAV header the library sniffs as audio/wav, then a few bytes; the test server's
-# transcript names the size, type and FNV-1a hash of what arrived.
-printf 'RIFF\x24\x10\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80\x3e\0\0\x02\x01voice' >"$WORK/hello.wav"
-heard="heard $(stat -c %s "$WORK/hello.wav") bytes of hello.wav (audio/wav) fnv1a64 $(python3 -c 'import sys
-h = 0xcbf29ce484222325
-for b in open(sys.argv[1], "rb").read():
-    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-print("%016x" % h)' "$WORK/hello.wav")"
+# media: a WAV file transcribed (its transcript names the size, type and hash of what arrived),
+# a line spoken into a file, an image drawn into a file.
+. scripts/media-fixtures.sh
+write_test_wav "$WORK/hello.wav"
+heard="$(heard_line "$WORK/hello.wav")"
 check "media transcribes a WAV file" example_prints 0 "$heard" media "$(config /v1)" transcribe "$WORK/hello.wav"
 check "media transcribes a WAV file as a stream" example_prints 0 "$heard" media "$(config /v2)" transcribe "$WORK/hello.wav" --stream
 check "media reports a missing recording" example_prints 1 "" media "$(config /v1)" transcribe "$WORK/no-such.wav"
 speech_file_holds_audio() {
     example_prints 0 "wrote 10240 bytes to $WORK/line.mp3" media "$(config /v1)" speak "$WORK/line.mp3" "Hello, you" &&
-        python3 -c 'import sys; sys.exit(open(sys.argv[1], "rb").read() != bytes(i % 251 for i in range(10240)))' "$WORK/line.mp3"
+        is_test_speech "$WORK/line.mp3" 10240
 }
 check "media speaks a line into a file" speech_file_holds_audio
 image_file_holds_image() {

@@ -11,57 +11,24 @@ namespace Webraft
     /// </summary>
     public sealed class PolledDownload : IDisposable
     {
-        readonly object gate = new object();
-        readonly RequestHandle handle;
-        // Holding the client handle keeps a forgotten client from being finalized (which would cancel
-        // this download) while it is polled; it is never read.
-#pragma warning disable 414
-        readonly ClientHandle client;
-#pragma warning restore 414
-        // A piece that IsCompleted had to take off the queue to find out.
-        byte[] peeked;
-        bool drained;
-        readonly PolledOutcome<SendResult> outcome = new PolledOutcome<SendResult>(SendResult.FromNative);
+        readonly PollQueue<byte[], SendResult> queue;
 
         internal PolledDownload(ClientHandle client, RequestHandle handle)
         {
-            this.client = client;
-            this.handle = handle;
-        }
-
-        RequestHandle Handle
-        {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(GetType().Name);
-                return handle;
-            }
+            queue = new PollQueue<byte[], SendResult>(client, handle, "PolledDownload", NextBytes, SendResult.FromNative);
         }
 
         /// <summary>Takes the next piece of the body if one has arrived; never waits.</summary>
         public bool TryGetNextBytes(out byte[] piece)
         {
-            lock (gate)
-            {
-                piece = peeked ?? Poll();
-                peeked = null;
-                return piece != null;
-            }
+            piece = queue.Take();
+            return piece != null;
         }
 
         /// <summary>True once the download has finished and every piece has been taken.</summary>
         public bool IsCompleted
         {
-            get
-            {
-                lock (gate)
-                {
-                    if (peeked == null)
-                        peeked = Poll();
-                    return drained && peeked == null;
-                }
-            }
+            get { return queue.IsCompleted; }
         }
 
         /// <summary>
@@ -71,44 +38,34 @@ namespace Webraft
         /// </summary>
         public SendResult GetResult()
         {
-            lock (gate)
-            {
-                if (!IsCompleted)
-                    throw new InvalidOperationException("the download has not completed; poll until IsCompleted is true");
-                return outcome.Take(Handle);
-            }
+            return queue.GetResult();
         }
 
         /// <summary>Asks the download to stop; it completes with status Cancelled shortly after.</summary>
         public void Cancel()
         {
-            Native.webraft_request_cancel(Handle);
+            queue.Cancel();
         }
 
         /// <summary>Frees the download, cancelling it if it still runs. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
         public void Dispose()
         {
-            handle.Dispose();
+            queue.Dispose();
         }
 
         /// <summary>The next queued piece, or null.</summary>
-        byte[] Poll()
+        static byte[] NextBytes(RequestHandle request, out bool done)
         {
-            if (drained)
-                return null;
             uint found;
             IntPtr data;
             UIntPtr length;
-            WebraftStatus status = Native.webraft_request_next_bytes(Handle, 0, out found, out data, out length);
+            WebraftStatus status = Native.webraft_request_next_bytes(request, 0, out found, out data, out length);
             if (status != WebraftStatus.Ok)
                 throw new WebraftException(status, "webraft_request_next_bytes failed");
             try
             {
-                if (found == Native.EventBytes)
-                    return Utf8.CopyBytes(data, Utf8.Length(length));
-                if (found == Native.EventDone)
-                    drained = true;
-                return null;
+                done = found == Native.EventDone;
+                return found == Native.EventBytes ? Utf8.CopyBytes(data, Utf8.Length(length)) : null;
             }
             finally
             {
