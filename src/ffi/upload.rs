@@ -50,7 +50,12 @@ pub unsafe extern "C" fn webraft_form_add_text(
         // SAFETY: `name` and `value` are NULL or NUL-terminated (the header's contract).
         let field = unsafe { (required_str(name, "name"), required_str(value, "value")) };
         // SAFETY: `form` is NULL or live (the header's contract).
-        status_of(unsafe { edit(form, |f| Ok(f.add_text(field.0?, field.1?))) })
+        status_of(unsafe {
+            edit(form, |f| {
+                f.add_text(field.0?, field.1?);
+                Ok(())
+            })
+        })
     }
 }
 

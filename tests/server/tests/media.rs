@@ -85,7 +85,7 @@ fn broken_multipart_is_a_400_naming_the_problem() {
     let cases: Vec<(String, Vec<u8>, &str)> = vec![
         ("application/json".into(), good.clone(), "multipart/form-data"),
         ("multipart/form-data".into(), good.clone(), "no usable boundary"),
-        (format!("multipart/form-data; boundary=other"), good.clone(), "does not start with the boundary"),
+        ("multipart/form-data; boundary=other".into(), good.clone(), "does not start with the boundary"),
         (format!("multipart/form-data; boundary={BOUNDARY}"), good[..good.len() - 10].to_vec(), "not closed by the boundary"),
         (format!("multipart/form-data; boundary={BOUNDARY}"), multipart(&[("model", "m")], &[("file", "a.wav", None, b"x")]), "has no Content-Type"),
     ];
