@@ -109,9 +109,10 @@ pub unsafe extern "C" fn webraft_result_image_save(
         // SAFETY: `file_path` is NULL or NUL-terminated (the header's contract).
         let file_path = unsafe { required_path(file_path, "file_path") };
         let saved = result.and_then(|result| {
+            let file_path = file_path?;
             let missing = || Error::Missing(format!("/data/{index}/b64_json"));
             let bytes = result.images().get(index).ok_or_else(missing)?.entry.decode(index)?;
-            write_atomically(file_path?, &bytes)
+            write_atomically(file_path, &bytes)
         });
         report(saved, &out_error)
     }

@@ -617,6 +617,56 @@ static void test_embeddings_read_the_same_from_floats_and_base64(void) {
     webraft_client_free(client);
 }
 
+static void test_start_and_poll_argument_errors(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_request *request = NULL;
+    webraft_event event = WEBRAFT_EVENT_CHUNK;
+    uint8_t *data = (uint8_t *)&event;
+    size_t len = 9;
+    CHECK_STATUS_EQ(webraft_request_next_bytes(NULL, 0, &event, &data, &len), WEBRAFT_STATUS_NULL_ARGUMENT);
+    CHECK(data == NULL && len == 0);
+    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, 7, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_INVALID_ARGUMENT);
+    CHECK(webraft_request_is_finished(request));
+    webraft_request_free(request);
+    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, WEBRAFT_DELIVERY_NONE, NULL,
+                                           NULL, NULL, NULL),
+                    WEBRAFT_STATUS_NULL_ARGUMENT);
+    webraft_form *form = transcription_form(NULL);
+    CHECK_STATUS_EQ(webraft_send_form_stream_start(client, "/audio/transcriptions", form, NULL,
+                                                   WEBRAFT_DELIVERY_CALLBACK, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_NULL_ARGUMENT);
+    webraft_request_free(request);
+    CHECK_STATUS_EQ(webraft_send_form_start(client, "/audio/transcriptions", NULL, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_NULL_ARGUMENT); /* the handle is already finished, holding the error */
+    CHECK(webraft_request_is_finished(request));
+    webraft_result *r = webraft_request_take_result(request);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_NULL_ARGUMENT);
+    webraft_result_free(r);
+    webraft_request_free(request);
+
+    /* A plain download's next_bytes is a wait: PENDING until DONE, never a piece. */
+    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", speech_json("tts-1", "Hey"), NULL,
+                                           WEBRAFT_DELIVERY_NONE, NULL, NULL, NULL, &request),
+                    WEBRAFT_STATUS_OK);
+    CHECK(!webraft_request_is_stream(request));
+    do {
+        CHECK_STATUS_EQ(webraft_request_next_bytes(request, generous_ms(5000), &event, &data, &len), WEBRAFT_STATUS_OK);
+        CHECK(event != WEBRAFT_EVENT_BYTES && data == NULL);
+    } while (event != WEBRAFT_EVENT_DONE);
+    r = webraft_request_take_result(request);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
+    size_t body_len = 0;
+    const uint8_t *body = webraft_result_body_bytes(r, &body_len);
+    CHECK_MSG(is_speech(body, body_len, 3 * 1024), "a body of %zu bytes", body_len);
+    CHECK_STATUS_EQ(webraft_result_image_save(r, 0, NULL, NULL), WEBRAFT_STATUS_NULL_ARGUMENT);
+    CHECK_INT_EQ(webraft_result_image_count(r), 0); /* not an images reply */
+    webraft_result_free(r);
+    webraft_request_free(request);
+    webraft_form_free(form);
+    webraft_client_free(client);
+}
+
 const struct test_case media_tests[] = {
     TEST_ENTRY(test_form_bad_inputs_fail_clearly_and_name_the_path),
     TEST_ENTRY(test_transcription_from_a_path_in_every_format),
@@ -629,5 +679,6 @@ const struct test_case media_tests[] = {
     TEST_ENTRY(test_speech_to_a_file_is_atomic),
     TEST_ENTRY(test_images_decode_save_and_urls),
     TEST_ENTRY(test_embeddings_read_the_same_from_floats_and_base64),
+    TEST_ENTRY(test_start_and_poll_argument_errors),
 };
 const size_t media_tests_count = sizeof media_tests / sizeof media_tests[0];
