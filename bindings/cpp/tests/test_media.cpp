@@ -2,6 +2,7 @@
 // images and embeddings against the loopback test server (WEBRAFT_TEST_URL).
 #include "check.hpp"
 #include "webraft.hpp"
+#include "webraft_mock.hpp"
 
 #include <cinttypes>
 #include <cstdint>
@@ -313,6 +314,20 @@ void test_non_utf8_file_name() {
     CHECK_EQ(test_client().transcribe(form).text(), heard("heard", audio, "voice-\xEF\xBF\xBD.wav", "audio/wav"));
 }
 
+/** A retried form is sent whole again: the file is read anew from disk (through a webraft-mock of its own). */
+void test_retried_form_arrives_whole() {
+    webraft::MockServer mock({"--errors", "500"});
+    CHECK(static_cast<bool>(mock));
+    if (!mock) return;
+    webraft::Client client(R"({"base_url":")" + mock.url("/v1") + R"(","api_key":"test-key","max_retries":2})");
+    std::string audio = wav();
+    webraft::Form form;
+    form.text("model", "whisper-1").file("file", write_file(temp_dir() / "r.wav", audio));
+    webraft::Result result = client.transcribe(form);
+    CHECK_EQ(result.retries(), 1u);
+    CHECK_EQ(result.text(), heard("heard", audio, "r.wav", "audio/wav"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,6 +340,7 @@ int main(int argc, char** argv) {
         {"embeddings_float_and_base64", test_embeddings_float_and_base64},
         {"bad_uploads", test_bad_uploads},
         {"non_utf8_file_name", test_non_utf8_file_name},
+        {"retried_form_arrives_whole", test_retried_form_arrives_whole},
     };
     return check::run(cases, argc, argv);
 }
