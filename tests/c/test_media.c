@@ -384,7 +384,7 @@ static int stop_at_first_piece(void *user_data, const uint8_t *data, size_t len)
     return 1;
 }
 
-static void test_speech_pieces_by_callback_and_poll(void) {
+static void test_speech_pieces_by_callback(void) {
     webraft_client *client = new_client("/v1", NULL);
     struct pieces seen = {0};
     webraft_request *request = NULL;
@@ -415,7 +415,13 @@ static void test_speech_pieces_by_callback_and_poll(void) {
     CHECK_INT_EQ(calls, 1);
     webraft_result_free(r);
     webraft_request_free(request);
+    webraft_client_free(client);
+}
 
+static void test_polled_speech_pieces(void) {
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_request *request = NULL;
+    webraft_event event = WEBRAFT_EVENT_PENDING;
     CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", speech_json("tts-1", "Polled"), NULL,
                                            WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL, &request),
                     WEBRAFT_STATUS_OK);
@@ -437,21 +443,12 @@ static void test_speech_pieces_by_callback_and_poll(void) {
     } while (event != WEBRAFT_EVENT_DONE);
     CHECK(pieces > 1);
     CHECK(is_speech((const uint8_t *)polled.data, polled.len, 6 * 1024));
-    r = webraft_request_take_result(request);
+    webraft_result *r = webraft_request_take_result(request);
     CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
     webraft_result_free(r);
     webraft_request_free(request);
     buf_free(&polled);
     webraft_bytes_free(NULL, 5);
-
-    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, WEBRAFT_DELIVERY_CALLBACK, NULL,
-                                           NULL, NULL, &request),
-                    WEBRAFT_STATUS_NULL_ARGUMENT);
-    webraft_request_free(request);
-    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, WEBRAFT_DELIVERY_NONE, on_piece,
-                                           NULL, NULL, &request),
-                    WEBRAFT_STATUS_INVALID_ARGUMENT);
-    webraft_request_free(request);
     webraft_client_free(client);
 }
 
@@ -507,8 +504,20 @@ static void test_speech_to_a_file_is_atomic(void) {
     data = read_file(path, &len);
     CHECK(is_speech(data, len, 5 * 1024));
     free(data);
+    webraft_client_free(client);
+    /* The done callback runs just after the result is published. */
+    for (unsigned waited = 0; __atomic_load_n(&done_count, __ATOMIC_SEQ_CST) == 0 && waited < generous_ms(5000); waited++)
+        sleep_ms(1);
+    CHECK_INT_EQ(__atomic_load_n(&done_count, __ATOMIC_SEQ_CST), 1);
+    remove_dir(dir);
+}
 
-    r = webraft_download_to_file(client, "POST", "/audio/speech", speech_json("tts-1", "x"), NULL, dir);
+static void test_download_targets_that_cannot_be_written_fail_before_sending(void) {
+    char dir[256];
+    temp_dir(dir, sizeof dir, "targets");
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_result *r =
+        webraft_download_to_file(client, "POST", "/audio/speech", speech_json("tts-1", "x"), NULL, dir);
     CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_INVALID_ARGUMENT);
     CHECK_CONTAINS(webraft_result_error_message(r), dir);
     webraft_result_free(r);
@@ -522,10 +531,7 @@ static void test_speech_to_a_file_is_atomic(void) {
     CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_NULL_ARGUMENT);
     webraft_result_free(r);
     webraft_client_free(client);
-    /* The done callback runs just after the result is published. */
-    for (unsigned waited = 0; __atomic_load_n(&done_count, __ATOMIC_SEQ_CST) == 0 && waited < generous_ms(5000); waited++)
-        sleep_ms(1);
-    CHECK_INT_EQ(__atomic_load_n(&done_count, __ATOMIC_SEQ_CST), 1);
+    CHECK_INT_EQ(entries_in(dir), 0);
     remove_dir(dir);
 }
 
@@ -620,6 +626,14 @@ static void test_embeddings_read_the_same_from_floats_and_base64(void) {
 static void test_start_and_poll_argument_errors(void) {
     webraft_client *client = new_client("/v1", NULL);
     webraft_request *request = NULL;
+    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, WEBRAFT_DELIVERY_CALLBACK, NULL,
+                                           NULL, NULL, &request),
+                    WEBRAFT_STATUS_NULL_ARGUMENT);
+    webraft_request_free(request);
+    CHECK_STATUS_EQ(webraft_download_start(client, "POST", "/audio/speech", NULL, NULL, WEBRAFT_DELIVERY_NONE, on_piece,
+                                           NULL, NULL, &request),
+                    WEBRAFT_STATUS_INVALID_ARGUMENT);
+    webraft_request_free(request);
     webraft_event event = WEBRAFT_EVENT_CHUNK;
     uint8_t *data = (uint8_t *)&event;
     size_t len = 9;
@@ -675,8 +689,10 @@ const struct test_case media_tests[] = {
     TEST_ENTRY(test_streamed_transcription_by_callback_and_poll),
     TEST_ENTRY(test_error_replies_to_forms_and_the_upload_bound),
     TEST_ENTRY(test_speech_in_memory_is_length_delimited),
-    TEST_ENTRY(test_speech_pieces_by_callback_and_poll),
+    TEST_ENTRY(test_speech_pieces_by_callback),
+    TEST_ENTRY(test_polled_speech_pieces),
     TEST_ENTRY(test_speech_to_a_file_is_atomic),
+    TEST_ENTRY(test_download_targets_that_cannot_be_written_fail_before_sending),
     TEST_ENTRY(test_images_decode_save_and_urls),
     TEST_ENTRY(test_embeddings_read_the_same_from_floats_and_base64),
     TEST_ENTRY(test_start_and_poll_argument_errors),
