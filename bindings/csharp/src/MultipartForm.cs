@@ -65,10 +65,7 @@ namespace Webraft
         /// </summary>
         public MultipartForm AddFile(string name, byte[] data, string filename, string contentType = null)
         {
-            WebraftClient.Required(data, "data");
-            WebraftException.ThrowIfNotOk(Native.webraft_form_add_file_bytes(Handle, Utf8.ToNative(WebraftClient.Required(name, "name")), data, new UIntPtr((uint)data.Length),
-                Utf8.ToNative(WebraftClient.Required(filename, "filename")), Utf8.ToNative(contentType)), "webraft_form_add_file_bytes");
-            return this;
+            return AddBytes(name, WebraftClient.Required(data, "data"), data.Length, filename, contentType);
         }
 
         /// <summary>
@@ -82,8 +79,18 @@ namespace Webraft
             using (var copy = new MemoryStream())
             {
                 WebraftClient.Required(data, "data").CopyTo(copy);
-                return AddFile(name, copy.ToArray(), filename, contentType);
+                // The library copies the bytes, so the stream's own buffer is lent as it is.
+                return AddBytes(name, copy.GetBuffer(), (int)copy.Length, filename, contentType);
             }
+        }
+
+        /// <summary>Adds the first <paramref name="length"/> bytes of <paramref name="data"/> as a file part.</summary>
+        MultipartForm AddBytes(string name, byte[] data, int length, string filename, string contentType)
+        {
+            WebraftException.ThrowIfNotOk(Native.webraft_form_add_file_bytes(Handle, Utf8.ToNative(WebraftClient.Required(name, "name")), data,
+                new UIntPtr((uint)length), Utf8.ToNative(WebraftClient.Required(filename, "filename")), Utf8.ToNative(contentType)),
+                "webraft_form_add_file_bytes");
+            return this;
         }
 
         /// <summary>Frees the form. Requests already started keep their snapshot. Safe to call more than once.</summary>
