@@ -45,13 +45,11 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -924,38 +922,6 @@ private:
     }
 };
 
-/**
- * A blocking download whose pieces go to a callback: the C API only starts
- * those, so this waits for the done callback, after which the library never
- * touches the call again (it lives on the waiting caller's stack).
- */
-template <typename F>
-struct DownloadCall : StreamCall<F> {
-    std::mutex mutex;
-    std::condition_variable finished;
-    bool done_called = false;
-
-    static void done(void* user_data, webraft_status) noexcept {
-        auto* self = static_cast<DownloadCall*>(user_data);
-        std::lock_guard<std::mutex> lock(self->mutex);
-        self->done_called = true;
-        self->finished.notify_all();
-    }
-
-    /** Starts with `start(this)` (the C call's status and request), waits for the end, and owns the result. */
-    template <typename Start>
-    Result run(Start&& start) {
-        webraft_request* request = nullptr;
-        if (start(this, &request) == WEBRAFT_STATUS_OK) {
-            std::unique_lock<std::mutex> lock(mutex);
-            finished.wait(lock, [this] { return done_called; });
-        }
-        webraft_result* result = webraft_request_take_result(request);
-        webraft_request_free(request);
-        return this->finish(result);
-    }
-};
-
 } // namespace detail
 
 /** What Request::next_bytes found: `bytes` holds a piece (copied) when event is WEBRAFT_EVENT_BYTES. */
@@ -1562,13 +1528,15 @@ public:
     template <typename F>
     Result try_download_stream(CStr method, CStr path, CStr body_json, F&& on_bytes,
                                CStr options_json = nullptr) const {
-        detail::DownloadCall<std::remove_reference_t<F>> call;
-        call.callback = &on_bytes;
-        return call.run([&](auto* state, webraft_request** out) {
-            return webraft_download_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
-                                          WEBRAFT_DELIVERY_CALLBACK, &std::remove_pointer_t<decltype(state)>::bytes,
-                                          &std::remove_pointer_t<decltype(state)>::done, state, out);
-        });
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_bytes};
+        webraft_request* started = nullptr;
+        webraft_download_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                               WEBRAFT_DELIVERY_CALLBACK, &decltype(call)::bytes, nullptr, &call, &started);
+        // The library's own wait (safe on a worker thread, in a callback calling back in); once the
+        // request has finished, no piece callback runs any more, so `call` may go.
+        Request request(started);
+        request.wait();
+        return call.finish(request.take_result().release());
     }
     /** Text to speech (`POST /audio/speech`, e.g. {"model":"tts-1","input":"Hi!","voice":"alloy"}): body_bytes() is the audio. */
     Result try_speech(CStr request_json, CStr options_json = nullptr) const noexcept {

@@ -185,6 +185,20 @@ void test_speech_memory_file_pieces_and_poll() {
     CHECK_EQ(request.result().bytes_received(), static_cast<std::uint64_t>(want.size()));
 }
 
+/** A lambda download from inside a library callback (a worker thread) completes: the wait is the library's. */
+void test_speech_stream_from_a_callback() {
+    webraft::Client client = test_client();
+    check::Signal finished;
+    std::size_t received = 0;
+    webraft::Request outer = client.send_start("GET", "/models", nullptr, nullptr, [&](webraft::Status) {
+        webraft::Result inner = client.try_speech_stream(speech_body("hi"), [&](webraft::Bytes piece) { received += piece.size(); });
+        CHECK(inner.ok());
+        finished.set();
+    });
+    CHECK(finished.wait());
+    CHECK_EQ(received, 2048u);
+}
+
 /** A server that cuts the speech body: the call fails with what arrived; the file is untouched. */
 void test_cut_speech_body() {
     webraft::Client client = test_client();
@@ -335,6 +349,7 @@ int main(int argc, char** argv) {
         {"transcribe_from_path_and_memory", test_transcribe_from_path_and_memory},
         {"formats_translation_and_stream", test_formats_translation_and_stream},
         {"speech_memory_file_pieces_and_poll", test_speech_memory_file_pieces_and_poll},
+        {"speech_stream_from_a_callback", test_speech_stream_from_a_callback},
         {"cut_speech_body", test_cut_speech_body},
         {"images_bytes_urls_and_edit", test_images_bytes_urls_and_edit},
         {"embeddings_float_and_base64", test_embeddings_float_and_base64},
