@@ -124,8 +124,8 @@ func transcriptionOutcome(ctx context.Context, r *C.webraft_result) (*Transcript
 	return &Transcription{Text: string(goBytes(C.webraft_result_text(r, &n), n)), Response: *resp}, err
 }
 
-// sendRequestForm sends the form of req to path and returns what outcome
-// makes of the reply; stream reads it as events to fn.
+// sendRequestForm sends the form build makes to path and returns what out
+// makes of the reply; with fn, the reply is read as a stream of events to fn.
 func sendRequestForm[R any](ctx context.Context, cl *Client, path string, build func() (*Form, error), opts []Option, fn func(Event) error, out outcome[R]) (R, error) {
 	var none R
 	form, err := build()
@@ -158,6 +158,9 @@ func (cl *Client) Translate(ctx context.Context, req TranscriptionRequest, opts 
 // it short, an error stops the stream and is returned, a panic is raised
 // again here.
 func (cl *Client) TranscribeStream(ctx context.Context, req TranscriptionRequest, fn func(Event) error, opts ...Option) (*Transcription, error) {
+	if fn == nil { // still streamed: only the accumulated Text is wanted
+		fn = func(Event) error { return nil }
+	}
 	return sendRequestForm(ctx, cl, "/audio/transcriptions", req.form, opts, fn, transcriptionOutcome)
 }
 

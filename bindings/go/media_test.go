@@ -156,6 +156,12 @@ func TestTranscribeStream(t *testing.T) {
 		t.Errorf("events %v, chunk count %d", types, tr.Chunks)
 	}
 
+	// Without a function the reply still streams, and only the text is kept.
+	tr, err = c.TranscribeStream(ctxFor(t), webraft.TranscriptionRequest{File: webraft.FileBytes("s.wav", wav), Model: "whisper-1"}, nil)
+	if err != nil || tr.Text != want || tr.Chunks != words+1 {
+		t.Errorf("no function: %q, %d events, %v", tr.Text, tr.Chunks, err)
+	}
+
 	// Pulled, through the generic form stream.
 	form := webraft.NewForm()
 	defer form.Close()
