@@ -1041,8 +1041,9 @@ webraft_status webraft_send_form_start(const struct webraft_client *client,
  * `stream` field. Each event goes to `on_event` (may be NULL) as for
  * `webraft_send_stream`. The result's text accumulates the `delta` of each
  * `transcript.text.delta` event (named so by its SSE event or its JSON
- * `type`); a `transcript.text.done` event's `text` replaces it. Returns a
- * result the caller must free; never NULL.
+ * `type`); a `transcript.text.done` event's `text` replaces it, as does the
+ * `text` of an event without a type (a server that answered with its plain
+ * reply). Returns a result the caller must free; never NULL.
  */
 struct webraft_result *webraft_send_form_stream(const struct webraft_client *client,
                                                 const char *path,

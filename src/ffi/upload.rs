@@ -164,8 +164,9 @@ pub unsafe extern "C" fn webraft_send_form_start(
 /// `stream` field. Each event goes to `on_event` (may be NULL) as for
 /// `webraft_send_stream`. The result's text accumulates the `delta` of each
 /// `transcript.text.delta` event (named so by its SSE event or its JSON
-/// `type`); a `transcript.text.done` event's `text` replaces it. Returns a
-/// result the caller must free; never NULL.
+/// `type`); a `transcript.text.done` event's `text` replaces it, as does the
+/// `text` of an event without a type (a server that answered with its plain
+/// reply). Returns a result the caller must free; never NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_send_form_stream(
     client: *const webraft_client,

@@ -278,18 +278,19 @@ impl Progress {
 
 /// Build a transcript from one event of its stream: a `transcript.text.delta` adds its
 /// `delta`, a `transcript.text.done` gives the whole `text`; the type is the SSE event name or
-/// the event's own `type`. Other events leave it alone.
+/// the event's own `type`. An event without a type but with a `text` is a whole transcript (a
+/// server that answered the stream request with its plain reply). Other events leave it alone.
 fn transcript_event(text: &mut String, name: Option<&str>, data: &str) -> Result<()> {
     let event = stream::parse_chunk(data)?;
     let field = |key: &str| event.get(key).and_then(Value::as_str);
     match name.or_else(|| field("type")) {
         Some("transcript.text.delta") => text.push_str(field("delta").unwrap_or("")),
-        Some("transcript.text.done") => {
+        Some("transcript.text.done") | None => {
             if let Some(whole) = field("text") {
                 *text = whole.to_string();
             }
         }
-        _ => {}
+        Some(_) => {}
     }
     Ok(())
 }
@@ -354,6 +355,29 @@ mod tests {
             (result.body, result.body_is_json),
             (b"<html>".to_vec(), false)
         );
+    }
+
+    #[test]
+    fn a_transcript_stream_adds_deltas_and_takes_whole_texts() {
+        let transcript = |events: &[(Option<&str>, &str)]| {
+            let mut progress = Progress::new(CallKind::Upload { stream: true });
+            for (name, data) in events {
+                progress.record_event(*name, data).unwrap();
+            }
+            progress.finish(Ok(())).text
+        };
+        let delta = |d: &str| format!(r#"{{"type":"transcript.text.delta","delta":"{d}"}}"#);
+        let (hello, world) = (delta("Hello"), delta(" world"));
+        assert_eq!(transcript(&[(None, &hello), (None, &world)]).as_deref(), Some("Hello world"));
+        let done = r#"{"type":"transcript.text.done","text":"Hello, world."}"#;
+        assert_eq!(transcript(&[(None, &hello), (None, done)]).as_deref(), Some("Hello, world."));
+        let named = r#"{"delta":"Hi"}"#;
+        assert_eq!(transcript(&[(Some("transcript.text.delta"), named)]).as_deref(), Some("Hi"));
+        let plain = r#"{"text":"whole"}"#;
+        let other = r#"{"type":"transcript.text.segment","text":"ignored"}"#;
+        assert_eq!(transcript(&[(None, plain), (None, other)]).as_deref(), Some("whole"));
+        let mut broken = Progress::new(CallKind::Upload { stream: true });
+        assert_eq!(broken.record_event(None, "{").unwrap_err().status(), Status::StreamProtocol);
     }
 
     #[test]
