@@ -512,6 +512,33 @@ static void test_speech_to_a_file_is_atomic(void) {
     remove_dir(dir);
 }
 
+static void test_a_cancelled_file_download_leaves_nothing(void) {
+    char dir[256], path[512], body[4096];
+    temp_dir(dir, sizeof dir, "cancel");
+    snprintf(path, sizeof path, "%s/long.mp3", dir);
+    char line[2001];
+    memset(line, 'a', sizeof line - 1);
+    line[sizeof line - 1] = '\0';
+    /* 2000 bytes of input: 2 MB of speech in 500 pieces 1 ms apart, so the cancel lands mid-body. */
+    snprintf(body, sizeof body, "{\"model\":\"tts-1\",\"input\":\"%s\",\"voice\":\"alloy\"}", line);
+    webraft_client *client = new_client("/v1", NULL);
+    webraft_request *request = NULL;
+    CHECK_STATUS_EQ(webraft_download_to_file_start(client, "POST", "/audio/speech", body, NULL, path, NULL, NULL, &request),
+                    WEBRAFT_STATUS_OK);
+    CHECK(webraft_request_is_stream(request));
+    sleep_ms(50);
+    webraft_request_cancel(request);
+    CHECK(webraft_request_wait(request, generous_ms(5000)));
+    webraft_result *r = webraft_request_take_result(request);
+    CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_CANCELLED);
+    CHECK(webraft_result_bytes_received(r) < 2000 * 1024);
+    webraft_result_free(r);
+    webraft_request_free(request);
+    CHECK_INT_EQ(entries_in(dir), 0);
+    webraft_client_free(client);
+    remove_dir(dir);
+}
+
 static void test_download_targets_that_cannot_be_written_fail_before_sending(void) {
     char dir[256];
     temp_dir(dir, sizeof dir, "targets");
@@ -693,6 +720,7 @@ const struct test_case media_tests[] = {
     TEST_ENTRY(test_polled_speech_pieces),
     TEST_ENTRY(test_speech_to_a_file_is_atomic),
     TEST_ENTRY(test_download_targets_that_cannot_be_written_fail_before_sending),
+    TEST_ENTRY(test_a_cancelled_file_download_leaves_nothing),
     TEST_ENTRY(test_images_decode_save_and_urls),
     TEST_ENTRY(test_embeddings_read_the_same_from_floats_and_base64),
     TEST_ENTRY(test_start_and_poll_argument_errors),
