@@ -85,8 +85,12 @@ impl AtomicFile {
         self.file.write_all(bytes).map_err(|source| write_error(&self.target, source))
     }
 
-    /// Make the written bytes the target's content, all at once.
+    /// Make the written bytes the target's content, all at once. A target that already
+    /// exists keeps its permissions.
     pub fn commit(mut self) -> Result<()> {
+        if let Ok(existing) = std::fs::metadata(&self.target) {
+            self.file.set_permissions(existing.permissions()).map_err(|source| write_error(&self.target, source))?;
+        }
         self.file.sync_all().map_err(|source| write_error(&self.target, source))?;
         std::fs::rename(&self.temp, &self.target).map_err(|source| write_error(&self.target, source))?;
         self.committed = true;
@@ -183,8 +187,12 @@ mod tests {
         dropped.write(b"half").unwrap();
         drop(dropped);
         assert_eq!(std::fs::read(&target).unwrap(), b"old");
+        #[cfg(unix)]
+        std::fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         write_atomically(&target, b"new\0bytes").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new\0bytes");
+        #[cfg(unix)]
+        assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&target).unwrap().permissions()) & 0o777, 0o600);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file is left");
         assert_eq!(AtomicFile::create(&dir).unwrap_err().status(), Status::InvalidArgument);
         let unwritable = AtomicFile::create(Path::new("/nonexistent/dir/x.png")).unwrap_err();
