@@ -156,6 +156,10 @@ enum webraft_event
    * chunk, also for a reply that is a failure.
    */
   WEBRAFT_EVENT_HEADERS = 3,
+  /**
+   * A piece of a binary reply (only from `webraft_request_next_bytes`).
+   */
+  WEBRAFT_EVENT_BYTES = 4,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -232,6 +236,12 @@ typedef struct webraft_client webraft_client;
 typedef struct webraft_conversation webraft_conversation;
 
 /**
+ * A multipart/form-data body being built: text fields and file parts. Calls
+ * on one form are serialised, so it may be shared between threads.
+ */
+typedef struct webraft_form webraft_form;
+
+/**
  * A started, non-blocking request.
  */
 typedef struct webraft_request webraft_request;
@@ -279,6 +289,14 @@ typedef int (*webraft_event_callback)(void *user_data,
                                       const char *name,
                                       const char *data,
                                       size_t len);
+
+/**
+ * Receives one piece of a binary reply, in order, as it arrives. `data` is
+ * borrowed for the duration of the call (not NUL-terminated; it may contain
+ * NULs) and `len` is more than 0. Runs on a library worker thread, one call
+ * at a time per request. Return 0 to continue, non-zero to cancel.
+ */
+typedef int (*webraft_bytes_callback)(void *user_data, const uint8_t *data, size_t len);
 
 /**
  * When a call reached its milestones, in milliseconds from its start; -1 if never.
@@ -746,7 +764,8 @@ webraft_status webraft_send_start(const struct webraft_client *client,
  * wait. Any thread; several threads may poll one request, each chunk goes to
  * exactly one of them. Inside the request's own chunk callback it does not
  * wait (nothing can change before the callback returns) and reports PENDING.
- * Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
+ * Returns NULL_ARGUMENT if `request` or `out_event` is NULL, INVALID_ARGUMENT
+ * for a download whose pieces are bytes (see `webraft_request_next_bytes`).
  */
 webraft_status webraft_request_next(const struct webraft_request *request,
                                     uint32_t timeout_ms,
@@ -768,6 +787,24 @@ webraft_status webraft_request_next_event(const struct webraft_request *request,
                                           webraft_event *out_event,
                                           char **out_name,
                                           char **out_data,
+                                          size_t *out_len);
+
+/**
+ * Take the next piece of a download's binary reply, waiting up to
+ * `timeout_ms` (0: just look; WEBRAFT_WAIT_FOREVER: no limit). Writes
+ * PENDING, WEBRAFT_EVENT_BYTES or DONE to `*out_event`. For BYTES,
+ * `*out_data` receives a new buffer of `*out_len` (> 0) bytes that the caller
+ * frees with `webraft_bytes_free(data, len)` (pass NULL to discard it).
+ * Headers are passed over. A request whose reply is not binary pieces (a
+ * plain call, or a download whose body is kept) only yields PENDING then
+ * DONE. Returns NULL_ARGUMENT if `request` or `out_event` is NULL, and
+ * INVALID_ARGUMENT for a stream of text events (read those with
+ * `webraft_request_next_event`). Any thread; each piece goes to one caller.
+ */
+webraft_status webraft_request_next_bytes(const struct webraft_request *request,
+                                          uint32_t timeout_ms,
+                                          webraft_event *out_event,
+                                          uint8_t **out_data,
                                           size_t *out_len);
 
 /**
@@ -923,6 +960,188 @@ webraft_status webraft_send_stream_start(const struct webraft_client *client,
                                          struct webraft_request **out_request);
 
 /**
+ * A new, empty multipart form, owned by the caller until `webraft_form_free`.
+ * Never NULL. Sending a form takes a snapshot of its parts, so it may be
+ * changed, sent again or freed as soon as the sending call returns. Any thread.
+ */
+struct webraft_form *webraft_form_new(void);
+
+/**
+ * Free a form. NULL is a no-op. Requests already sending it are not affected.
+ */
+void webraft_form_free(struct webraft_form *form);
+
+/**
+ * Append a text field `name` = `value` (both UTF-8).
+ */
+webraft_status webraft_form_add_text(const struct webraft_form *form,
+                                     const char *name,
+                                     const char *value);
+
+/**
+ * Append a file part read from `path` when the form is sent: streamed from
+ * disk (never read whole into memory) and re-opened for every attempt, so a
+ * retry sends it whole again. `path` is bytes as the OS takes them (names
+ * that are not UTF-8 work on Unix). `filename` NULL: the path's last
+ * component. `content_type` NULL: from the file's first bytes, else its
+ * extension, else application/octet-stream. The file is checked now and
+ * again when sent: a missing, unreadable or non-regular file or a directory
+ * is INVALID_ARGUMENT naming the path, and a form whose files together exceed
+ * the client's `max_upload_bytes` fails when sent, before anything is sent.
+ * Failures are described in `*out_error` when that is not NULL (caller frees).
+ */
+webraft_status webraft_form_add_file_path(const struct webraft_form *form,
+                                          const char *name,
+                                          const char *path,
+                                          const char *filename,
+                                          const char *content_type,
+                                          struct webraft_result **out_error);
+
+/**
+ * Append a file part of the `len` bytes at `data` (copied into the form;
+ * `data` must not be NULL, even for 0 bytes). `filename` is required: servers
+ * read the format from it. `content_type` NULL: from the bytes, else the
+ * file name's extension, else application/octet-stream.
+ */
+webraft_status webraft_form_add_file_bytes(const struct webraft_form *form,
+                                           const char *name,
+                                           const uint8_t *data,
+                                           size_t len,
+                                           const char *filename,
+                                           const char *content_type);
+
+/**
+ * Blocking `POST {base}{path}` of `form` as multipart/form-data (a fresh
+ * boundary, Content-Length set). A text field `stream` saying `true` makes
+ * the reply be read as a stream and accumulated. The result's text is the
+ * transcript (see `webraft_result_text`); a 4xx/5xx reply is an API error
+ * like any other. Retries send the whole form again. Returns a result the
+ * caller must free; never NULL.
+ */
+struct webraft_result *webraft_send_form(const struct webraft_client *client,
+                                         const char *path,
+                                         const struct webraft_form *form,
+                                         const char *options_json);
+
+/**
+ * Start `webraft_send_form` and return at once; handle, callback and error
+ * rules as for `webraft_send_start`.
+ */
+webraft_status webraft_send_form_start(const struct webraft_client *client,
+                                       const char *path,
+                                       const struct webraft_form *form,
+                                       const char *options_json,
+                                       webraft_done_callback on_done,
+                                       void *user_data,
+                                       struct webraft_request **out_request);
+
+/**
+ * Blocking `POST` of `form` with a streamed reply (a transcription with
+ * `stream=true`): adds the text field `stream` = `true` unless the form has a
+ * `stream` field. Each event goes to `on_event` (may be NULL) as for
+ * `webraft_send_stream`. The result's text accumulates the `delta` of each
+ * `transcript.text.delta` event (named so by its SSE event or its JSON
+ * `type`); a `transcript.text.done` event's `text` replaces it, as does the
+ * `text` of an event without a type (a server that answered with its plain
+ * reply). Returns a result the caller must free; never NULL.
+ */
+struct webraft_result *webraft_send_form_stream(const struct webraft_client *client,
+                                                const char *path,
+                                                const struct webraft_form *form,
+                                                const char *options_json,
+                                                webraft_event_callback on_event,
+                                                void *user_data);
+
+/**
+ * Start `webraft_send_form_stream` and return at once; delivery, handle and
+ * error rules as for `webraft_send_stream_start` (polled, read the events
+ * with `webraft_request_next_event`).
+ */
+webraft_status webraft_send_form_stream_start(const struct webraft_client *client,
+                                              const char *path,
+                                              const struct webraft_form *form,
+                                              const char *options_json,
+                                              uint32_t delivery,
+                                              webraft_event_callback on_event,
+                                              webraft_done_callback on_done,
+                                              void *user_data,
+                                              struct webraft_request **out_request);
+
+/**
+ * Blocking request to any endpoint (method, path and `body_json` as for
+ * `webraft_send`; it accepts any reply type) whose reply body is kept as
+ * bytes, up to `max_body_bytes`: never parsed as JSON or text, never cut at a
+ * NUL. Read it with `webraft_result_body_bytes`. A body the server cuts short
+ * fails (TRANSPORT) and keeps what arrived (`webraft_result_bytes_received`).
+ * Returns a result the caller must free; never NULL.
+ */
+struct webraft_result *webraft_download(const struct webraft_client *client,
+                                        const char *method,
+                                        const char *path,
+                                        const char *body_json,
+                                        const char *options_json);
+
+/**
+ * Start a download and return at once. `delivery` NONE keeps the body in the
+ * result as `webraft_download` does (`on_bytes` must be NULL); CALLBACK hands
+ * each piece to `on_bytes` as it arrives (it must not be NULL); POLL queues
+ * the pieces for `webraft_request_next_bytes` (at most 256 pieces wait; the
+ * download pauses while the queue is full). With CALLBACK and POLL nothing
+ * is kept (`webraft_result_bytes_received` says how much arrived) and
+ * `max_body_bytes` does not apply; the clocks are a stream's (idle between
+ * pieces, `stream_timeout_ms`). Handle, callback and error rules as for
+ * `webraft_chat_start`.
+ */
+webraft_status webraft_download_start(const struct webraft_client *client,
+                                      const char *method,
+                                      const char *path,
+                                      const char *body_json,
+                                      const char *options_json,
+                                      uint32_t delivery,
+                                      webraft_bytes_callback on_bytes,
+                                      webraft_done_callback on_done,
+                                      void *user_data,
+                                      struct webraft_request **out_request);
+
+/**
+ * Blocking download written to `file_path` (bytes as the OS takes them)
+ * atomically: into a temporary file beside it, renamed over it only once the
+ * whole body arrived with a 2xx status. On any failure (an error reply, a cut
+ * body, a timeout, cancellation) `file_path` is untouched and no temporary
+ * file is left. A directory is INVALID_ARGUMENT and a place that cannot be
+ * written IO, each naming the path, before anything is sent.
+ * `max_body_bytes` does not apply. Returns a result the caller must free
+ * (`webraft_result_bytes_received` says how much arrived); never NULL.
+ */
+struct webraft_result *webraft_download_to_file(const struct webraft_client *client,
+                                                const char *method,
+                                                const char *path,
+                                                const char *body_json,
+                                                const char *options_json,
+                                                const char *file_path);
+
+/**
+ * Start `webraft_download_to_file` and return at once; handle, callback and
+ * error rules as for `webraft_send_start`. The file is in place (or not)
+ * before `on_done` runs.
+ */
+webraft_status webraft_download_to_file_start(const struct webraft_client *client,
+                                              const char *method,
+                                              const char *path,
+                                              const char *body_json,
+                                              const char *options_json,
+                                              const char *file_path,
+                                              webraft_done_callback on_done,
+                                              void *user_data,
+                                              struct webraft_request **out_request);
+
+/**
+ * Free a buffer `webraft_request_next_bytes` handed out, given with the
+ * length it came with. NULL is a no-op. Any thread.
+ */
+void webraft_bytes_free(uint8_t *data, size_t len);
+
+/**
  * Status of the call: WEBRAFT_STATUS_OK on success. NULL result: WEBRAFT_STATUS_NULL_ARGUMENT.
  */
 webraft_status webraft_result_status(const struct webraft_result *result);
@@ -950,8 +1169,19 @@ const char *webraft_result_json(const struct webraft_result *result, size_t *out
 const char *webraft_result_body(const struct webraft_result *result, size_t *out_len);
 
 /**
+ * The response body as bytes, length-delimited: binary replies (speech
+ * audio from `webraft_download`) come whole, NULs and all, never read as
+ * text. `*out_len` (if not NULL) gets the length; a NUL follows the bytes but
+ * is not part of them. NULL when there is no body. Borrowed: valid until
+ * `webraft_result_free`. The same bytes as `webraft_result_body`.
+ */
+const uint8_t *webraft_result_body_bytes(const struct webraft_result *result, size_t *out_len);
+
+/**
  * The assistant text of the first choice, for chat calls (joined from the
- * chunks for streams; what arrived so far if the stream failed). NULL when the
+ * chunks for streams; what arrived so far if the stream failed); for forms
+ * (`webraft_send_form*`), the transcript: a JSON reply's `text` member, a
+ * text reply's body, or a transcript stream's deltas. NULL when the
  * reply has no text (e.g. only tool calls) or the call failed before any.
  * Borrowed: valid until `webraft_result_free`. Length to `out_len` if not NULL.
  */
@@ -1098,6 +1328,69 @@ const char *webraft_result_incomplete_reason(const struct webraft_result *result
  * Free a result and every string borrowed from it. NULL is a no-op. Any thread.
  */
 void webraft_result_free(struct webraft_result *result);
+
+/**
+ * How many body bytes of the final reply arrived, whether kept in the
+ * result, written to a file or handed to a callback; for a body the server
+ * cut short, how much came before the cut. 0 for NULL. Any thread.
+ */
+uint64_t webraft_result_bytes_received(const struct webraft_result *result);
+
+/**
+ * How many images an images reply (`/images/generations`, `/images/edits`)
+ * holds: its `data` array's length. 0 for other replies and NULL.
+ */
+size_t webraft_result_image_count(const struct webraft_result *result);
+
+/**
+ * Image `index`'s bytes, decoded from its `b64_json` (once, on the first
+ * ask): `*out_data` is borrowed until `webraft_result_free`, `*out_len` its
+ * length. Both are cleared on failure. MISSING when `index` is out of range
+ * or the image came as a URL (see `webraft_result_image_url`);
+ * INVALID_RESPONSE when its `b64_json` is not base64. Any thread.
+ */
+webraft_status webraft_result_image_bytes(const struct webraft_result *result,
+                                          size_t index,
+                                          const uint8_t **out_data,
+                                          size_t *out_len);
+
+/**
+ * Image `index`'s `url`, or NULL when it is out of range or came as
+ * `b64_json`. Borrowed: valid until `webraft_result_free`. Any thread.
+ */
+const char *webraft_result_image_url(const struct webraft_result *result, size_t index);
+
+/**
+ * Write image `index`'s decoded bytes to `file_path` (bytes as the OS takes
+ * them) atomically: through a temporary file beside it, renamed over it once
+ * complete, so on any failure the file is untouched and nothing is left.
+ * Statuses as for `webraft_result_image_bytes`, plus INVALID_ARGUMENT for a
+ * directory and IO when it cannot be written; failures are described in
+ * `*out_error` when that is not NULL (caller frees). Any thread.
+ */
+webraft_status webraft_result_image_save(const struct webraft_result *result,
+                                         size_t index,
+                                         const char *file_path,
+                                         struct webraft_result **out_error);
+
+/**
+ * How many vectors an `/embeddings` reply holds: its `data` array's length.
+ * 0 for other replies and NULL.
+ */
+size_t webraft_result_embedding_count(const struct webraft_result *result);
+
+/**
+ * Vector `index` of an `/embeddings` reply as floats, whichever way it came:
+ * base64 of little-endian float32s (`"encoding_format": "base64"`) or an
+ * array of numbers. `*out_values` is borrowed until `webraft_result_free`,
+ * `*out_len` the number of values; both are cleared on failure. MISSING when
+ * `index` is out of range; INVALID_RESPONSE when the vector is neither (bad
+ * base64, a length that is not a whole number of floats, a non-number). Any thread.
+ */
+webraft_status webraft_result_embedding(const struct webraft_result *result,
+                                        size_t index,
+                                        const float **out_values,
+                                        size_t *out_len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,8 +5,9 @@ use crate::connections::{Connections, LaneBuilder, ReportAlpn};
 use crate::config::{ClientConfig, RequestOptions};
 use crate::error::{Error, Result};
 use crate::log::Logger;
+use crate::upload::{Form, Multipart};
 use once_cell::sync::Lazy;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::Value;
 use std::time::Duration;
@@ -34,6 +35,8 @@ pub struct Call {
     /// Relative to the base URL, starting with '/'.
     pub path: String,
     pub body: Option<Vec<u8>>,
+    /// A multipart form, sent instead of `body`; framed afresh for each attempt.
+    pub form: Option<Form>,
     pub kind: CallKind,
 }
 
@@ -46,6 +49,11 @@ pub enum CallKind {
     /// Any other endpoint. Plain: the body comes back as sent. Streamed: each
     /// event reaches the caller as it is, named or not, parsed or not.
     Raw { stream: bool },
+    /// A multipart upload; the result's text is the reply's transcript (its `text`
+    /// member, a text body, or a transcript stream's accumulated deltas).
+    Upload { stream: bool },
+    /// A binary reply, read as bytes: kept in the result, or handed on in `pieces`.
+    Download { pieces: bool },
 }
 
 impl Call {
@@ -69,6 +77,7 @@ impl Call {
             method: Method::POST,
             path: RESPONSES_PATH.into(),
             body: Some(body),
+            form: None,
             kind: CallKind::Responses { stream },
         }
     }
@@ -80,6 +89,7 @@ impl Call {
             method: Method::POST,
             path: CHAT_PATH.into(),
             body: Some(body),
+            form: None,
             kind: CallKind::Chat { stream },
         }
     }
@@ -88,11 +98,7 @@ impl Call {
     pub fn raw(method: &str, path: &str, body: Option<&str>) -> Result<Call> {
         let method = Method::from_bytes(method.as_bytes())
             .map_err(|_| Error::InvalidArgument(format!("{method:?} is not an HTTP method")))?;
-        if !path.starts_with('/') || path.contains("://") {
-            return Err(Error::InvalidArgument(format!(
-                "path must start with '/' and be relative to base_url, got {path:?}"
-            )));
-        }
+        check_path(path)?;
         let body = match body {
             Some(text) => {
                 serde_json::from_str::<Value>(text).map_err(|e| Error::invalid_json("body", e))?;
@@ -104,6 +110,7 @@ impl Call {
             method,
             path: path.to_string(),
             body,
+            form: None,
             kind: CallKind::Raw { stream: false },
         })
     }
@@ -112,6 +119,33 @@ impl Call {
     pub fn raw_stream(method: &str, path: &str, body: Option<&str>) -> Result<Call> {
         let mut call = Call::raw(method, path, body)?;
         call.kind = CallKind::Raw { stream: true };
+        Ok(call)
+    }
+
+    /// `POST path` with `form` as multipart/form-data. `force_stream` adds the field
+    /// `stream` = `true` unless the form has a `stream` field; otherwise a `stream` field
+    /// saying `true` decides whether the reply is read as a stream.
+    pub fn upload(path: &str, form: &Form, force_stream: bool) -> Result<Call> {
+        check_path(path)?;
+        let mut form = form.clone();
+        if force_stream && !form.has_field("stream") {
+            form.add_text("stream", "true");
+        }
+        let stream = force_stream || form.asks_to_stream();
+        Ok(Call {
+            method: Method::POST,
+            path: path.to_string(),
+            body: None,
+            form: Some(form),
+            kind: CallKind::Upload { stream },
+        })
+    }
+
+    /// Any endpoint whose reply is binary: its bytes are kept in the result, or with
+    /// `pieces` handed on as they arrive.
+    pub fn download(method: &str, path: &str, body: Option<&str>, pieces: bool) -> Result<Call> {
+        let mut call = Call::raw(method, path, body)?;
+        call.kind = CallKind::Download { pieces };
         Ok(call)
     }
 
@@ -132,11 +166,32 @@ impl Call {
         *body = serde_json::to_vec(&members).expect("a JSON value always serializes");
     }
 
+    /// Whether the reply comes in pieces that reach the caller's delivery: stream events,
+    /// or a download's bytes.
     pub fn is_stream(&self) -> bool {
         match self.kind {
-            CallKind::Chat { stream } | CallKind::Responses { stream } | CallKind::Raw { stream } => stream,
+            CallKind::Chat { stream }
+            | CallKind::Responses { stream }
+            | CallKind::Raw { stream }
+            | CallKind::Upload { stream } => stream,
+            CallKind::Download { pieces } => pieces,
         }
     }
+
+    /// Whether its pieces are a binary reply's bytes rather than text events.
+    pub fn yields_bytes(&self) -> bool {
+        matches!(self.kind, CallKind::Download { pieces: true })
+    }
+}
+
+/// A call's path must stay under the base URL.
+fn check_path(path: &str) -> Result<()> {
+    if !path.starts_with('/') || path.contains("://") {
+        return Err(Error::InvalidArgument(format!(
+            "path must start with '/' and be relative to base_url, got {path:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Parse a request body that must be a JSON object; with `force_stream`, make
@@ -231,15 +286,22 @@ impl Client {
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
         }
+        if let Some(form) = &call.form {
+            let multipart = Multipart::new(form, self.config.max_upload_bytes as u64)?;
+            let headers = request.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_str(&multipart.content_type()).expect("the boundary is ASCII"));
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(multipart.len()));
+            *request.body_mut() = Some(reqwest::Body::wrap(multipart));
+        }
         Ok(request)
     }
 
     fn headers(&self, call: &Call, options: &RequestOptions) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
-        let accept = if call.is_stream() {
-            "text/event-stream, application/x-ndjson, application/json"
-        } else {
-            "application/json"
+        let accept = match call.kind {
+            CallKind::Download { .. } => "*/*",
+            _ if call.is_stream() => "text/event-stream, application/x-ndjson, application/json",
+            _ => "application/json",
         };
         headers.insert(ACCEPT, HeaderValue::from_static(accept));
         if call.body.is_some() {

@@ -21,6 +21,8 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 pub const DEFAULT_LOADING_RETRY: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: usize = 32 << 20;
 pub const DEFAULT_MAX_EVENT_BYTES: usize = 8 << 20;
+/// Above the APIs' own limits for audio (25 MB) and image edits (50 MB).
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 64 << 20;
 /// CA bundles are a few hundred KiB; anything near this is not a PEM file.
 const MAX_PEM_FILE_BYTES: u64 = 16 << 20;
 
@@ -40,6 +42,8 @@ pub struct ClientConfig {
     pub user_agent: String,
     pub max_body_bytes: usize,
     pub max_event_bytes: usize,
+    /// The most bytes the file parts of one multipart form may hold together.
+    pub max_upload_bytes: usize,
     /// Proxy for every request; None leaves HTTP_PROXY, HTTPS_PROXY and NO_PROXY in charge.
     pub proxy: Option<String>,
     pub tls: TlsConfig,
@@ -173,6 +177,8 @@ struct ConfigKeys {
     max_body_bytes: Option<usize>,
     #[serde(deserialize_with = "size")]
     max_event_bytes: Option<usize>,
+    #[serde(deserialize_with = "size")]
+    max_upload_bytes: Option<usize>,
     #[serde(deserialize_with = "text")]
     proxy: Option<String>,
     #[serde(deserialize_with = "text")]
@@ -242,6 +248,7 @@ impl ConfigKeys {
                 .unwrap_or_else(|| concat!("webraft/", env!("CARGO_PKG_VERSION")).to_string()),
             max_body_bytes: self.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
             max_event_bytes: self.max_event_bytes.unwrap_or(DEFAULT_MAX_EVENT_BYTES),
+            max_upload_bytes: self.max_upload_bytes.unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
             proxy: self.proxy,
             tls,
             stream_usage: self.stream_usage.unwrap_or(false),
@@ -672,7 +679,7 @@ mod tests {
                 "default_headers":{"X-A":"1"},"default_query":{"api-version":"2"},"timeout_ms":0,
                 "connect_timeout_ms":500,"max_retries":0,"user_agent":"game/1.0",
                 "headers_timeout_ms":100,"idle_timeout_ms":200,"stream_timeout_ms":300,
-                "max_body_bytes":1000,"max_event_bytes":100,"stream_usage":true}"#,
+                "max_body_bytes":1000,"max_event_bytes":100,"max_upload_bytes":10,"stream_usage":true}"#,
         )
         .unwrap();
         assert!(config.stream_usage);
@@ -694,6 +701,7 @@ mod tests {
         assert_eq!(config.connect_timeout, Duration::from_millis(500));
         assert_eq!(config.user_agent, "game/1.0");
         assert_eq!(config.max_event_bytes, 100);
+        assert_eq!(config.max_upload_bytes, 10);
     }
 
     #[test]

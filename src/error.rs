@@ -304,8 +304,10 @@ pub enum Error {
     StreamError(ApiError),
     #[error("internal panic: {0}")]
     Panic(String),
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot {action} {path}: {source}")]
     Io {
+        /// "read" or "write".
+        action: &'static str,
         path: String,
         source: std::io::Error,
     },

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::file::read_regular_file;
+use crate::mime;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -59,29 +60,13 @@ fn encode(mime: &str, bytes: &[u8]) -> String {
     format!("data:{mime};base64,{encoded}")
 }
 
+/// An image type from the bytes' magic; other kinds of file are not images.
 fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Some("image/gif")
-    } else if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
+    mime::sniff(bytes).filter(|mime| mime.starts_with("image/"))
 }
 
 fn mime_from_extension(path: &str) -> Option<&'static str> {
-    let extension = Path::new(path).extension()?.to_str()?.to_ascii_lowercase();
-    match extension.as_str() {
-        "png" => Some("image/png"),
-        "jpg" | "jpeg" => Some("image/jpeg"),
-        "gif" => Some("image/gif"),
-        "webp" => Some("image/webp"),
-        _ => None,
-    }
+    mime::from_extension(Path::new(path)).filter(|mime| mime.starts_with("image/"))
 }
 
 #[cfg(test)]

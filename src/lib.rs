@@ -21,11 +21,14 @@ pub mod headers;
 pub mod http;
 pub mod image;
 pub mod log;
+pub mod media;
+pub mod mime;
 pub mod pointer;
 pub mod request;
 pub mod result;
 pub mod runtime;
 pub mod stream;
+pub mod upload;
 mod sys;
 
 pub use client::{Call, CallKind, Client};

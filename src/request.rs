@@ -4,7 +4,8 @@
 use crate::cancel::CancelToken;
 use crate::client::{Call, Client};
 use crate::config::RequestOptions;
-use crate::error::{Error, Status};
+use crate::error::{Error, Result as CallOutcome, Status};
+use crate::file::AtomicFile;
 use crate::log::LogLevel;
 use crate::result::CallResult;
 use crate::runtime;
@@ -26,6 +27,8 @@ pub enum Event<'a> {
     Headers(&'a str),
     /// One stream event: its SSE event name, if any, and its data.
     Chunk { name: Option<&'a str>, data: &'a str },
+    /// One piece of a binary reply, as it arrived.
+    Bytes(&'a [u8]),
 }
 
 /// Called with each event, in order, one call at a time, on a runtime worker
@@ -41,6 +44,8 @@ pub enum Delivery {
     Callback(EventCallback),
     /// Into a bounded queue read by `Request::next`; the stream pauses while it is full.
     Queue,
+    /// A binary reply's pieces into a file, which replaces its target only if the call succeeds.
+    File(AtomicFile),
 }
 
 impl Delivery {
@@ -48,7 +53,7 @@ impl Delivery {
     pub fn chunks(mut on_chunk: impl FnMut(&str) -> bool + Send + 'static) -> Delivery {
         Delivery::Callback(Box::new(move |event| match event {
             Event::Chunk { data, .. } => on_chunk(data),
-            Event::Headers(_) => true,
+            Event::Headers(_) | Event::Bytes(_) => true,
         }))
     }
 }
@@ -64,6 +69,8 @@ pub enum Next {
     /// The final reply's headers as a JSON object (only from `next_event`).
     Headers(String),
     Chunk { name: Option<String>, data: String },
+    /// A piece of a binary reply.
+    Bytes(Vec<u8>),
     /// Finished; the result is ready (or already taken).
     Done,
 }
@@ -78,6 +85,8 @@ struct Shared {
     cancel: CancelToken,
     /// Whether the reply comes as a stream of chunks; fixed when the call is built.
     stream: bool,
+    /// Whether those pieces are binary (a download) rather than text events.
+    bytes: bool,
     state: Mutex<State>,
     /// Signalled when a chunk is queued or the call finishes.
     changed: Condvar,
@@ -113,7 +122,7 @@ impl Request {
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
-        let request = Request::new(call.is_stream());
+        let request = Request::new(call.is_stream(), call.yields_bytes());
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
@@ -142,7 +151,7 @@ impl Request {
             _ = client.closed.cancelled() => Err(Error::Cancelled),
             caught = work.catch_unwind() => caught.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic)))),
         };
-        drop(sink);
+        let outcome = sink.settle(outcome);
         let result = progress.finish(outcome);
         let status = result.status();
         client.logger.log(if result.error.is_some() { LogLevel::Error } else { LogLevel::Info }, || {
@@ -155,16 +164,17 @@ impl Request {
 
     /// A request that failed before it could start; it is already finished.
     pub fn failed(error: Error) -> Request {
-        let request = Request::new(false);
+        let request = Request::new(false, false);
         request.finish(CallResult::failed(error));
         request
     }
 
-    fn new(stream: bool) -> Request {
+    fn new(stream: bool, bytes: bool) -> Request {
         Request {
             shared: Arc::new(Shared {
                 cancel: CancelToken::new(),
                 stream,
+                bytes,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
                 space: Notify::new(),
@@ -186,7 +196,7 @@ impl Request {
         if matches!(delivery, Delivery::Discard) && Handle::try_current().is_err() {
             return match runtime::handle() {
                 Ok(runtime) => {
-                    let request = Request::new(call.is_stream());
+                    let request = Request::new(call.is_stream(), call.yields_bytes());
                     runtime.block_on(request.drive(client, call, options, delivery))
                 }
                 Err(error) => CallResult::failed(error),
@@ -206,6 +216,11 @@ impl Request {
     /// Whether the reply is streamed, so chunks will reach the chosen delivery.
     pub fn is_stream(&self) -> bool {
         self.shared.stream
+    }
+
+    /// Whether its pieces are a binary reply's bytes (read with `next`, never as text).
+    pub fn yields_bytes(&self) -> bool {
+        self.shared.bytes
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.
@@ -245,7 +260,7 @@ impl Request {
                 None
             }
         });
-        if matches!(next, Some(Next::Chunk { .. } | Next::Headers(_))) {
+        if matches!(next, Some(Next::Chunk { .. } | Next::Headers(_) | Next::Bytes(_))) {
             self.shared.space.notify_one();
         }
         if drained_by_this_call {
@@ -380,9 +395,18 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
+    /// The call's outcome once its file, if it has one, is in place: a file that cannot be
+    /// committed fails the call; a failed call leaves the target untouched.
+    fn settle(self, outcome: CallOutcome<()>) -> CallOutcome<()> {
+        match (self.delivery, outcome) {
+            (Delivery::File(file), Ok(())) => file.commit(),
+            (_, outcome) => outcome,
+        }
+    }
+
     async fn hand_on(&mut self, event: Event<'_>) -> bool {
         match &mut self.delivery {
-            Delivery::Discard => true,
+            Delivery::Discard | Delivery::File(_) => true,
             Delivery::Callback(on_event) => {
                 let _delivering = DeliveringGuard::enter(&self.request.shared);
                 on_event(event)
@@ -391,6 +415,7 @@ impl Sink<'_> {
                 let item = match event {
                     Event::Headers(json) => Next::Headers(json.to_string()),
                     Event::Chunk { name, data } => Next::Chunk { name: name.map(str::to_string), data: data.to_string() },
+                    Event::Bytes(piece) => Next::Bytes(piece.to_vec()),
                 };
                 self.request.enqueue(item).await;
                 true
@@ -406,6 +431,16 @@ impl ChunkSink for Sink<'_> {
 
     async fn headers(&mut self, headers_json: &str) -> bool {
         self.hand_on(Event::Headers(headers_json)).await
+    }
+
+    async fn bytes(&mut self, piece: &[u8]) -> CallOutcome<()> {
+        if let Delivery::File(file) = &mut self.delivery {
+            return file.write(piece);
+        }
+        match self.hand_on(Event::Bytes(piece)).await {
+            true => Ok(()),
+            false => Err(Error::Cancelled),
+        }
     }
 }
 

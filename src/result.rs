@@ -41,8 +41,11 @@ pub struct CallResult {
     pub incomplete_reason: Option<String>,
     pub timings: Timings,
     pub retries: u32,
-    /// Stream chunks delivered.
+    /// Stream chunks (or binary pieces) delivered.
     pub chunks: usize,
+    /// Body bytes of the final reply that arrived, whether kept, written or handed on; for a
+    /// body cut short, what came before the cut.
+    pub bytes_received: u64,
 }
 
 impl CallResult {

@@ -362,6 +362,7 @@ fn a_polled_stream_pauses_when_its_queue_is_full_and_loses_nothing() {
             Next::Done => break,
             Next::Pending => panic!("stalled after {received} chunks"),
             Next::Headers(_) => panic!("next() passes over headers"),
+            Next::Bytes(_) => panic!("a chat stream has no binary pieces"),
         }
     }
     let result = request.take_result().unwrap();

@@ -21,8 +21,8 @@ use std::path::Path;
 const FFI_LAYERS: &[&[&str]] = &[
     &["boundary", "handles"],
     &["callbacks", "args", "result"],
-    &["launch"],
-    &["client", "request", "conversation", "responses", "pointer", "library"],
+    &["launch", "media"],
+    &["client", "request", "conversation", "responses", "upload", "download", "pointer", "library"],
 ];
 
 

@@ -1,8 +1,8 @@
 /*
  * webraft.hpp: header-only C++17 wrapper over the webraft C API (webraft.h).
  *
- * - Client, Conversation, Request, Result and String are move-only owners of
- *   their C handles (one template, detail::Handle, does the owning for all five).
+ * - Client, Conversation, Form, Request, Result and String are move-only owners
+ *   of their C handles (one template, detail::Handle, does the owning for all six).
  * - Calls come in two forms: `chat`, `send`, ... throw webraft::Error when the
  *   call fails; `try_chat`, `try_send`, ... never throw and hand back the Result
  *   (check `ok()`). Only the try_ forms exist when exceptions are off
@@ -22,6 +22,11 @@
  *   the reply's headers first, then each stream event with its SSE name.
  *   Event callbacks are any callable taking `const webraft::Event&`, with the
  *   same rules as chunk callbacks; Request::next_event polls them.
+ * - Audio, images and embeddings: Form builds multipart uploads (files from a
+ *   std::filesystem::path or from bytes); transcribe, speech (into memory, a
+ *   file, or a lambda taking webraft::Bytes pieces), generate_images and
+ *   embeddings read binary replies as spans (Bytes, Span<const float>), never
+ *   as text.
  * - Every Result, failed ones too, and every Error carry the reply's headers:
  *   header(name), headers_json() and rate_limit().
  * - Result::tool_calls() is a range of ToolCall; JSON Pointer reads (get_*
@@ -41,6 +46,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -49,6 +55,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #ifndef WEBRAFT_HPP_EXCEPTIONS
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
@@ -146,6 +153,45 @@ private:
     detail::Handle<char, webraft_string_free> handle_;
     std::size_t len_ = 0;
 };
+
+/**
+ * A view of `size()` contiguous values the library lends (a binary body, an
+ * image's bytes, an embedding), like C++20's std::span: it does not own them,
+ * so it lives as long as what lent it. Empty (data() == nullptr) when there
+ * are none.
+ */
+template <typename T>
+class Span {
+public:
+    constexpr Span() noexcept = default;
+    constexpr Span(T* data, std::size_t size) noexcept : data_(data), size_(data ? size : 0) {}
+
+    constexpr T* data() const noexcept { return data_; }
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr bool empty() const noexcept { return size_ == 0; }
+    constexpr T* begin() const noexcept { return data_; }
+    constexpr T* end() const noexcept { return data_ + size_; }
+    constexpr T& operator[](std::size_t index) const noexcept { return data_[index]; }
+
+private:
+    T* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+/** Bytes the library lends: a binary body, a piece of a download, an image file. */
+using Bytes = Span<const std::uint8_t>;
+
+namespace detail {
+/** A path as the C API takes it: the OS's own bytes on POSIX (any file name), UTF-8 on Windows. */
+inline std::string native_path(const std::filesystem::path& path) {
+#ifdef _WIN32
+    auto utf8 = path.u8string();
+    return std::string(utf8.begin(), utf8.end());
+#else
+    return path.native();
+#endif
+}
+} // namespace detail
 
 /** Token counts of a reply (Result::usage); a Responses reply's input and output tokens are prompt and completion. */
 struct Usage {
@@ -365,6 +411,22 @@ public:
         const char* s = webraft_result_body(get(), &len);
         return detail::view(s, len);
     }
+    /**
+     * The body as bytes, never cut at a NUL or read as text (audio, an image
+     * file, any download); empty when there is none.
+     */
+    Bytes body_bytes() const noexcept {
+        std::size_t len = 0;
+        const std::uint8_t* bytes = webraft_result_body_bytes(get(), &len);
+        return Bytes(bytes, len);
+    }
+    /** How many body bytes of the reply arrived: kept, written to a file or handed on; for a cut body, those before the cut. */
+    std::uint64_t bytes_received() const noexcept { return webraft_result_bytes_received(get()); }
+    /**
+     * The reply's text: a chat's assistant text, a Responses reply's output
+     * text, or a transcript (a json or verbose_json reply's "text", a text
+     * reply's body, or what a stream's transcript.text.delta events added up to).
+     */
     std::string_view text() const noexcept {
         std::size_t len = 0;
         const char* s = webraft_result_text(get(), &len);
@@ -436,6 +498,65 @@ public:
         auto present = [](auto value) { return value < 0 ? std::nullopt : std::optional(value); };
         return RateLimit{present(c.limit_requests), present(c.remaining_requests), present(c.reset_requests_ms),
                          present(c.limit_tokens),   present(c.remaining_tokens),   present(c.reset_tokens_ms)};
+    }
+
+    /* ---- images (/images/generations, /images/edits) and embeddings (/embeddings) ---- */
+
+    /** How many images the reply's `data` holds. */
+    std::size_t image_count() const noexcept { return webraft_result_image_count(get()); }
+    /**
+     * Image `index`'s bytes (its b64_json, decoded once by the library), or
+     * nullopt; `status` then says why: MISSING (past the end, or the image is a
+     * URL) or INVALID_RESPONSE (not base64).
+     */
+    std::optional<Bytes> image_bytes(std::size_t index, Status* status = nullptr) const noexcept {
+        const std::uint8_t* bytes = nullptr;
+        std::size_t len = 0;
+        Status found = webraft_result_image_bytes(get(), index, &bytes, &len);
+        if (status != nullptr) *status = found;
+        if (found != WEBRAFT_STATUS_OK) return std::nullopt;
+        return Bytes(bytes, len);
+    }
+    /** Image `index`'s URL, or nullopt (past the end, or the image came as bytes). */
+    std::optional<std::string_view> image_url(std::size_t index) const noexcept {
+        const char* url = webraft_result_image_url(get(), index);
+        if (url == nullptr) return std::nullopt;
+        return std::string_view(url);
+    }
+    /**
+     * Writes image `index`'s bytes to `file` atomically (a temporary file
+     * beside it, then a rename; nothing is left on failure): OK, MISSING (a URL
+     * image, or past the end), INVALID_RESPONSE, INVALID_ARGUMENT (a
+     * directory) or IO. `error_message`, when given, gets the library's message.
+     */
+    Status try_save_image(std::size_t index, const std::filesystem::path& file,
+                          std::string* error_message = nullptr) const {
+        webraft_result* error = nullptr;
+        Status status = webraft_result_image_save(get(), index, detail::native_path(file).c_str(), &error);
+        Result described(error);
+        if (error_message != nullptr && status != WEBRAFT_STATUS_OK) {
+            *error_message = described.empty() ? std::string(status_name(status)) : detail::copy(described.error_message());
+        }
+        return status;
+    }
+#if WEBRAFT_HPP_EXCEPTIONS
+    /** As try_save_image; a failure throws Error. */
+    void save_image(std::size_t index, const std::filesystem::path& file) const;
+#endif
+    /** How many vectors the reply's `data` holds. */
+    std::size_t embedding_count() const noexcept { return webraft_result_embedding_count(get()); }
+    /**
+     * Vector `index`, as the library read it: decoded from base64
+     * (little-endian float32) or from a number array; nullopt with `status`
+     * MISSING (past the end) or INVALID_RESPONSE.
+     */
+    std::optional<Span<const float>> embedding(std::size_t index, Status* status = nullptr) const noexcept {
+        const float* values = nullptr;
+        std::size_t len = 0;
+        Status found = webraft_result_embedding(get(), index, &values, &len);
+        if (status != nullptr) *status = found;
+        if (found != WEBRAFT_STATUS_OK) return std::nullopt;
+        return Span<const float>(values, len);
     }
 
     // JSON Pointer reads on json() come from detail::JsonReads: find_string("/usage/total_tokens"), get_number(...), ...
@@ -551,6 +672,12 @@ inline Result ok_or_throw(Result result) {
     throw Error(status, std::string(webraft::status_name(status)) + " at JSON Pointer \"" + (pointer ? pointer : "") + "\"");
 }
 } // namespace detail
+
+inline void Result::save_image(std::size_t index, const std::filesystem::path& file) const {
+    std::string message;
+    Status status = try_save_image(index, file, &message);
+    if (status != WEBRAFT_STATUS_OK) throw Error(status, message);
+}
 #endif
 
 /**
@@ -766,6 +893,9 @@ struct StreamCall {
     static int event(void* user_data, EventKind kind, const char* name, const char* data, std::size_t len) noexcept {
         return static_cast<StreamCall*>(user_data)->deliver(event_of(kind, name, data, len));
     }
+    static int bytes(void* user_data, const std::uint8_t* data, std::size_t len) noexcept {
+        return static_cast<StreamCall*>(user_data)->deliver(Bytes(data, len));
+    }
 
     /** Owns the call's result, then rethrows what the callback threw. */
     Result finish(webraft_result* result) const {
@@ -793,6 +923,16 @@ private:
 };
 
 } // namespace detail
+
+/** What Request::next_bytes found: `bytes` holds a piece (copied) when event is WEBRAFT_EVENT_BYTES. */
+struct NextBytes {
+    EventKind event = WEBRAFT_EVENT_DONE;
+    std::vector<std::uint8_t> bytes;
+
+    bool pending() const noexcept { return event == WEBRAFT_EVENT_PENDING; }
+    bool has_bytes() const noexcept { return event == WEBRAFT_EVENT_BYTES; }
+    bool done() const noexcept { return event == WEBRAFT_EVENT_DONE; }
+};
 
 /**
  * A started request. Freeing it (destructor) cancels it if it still runs; its
@@ -840,6 +980,25 @@ public:
         EventKind kind = WEBRAFT_EVENT_DONE;
         if (webraft_request_next_event(get(), timeout_ms, &kind, &name, &data, &len) != WEBRAFT_STATUS_OK) return {};
         return NextEvent(kind, String(name, name ? std::char_traits<char>::length(name) : 0), String(data, len));
+    }
+
+    /**
+     * The next piece of a polled download (Client::download_start), waiting up
+     * to `timeout_ms` (0: just look, never blocks). At most 256 pieces wait;
+     * the download pauses while they are unread. Any other request reports done.
+     */
+    NextBytes next_bytes(std::uint32_t timeout_ms = 0) const {
+        NextBytes found;
+        std::uint8_t* data = nullptr;
+        std::size_t len = 0;
+        EventKind event = WEBRAFT_EVENT_DONE;
+        if (webraft_request_next_bytes(get(), timeout_ms, &event, &data, &len) != WEBRAFT_STATUS_OK) return found;
+        found.event = event;
+        if (data != nullptr) {
+            found.bytes.assign(data, data + len);
+            webraft_bytes_free(data, len);
+        }
+        return found;
     }
 
     /** Waits up to `timeout_ms`; true once finished. */
@@ -894,6 +1053,45 @@ enum class Role : std::uint32_t {
     tool = WEBRAFT_ROLE_TOOL,
 };
 
+namespace detail {
+
+/**
+ * What a failed edit of a Conversation or Form does. The C call gave a status
+ * and, for some edits, a Result with the library's message; a status alone is
+ * named with the edit. With exceptions it throws Error; without, the first
+ * failure is kept in status() and error_message(), and later edits still run.
+ */
+class Edits {
+public:
+    /** Without exceptions: OK, or the status of the first edit that failed. Always OK with exceptions. */
+    Status status() const noexcept { return status_; }
+    /** Without exceptions: what the first failed edit reported; "" while status() is OK. */
+    std::string_view error_message() const noexcept { return error_message_; }
+
+protected:
+    // `error_out` points at the C call's out_error, read only once the call has run.
+    void check_edit(Status status, const char* edit, webraft_result** error_out) {
+        Result error(error_out ? *error_out : nullptr);
+        if (status == WEBRAFT_STATUS_OK) return;
+        std::string message = error.empty() ? std::string(edit) + ": " + std::string(status_name(status))
+                                            : copy(error.error_message());
+#if WEBRAFT_HPP_EXCEPTIONS
+        throw Error(status, message);
+#else
+        if (status_ == WEBRAFT_STATUS_OK) {
+            status_ = status;
+            error_message_ = std::move(message);
+        }
+#endif
+    }
+
+private:
+    Status status_ = WEBRAFT_STATUS_OK;
+    std::string error_message_;
+};
+
+} // namespace detail
+
 /**
  * Chat messages and request parameters, sent by `client.chat(conversation)`
  * and the other chat calls (which copy it: it is never changed by sending).
@@ -906,7 +1104,7 @@ enum class Role : std::uint32_t {
  * the first failure is kept in status() and error_message(), and later edits
  * still run, so check status() before sending.
  */
-class Conversation {
+class Conversation : public detail::Edits {
 public:
     /** A new, empty conversation. */
     Conversation() : handle_(webraft_conversation_new()) {}
@@ -1033,38 +1231,84 @@ public:
         return check(webraft_conversation_set_param(get(), name.get(), value_json.get(), &error), "param", &error);
     }
 
-    /** Without exceptions: OK, or the status of the first edit that failed. Always OK with exceptions. */
-    Status status() const noexcept { return status_; }
-    /** Without exceptions: what the first failed edit reported; "" while status() is OK. */
-    std::string_view error_message() const noexcept { return error_message_; }
+    // status() and error_message(), without exceptions, come from detail::Edits.
 
     const webraft_conversation* get() const noexcept { return handle_.get(); }
     /** Gives up ownership; the caller frees with webraft_conversation_free. */
     webraft_conversation* release() noexcept { return handle_.release(); }
 
 private:
-    // Every edit ends here. The C call gave a status and, for some edits, a
-    // Result with the library's message; a status alone is named with the edit.
-    // `error_out` points at the C call's out_error, read only once the call has run.
+    // Every edit ends here (see detail::Edits).
     Conversation& check(Status status, const char* edit, webraft_result** error_out = nullptr) {
-        Result error(error_out ? *error_out : nullptr);
-        if (status == WEBRAFT_STATUS_OK) return *this;
-        std::string message = error.empty() ? std::string(edit) + ": " + std::string(status_name(status))
-                                            : detail::copy(error.error_message());
-#if WEBRAFT_HPP_EXCEPTIONS
-        throw Error(status, message);
-#else
-        if (status_ == WEBRAFT_STATUS_OK) {
-            status_ = status;
-            error_message_ = std::move(message);
-        }
+        check_edit(status, edit, error_out);
         return *this;
-#endif
     }
 
     detail::Handle<webraft_conversation, webraft_conversation_free> handle_;
-    Status status_ = WEBRAFT_STATUS_OK;
-    std::string error_message_;
+};
+
+/**
+ * A multipart/form-data body (webraft_form): text fields and file parts, in
+ * the order added, sent by `client.transcribe(form)`, `edit_images`,
+ * `send_form` and their streamed forms, which take a snapshot (it may change
+ * or be sent again as soon as the call has started). Move-only; empty
+ * (`!form`) once moved from. Edits chain, and fail as a Conversation's do
+ * (throw Error, or without exceptions keep the first failure in status()):
+ *
+ *     form.text("model", "whisper-1").file("file", "hello.wav");
+ */
+class Form : public detail::Edits {
+public:
+    /** A new, empty form. */
+    Form() : handle_(webraft_form_new()) {}
+
+    /** True when it holds a form (the one meaning of operator bool in this header). */
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    /** A text field. */
+    Form& text(CStr name, CStr value) { return check(webraft_form_add_text(get(), name.get(), value.get()), "text"); }
+    /**
+     * The file at `path` as the part `name`: read when the form is sent,
+     * streamed from disk (never whole into memory), and read again for a
+     * retry. `filename` defaults to the path's last part, `content_type` to
+     * what the file's first bytes, else its extension, say. A missing,
+     * unreadable or non-regular file, or a directory, fails with
+     * INVALID_ARGUMENT naming the path.
+     */
+    Form& file(CStr name, const std::filesystem::path& path, CStr filename = nullptr, CStr content_type = nullptr) {
+        webraft_result* error = nullptr;
+        return check(webraft_form_add_file_path(get(), name.get(), detail::native_path(path).c_str(), filename.get(),
+                                                content_type.get(), &error),
+                     "file", &error);
+    }
+    /**
+     * Bytes held in memory as a file part (copied). `filename` is required:
+     * servers tell the format by it; `content_type` as for file().
+     */
+    Form& bytes(CStr name, const void* data, std::size_t len, CStr filename, CStr content_type = nullptr) {
+        static const std::uint8_t empty = 0;  // the C API takes no NULL, even for an empty file
+        const auto* bytes = data != nullptr ? static_cast<const std::uint8_t*>(data) : &empty;
+        return check(webraft_form_add_file_bytes(get(), name.get(), bytes, len, filename.get(), content_type.get()),
+                     "bytes");
+    }
+    /** The same from any contiguous container of bytes: std::vector<std::uint8_t>, std::string, webraft::Bytes, ... */
+    template <typename Container, typename = std::enable_if_t<sizeof(*std::data(std::declval<const Container&>())) == 1>>
+    Form& bytes(CStr name, const Container& data, CStr filename, CStr content_type = nullptr) {
+        return bytes(name, static_cast<const void*>(std::data(data)), std::size(data), filename, content_type);
+    }
+
+    const webraft_form* get() const noexcept { return handle_.get(); }
+    /** Gives up ownership; the caller frees with webraft_form_free. */
+    webraft_form* release() noexcept { return handle_.release(); }
+
+private:
+    // Every edit ends here (see detail::Edits).
+    Form& check(Status status, const char* edit, webraft_result** error_out = nullptr) {
+        check_edit(status, edit, error_out);
+        return *this;
+    }
+
+    detail::Handle<webraft_form, webraft_form_free> handle_;
 };
 
 /**
@@ -1215,6 +1459,165 @@ public:
                                                &decltype(call)::event, &call));
     }
 
+    /* ---- audio, images, embeddings and files ---- */
+
+    /**
+     * Posts `form` as multipart/form-data to `path` under the base URL. A retry
+     * sends it whole again. A file over max_upload_bytes, or one gone by the
+     * time of sending, fails with INVALID_ARGUMENT naming the path, before
+     * anything is sent; a 4xx/5xx reply fails as for any request.
+     */
+    Result try_send_form(CStr path, const Form& form, CStr options_json = nullptr) const noexcept {
+        return Result(webraft_send_form(get(), path.get(), form.get(), options_json.get()));
+    }
+    /**
+     * As try_send_form with the field stream=true (unless the form has one),
+     * the reply read as a stream: `on_event` gets the headers, then each event,
+     * on a worker thread while this blocks. The result's text() is the
+     * transcript the transcript.text.delta events add up to.
+     */
+    template <typename F>
+    Result try_send_form_stream(CStr path, const Form& form, F&& on_event, CStr options_json = nullptr) const {
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_event};
+        return call.finish(webraft_send_form_stream(get(), path.get(), form.get(), options_json.get(),
+                                                    &decltype(call)::event, &call));
+    }
+    /**
+     * Speech to text (`POST /audio/transcriptions`): the form holds the audio
+     * as the file part "file" and a "model" field (and response_format json,
+     * text or verbose_json, language, ...). text() is the transcript.
+     */
+    Result try_transcribe(const Form& form, CStr options_json = nullptr) const noexcept {
+        return try_send_form("/audio/transcriptions", form, options_json);
+    }
+    /** Speech to English text (`POST /audio/translations`); the form as for try_transcribe. */
+    Result try_translate(const Form& form, CStr options_json = nullptr) const noexcept {
+        return try_send_form("/audio/translations", form, options_json);
+    }
+    /** A streamed transcription: `on_event(const Event&)` as for try_send_form_stream. */
+    template <typename F>
+    Result try_transcribe_stream(const Form& form, F&& on_event, CStr options_json = nullptr) const {
+        return try_send_form_stream("/audio/transcriptions", form, std::forward<F>(on_event), options_json);
+    }
+
+    /**
+     * A request to any endpoint (as try_send) whose reply is kept as bytes,
+     * never parsed (body_bytes()), up to max_body_bytes. A body the server cuts
+     * fails with TRANSPORT and keeps what arrived (bytes_received()).
+     */
+    Result try_download(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const noexcept {
+        return Result(webraft_download(get(), method.get(), path.get(), body_json.get(), options_json.get()));
+    }
+    /**
+     * As try_download, written to `file` atomically: into a temporary file
+     * beside it, renamed over it only once the whole body arrived with a 2xx
+     * status; on any failure the file is untouched and no temporary file is
+     * left. max_body_bytes does not apply.
+     */
+    Result try_download_to_file(CStr method, CStr path, CStr body_json, const std::filesystem::path& file,
+                                CStr options_json = nullptr) const {
+        return Result(webraft_download_to_file(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                               detail::native_path(file).c_str()));
+    }
+    /**
+     * As try_download, each piece handed to `on_bytes(webraft::Bytes)` as it
+     * arrives (so playback can start before the end), on a worker thread,
+     * in order, while this blocks; return false (or throw) to stop. No body is
+     * kept (bytes_received() counts the pieces); max_body_bytes does not apply.
+     */
+    template <typename F>
+    Result try_download_stream(CStr method, CStr path, CStr body_json, F&& on_bytes,
+                               CStr options_json = nullptr) const {
+        detail::StreamCall<std::remove_reference_t<F>> call{&on_bytes};
+        webraft_request* started = nullptr;
+        webraft_download_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                               WEBRAFT_DELIVERY_CALLBACK, &decltype(call)::bytes, nullptr, &call, &started);
+        // The library's own wait (safe on a worker thread, in a callback calling back in); once the
+        // request has finished, no piece callback runs any more, so `call` may go.
+        Request request(started);
+        request.wait();
+        return call.finish(request.take_result().release());
+    }
+    /** Text to speech (`POST /audio/speech`, e.g. {"model":"tts-1","input":"Hi!","voice":"alloy"}): body_bytes() is the audio. */
+    Result try_speech(CStr request_json, CStr options_json = nullptr) const noexcept {
+        return try_download("POST", "/audio/speech", request_json, options_json);
+    }
+    /** Speech written to `file` atomically (see try_download_to_file). */
+    Result try_speech_to_file(CStr request_json, const std::filesystem::path& file, CStr options_json = nullptr) const {
+        return try_download_to_file("POST", "/audio/speech", request_json, file, options_json);
+    }
+    /** Speech in pieces to `on_bytes` as it arrives (see try_download_stream). */
+    template <typename F>
+    Result try_speech_stream(CStr request_json, F&& on_bytes, CStr options_json = nullptr) const {
+        return try_download_stream("POST", "/audio/speech", request_json, std::forward<F>(on_bytes), options_json);
+    }
+    /**
+     * Images from a prompt (`POST /images/generations`): read them with
+     * image_count(), image_bytes(i) (b64_json, decoded), image_url(i) and save_image(i, file).
+     */
+    Result try_generate_images(CStr request_json, CStr options_json = nullptr) const noexcept {
+        return try_send("POST", "/images/generations", request_json, options_json);
+    }
+    /** An image edit (`POST /images/edits`): the form holds the file part "image", "prompt" and "model". */
+    Result try_edit_images(const Form& form, CStr options_json = nullptr) const noexcept {
+        return try_send_form("/images/edits", form, options_json);
+    }
+    /** Embeddings (`POST /embeddings`): embedding(i) reads base64 and float replies alike. */
+    Result try_embeddings(CStr request_json, CStr options_json = nullptr) const noexcept {
+        return try_send("POST", "/embeddings", request_json, options_json);
+    }
+
+#if WEBRAFT_HPP_EXCEPTIONS
+    Result send_form(CStr path, const Form& form, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_send_form(path, form, options_json));
+    }
+    template <typename F>
+    Result send_form_stream(CStr path, const Form& form, F&& on_event, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_send_form_stream(path, form, std::forward<F>(on_event), options_json));
+    }
+    Result transcribe(const Form& form, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_transcribe(form, options_json));
+    }
+    Result translate(const Form& form, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_translate(form, options_json));
+    }
+    template <typename F>
+    Result transcribe_stream(const Form& form, F&& on_event, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_transcribe_stream(form, std::forward<F>(on_event), options_json));
+    }
+    Result download(CStr method, CStr path, CStr body_json = nullptr, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_download(method, path, body_json, options_json));
+    }
+    Result download_to_file(CStr method, CStr path, CStr body_json, const std::filesystem::path& file,
+                            CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_download_to_file(method, path, body_json, file, options_json));
+    }
+    /** As try_download_stream; a failure, or an exception from `on_bytes`, is thrown here. */
+    template <typename F>
+    Result download_stream(CStr method, CStr path, CStr body_json, F&& on_bytes, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_download_stream(method, path, body_json, std::forward<F>(on_bytes), options_json));
+    }
+    Result speech(CStr request_json, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_speech(request_json, options_json));
+    }
+    Result speech_to_file(CStr request_json, const std::filesystem::path& file, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_speech_to_file(request_json, file, options_json));
+    }
+    template <typename F>
+    Result speech_stream(CStr request_json, F&& on_bytes, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_speech_stream(request_json, std::forward<F>(on_bytes), options_json));
+    }
+    Result generate_images(CStr request_json, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_generate_images(request_json, options_json));
+    }
+    Result edit_images(const Form& form, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_edit_images(form, options_json));
+    }
+    Result embeddings(CStr request_json, CStr options_json = nullptr) const {
+        return detail::ok_or_throw(try_embeddings(request_json, options_json));
+    }
+#endif
+
 #if WEBRAFT_HPP_EXCEPTIONS
     Result chat(ChatRequest request, CStr options_json = nullptr) const {
         return detail::ok_or_throw(try_chat(request, options_json));
@@ -1352,6 +1755,31 @@ public:
             return webraft_send_stream_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
                                              WEBRAFT_DELIVERY_CALLBACK, state->event, state->done, state, out);
         });
+    }
+
+    /**
+     * Starts a streamed form request (e.g. a transcription) whose events are
+     * queued for Request::next_event (headers first); the result's text() is
+     * the whole transcript. Drain it before taking the result.
+     */
+    Request send_form_stream_start(CStr path, const Form& form, CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_send_form_stream_start(get(), path.get(), form.get(), options_json.get(), WEBRAFT_DELIVERY_POLL,
+                                       nullptr, nullptr, nullptr, &request);
+        return Request(request);
+    }
+
+    /**
+     * Starts a download whose pieces are queued for Request::next_bytes, e.g.
+     * speech a game plays as it arrives: poll it each frame. Drain it before
+     * taking the result (which keeps no body; bytes_received() counts).
+     */
+    Request download_start(CStr method, CStr path, CStr body_json = nullptr,
+                           CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_download_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                               WEBRAFT_DELIVERY_POLL, nullptr, nullptr, nullptr, &request);
+        return Request(request);
     }
 
     const webraft_client* get() const noexcept { return handle_.get(); }

@@ -110,6 +110,7 @@ cp "$OUT/Webraft.dll" "$OUT/example/"
 step "start the test server"
 # shellcheck source=scripts/test-server.sh
 . scripts/test-server.sh
+. scripts/media-fixtures.sh
 start_test_server || { echo "0 passed, 1 failed"; exit 1; }
 echo "WEBRAFT_TEST_URL=$WEBRAFT_TEST_URL"
 # The MockServer tests start their own webraft-mock, this build's.
@@ -192,6 +193,20 @@ Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
             stderr_has Responses "responses: STREAM_ERROR: The model failed mid-response"
     }
     check "Responses streams a Responses API reply and reports the rate limit (SSE, JSON lines), and a failed response" responses
+
+    media() {
+        local dir="$OUT/example" heard
+        write_test_wav "$dir/hello.wav"
+        heard="$(heard_line "$dir/hello.wav")"
+        expect Media 0 "$heard" transcribe "$dir/hello.wav" &&
+            expect Media 0 "$heard" transcribe "$dir/hello.wav" --stream &&
+            expect Media 1 "" transcribe "$dir/no-such.wav" && stderr_has Media "INVALID_ARGUMENT" &&
+            expect Media 0 "wrote 10240 bytes to $dir/line.mp3" speak "$dir/line.mp3" Hello, you &&
+            is_test_speech "$dir/line.mp3" 10240 &&
+            expect Media 0 "wrote 20 bytes to $dir/door.png" image "$dir/door.png" a red door &&
+            [ "$(tail -c +9 "$dir/door.png")" = "a red door#0" ]
+    }
+    check "Media transcribes a WAV file (plain, streamed), speaks a line to a file, draws an image to a file" media
 
     check "ListModels lists the ids of GET /models" expect ListModels 0 "gpt-4o
 gpt-4o-mini

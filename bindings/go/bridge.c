@@ -27,6 +27,10 @@ void webraft_go_on_done(void *user_data, webraft_status status) {
     webraftGoDone((uintptr_t)user_data, (uint32_t)status);
 }
 
+int webraft_go_on_bytes(void *user_data, const uint8_t *data, size_t len) {
+    return webraftGoBytes((uintptr_t)user_data, (uint8_t *)data, len);
+}
+
 webraft_status webraft_go_model_start(uint32_t api, const webraft_client *client,
                                       const webraft_conversation *conversation, const char *request_json,
                                       const char *options_json, uint32_t delivery, uintptr_t handle,
@@ -59,4 +63,28 @@ webraft_status webraft_go_send_start(const webraft_client *client, const char *m
     }
     return webraft_send_start(client, method, path, body_json, options_json, webraft_go_on_done, user_data,
                               out_request);
+}
+
+webraft_status webraft_go_form_start(const webraft_client *client, const char *path, const webraft_form *form,
+                                     const char *options_json, bool stream, uintptr_t handle,
+                                     webraft_request **out_request) {
+    void *user_data = (void *)handle;
+    if (stream) {
+        return webraft_send_form_stream_start(client, path, form, options_json, WEBRAFT_DELIVERY_CALLBACK,
+                                              webraft_go_on_event, webraft_go_on_done, user_data, out_request);
+    }
+    return webraft_send_form_start(client, path, form, options_json, webraft_go_on_done, user_data, out_request);
+}
+
+webraft_status webraft_go_download_start(const webraft_client *client, const char *method, const char *path,
+                                         const char *body_json, const char *options_json, const char *to_file,
+                                         bool bytes, uintptr_t handle, webraft_request **out_request) {
+    void *user_data = (void *)handle;
+    if (to_file) {
+        return webraft_download_to_file_start(client, method, path, body_json, options_json, to_file,
+                                              webraft_go_on_done, user_data, out_request);
+    }
+    uint32_t delivery = bytes ? WEBRAFT_DELIVERY_CALLBACK : WEBRAFT_DELIVERY_NONE;
+    return webraft_download_start(client, method, path, body_json, options_json, delivery,
+                                  bytes ? webraft_go_on_bytes : NULL, webraft_go_on_done, user_data, out_request);
 }

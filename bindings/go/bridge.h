@@ -11,6 +11,7 @@
 int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len);
 int webraft_go_on_event(void *user_data, webraft_event kind, const char *name, const char *data, size_t len);
 void webraft_go_on_done(void *user_data, webraft_status status);
+int webraft_go_on_bytes(void *user_data, const uint8_t *data, size_t len);
 
 /* The model APIs webraft_go_model_start reaches. */
 enum { WEBRAFT_GO_CHAT = 0, WEBRAFT_GO_RESPONSES = 1 };
@@ -30,5 +31,18 @@ webraft_status webraft_go_model_start(uint32_t api, const webraft_client *client
 webraft_status webraft_go_send_start(const webraft_client *client, const char *method, const char *path,
                                      const char *body_json, const char *options_json, bool stream,
                                      uintptr_t handle, webraft_request **out_request);
+
+/* Starts a multipart form request: plain (webraft_send_form_start), or
+ * streamed with its events to the event trampoline. */
+webraft_status webraft_go_form_start(const webraft_client *client, const char *path, const webraft_form *form,
+                                     const char *options_json, bool stream, uintptr_t handle,
+                                     webraft_request **out_request);
+
+/* Starts a download whose body is kept in the result (to_file NULL, bytes
+ * false), handed in pieces to the bytes trampoline (bytes true), or written
+ * to the file to_file. */
+webraft_status webraft_go_download_start(const webraft_client *client, const char *method, const char *path,
+                                         const char *body_json, const char *options_json, const char *to_file,
+                                         bool bytes, uintptr_t handle, webraft_request **out_request);
 
 #endif

@@ -18,11 +18,13 @@ var liveRequests atomic.Int64
 // call is one started request. The library reaches it only through a
 // cgo.Handle (callbacks.go); Go code holds it directly.
 type call struct {
-	// deliver receives each chunk of a chat stream, and deliverEvent each
-	// event of an event stream, on a library worker thread; they say whether
-	// the stream goes on. Both are nil for requests without Go callbacks.
+	// deliver receives each chunk of a chat stream, deliverEvent each event
+	// of an event stream, and deliverBytes each piece of a binary reply
+	// (lent for the call only), on a library worker thread; they say whether
+	// the stream goes on. All are nil for requests without Go callbacks.
 	deliver      func(Chunk) bool
 	deliverEvent func(Event) bool
+	deliverBytes func([]byte) bool
 
 	done   chan struct{} // closed by the done callback
 	onDone func()        // run by the done callback before done is closed
@@ -31,9 +33,10 @@ type call struct {
 	req *C.webraft_request // nil once freed
 }
 
-// chunkSink and eventSink route a call's callbacks to a function of Go.
-func chunkSink(c *call, f func(Chunk) bool) { c.deliver = f }
-func eventSink(c *call, f func(Event) bool) { c.deliverEvent = f }
+// chunkSink, eventSink and bytesSink route a call's callbacks to a function of Go.
+func chunkSink(c *call, f func(Chunk) bool)  { c.deliver = f }
+func eventSink(c *call, f func(Event) bool)  { c.deliverEvent = f }
+func bytesSink(c *call, f func([]byte) bool) { c.deliverBytes = f }
 
 // delivery is the library's delivery for the call, stated explicitly:
 // CALLBACK when Go takes the chunks or events (the library then streams the

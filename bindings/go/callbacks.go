@@ -81,6 +81,17 @@ func webraftGoEvent(h C.uintptr_t, kind C.uint32_t, name *C.char, data *C.char, 
 	return 1
 }
 
+//export webraftGoBytes
+func webraftGoBytes(h C.uintptr_t, data *C.uint8_t, length C.size_t) C.int {
+	c := handleCall(h)
+	// The piece is lent for this call only: the function gets it to write or
+	// copy, never to keep.
+	if c.deliverBytes(unsafe.Slice((*byte)(unsafe.Pointer(data)), int(length))) {
+		return 0
+	}
+	return 1
+}
+
 // webraftGoDone ignores the status: the result, taken later, carries it.
 //
 //export webraftGoDone

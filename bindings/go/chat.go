@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"unsafe"
 )
 
 // requestBody turns a request into NUL-terminated JSON: []byte and
@@ -97,7 +98,10 @@ func (cl *Client) ChatStreamFunc(ctx context.Context, req any, fn func(Chunk) er
 // Response is the reply to a request to any endpoint (Do, SendStream).
 type Response struct {
 	StatusCode int
-	Body       []byte // the raw body; a failed reply's error body; nil for a stream, whose events went to the caller
+	// Body is the raw body, byte for byte (audio too): a failed reply's error
+	// body, what arrived of a cut one; nil for a stream, whose events went to
+	// the caller, and for a download written to a file or a writer.
+	Body []byte
 	CallInfo
 }
 
@@ -118,38 +122,52 @@ func (cl *Client) Do(ctx context.Context, method, path string, body any, opts ..
 // startSend starts a request to any endpoint, read as a stream of events
 // or not; body is as for Do.
 func (cl *Client) startSend(c *call, method, path string, body any, opts []Option, stream bool) error {
-	var cBody []byte
-	if body != nil {
-		var err error
-		if cBody, err = requestBody(body); err != nil {
-			return err
-		}
-	}
-	cMethod, err := nulTerminated([]byte(method))
-	if err != nil {
-		return err
-	}
-	cPath, err := nulTerminated([]byte(path))
-	if err != nil {
-		return err
-	}
-	options, err := optionsJSON(opts)
+	args, err := newSendArgs(method, path, body, opts)
 	if err != nil {
 		return err
 	}
 	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
-		return C.webraft_go_send_start(client, cString(cMethod), cString(cPath), cString(cBody), cString(options), C.bool(stream), handle, out)
+		return C.webraft_go_send_start(client, cString(args.method), cString(args.path), cString(args.body), cString(args.options), C.bool(stream), handle, out)
 	})
+}
+
+// sendArgs are the C strings of a request to any endpoint: method, path,
+// body (nil for none) and options (nil for none).
+type sendArgs struct{ method, path, body, options []byte }
+
+func newSendArgs(method, path string, body any, opts []Option) (sendArgs, error) {
+	var args sendArgs
+	var err error
+	if body != nil {
+		if args.body, err = requestBody(body); err != nil {
+			return args, err
+		}
+	}
+	if args.method, err = nulTerminated([]byte(method)); err != nil {
+		return args, err
+	}
+	if args.path, err = nulTerminated([]byte(path)); err != nil {
+		return args, err
+	}
+	args.options, err = optionsJSON(opts)
+	return args, err
 }
 
 // sendOutcome is the Response of a finished request to any endpoint (nil
 // when no reply arrived) and its error; it frees the result.
 func sendOutcome(ctx context.Context, r *C.webraft_result) (*Response, error) {
 	defer C.webraft_result_free(r)
-	var resp *Response
-	if info := callInfo(r); info.HTTPStatus != 0 {
-		var n C.size_t
-		resp = &Response{StatusCode: info.HTTPStatus, Body: goBytes(C.webraft_result_body(r, &n), n), CallInfo: info}
+	return readResponse(r), withContext(ctx, resultError(r, Status(C.webraft_result_status(r))))
+}
+
+// readResponse copies a result's reply (nil when no reply arrived): status,
+// body bytes and call info.
+func readResponse(r *C.webraft_result) *Response {
+	info := callInfo(r)
+	if info.HTTPStatus == 0 {
+		return nil
 	}
-	return resp, withContext(ctx, resultError(r, Status(C.webraft_result_status(r))))
+	var n C.size_t
+	body := C.webraft_result_body_bytes(r, &n)
+	return &Response{StatusCode: info.HTTPStatus, Body: goBytes((*C.char)(unsafe.Pointer(body)), n), CallInfo: info}
 }

@@ -43,6 +43,10 @@ type Config struct {
 	UserAgent     string        `json:"user_agent,omitempty"`
 	MaxBodyBytes  int64         `json:"max_body_bytes,omitempty"`
 	MaxEventBytes int64         `json:"max_event_bytes,omitempty"`
+	// MaxUploadBytes bounds the file parts of one multipart form together
+	// (max_upload_bytes; the library's default is 64 MiB). A form over it
+	// fails with ErrInvalidArgument, naming the file, before anything is sent.
+	MaxUploadBytes int64 `json:"max_upload_bytes,omitempty"`
 	// Proxy is a proxy URL for every request; without it HTTP_PROXY,
 	// HTTPS_PROXY, ALL_PROXY and NO_PROXY apply.
 	Proxy string `json:"proxy,omitempty"`

@@ -93,7 +93,7 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 		Timeout: time.Second, ConnectTimeout: 1500 * time.Microsecond, HeadersTimeout: webraft.NoLimit,
 		LoadingRetry: 5 * time.Second,
 		IdleTimeout:  2 * time.Second, StreamTimeout: 3 * time.Second, MaxRetries: webraft.Retries(0),
-		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16,
+		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16, MaxUploadBytes: 1 << 24,
 		Proxy: "http://127.0.0.1:3128", DangerSkipTLSVerification: true, StreamUsage: true,
 		HTTP2PriorKnowledge: true,
 	}

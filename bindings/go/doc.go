@@ -66,6 +66,17 @@
 // Every result and every error keeps its reply's headers: Header(name),
 // Headers() and RateLimit(), where a value the server did not send is -1.
 //
+// Voice, images and embeddings: files go up in multipart forms from a path
+// (streamed from disk), a []byte or an io.Reader, and binary replies come
+// back whole, into a file (atomically) or piece by piece into an io.Writer.
+//
+//	t, err := client.Transcribe(ctx, webraft.TranscriptionRequest{File: webraft.FilePath("hello.wav"), Model: "whisper-1"})
+//	fmt.Println(t.Text)
+//	_, err = client.SpeechToFile(ctx, webraft.SpeechRequest{Model: "tts-1", Input: "Hi!", Voice: "alloy"}, "hi.mp3")
+//	images, err := client.GenerateImages(ctx, webraft.ImageRequest{Model: "gpt-image-1", Prompt: "a red door"})
+//	err = images.Save(0, "door.png")
+//	emb, err := client.Embed(ctx, webraft.EmbeddingRequest{Model: "text-embedding-3-small", Input: "a red door"})
+//
 // # Errors
 //
 // A reply the server refused is an *APIError (StatusCode, Type, Code, Param,

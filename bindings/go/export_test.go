@@ -16,3 +16,4 @@ func LibraryStatusName(v uint32) string { return libraryStatusName(v) }
 
 func LiveResults() int64       { return liveResults.Load() }
 func LiveConversations() int64 { return liveConversations.Load() }
+func LiveForms() int64         { return liveForms.Load() }

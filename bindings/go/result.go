@@ -65,9 +65,10 @@ func callInfo(r *C.webraft_result) CallInfo {
 			FirstChunk: millisDuration(t.first_chunk_ms),
 			Total:      millisDuration(t.total_ms),
 		},
-		Retries:      int(C.webraft_result_retries(r)),
-		Chunks:       int(C.webraft_result_chunk_count(r)),
-		ReplyHeaders: replyHeaders(r),
+		Retries:       int(C.webraft_result_retries(r)),
+		Chunks:        int(C.webraft_result_chunk_count(r)),
+		BytesReceived: int64(C.webraft_result_bytes_received(r)),
+		ReplyHeaders:  replyHeaders(r),
 	}
 }
 

@@ -79,6 +79,7 @@ fi
 echo "== examples against the test server"
 cd "$root"
 . scripts/test-server.sh
+. scripts/media-fixtures.sh
 start_test_server
 bin="$(mktemp -d)"
 # expect NAME STATUS PATTERNS COMMAND...: runs COMMAND; it passes when it exits
@@ -103,7 +104,7 @@ expect() {
         failed=$((failed + 1))
     fi
 }
-if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses); then
+if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses ./media); then
     usage='usage: [1-9][0-9]* prompt \+ [1-9][0-9]* completion = [1-9][0-9]* tokens'
     for base in /v1 /v2 /freeapi; do
         expect "stream and usage $base" 0 "Hello! You said: hi from go
@@ -148,6 +149,19 @@ status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-inco
         sh -c '"$0" -model responses-failed hi 2>&1' "$bin/responses"
     expect "models" 0 "gpt-4o \(webraft-test\)
 text-embedding-3-small \(webraft-test\)" "$bin/models"
+    # Media: a WAV file transcribed (plain and streamed), a line spoken to a file, an image
+    # drawn to a file. The test server's transcript names the file's size, type and FNV-1a hash.
+    write_test_wav "$bin/hello.wav"
+    heard="$(heard_line "$bin/hello.wav" | sed 's/[()]/\\&/g')"
+    expect "media transcribe" 0 "$heard" "$bin/media" transcribe "$bin/hello.wav"
+    expect "media transcribe -stream" 0 "$heard" "$bin/media" transcribe -stream "$bin/hello.wav"
+    expect "media transcribe, missing file" 1 "" "$bin/media" transcribe "$bin/no-such.wav"
+    expect "media speak" 0 "wrote 10240 bytes to $bin/line.mp3" "$bin/media" speak -o "$bin/line.mp3" Hello, you
+    is_test_speech "$bin/line.mp3" 10240 && echo "example media speak: the file holds the audio" && passed=$((passed + 1)) ||
+        { echo "example media speak: FAILED, the file is not the audio"; failed=$((failed + 1)); }
+    expect "media image" 0 "wrote 20 bytes to $bin/door.png" "$bin/media" image -o "$bin/door.png" a red door
+    [ "$(tail -c +9 "$bin/door.png")" = "a red door#0" ] && echo "example media image: the file holds the image" && passed=$((passed + 1)) ||
+        { echo "example media image: FAILED, the file is not the image"; failed=$((failed + 1)); }
 else
     failed=$((failed + 1))
 fi

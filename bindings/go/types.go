@@ -244,6 +244,9 @@ type CallInfo struct {
 	Timings    Timings
 	Retries    int // retries taken; 0 when the first attempt was final
 	Chunks     int // stream chunks or events received, also those Chat only accumulated (0 for a plain reply)
+	// BytesReceived counts the final reply's body bytes that arrived, kept,
+	// written to a file or handed on alike; for a cut body, those before the cut.
+	BytesReceived int64
 	ReplyHeaders
 }
 

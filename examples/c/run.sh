@@ -14,7 +14,7 @@ ROOT="$PWD"
 CC="${CC:-gcc}"
 LIBDIR="$ROOT/target/release"
 OUT="$ROOT/build/examples-c"
-EXAMPLES=(stream_usage tool_round_trip image_question errors list_models)
+EXAMPLES=(stream_usage tool_round_trip image_question errors list_models transcribe speak generate_image)
 passed=0
 failed=0
 
@@ -136,6 +136,37 @@ gpt-4o-mini
 gpt-3.5-turbo
 text-embedding-3-small" "" list_models
 check "a wrong key fails the listing" 1 "" "Wrong Api key" WEBRAFT_API_KEY=wrong-key list_models
+
+# Audio and images: the server's transcript describes the uploaded file exactly (its length,
+# name, type and FNV-1a 64 hash), speech is 1024 bytes per byte of input, and a generated image
+# is the PNG signature followed by "<prompt>#0".
+WAV="$WORK/hello.wav"
+printf 'RIFF\044\0\0\0WAVEfmt ' >"$WAV"
+WAV_TEXT="heard 16 bytes of hello.wav (audio/wav) fnv1a64 $(python3 -c '
+import sys
+h = 0xcbf29ce484222325
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+print(f"{h:016x}")' "$WAV")"
+check "transcribes a WAV file" 0 "$WAV_TEXT" "" transcribe "$WAV"
+check "streams the transcript as it arrives" 0 "$WAV_TEXT" "" transcribe "$WAV" --stream
+check "a missing recording fails before anything is sent" 1 "" "INVALID_ARGUMENT: " transcribe "$WORK/none.wav"
+check "speaks a line to a file" 0 "wrote 11264 bytes to $WORK/line.mp3" "" speak "$WORK/line.mp3" "Hello there"
+check "a cut download leaves the file as it was" 1 "" "TRANSPORT: " WEBRAFT_MODEL=tts-cut \
+    speak "$WORK/line.mp3" "Hello again"
+if [ "$(stat -c %s "$WORK/line.mp3")" = 11264 ] && [ "$(ls -A "$WORK" | grep -c line)" = 1 ]; then
+    passed=$((passed + 1))
+else
+    echo "FAIL speak: the speech file changed, or a temporary file was left"
+    failed=$((failed + 1))
+fi
+check "generates an image to a file" 0 "wrote 15 bytes to $WORK/fox.png" "" generate_image "$WORK/fox.png" "a fox"
+if [ "$(od -An -c "$WORK/fox.png" | tr -d ' \n')" = '211PNG\r\n032\nafox#0' ]; then
+    passed=$((passed + 1))
+else
+    echo "FAIL generate_image: the file is not the image the server sent"
+    failed=$((failed + 1))
+fi
 
 echo
 echo "$passed passed, $failed failed"

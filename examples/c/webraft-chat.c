@@ -6,6 +6,8 @@
  *                [--request FILE] [--timeout-ms N] [--max-retries N]
  *                [--conversation FILE] [--tools FILE] [--tool-result ID=TEXT]...
  *                [--api chat|responses] [--path PATH [--method M]] [--headers-out FILE] [PROMPT]
+ *   webraft-chat --transcribe FILE [--stream] | --speech-out FILE [--voice V] PROMPT
+ *                | --image-out FILE PROMPT | --embed PROMPT   (with --model, --base-url, ...)
  *
  * Exit status: 0 on success, 1 when the request fails, 2 for bad usage, 3 when
  * the reply asks for tool calls (printed one JSON line each).
@@ -98,7 +100,9 @@ static void usage(FILE *out) {
           "                    [--stream] [--events] [--json] [--request FILE]\n"
           "                    [--timeout-ms N] [--max-retries N] [--conversation FILE]\n"
           "                    [--tools FILE] [--tool-result ID=TEXT]... [--api chat|responses]\n"
-          "                    [--path PATH [--method M]] [--headers-out FILE] [PROMPT]\n",
+          "                    [--path PATH [--method M]] [--headers-out FILE] [PROMPT]\n"
+          "       webraft-chat --transcribe FILE [--stream] | --speech-out FILE [--voice V] PROMPT\n"
+          "                    | --image-out FILE PROMPT | --embed PROMPT\n",
           out);
 }
 
@@ -123,10 +127,11 @@ typedef struct {
     const char *base_url, *api_key, *plan, *model, *system_text, *request_file;
     const char *max_tokens, *timeout_ms, *max_retries, *conversation_file, *tools_file;
     const char *api_name, *path, *method, *headers_out;
+    const char *transcribe, *speech_out, *voice, *image_out;
     const char **images, **tool_results;
     size_t image_count, tool_result_count;
-    int stream, events, json;
-    enum { API_CHAT, API_RESPONSES, API_PATH } api;
+    int stream, events, json, embed;
+    enum { API_CHAT, API_RESPONSES, API_PATH, API_TRANSCRIBE, API_SPEECH, API_IMAGE, API_EMBED } api;
     buffer prompt;
 } options;
 
@@ -134,6 +139,7 @@ static int parse_flag(options *o, const char *arg) {
     if (strcmp(arg, "--stream") == 0) o->stream = 1;
     else if (strcmp(arg, "--events") == 0) o->events = 1;
     else if (strcmp(arg, "--json") == 0) o->json = 1;
+    else if (strcmp(arg, "--embed") == 0) o->embed = 1;
     else return 0;
     return 1;
 }
@@ -157,6 +163,10 @@ static const char **value_slot(options *o, const char *arg) {
     if (strcmp(arg, "--path") == 0) return &o->path;
     if (strcmp(arg, "--method") == 0) return &o->method;
     if (strcmp(arg, "--headers-out") == 0) return &o->headers_out;
+    if (strcmp(arg, "--transcribe") == 0) return &o->transcribe;
+    if (strcmp(arg, "--speech-out") == 0) return &o->speech_out;
+    if (strcmp(arg, "--voice") == 0) return &o->voice;
+    if (strcmp(arg, "--image-out") == 0) return &o->image_out;
     return NULL;
 }
 
@@ -225,6 +235,25 @@ static int check_endpoint(options *o) {
     return -1;
 }
 
+/* --transcribe, --speech-out, --image-out and --embed: one at a time, each with only the
+ * options it uses. Returns -1 when they make sense, else the exit status. */
+static int check_media(options *o) {
+    int modes = !!o->transcribe + !!o->speech_out + !!o->image_out + o->embed;
+    if (o->voice && !o->speech_out) return usage_error("--voice needs --speech-out", NULL);
+    if (modes == 0) return -1;
+    if (modes > 1) return usage_error("--transcribe, --speech-out, --image-out and --embed go one at a time", NULL);
+    if (o->api_name || o->path || o->request_file || o->system_text || o->image_count || o->max_tokens ||
+        o->conversation_file || o->tools_file || o->tool_result_count || o->json || o->events)
+        return usage_error("--transcribe, --speech-out, --image-out and --embed take only --model, --voice, "
+                           "--stream (--transcribe), the connection options and --headers-out",
+                           NULL);
+    if (o->stream && !o->transcribe) return usage_error("--stream goes with --transcribe only among these", NULL);
+    if (o->transcribe && o->prompt.len) return usage_error("--transcribe takes no PROMPT", NULL);
+    if (!o->transcribe && !o->prompt.len) return usage_error("a PROMPT is required", NULL);
+    o->api = o->transcribe ? API_TRANSCRIBE : o->speech_out ? API_SPEECH : o->image_out ? API_IMAGE : API_EMBED;
+    return -1;
+}
+
 /* Returns -1 when the options make sense together, else the exit status. */
 static int check_options(options *o) {
     if (o->events && !o->stream) return usage_error("--events needs --stream", NULL);
@@ -236,6 +265,7 @@ static int check_options(options *o) {
     if ((code = canonical_number("--max-retries", &o->max_retries, 100ULL, g_numbers[2])) >= 0) return code;
     for (size_t i = 0; i < o->tool_result_count; i++)
         if (!strchr(o->tool_results[i], '=')) return usage_error("--tool-result needs ID=TEXT", o->tool_results[i]);
+    if ((code = check_media(o)) >= 0 || o->api >= API_TRANSCRIBE) return code;
     if ((code = check_endpoint(o)) >= 0) return code;
     int conversing = o->conversation_file || o->tools_file || o->tool_result_count;
     if (o->request_file && (o->prompt.len || o->model || o->system_text || o->image_count || o->max_tokens || conversing))
@@ -443,11 +473,11 @@ static void print_event_line(const char *name, const char *data, size_t len) {
 static void print_event_text(const options *o, stream_state *state, const char *name, const char *data, size_t len) {
     char *text = NULL, *type = NULL;
     size_t text_len = 0;
+    const char *delta_type = o->api == API_TRANSCRIBE ? "transcript.text.delta" : "response.output_text.delta";
     if (o->api == API_CHAT) {
         webraft_chunk_text(data, len, &text, &text_len);
     } else if (name || webraft_json_get_string(data, len, "/type", &type, NULL) == WEBRAFT_STATUS_OK) {
-        if (strcmp(name ? name : type, "response.output_text.delta") == 0)
-            webraft_json_get_string(data, len, "/delta", &text, &text_len);
+        if (strcmp(name ? name : type, delta_type) == 0) webraft_json_get_string(data, len, "/delta", &text, &text_len);
     }
     if (text) fwrite(text, 1, text_len, stdout);
     state->printed_any |= text_len > 0;
@@ -463,10 +493,21 @@ static void print_event(stream_state *state, const char *name, const char *data,
     fflush(stdout);
 }
 
-static webraft_status start_stream(const options *o, const webraft_client *client,
-                                   const webraft_conversation *conversation, const char *request_json,
+/* What a call sends: a conversation, a request body or a form (the others NULL). */
+typedef struct {
+    const webraft_conversation *conversation;
+    const char *request_json;
+    const webraft_form *form;
+} payload;
+
+static webraft_status start_stream(const options *o, const webraft_client *client, payload p,
                                    const char *options_json, webraft_request **request) {
     const uint32_t poll = WEBRAFT_DELIVERY_POLL;
+    const webraft_conversation *conversation = p.conversation;
+    const char *request_json = p.request_json;
+    if (o->api == API_TRANSCRIBE)
+        return webraft_send_form_stream_start(client, "/audio/transcriptions", p.form, options_json, poll, NULL, NULL,
+                                              NULL, request);
     if (o->api == API_PATH)
         return webraft_send_stream_start(client, o->method, o->path, request_json, options_json, poll, NULL, NULL,
                                          NULL, request);
@@ -482,11 +523,10 @@ static webraft_status start_stream(const options *o, const webraft_client *clien
 
 /* Stream the call from this thread: headers to --headers-out as soon as they
  * arrive, each event printed as it comes. */
-static webraft_result *stream_call(const options *o, stream_state *state, const webraft_client *client,
-                                   const webraft_conversation *conversation, const char *request_json,
+static webraft_result *stream_call(const options *o, stream_state *state, const webraft_client *client, payload p,
                                    const char *options_json) {
     webraft_request *request = NULL;
-    start_stream(o, client, conversation, request_json, options_json, &request);
+    start_stream(o, client, p, options_json, &request);
     for (;;) {
         webraft_event event = WEBRAFT_EVENT_PENDING;
         char *name = NULL, *data = NULL;
@@ -504,9 +544,18 @@ static webraft_result *stream_call(const options *o, stream_state *state, const 
     return result;
 }
 
-static webraft_result *plain_call(const options *o, const webraft_client *client,
-                                  const webraft_conversation *conversation, const char *request_json,
+static webraft_result *plain_call(const options *o, const webraft_client *client, payload p,
                                   const char *options_json) {
+    const webraft_conversation *conversation = p.conversation;
+    const char *request_json = p.request_json;
+    switch (o->api) {
+    case API_TRANSCRIBE: return webraft_send_form(client, "/audio/transcriptions", p.form, options_json);
+    case API_SPEECH:
+        return webraft_download_to_file(client, "POST", "/audio/speech", request_json, options_json, o->speech_out);
+    case API_IMAGE: return webraft_send(client, "POST", "/images/generations", request_json, options_json);
+    case API_EMBED: return webraft_send(client, "POST", "/embeddings", request_json, options_json);
+    default: break;
+    }
     if (o->api == API_PATH) return webraft_send(client, o->method, o->path, request_json, options_json);
     if (o->api == API_RESPONSES)
         return conversation ? webraft_conversation_responses(client, conversation, options_json, NULL, NULL)
@@ -515,8 +564,59 @@ static webraft_result *plain_call(const options *o, const webraft_client *client
                         : webraft_chat(client, request_json, options_json);
 }
 
+/* A float32 in the fewest digits that read back as the same float (%.9g always would). */
+static void format_float(char *out, size_t size, float value) {
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(out, size, "%.*g", digits, (double)value);
+        if (strtof(out, NULL) == value) return;
+    }
+}
+
+/* The first vector as one JSON array. */
+static int print_embedding(const webraft_result *result) {
+    const float *values = NULL;
+    size_t count = 0;
+    if (webraft_result_embedding(result, 0, &values, &count) != WEBRAFT_STATUS_OK) {
+        fputs("webraft-chat: the reply holds no embedding\n", stderr);
+        return 1;
+    }
+    buffer line = {0};
+    buf_puts(&line, "[");
+    for (size_t i = 0; i < count; i++) {
+        char number[32];
+        format_float(number, sizeof number, values[i]);
+        if (i) buf_puts(&line, ",");
+        buf_puts(&line, number);
+    }
+    buf_puts(&line, "]\n");
+    fputs(line.data, stdout);
+    free(line.data);
+    return 0;
+}
+
+/* The first image's bytes into --image-out, or its URL printed when it came as one. */
+static int save_image(const options *o, const webraft_result *result) {
+    const char *url = webraft_result_image_url(result, 0);
+    if (url) {
+        printf("%s\n", url);
+        return 0;
+    }
+    if (webraft_result_image_count(result) == 0) {
+        fputs("webraft-chat: the reply holds no image\n", stderr);
+        return 1;
+    }
+    webraft_result *error = NULL;
+    int code = webraft_result_image_save(result, 0, o->image_out, &error) == WEBRAFT_STATUS_OK ? 0
+                                                                                             : report_failure(error);
+    webraft_result_free(error);
+    return code;
+}
+
 /* Print a successful reply for the chosen output mode; returns 0, or 3 for tool calls. */
 static int print_reply(const options *o, const webraft_result *result, const stream_state *state) {
+    if (o->api == API_SPEECH) return 0;
+    if (o->api == API_IMAGE) return save_image(o, result);
+    if (o->api == API_EMBED) return print_embedding(result);
     int asks_for_tools = webraft_result_tool_call_count(result) > 0;
     size_t len = 0;
     if (o->api == API_PATH) {
@@ -549,15 +649,14 @@ static int report_call_failure(const options *o, const webraft_result *result) {
 }
 
 /* Send, print, and keep the conversation and headers files up to date. Returns the exit status. */
-static int run(const options *o, const webraft_client *client, webraft_conversation *conversation,
-               const char *request_json) {
+static int run(const options *o, const webraft_client *client, webraft_conversation *conversation, payload p) {
     /* As a per-request option the timeout bounds streams too, not only plain calls. */
     char options_text[64] = "";
     if (o->timeout_ms) snprintf(options_text, sizeof options_text, "{\"timeout_ms\":%s}", o->timeout_ms);
     const char *options_json = o->timeout_ms ? options_text : NULL;
     stream_state state = {o, 0, 0};
-    webraft_result *result = o->stream ? stream_call(o, &state, client, conversation, request_json, options_json)
-                                       : plain_call(o, client, conversation, request_json, options_json);
+    webraft_result *result = o->stream ? stream_call(o, &state, client, p, options_json)
+                                       : plain_call(o, client, p, options_json);
     int exit_code = 0;
     if (!o->stream && o->headers_out && webraft_result_http_status(result) != 0) {
         size_t len = 0;
@@ -578,6 +677,43 @@ static int run(const options *o, const webraft_client *client, webraft_conversat
     return state.headers_failed ? 1 : exit_code;
 }
 
+/* The model a media mode uses: --model, else the mode's default. */
+static const char *media_model(const options *o) {
+    static const char *const defaults[] = {"whisper-1", "tts-1", "gpt-image-1", "text-embedding-3-small"};
+    return o->model ? o->model : defaults[o->api - API_TRANSCRIBE];
+}
+
+/* {"model": M, PROMPT_KEY: PROMPT, EXTRA_KEY: EXTRA}: the JSON body of speech, images and embeddings. */
+static char *media_body(const options *o) {
+    const char *prompt_key = o->api == API_IMAGE ? "prompt" : "input";
+    const char *extra_key = o->api == API_SPEECH ? "voice" : o->api == API_IMAGE ? "response_format" : "encoding_format";
+    const char *extra = o->api == API_SPEECH ? (o->voice ? o->voice : "alloy") : o->api == API_IMAGE ? "b64_json" : "base64";
+    buffer body = {0};
+    buf_puts(&body, "{\"model\":");
+    buf_json_string(&body, media_model(o));
+    buf_puts(&body, ",\"");
+    buf_puts(&body, prompt_key);
+    buf_puts(&body, "\":");
+    buf_json_string(&body, o->prompt.data);
+    buf_puts(&body, ",\"");
+    buf_puts(&body, extra_key);
+    buf_puts(&body, "\":");
+    buf_json_string(&body, extra);
+    buf_puts(&body, "}");
+    return body.data;
+}
+
+/* The --transcribe form: `file` from FILE and `model`. A FILE that cannot be sent is bad
+ * usage (exit 2, nothing sent). Returns -1 or the exit status. */
+static int transcription_form(const options *o, webraft_form **form) {
+    *form = webraft_form_new();
+    webraft_result *error = NULL;
+    webraft_form_add_text(*form, "model", media_model(o));
+    if (webraft_form_add_file_path(*form, "file", o->transcribe, NULL, NULL, &error) != WEBRAFT_STATUS_OK)
+        return bad_input("--transcribe FILE cannot be sent", error);
+    return -1;
+}
+
 int main(int argc, char **argv) {
     options o = {0};
     o.images = calloc((size_t)argc, sizeof *o.images);
@@ -587,7 +723,10 @@ int main(int argc, char **argv) {
     if (code < 0) code = check_options(&o);
     char *request_json = NULL;
     webraft_conversation *conversation = NULL;
-    if (code < 0 && o.request_file) request_json = read_request_file(o.request_file);
+    webraft_form *form = NULL;
+    if (code < 0 && o.api == API_TRANSCRIBE) code = transcription_form(&o, &form);
+    else if (code < 0 && o.api > API_TRANSCRIBE) request_json = media_body(&o);
+    else if (code < 0 && o.request_file) request_json = read_request_file(o.request_file);
     else if (code < 0 && o.api != API_PATH) code = build_conversation(&o, &conversation);
 
     webraft_client *client = NULL;
@@ -598,10 +737,11 @@ int main(int argc, char **argv) {
         webraft_result_free(error);
         free(config);
     }
-    if (code < 0) code = run(&o, client, conversation, request_json);
+    if (code < 0) code = run(&o, client, conversation, (payload){conversation, request_json, form});
 
     webraft_client_free(client);
     webraft_conversation_free(conversation);
+    webraft_form_free(form);
     free(request_json);
     free(o.prompt.data);
     free(o.images);

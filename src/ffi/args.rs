@@ -3,7 +3,7 @@
 //! `handles` and the core.
 
 use super::boundary::{handle, optional_str, required_str};
-use super::handles::{webraft_client, webraft_conversation};
+use super::handles::{webraft_client, webraft_conversation, webraft_form};
 use crate::client::{Call, Client};
 use crate::config::RequestOptions;
 use crate::error::Error;
@@ -39,6 +39,19 @@ pub(crate) enum CallArgs {
         path: *const c_char,
         body_json: *const c_char,
         stream: bool,
+    },
+    /// A form posted to a path as multipart/form-data; `stream` forces a streamed reply.
+    Form {
+        path: *const c_char,
+        form: *const webraft_form,
+        stream: bool,
+    },
+    /// A binary reply from any method and path, kept whole or handed on in `pieces`.
+    Download {
+        method: *const c_char,
+        path: *const c_char,
+        body_json: *const c_char,
+        pieces: bool,
     },
 }
 
@@ -110,17 +123,43 @@ impl CallArgs {
                 body_json,
                 stream,
             } => {
-                // SAFETY: this function's contract, for `method`.
-                let method = unsafe { required_str(method, "method") }?;
-                // SAFETY: this function's contract, for `path`.
-                let path = unsafe { required_str(path, "path") }?;
-                // SAFETY: this function's contract, for `body_json`.
-                let body_json = unsafe { optional_str(body_json, "body_json") }?;
+                // SAFETY: this function's contract, for the strings.
+                let (method, path, body_json) = unsafe { raw_strings(method, path, body_json) }?;
                 match stream {
                     true => Call::raw_stream(method, path, body_json),
                     false => Call::raw(method, path, body_json),
                 }
             }
+            CallArgs::Form { path, form, stream } => {
+                // SAFETY: this function's contract, for `path`.
+                let path = unsafe { required_str(path, "path") }?;
+                // SAFETY: this function's contract, for `form`.
+                let form = unsafe { handle(form, "form") }?;
+                Call::upload(path, &form.lock(), stream)
+            }
+            CallArgs::Download { method, path, body_json, pieces } => {
+                // SAFETY: this function's contract, for the strings.
+                let (method, path, body_json) = unsafe { raw_strings(method, path, body_json) }?;
+                Call::download(method, path, body_json, pieces)
+            }
         }
     }
+}
+
+/// The method, path and optional JSON body of a call to any endpoint, in that order.
+///
+/// # Safety
+/// Each pointer is NULL or NUL-terminated and outlives `'a`.
+unsafe fn raw_strings<'a>(
+    method: *const c_char,
+    path: *const c_char,
+    body_json: *const c_char,
+) -> Result<(&'a str, &'a str, Option<&'a str>), Error> {
+    // SAFETY: this function's contract, for `method`.
+    let method = unsafe { required_str(method, "method") }?;
+    // SAFETY: this function's contract, for `path`.
+    let path = unsafe { required_str(path, "path") }?;
+    // SAFETY: this function's contract, for `body_json`.
+    let body_json = unsafe { optional_str(body_json, "body_json") }?;
+    Ok((method, path, body_json))
 }

@@ -4,6 +4,7 @@
 use crate::error::{Error, Status};
 use std::ffi::{c_char, CStr, CString};
 use std::marker::PhantomData;
+use std::path::Path;
 
 /// What an export returns when a panic was caught inside it.
 pub(crate) trait OnPanic {
@@ -25,7 +26,7 @@ impl<T> OnPanic for *const T {
 macro_rules! on_panic_default {
     ($($ty:ty),*) => { $(impl OnPanic for $ty { fn on_panic(_: String) -> Self { Default::default() } })* };
 }
-on_panic_default!((), bool, u16, u32, usize);
+on_panic_default!((), bool, u16, u32, u64, usize);
 
 /// Run an export's body, turning a panic into the return type's panic value.
 /// No panic ever unwinds into C. The body is an ordinary closure, not an
@@ -81,6 +82,39 @@ pub(crate) unsafe fn optional_str<'a>(
     text.to_str()
         .map(Some)
         .map_err(|_| Error::InvalidUtf8(what))
+}
+
+/// Borrow `len` bytes at `ptr` (NULL is NULL_ARGUMENT, even for no bytes).
+///
+/// # Safety
+/// `ptr` is NULL or points to `len` readable bytes that outlive `'a`.
+pub(crate) unsafe fn byte_slice<'a>(ptr: *const u8, len: usize, what: &'static str) -> Result<&'a [u8], Error> {
+    if ptr.is_null() {
+        return Err(Error::NullArgument(what));
+    }
+    // SAFETY: not NULL, so by this function's contract `len` readable bytes.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
+}
+
+/// Borrow a required file path argument: bytes as the OS takes them, so names that are not
+/// UTF-8 work where the OS allows them (Unix); elsewhere a path must be UTF-8.
+///
+/// # Safety
+/// As for `required_str`.
+pub(crate) unsafe fn required_path<'a>(ptr: *const c_char, what: &'static str) -> Result<&'a Path, Error> {
+    if ptr.is_null() {
+        return Err(Error::NullArgument(what));
+    }
+    // SAFETY: not NULL, so by this function's contract a NUL-terminated string that outlives 'a.
+    let bytes = unsafe { CStr::from_ptr(ptr) }.to_bytes();
+    if bytes.is_empty() {
+        return Err(Error::InvalidArgument(format!("{what} is empty")));
+    }
+    #[cfg(unix)]
+    let path = Path::new(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(bytes));
+    #[cfg(not(unix))]
+    let path = Path::new(std::str::from_utf8(bytes).map_err(|_| Error::InvalidUtf8(what))?);
+    Ok(path)
 }
 
 /// Borrow a handle argument.
@@ -142,6 +176,27 @@ pub(crate) fn give_string(text: CString, out: &Out<*mut c_char>, out_len: &Out<u
     out_len.write(text.as_bytes().len());
     if !out.is_null() {
         out.write(text.into_raw());
+    }
+}
+
+/// Hand the caller bytes it frees with `webraft_bytes_free(data, len)`. A NULL `out`
+/// discards them.
+pub(crate) fn give_bytes(bytes: Vec<u8>, out: &Out<*mut u8>, out_len: &Out<usize>) {
+    out_len.write(bytes.len());
+    if !out.is_null() {
+        let raw: *mut [u8] = Box::into_raw(bytes.into_boxed_slice());
+        out.write(raw.cast());
+    }
+}
+
+/// Take back bytes `give_bytes` handed out, and drop them. NULL is a no-op.
+///
+/// # Safety
+/// `data` is NULL, or came from `give_bytes` with this `len` and has not been freed.
+pub(crate) unsafe fn free_bytes(data: *mut u8, len: usize) {
+    if !data.is_null() {
+        // SAFETY: by this function's contract, a boxed slice of `len` bytes we handed out.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(data, len)) });
     }
 }
 

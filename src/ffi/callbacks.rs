@@ -76,6 +76,8 @@ pub enum webraft_event {
     /// (lower-case names, repeated headers joined with ", "). Comes before any
     /// chunk, also for a reply that is a failure.
     Headers = 3,
+    /// A piece of a binary reply (only from `webraft_request_next_bytes`).
+    Bytes = 4,
 }
 
 /// Receives one event of a request: WEBRAFT_EVENT_HEADERS (`name` NULL, `data`
@@ -139,6 +141,8 @@ pub(crate) fn event_callback(
         let (kind, name, data) = match event {
             Event::Headers(json) => (webraft_event::Headers, None, json),
             Event::Chunk { name, data } => (webraft_event::Chunk, name, data),
+            // Text streams have no binary pieces; downloads take a bytes callback.
+            Event::Bytes(_) => return true,
         };
         let name = name.map_or(std::ptr::null(), |name| name_text.set(name));
         let text = data_text.set(data);
@@ -146,6 +150,25 @@ pub(crate) fn event_callback(
         // request's lifetime; `name` is NULL or NUL-terminated, `text` is
         // NUL-terminated after `data.len()` bytes, and both outlive the call.
         unsafe { on_event(user_data.get(), kind, name, text, data.len()) == 0 }
+    }))
+}
+
+/// Receives one piece of a binary reply, in order, as it arrives. `data` is
+/// borrowed for the duration of the call (not NUL-terminated; it may contain
+/// NULs) and `len` is more than 0. Runs on a library worker thread, one call
+/// at a time per request. Return 0 to continue, non-zero to cancel.
+pub type webraft_bytes_callback =
+    Option<unsafe extern "C" fn(user_data: *mut c_void, data: *const u8, len: usize) -> c_int>;
+
+/// The piece callback for a C bytes callback, if there is one: headers are not its business.
+pub(crate) fn bytes_callback(on_bytes: webraft_bytes_callback, user_data: *mut c_void) -> Option<EventCallback> {
+    let on_bytes = on_bytes?;
+    let user_data = UserData(user_data);
+    Some(Box::new(move |event| {
+        let Event::Bytes(piece) = event else { return true };
+        // SAFETY: the caller gave a valid callback and user_data for this
+        // request's lifetime; `piece` is readable for its length during the call.
+        unsafe { on_bytes(user_data.get(), piece.as_ptr(), piece.len()) == 0 }
     }))
 }
 

@@ -3,7 +3,7 @@
 //! `handles`, `callbacks`, `args`, `result`, `launch` and the core.
 
 use super::args::{prepare, Api, CallArgs};
-use super::boundary::{c_string, give_string, handle, optional_str, required_str, status_of, Out};
+use super::boundary::{byte_slice, c_string, give_string, handle, optional_str, required_str, status_of, Out};
 use super::callbacks::{chunk_callback, done_callback, webraft_chunk_callback, webraft_done_callback};
 use super::handles::{free, into_raw, webraft_client, webraft_conversation, webraft_request};
 use super::launch::{chosen_delivery, fail_start, run_blocking, start};
@@ -263,11 +263,8 @@ pub unsafe extern "C" fn webraft_conversation_add_image_bytes(
     out_error: *mut *mut webraft_result,
 ) -> Status {
     ffi_boundary! {
-        let bytes = match bytes.is_null() {
-            true => Err(Error::NullArgument("bytes")),
-            // SAFETY: `bytes` points to `len` readable bytes (the header's contract).
-            false => Ok(Image::Bytes(unsafe { std::slice::from_raw_parts(bytes, len) })),
-        };
+        // SAFETY: `bytes` is NULL or points to `len` readable bytes (the header's contract).
+        let bytes = unsafe { byte_slice(bytes, len, "bytes") }.map(Image::Bytes);
         // SAFETY: the header's contract for the other arguments.
         unsafe { add_image(conversation, bytes, detail, out_error) }
     }

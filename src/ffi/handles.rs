@@ -6,6 +6,7 @@ use crate::client::Client;
 use crate::conversation::Conversation;
 use crate::log::LogLevel;
 use crate::request::Request;
+use crate::upload::Form;
 use std::sync::{Arc, Mutex};
 
 /// A configured client: connection pool, defaults and credentials.
@@ -29,6 +30,20 @@ impl webraft_conversation {
     /// in a way that matters more than losing the caller's dialogue.
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Conversation> {
         self.conversation.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A multipart/form-data body being built: text fields and file parts. Calls
+/// on one form are serialised, so it may be shared between threads.
+pub struct webraft_form {
+    pub(crate) form: Mutex<Form>,
+}
+
+impl webraft_form {
+    /// The form; a panic while it was held leaves at worst a part half-added,
+    /// which is still a form.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Form> {
+        self.form.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

@@ -2,12 +2,14 @@
 //! chose. Shared by every export that makes a request. Uses `callbacks`,
 //! `args`, `result`, `handles`, `boundary` and the core.
 
-use super::args::Prepared;
+use super::args::{prepare, CallArgs, Prepared};
 use super::boundary::Out;
-use super::handles::{into_raw, webraft_request};
+use super::callbacks::{done_callback, event_callback, webraft_done_callback, webraft_event_callback};
+use super::handles::{into_raw, webraft_client, webraft_request};
 use super::result::webraft_result;
 use crate::error::{Error, Status};
 use crate::request::{Delivery, DoneCallback, EventCallback, Request};
+use std::ffi::{c_char, c_void};
 
 /// How a started request hands its stream chunks (and, for event callbacks
 /// and `webraft_request_next_event`, its headers) to the caller. Passed to
@@ -99,4 +101,47 @@ pub(crate) fn fail_start(error: Error, out_request: &Out<*mut webraft_request>) 
         request: Request::failed(error),
     }));
     status
+}
+
+/// Run `call` blocking, its events going to `on_event` when given.
+///
+/// # Safety
+/// `client` is NULL or live; every pointer in `call` and `options_json` as `prepare` needs.
+pub(crate) unsafe fn run_streaming(
+    client: *const webraft_client,
+    call: CallArgs,
+    options_json: *const c_char,
+    on_event: webraft_event_callback,
+    user_data: *mut c_void,
+) -> *mut webraft_result {
+    let delivery = event_callback(on_event, user_data).map_or(Delivery::Discard, Delivery::Callback);
+    // SAFETY: this function's contract.
+    let prepared = unsafe { prepare(client, call, options_json) };
+    run_blocking(prepared, delivery)
+}
+
+/// Start `call` (made streaming by `make_call` when the delivery asks) with the caller's delivery.
+///
+/// # Safety
+/// As for `run_streaming`; `out_request` is NULL or writable.
+#[allow(clippy::too_many_arguments)]
+pub(crate) unsafe fn start_streaming(
+    client: *const webraft_client,
+    make_call: impl FnOnce(bool) -> CallArgs,
+    options_json: *const c_char,
+    delivery: u32,
+    on_event: webraft_event_callback,
+    on_done: webraft_done_callback,
+    user_data: *mut c_void,
+    out_request: *mut *mut webraft_request,
+) -> Status {
+    // SAFETY: this function's contract, for `out_request`.
+    let out_request = unsafe { Out::new(out_request) };
+    let (delivery, stream) = match chosen_delivery(delivery, event_callback(on_event, user_data), "on_event") {
+        Ok(chosen) => chosen,
+        Err(error) => return fail_start(error, &out_request),
+    };
+    // SAFETY: this function's contract, for the call's pointers.
+    let prepared = unsafe { prepare(client, make_call(stream), options_json) };
+    start(prepared, delivery, done_callback(on_done, user_data), &out_request)
 }

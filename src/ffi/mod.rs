@@ -11,8 +11,10 @@
 //! 1. `callbacks`: the C callback types, adapted into core closures;
 //!    `args`: the arguments shared by the exports that make requests;
 //!    `result`: `webraft_result` and its accessors
-//! 2. `launch`: running a checked call, blocking or started with a delivery
-//! 3. `client`, `request`, `conversation`, `responses`, `pointer`, `library`: the remaining exports
+//! 2. `launch`: running a checked call, blocking or started with a delivery;
+//!    `media`: reading binary, image and embedding replies from a result
+//! 3. `client`, `request`, `conversation`, `responses`, `upload`, `download`,
+//!    `pointer`, `library`: the remaining exports
 //!
 //! cbindgen writes the header in the order of the `mod` lines below, so
 //! reordering them reorders the header.
@@ -33,4 +35,7 @@ mod library;
 mod pointer;
 mod request;
 mod responses;
+mod upload;
+mod download;
 mod result;
+mod media;

@@ -2,7 +2,7 @@
 //! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
 use super::args::{prepare, Api, CallArgs};
-use super::boundary::{c_string, give_string, handle, Out};
+use super::boundary::{c_string, give_bytes, give_string, handle, Out};
 use super::callbacks::{chunk_callback, webraft_event, 
     done_callback, webraft_chunk_callback, webraft_done_callback,
 };
@@ -137,6 +137,7 @@ impl NextOut<'_> {
                 give_string(c_string(&data), &self.data, &self.len);
                 webraft_event::Chunk
             }
+            Next::Bytes(_) => unreachable!("take() hands text readers no download"),
         };
         self.event.write(event);
     }
@@ -156,6 +157,10 @@ impl NextOut<'_> {
         if self.event.is_null() {
             return Status::NullArgument;
         }
+        if request.request.yields_bytes() {
+            self.event.write(webraft_event::Pending);
+            return Status::InvalidArgument;
+        }
         self.write(next(&request.request, wait_limit(timeout_ms)));
         Status::Ok
     }
@@ -171,7 +176,8 @@ impl NextOut<'_> {
 /// wait. Any thread; several threads may poll one request, each chunk goes to
 /// exactly one of them. Inside the request's own chunk callback it does not
 /// wait (nothing can change before the callback returns) and reports PENDING.
-/// Returns NULL_ARGUMENT if `request` or `out_event` is NULL.
+/// Returns NULL_ARGUMENT if `request` or `out_event` is NULL, INVALID_ARGUMENT
+/// for a download whose pieces are bytes (see `webraft_request_next_bytes`).
 #[no_mangle]
 pub unsafe extern "C" fn webraft_request_next(
     request: *const webraft_request,
@@ -209,6 +215,50 @@ pub unsafe extern "C" fn webraft_request_next_event(
         let out = unsafe { NextOut::new(out_event, out_name, out_data, out_len) };
         // SAFETY: `request` is NULL or a live request (the header's contract).
         unsafe { out.take(request, timeout_ms, Request::next_event) }
+    }
+}
+
+/// Take the next piece of a download's binary reply, waiting up to
+/// `timeout_ms` (0: just look; WEBRAFT_WAIT_FOREVER: no limit). Writes
+/// PENDING, WEBRAFT_EVENT_BYTES or DONE to `*out_event`. For BYTES,
+/// `*out_data` receives a new buffer of `*out_len` (> 0) bytes that the caller
+/// frees with `webraft_bytes_free(data, len)` (pass NULL to discard it).
+/// Headers are passed over. A request whose reply is not binary pieces (a
+/// plain call, or a download whose body is kept) only yields PENDING then
+/// DONE. Returns NULL_ARGUMENT if `request` or `out_event` is NULL, and
+/// INVALID_ARGUMENT for a stream of text events (read those with
+/// `webraft_request_next_event`). Any thread; each piece goes to one caller.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_next_bytes(
+    request: *const webraft_request,
+    timeout_ms: u32,
+    out_event: *mut webraft_event,
+    out_data: *mut *mut u8,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: each out-pointer is NULL or writable (the header's contract).
+        let (event, data, len) = unsafe { (Out::new(out_event), Out::new(out_data), Out::new(out_len)) };
+        data.write(std::ptr::null_mut());
+        len.write(0);
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let Ok(request) = (unsafe { handle(request, "request") }) else { return Status::NullArgument };
+        if event.is_null() {
+            return Status::NullArgument;
+        }
+        if request.request.is_stream() && !request.request.yields_bytes() {
+            event.write(webraft_event::Pending);
+            return Status::InvalidArgument;
+        }
+        event.write(match request.request.next(wait_limit(timeout_ms)) {
+            Next::Bytes(piece) => {
+                give_bytes(piece, &data, &len);
+                webraft_event::Bytes
+            }
+            Next::Done => webraft_event::Done,
+            Next::Pending | Next::Headers(_) | Next::Chunk { .. } => webraft_event::Pending,
+        });
+        Status::Ok
     }
 }
 

@@ -2,58 +2,13 @@
 //! caller with its name, through an event callback or the poll queue. Uses
 //! `boundary`, `handles`, `callbacks`, `args`, `result`, `launch` and the core.
 
-use super::args::{prepare, Api, CallArgs};
-use super::boundary::Out;
-use super::callbacks::{done_callback, event_callback, webraft_done_callback, webraft_event_callback};
+use super::args::{Api, CallArgs};
+use super::callbacks::{webraft_done_callback, webraft_event_callback};
 use super::handles::{webraft_client, webraft_conversation, webraft_request};
-use super::launch::{chosen_delivery, fail_start, run_blocking, start};
+use super::launch::{run_streaming, start_streaming};
 use super::result::webraft_result;
 use crate::error::Status;
-use crate::request::Delivery;
 use std::ffi::{c_char, c_void};
-
-/// Run `call` blocking, its events going to `on_event` when given.
-///
-/// # Safety
-/// `client` is NULL or live; every pointer in `call` and `options_json` as `prepare` needs.
-unsafe fn run_streaming(
-    client: *const webraft_client,
-    call: CallArgs,
-    options_json: *const c_char,
-    on_event: webraft_event_callback,
-    user_data: *mut c_void,
-) -> *mut webraft_result {
-    let delivery = event_callback(on_event, user_data).map_or(Delivery::Discard, Delivery::Callback);
-    // SAFETY: this function's contract.
-    let prepared = unsafe { prepare(client, call, options_json) };
-    run_blocking(prepared, delivery)
-}
-
-/// Start `call` (made streaming by `make_call` when the delivery asks) with the caller's delivery.
-///
-/// # Safety
-/// As for `run_streaming`; `out_request` is NULL or writable.
-#[allow(clippy::too_many_arguments)]
-unsafe fn start_streaming(
-    client: *const webraft_client,
-    make_call: impl FnOnce(bool) -> CallArgs,
-    options_json: *const c_char,
-    delivery: u32,
-    on_event: webraft_event_callback,
-    on_done: webraft_done_callback,
-    user_data: *mut c_void,
-    out_request: *mut *mut webraft_request,
-) -> Status {
-    // SAFETY: this function's contract, for `out_request`.
-    let out_request = unsafe { Out::new(out_request) };
-    let (delivery, stream) = match chosen_delivery(delivery, event_callback(on_event, user_data), "on_event") {
-        Ok(chosen) => chosen,
-        Err(error) => return fail_start(error, &out_request),
-    };
-    // SAFETY: this function's contract, for the call's pointers.
-    let prepared = unsafe { prepare(client, make_call(stream), options_json) };
-    start(prepared, delivery, done_callback(on_done, user_data), &out_request)
-}
 
 /// Blocking Responses API call: `POST /responses` with `request_json` (an
 /// OpenAI Responses request body, sent as is; if it sets `"stream": true` the

@@ -7,6 +7,7 @@ use super::handles::{free, into_raw};
 use crate::conversation::{AssistantTurn, ToolCall};
 use crate::error::{Error, Status};
 use crate::headers::RateLimit;
+use crate::media::{embeddings, image_entries, ImageEntry};
 use crate::result::{CallResult, Usage};
 use once_cell::sync::OnceCell;
 use serde_json::Value;
@@ -31,6 +32,7 @@ pub struct webraft_result {
     usage: Option<Usage>,
     retries: u32,
     chunks: usize,
+    bytes_received: u64,
     /// Each header name (lower-case) with its values joined.
     headers: Vec<(String, CString)>,
     headers_json: CString,
@@ -42,6 +44,25 @@ pub struct webraft_result {
     tool_calls: Vec<ToolCallStrings>,
     finish_reason: Option<CString>,
     refusal: Option<CString>,
+    /// An images reply's images, read on the first ask.
+    images: OnceCell<Vec<ResultImage>>,
+    /// An embeddings reply's vectors, decoded on the first ask.
+    embeddings: OnceCell<Vec<Result<Vec<f32>, Status>>>,
+}
+
+/// One image of an images reply: its URL prepared for C, its bytes decoded on the first ask.
+pub(crate) struct ResultImage {
+    pub(crate) entry: ImageEntry,
+    pub(crate) url: Option<CString>,
+    decoded: OnceCell<Result<Vec<u8>, Status>>,
+}
+
+impl ResultImage {
+    /// The image's bytes, or the status of why there are none (`index` is its place).
+    pub(crate) fn bytes(&self, index: usize) -> Result<&[u8], Status> {
+        let decoded = self.decoded.get_or_init(|| self.entry.decode(index).map_err(|e| e.status()));
+        decoded.as_deref().map_err(|status| *status)
+    }
 }
 
 /// One tool call's strings, prepared once for borrowing.
@@ -107,10 +128,14 @@ struct NulTerminated(Vec<u8>);
 
 impl NulTerminated {
     fn new(bytes: &[u8]) -> NulTerminated {
-        let mut owned = Vec::with_capacity(bytes.len() + 1);
-        owned.extend_from_slice(bytes);
-        owned.push(0);
-        NulTerminated(owned)
+        Self::owned(bytes.to_vec())
+    }
+
+    /// Without a copy when the vector has room for the NUL (a large binary body need not
+    /// exist twice).
+    fn owned(mut bytes: Vec<u8>) -> NulTerminated {
+        bytes.push(0);
+        NulTerminated(bytes)
     }
 
     fn len(&self) -> usize {
@@ -123,10 +148,11 @@ fn millis(duration: Option<Duration>) -> f64 {
 }
 
 impl webraft_result {
-    pub(crate) fn from_call(call: CallResult) -> webraft_result {
+    pub(crate) fn from_call(mut call: CallResult) -> webraft_result {
+        let assistant = call.assistant_turn();
+        let body = std::mem::take(&mut call.body);
         let api = call.api_error();
         let owned = |field: Option<&String>| field.map(|s| c_string(s));
-        let assistant = call.assistant_turn();
         let turn = assistant.as_ref();
         webraft_result {
             tool_calls: turn.map_or(Vec::new(), |t| t.tool_calls.iter().map(ToolCallStrings::new).collect()),
@@ -134,8 +160,7 @@ impl webraft_result {
             refusal: owned(turn.and_then(|t| t.refusal.as_ref())),
             status: call.status(),
             http_status: call.http_status,
-            body: (!call.body.is_empty() || call.body_is_json)
-                .then(|| NulTerminated::new(&call.body)),
+            body: (!body.is_empty() || call.body_is_json).then(|| NulTerminated::owned(body)),
             body_is_json: call.body_is_json,
             text: call
                 .text
@@ -156,13 +181,39 @@ impl webraft_result {
             usage: call.usage,
             retries: call.retries,
             chunks: call.chunks,
+            bytes_received: call.bytes_received,
             headers_json: c_string(&call.headers.to_json()),
             rate_limit: webraft_rate_limit::new(call.headers.rate_limit()),
             incomplete_reason: owned(call.incomplete_reason.as_ref()),
             headers: call.headers.joined().into_iter().map(|(name, value)| (name, c_string(&value))).collect(),
             document: OnceCell::new(),
             assistant,
+            images: OnceCell::new(),
+            embeddings: OnceCell::new(),
         }
+    }
+
+    pub(crate) fn images(&self) -> &[ResultImage] {
+        self.images.get_or_init(|| {
+            let entries = self.document().map_or_else(Vec::new, image_entries);
+            let image = |entry: ImageEntry| ResultImage {
+                url: entry.url.as_deref().map(c_string),
+                entry,
+                decoded: OnceCell::new(),
+            };
+            entries.into_iter().map(image).collect()
+        })
+    }
+
+    pub(crate) fn embeddings(&self) -> &[Result<Vec<f32>, Status>] {
+        self.embeddings.get_or_init(|| {
+            let vectors = self.document().map_or_else(Vec::new, embeddings);
+            vectors.into_iter().map(|v| v.map_err(|e| e.status())).collect()
+        })
+    }
+
+    pub(crate) fn bytes_received(&self) -> u64 {
+        self.bytes_received
     }
 
     /// The JSON body as a document; None when the result has no JSON.
@@ -215,7 +266,7 @@ impl OnPanic for *mut webraft_result {
 ///
 /// # Safety
 /// `result` is NULL or a live result that outlives `'a`.
-unsafe fn borrow<'a>(result: *const webraft_result) -> Option<&'a webraft_result> {
+pub(crate) unsafe fn borrow<'a>(result: *const webraft_result) -> Option<&'a webraft_result> {
     // SAFETY: this function's contract.
     unsafe { handle(result, "result") }.ok()
 }
@@ -287,8 +338,24 @@ pub unsafe extern "C" fn webraft_result_body(
     }
 }
 
+/// The response body as bytes, length-delimited: binary replies (speech
+/// audio from `webraft_download`) come whole, NULs and all, never read as
+/// text. `*out_len` (if not NULL) gets the length; a NUL follows the bytes but
+/// is not part of them. NULL when there is no body. Borrowed: valid until
+/// `webraft_result_free`. The same bytes as `webraft_result_body`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_body_bytes(
+    result: *const webraft_result,
+    out_len: *mut usize,
+) -> *const u8 {
+    // SAFETY: the header's contract, passed on.
+    ffi_boundary! { unsafe { webraft_result_body(result, out_len) }.cast() }
+}
+
 /// The assistant text of the first choice, for chat calls (joined from the
-/// chunks for streams; what arrived so far if the stream failed). NULL when the
+/// chunks for streams; what arrived so far if the stream failed); for forms
+/// (`webraft_send_form*`), the transcript: a JSON reply's `text` member, a
+/// text reply's body, or a transcript stream's deltas. NULL when the
 /// reply has no text (e.g. only tool calls) or the call failed before any.
 /// Borrowed: valid until `webraft_result_free`. Length to `out_len` if not NULL.
 #[no_mangle]

@@ -24,6 +24,9 @@ pub trait ChunkSink: Send {
     /// The final reply's headers arrived (as a JSON object), before any event. Returns false
     /// to cancel the request.
     fn headers(&mut self, headers_json: &str) -> impl Future<Output = bool> + Send;
+    /// One piece of a binary reply. Fails with CANCELLED when the caller wants no more, or
+    /// with the error of the file the pieces go to.
+    fn bytes(&mut self, piece: &[u8]) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Run `call` to completion, retrying where the policy allows, streaming events into `sink`.
@@ -48,7 +51,9 @@ pub async fn execute(
     match call.kind {
         CallKind::Chat { stream: true }
         | CallKind::Responses { stream: true }
-        | CallKind::Raw { stream: true } => read::stream(client, response, &clock, sink, progress).await,
+        | CallKind::Raw { stream: true }
+        | CallKind::Upload { stream: true } => read::stream(client, response, &clock, sink, progress).await,
+        CallKind::Download { pieces: true } => read::pieces(client, response, &clock, sink, progress).await,
         CallKind::Chat { stream: false } => {
             read::body(client, response, &clock, progress).await?;
             progress.read_completion()
@@ -62,6 +67,13 @@ pub async fn execute(
             progress.read_raw();
             Ok(())
         }
+        CallKind::Upload { stream: false } => {
+            read::body(client, response, &clock, progress).await?;
+            progress.read_upload_reply();
+            Ok(())
+        }
+        // Binary: never parsed, whatever it looks like.
+        CallKind::Download { pieces: false } => read::body(client, response, &clock, progress).await,
     }
 }
 

@@ -34,7 +34,25 @@ pub(super) async fn body(
     progress: &mut Progress,
 ) -> Result<()> {
     let cap = Cap::Fail(client.config.max_body_bytes);
-    read_capped(client, response, clock, cap, progress.fresh_body()).await
+    let outcome = read_capped(client, response, clock, cap, progress.fresh_body()).await;
+    progress.count_body_received();
+    outcome
+}
+
+/// A binary reply handed to `sink` piece by piece as it arrives; nothing is kept, so no size
+/// cap applies. A body cut short fails, and the progress says how much arrived.
+pub(super) async fn pieces(
+    client: &Client,
+    mut response: Response,
+    clock: &Clock,
+    sink: &mut impl ChunkSink,
+    progress: &mut Progress,
+) -> Result<()> {
+    while let Some(piece) = next_piece(client, &mut response, clock, Stage::StreamPiece).await? {
+        progress.count_piece(piece.len());
+        sink.bytes(&piece).await?;
+    }
+    Ok(())
 }
 
 /// A failed reply's body, best effort: one that breaks off is dropped whole, and the error is

@@ -16,6 +16,8 @@ enum Gathering {
     Chat(Accumulator),
     /// Responses events built into a `response`.
     Responses(ResponsesAccumulator),
+    /// A transcript stream's text, from its delta and done events.
+    Transcript(String),
     /// Events of another endpoint are only counted; the caller has them.
     Nothing,
 }
@@ -37,6 +39,8 @@ pub struct Progress {
     usage: Option<Usage>,
     incomplete_reason: Option<String>,
     body_is_json: bool,
+    /// Body bytes of the final reply that arrived, kept or handed on.
+    received: u64,
 }
 
 impl Default for Progress {
@@ -51,7 +55,8 @@ impl Progress {
         let gathering = match kind {
             CallKind::Chat { .. } => Gathering::Chat(Accumulator::new()),
             CallKind::Responses { .. } => Gathering::Responses(ResponsesAccumulator::new()),
-            CallKind::Raw { .. } => Gathering::Nothing,
+            CallKind::Upload { stream: true } => Gathering::Transcript(String::new()),
+            CallKind::Raw { .. } | CallKind::Upload { .. } | CallKind::Download { .. } => Gathering::Nothing,
         };
         Progress {
             started: Instant::now(),
@@ -67,6 +72,7 @@ impl Progress {
             usage: None,
             incomplete_reason: None,
             body_is_json: false,
+            received: 0,
         }
     }
 
@@ -83,6 +89,7 @@ impl Progress {
                         self.incomplete_reason = Some(reason);
                     }
                 }
+                Gathering::Transcript(text) => self.text = Some(text),
                 Gathering::Nothing => {}
             }
         }
@@ -99,6 +106,7 @@ impl Progress {
             timings: self.timings,
             retries: self.retries,
             chunks: self.chunks,
+            bytes_received: self.received,
         }
     }
 
@@ -174,13 +182,29 @@ impl Progress {
         match &mut self.gathering {
             Gathering::Chat(accumulator) => accumulator.push_text(data)?,
             Gathering::Responses(accumulator) => accumulator.push_text(name, data)?,
+            Gathering::Transcript(text) => transcript_event(text, name, data)?,
             Gathering::Nothing => {}
         }
+        self.count_chunk();
+        Ok(())
+    }
+
+    fn count_chunk(&mut self) {
         if self.timings.first_chunk.is_none() {
             self.timings.first_chunk = Some(self.since_start());
         }
         self.chunks += 1;
-        Ok(())
+    }
+
+    /// One piece of a binary reply was handed on: it counts as a chunk.
+    pub(crate) fn count_piece(&mut self, len: usize) {
+        self.received += len as u64;
+        self.count_chunk();
+    }
+
+    /// A plain body was read (whole or cut short): it holds what arrived.
+    pub(crate) fn count_body_received(&mut self) {
+        self.received = self.body.len() as u64;
     }
 
     /// Read the body as a `chat.completion`. Some servers answer 200 with only an `error`
@@ -227,6 +251,39 @@ impl Progress {
     pub(crate) fn read_raw(&mut self) {
         self.body_is_json = is_json(&self.body);
     }
+
+    /// An upload's reply: its text is a JSON reply's `text` member (a transcript in the json
+    /// or verbose_json format) or a text reply's body (the text format).
+    pub(crate) fn read_upload_reply(&mut self) {
+        let json = serde_json::from_slice::<Value>(&self.body).ok();
+        self.body_is_json = json.is_some();
+        self.text = match json {
+            Some(reply) => reply.get("text").and_then(Value::as_str).map(str::to_string),
+            None if self.headers.get("content-type").is_some_and(|t| t.starts_with("text/")) => {
+                String::from_utf8(self.body.clone()).ok()
+            }
+            None => None,
+        };
+    }
+}
+
+/// Build a transcript from one event of its stream: a `transcript.text.delta` adds its
+/// `delta`, a `transcript.text.done` gives the whole `text`; the type is the SSE event name or
+/// the event's own `type`. An event without a type but with a `text` is a whole transcript (a
+/// server that answered the stream request with its plain reply). Other events leave it alone.
+fn transcript_event(text: &mut String, name: Option<&str>, data: &str) -> Result<()> {
+    let event = crate::stream::parse_chunk(data)?;
+    let field = |key: &str| event.get(key).and_then(Value::as_str);
+    match name.or_else(|| field("type")) {
+        Some("transcript.text.delta") => text.push_str(field("delta").unwrap_or("")),
+        Some("transcript.text.done") | None => {
+            if let Some(whole) = field("text") {
+                *text = whole.to_string();
+            }
+        }
+        Some(_) => {}
+    }
+    Ok(())
 }
 
 /// Why a response stopped short, when its status says `incomplete`.
@@ -289,6 +346,29 @@ mod tests {
             (result.body, result.body_is_json),
             (b"<html>".to_vec(), false)
         );
+    }
+
+    #[test]
+    fn a_transcript_stream_adds_deltas_and_takes_whole_texts() {
+        let transcript = |events: &[(Option<&str>, &str)]| {
+            let mut progress = Progress::new(CallKind::Upload { stream: true });
+            for (name, data) in events {
+                progress.record_event(*name, data).unwrap();
+            }
+            progress.finish(Ok(())).text
+        };
+        let delta = |d: &str| format!(r#"{{"type":"transcript.text.delta","delta":"{d}"}}"#);
+        let (hello, world) = (delta("Hello"), delta(" world"));
+        assert_eq!(transcript(&[(None, &hello), (None, &world)]).as_deref(), Some("Hello world"));
+        let done = r#"{"type":"transcript.text.done","text":"Hello, world."}"#;
+        assert_eq!(transcript(&[(None, &hello), (None, done)]).as_deref(), Some("Hello, world."));
+        let named = r#"{"delta":"Hi"}"#;
+        assert_eq!(transcript(&[(Some("transcript.text.delta"), named)]).as_deref(), Some("Hi"));
+        let plain = r#"{"text":"whole"}"#;
+        let other = r#"{"type":"transcript.text.segment","text":"ignored"}"#;
+        assert_eq!(transcript(&[(None, plain), (None, other)]).as_deref(), Some("whole"));
+        let mut broken = Progress::new(CallKind::Upload { stream: true });
+        assert_eq!(broken.record_event(None, "{").unwrap_err().status(), Status::StreamProtocol);
     }
 
     #[test]

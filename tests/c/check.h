@@ -169,6 +169,8 @@ extern const struct test_case conversation_tests[];
 extern const size_t conversation_tests_count;
 extern const struct test_case responses_tests[];
 extern const size_t responses_tests_count;
+extern const struct test_case media_tests[];
+extern const size_t media_tests_count;
 extern const struct test_case mock_tests[];
 extern const size_t mock_tests_count;
 

@@ -2,8 +2,9 @@
  * Concurrency stress: many threads share one client and mix plain and
  * streaming requests, cancels at random points, frees while in flight, frees
  * from inside callbacks, and polling and waiting on one request from two
- * threads. A watchdog turns a deadlock into a failure; ASan/valgrind catch
- * leaks and races on memory.
+ * threads; uploads of one form shared by every thread, and downloads whose
+ * pieces are cancelled, polled or freed mid-flight. A watchdog turns a
+ * deadlock into a failure; ASan/valgrind catch leaks and races on memory.
  *
  * Environment: WEBRAFT_TEST_URL (required), STRESS_THREADS (default 8),
  * STRESS_OPS (per thread, default 500), STRESS_SEED, STRESS_WATCHDOG_S (default 300).
@@ -25,6 +26,8 @@ static const char *const k_models[] = {"gpt-4o", "trickle-5", "big-chunks-40", "
 #define MODEL_COUNT (sizeof k_models / sizeof k_models[0])
 
 static webraft_client *g_client;
+/* One form every thread sends at once (sending only reads it). */
+static webraft_form *g_form;
 static atomic_long g_failures;
 static atomic_long g_started_with_done;
 static atomic_long g_done_calls;
@@ -220,9 +223,69 @@ static void op_poll_and_wait_from_two_threads(unsigned *rng) {
     webraft_request_free(request);
 }
 
+/* The shared form: sent blocking, streamed with a cancel, or started and freed in flight. */
+static void op_shared_form(unsigned *rng) {
+    webraft_request *request = NULL;
+    switch (next_random(rng) % 3) {
+    case 0: check_result(webraft_send_form(g_client, "/audio/transcriptions", g_form, NULL), "form"); break;
+    case 1:
+        if (webraft_send_form_stream_start(g_client, "/audio/transcriptions", g_form, NULL, WEBRAFT_DELIVERY_POLL, NULL,
+                                           NULL, NULL, &request) != WEBRAFT_STATUS_OK)
+            FAIL("form stream start failed");
+        if (next_random(rng) % 2) webraft_request_cancel(request);
+        webraft_request_wait(request, 0);
+        webraft_request_free(request); /* freed with its queue unread: no leak, no hang */
+        break;
+    default:
+        if (webraft_send_form_start(g_client, "/audio/transcriptions", g_form, NULL, NULL, NULL, &request) !=
+            WEBRAFT_STATUS_OK)
+            FAIL("form start failed");
+        usleep(next_random(rng) % 2000);
+        webraft_request_free(request);
+    }
+}
+
+static int stop_after_pieces(void *user_data, const uint8_t *data, size_t len) {
+    unsigned *left = user_data;
+    if (len == 0 || data == NULL) FAIL("empty piece");
+    return (*left)-- == 0;
+}
+
+/* Speech in pieces: a callback that stops at a random piece, or a poll with a random cancel. */
+static void op_download_pieces(unsigned *rng) {
+    const char *body = next_random(rng) % 4 ? "{\"model\":\"tts-1\",\"input\":\"a stress line\",\"voice\":\"v\"}"
+                                              : "{\"model\":\"tts-cut\",\"input\":\"a stress line\",\"voice\":\"v\"}";
+    unsigned left = next_random(rng) % 6;
+    if (next_random(rng) % 2) {
+        webraft_request *request = NULL;
+        if (webraft_download_start(g_client, "POST", "/audio/speech", body, NULL, WEBRAFT_DELIVERY_CALLBACK,
+                                   stop_after_pieces, NULL, &left, &request) != WEBRAFT_STATUS_OK)
+            FAIL("download start failed");
+        webraft_request_wait(request, WEBRAFT_WAIT_FOREVER);
+        free_request_and_result(request);
+        return;
+    }
+    webraft_request *request = NULL;
+    if (webraft_download_start(g_client, "POST", "/audio/speech", body, NULL, WEBRAFT_DELIVERY_POLL, NULL, NULL, NULL,
+                               &request) != WEBRAFT_STATUS_OK)
+        FAIL("download start failed");
+    for (unsigned polled = 0;; polled++) {
+        if (polled == left) webraft_request_cancel(request);
+        webraft_event event;
+        uint8_t *data = NULL;
+        size_t len = 0;
+        if (webraft_request_next_bytes(request, 1000, &event, &data, &len) != WEBRAFT_STATUS_OK) FAIL("next_bytes failed");
+        webraft_bytes_free(data, len);
+        if (event == WEBRAFT_EVENT_DONE) break;
+    }
+    check_result(webraft_request_take_result(request), "polled download");
+    webraft_request_free(request);
+}
+
 static void (*const k_ops[])(unsigned *) = {
     op_blocking,       op_stream_callback_cancel, op_poll_with_random_cancel,
     op_free_in_flight, op_free_inside_done,       op_poll_and_wait_from_two_threads,
+    op_shared_form,    op_download_pieces,
 };
 #define OP_COUNT (sizeof k_ops / sizeof k_ops[0])
 
@@ -296,6 +359,10 @@ int main(void) {
         fputs("cannot create client\n", stderr);
         return 2;
     }
+    g_form = webraft_form_new();
+    webraft_form_add_text(g_form, "model", "whisper-1");
+    static const uint8_t audio[4096];
+    webraft_form_add_file_bytes(g_form, "file", audio, sizeof audio, "silence.wav", "audio/wav");
     printf("stress: %ld threads x %ld operations, seed %u\n", threads, ops, seed);
     pthread_t *ids = calloc((size_t)threads, sizeof *ids);
     struct worker_args *args = calloc((size_t)threads, sizeof *args);
@@ -311,6 +378,7 @@ int main(void) {
         FAIL("%ld done callbacks for %ld started requests", atomic_load(&g_done_calls),
              atomic_load(&g_started_with_done));
     free_client_with_requests_in_flight();
+    webraft_form_free(g_form);
     free(ids);
     free(args);
 

@@ -422,6 +422,7 @@ int main(int argc, char **argv) {
         {async_tests, async_tests_count},
         {conversation_tests, conversation_tests_count},
         {responses_tests, responses_tests_count},
+        {media_tests, media_tests_count},
         {mock_tests, mock_tests_count},
     };
 

@@ -64,6 +64,29 @@ static void test_mock_error_sequence_is_retried(void) {
     CHECK_INT_EQ(webraft_mock_stop(&mock), 0);
 }
 
+/* An upload answered 500 is sent again whole: the transcript describes every byte, and a
+ * streamed transcript's retry comes through as well. */
+static void test_mock_failed_upload_is_retried_whole(void) {
+    webraft_mock mock;
+    const char *args[] = {"--errors", "500:20ms,503:20ms", NULL};
+    if (!start_mock(&mock, args)) return;
+    webraft_client *client = mock_client(&mock, ",\"max_retries\":2");
+    uint8_t audio[40000];
+    for (size_t i = 0; i < sizeof audio; i++) audio[i] = (uint8_t)(i % 256);
+    webraft_form *form = webraft_form_new();
+    CHECK_STATUS_EQ(webraft_form_add_text(form, "model", "whisper-1"), WEBRAFT_STATUS_OK);
+    CHECK_STATUS_EQ(webraft_form_add_file_bytes(form, "file", audio, sizeof audio, "a.wav", "audio/wav"),
+                    WEBRAFT_STATUS_OK);
+    webraft_result *result = webraft_send_form(client, "/audio/transcriptions", form, NULL);
+    CHECK_RESULT_STATUS(result, WEBRAFT_STATUS_OK);
+    CHECK_INT_EQ(webraft_result_retries(result), 2);
+    CHECK_CONTAINS(webraft_result_text(result, NULL), "heard 40000 bytes of a.wav (audio/wav) fnv1a64 ");
+    webraft_result_free(result);
+    webraft_form_free(form);
+    webraft_client_free(client);
+    CHECK_INT_EQ(webraft_mock_stop(&mock), 0);
+}
+
 static void test_mock_that_cannot_start_says_so(void) {
     webraft_mock mock;
     const char *args[] = {"--replay", "/nonexistent/cassette.jsonl", NULL};
@@ -76,6 +99,7 @@ static void test_mock_that_cannot_start_says_so(void) {
 const struct test_case mock_tests[] = {
     TEST_ENTRY(test_mock_disconnect_after_cuts_the_stream),
     TEST_ENTRY(test_mock_error_sequence_is_retried),
+    TEST_ENTRY(test_mock_failed_upload_is_retried_whole),
     TEST_ENTRY(test_mock_that_cannot_start_says_so),
 };
 const size_t mock_tests_count = sizeof mock_tests / sizeof mock_tests[0];

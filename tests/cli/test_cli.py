@@ -892,6 +892,234 @@ def _():
     r.expect(2)
 
 
+# ----------------------------------------------------------------------------- audio, images, embeddings
+
+
+class Recorder:
+    """A loopback server that records each request (path, lower-case headers, body) and answers
+    every one with `reply` (status, content type, body bytes): to see exactly what is sent."""
+
+    def __init__(self, reply):
+        import http.server
+        import threading
+        recorder = self
+        self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                recorder.requests.append((self.path, headers, body))
+                status, content_type, payload = reply
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def run(self, *args):
+        try:
+            return run("--base-url", self.url, "--api-key", KEY, *args)
+        finally:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def json_body(self):
+        eq(len(self.requests), 1, "requests sent")
+        return json.loads(self.requests[0][2])
+
+
+def fnv1a64(data):
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def transcript(data, filename, content_type, verb="heard"):
+    return f"{verb} {len(data)} bytes of {filename} ({content_type}) fnv1a64 {fnv1a64(data):016x}"
+
+
+def wav_file(name="line.wav", size=40000):
+    data = b"RIFF\0\0\0\0WAVE" + bytes((i * 13) & 0xFF for i in range(size))
+    return write_file(name, data), data
+
+
+def speech_bytes(n):
+    return bytes(i % 251 for i in range(n))
+
+
+def fresh_dir(name):
+    path = os.path.join(TMP, name)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+@test("--transcribe FILE prints the transcript of the whole file")
+def _():
+    path, data = wav_file()
+    chat("v1", "--transcribe", path).expect(0).out_is(transcript(data, "line.wav", "audio/wav") + "\n")
+
+
+@test("--transcribe sends multipart with file and model (default whisper-1, or --model)")
+def _():
+    path, data = wav_file("take.wav", 100)
+    for model_args, model in (((), "whisper-1"), (("--model", "whisper-large"), "whisper-large")):
+        rec = Recorder((200, "application/json", b'{"text":"ok"}'))
+        rec.run("--transcribe", path, *model_args).expect(0).out_is("ok\n")
+        eq(len(rec.requests), 1, "requests")
+        route, headers, body = rec.requests[0]
+        eq(route, "/v1/audio/transcriptions", "path")
+        content_type = headers.get("content-type", "")
+        check(content_type.startswith("multipart/form-data; boundary="), f"content type {content_type!r}")
+        boundary = content_type.split("boundary=", 1)[1].encode()
+        contains(body, b'Content-Disposition: form-data; name="model"\r\n\r\n' + model.encode() + b"\r\n", "model part")
+        contains(body, b'name="file"; filename="take.wav"\r\nContent-Type: audio/wav\r\n\r\n' + data + b"\r\n--" + boundary,
+                 "file part")
+        check(b'name="stream"' not in body, "no stream field without --stream")
+
+
+@test("--transcribe --stream sends stream=true and prints the text as it arrives")
+def _():
+    path, data = wav_file("stream.wav", 10)
+    chat("v1", "--transcribe", path, "--stream").expect(0).out_is(transcript(data, "stream.wav", "audio/wav") + "\n")
+    rec = Recorder((200, "application/json", b'{"text":"x"}'))
+    rec.run("--transcribe", path, "--stream")
+    contains(rec.requests[0][2], b'name="stream"\r\n\r\ntrue\r\n', "stream field")
+
+
+@test("--transcribe with a missing FILE, a directory or no FILE is bad usage: exit 2, nothing sent")
+def _():
+    for args in ((os.path.join(TMP, "no-such.wav"),), (TMP,), ()):
+        rec = Recorder((200, "application/json", b'{"text":"x"}'))
+        r = rec.run("--transcribe", *args).expect(2)
+        if args:
+            r.err_has(args[0])
+        eq(rec.requests, [], "requests sent")
+
+
+@test("--transcribe: an error reply is reported like a chat error (exit 1)")
+def _():
+    path, _ = wav_file("denied.wav", 10)
+    chat("v1", "--transcribe", path, key="wrong-key").expect(1).err_has("HTTP_STATUS", "Wrong Api key")
+
+
+@test("--speech-out FILE writes the speech bytes and prints nothing")
+def _():
+    out = os.path.join(fresh_dir("speech"), "npc.mp3")
+    chat("v1", "--speech-out", out, "Hello", "there").expect(0).out_is("")
+    with open(out, "rb") as f:
+        eq(f.read(), speech_bytes(1024 * len("Hello there")), "speech file")
+
+
+@test("--speech-out sends model (default tts-1), input and voice (default alloy)")
+def _():
+    for extra, model, voice in (((), "tts-1", "alloy"), (("--model", "tts-1-hd", "--voice", "nova"), "tts-1-hd", "nova")):
+        out = os.path.join(fresh_dir("speech-body"), "a.mp3")
+        rec = Recorder((200, "audio/mpeg", b"\0\1\2"))
+        rec.run("--speech-out", out, *extra, 'Say "hi"').expect(0)
+        eq(rec.requests[0][0], "/v1/audio/speech", "path")
+        eq(rec.json_body(), {"model": model, "input": 'Say "hi"', "voice": voice}, "body")
+        eq(list(rec.json_body()), ["model", "input", "voice"], "member order")
+        with open(out, "rb") as f:
+            eq(f.read(), b"\0\1\2", "file")
+
+
+@test("--speech-out leaves FILE untouched and no temporary file when the call fails")
+def _():
+    folder = fresh_dir("speech-fail")
+    out = write_file("speech-fail/keep.mp3", b"previous take")
+    chat("v1", "--speech-out", out, "--model", "tts-cut", "Hello there").expect(1).err_has("TRANSPORT")
+    chat("v1", "--speech-out", out, "Hello", key="wrong-key").expect(1).err_has("HTTP_STATUS")
+    missing = os.path.join(folder, "never.mp3")
+    chat("v1", "--speech-out", missing, "--model", "tts-cut", "Hello there").expect(1)
+    with open(out, "rb") as f:
+        eq(f.read(), b"previous take", "file after failures")
+    eq(sorted(os.listdir(folder)), ["keep.mp3"], "files in the folder")
+
+
+@test("--image-out FILE writes the first image's decoded bytes")
+def _():
+    out = os.path.join(fresh_dir("image"), "fox.png")
+    chat("v1", "--image-out", out, "a", "red", "fox").expect(0).out_is("")
+    with open(out, "rb") as f:
+        eq(f.read(), PNG_SIGNATURE + b"a red fox#0", "image file")
+
+
+@test("--image-out sends model (default gpt-image-1), prompt and response_format b64_json")
+def _():
+    out = os.path.join(fresh_dir("image-body"), "x.png")
+    rec = Recorder((200, "application/json", b'{"data":[{"b64_json":"AAEC"}]}'))
+    rec.run("--image-out", out, "--model", "dall-e-3", "a cat").expect(0)
+    eq(rec.requests[0][0], "/v1/images/generations", "path")
+    eq(rec.json_body(), {"model": "dall-e-3", "prompt": "a cat", "response_format": "b64_json"}, "body")
+    eq(list(rec.json_body()), ["model", "prompt", "response_format"], "member order")
+    rec = Recorder((200, "application/json", b'{"data":[{"b64_json":"AAEC"}]}'))
+    rec.run("--image-out", out, "a cat").expect(0)
+    eq(rec.json_body()["model"], "gpt-image-1", "default model")
+
+
+@test("--image-out prints the URL when the reply holds one, and writes no file")
+def _():
+    out = os.path.join(fresh_dir("image-url"), "x.png")
+    rec = Recorder((200, "application/json", b'{"created":1,"data":[{"url":"https://cdn.example/x.png"}]}'))
+    rec.run("--image-out", out, "a cat").expect(0).out_is("https://cdn.example/x.png\n")
+    check(not os.path.exists(out), "no file for a URL reply")
+
+
+@test("--embed prints the vector as one JSON array, decoded from base64")
+def _():
+    import struct
+    r = chat("v1", "--embed", "hello", "world").expect(0)
+    check(r.out.endswith("\n") and r.out.count("\n") == 1, f"one line: {r.out!r}")
+    vector = r.json()
+    body = json.dumps({"model": "m", "input": "hello world"}).encode()
+    conn = socket.create_connection(("127.0.0.1", int(SERVER_URL.rsplit(":", 1)[1])))
+    conn.sendall(b"POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer test-key\r\n"
+                 b"Connection: close\r\nContent-Type: application/json\r\nContent-Length: "
+                 + str(len(body)).encode() + b"\r\n\r\n" + body)
+    reply = b""
+    while True:
+        piece = conn.recv(65536)
+        if not piece:
+            break
+        reply += piece
+    conn.close()
+    floats = json.loads(reply.split(b"\r\n\r\n", 1)[1])["data"][0]["embedding"]
+    as_f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+    eq([as_f32(v) for v in vector], [as_f32(v) for v in floats], "vector")
+
+
+@test("--embed sends model (default text-embedding-3-small), input and encoding_format base64")
+def _():
+    import base64
+    import struct
+    packed = base64.b64encode(struct.pack("<3f", 0.5, -1.25, 3.0)).decode()
+    rec = Recorder((200, "application/json", json.dumps({"data": [{"embedding": packed}]}).encode()))
+    rec.run("--embed", "hi").expect(0).out_is("[0.5,-1.25,3]\n")
+    eq(rec.requests[0][0], "/v1/embeddings", "path")
+    eq(rec.json_body(), {"model": "text-embedding-3-small", "input": "hi", "encoding_format": "base64"}, "body")
+
+
+@test("media flags: a missing PROMPT or a wrong combination is bad usage (exit 2)")
+def _():
+    out = os.path.join(TMP, "x.mp3")
+    path, _ = wav_file("usage.wav", 1)
+    for args in (("--embed",), ("--speech-out", out), ("--image-out", out), ("--voice", "nova", "hi"),
+                 ("--embed", "--speech-out", out, "hi"), ("--speech-out", out, "--stream", "hi"),
+                 ("--transcribe", path, "hi"), ("--embed", "--json", "hi"), ("--speech-out",)):
+        chat("v1", *args).expect(2)
+    check(not os.path.exists(out), "nothing written")
+
+
 # ----------------------------------------------------------------------------- server + runner
 
 

@@ -1,4 +1,5 @@
 //! Helpers shared by the integration test files.
+#![allow(dead_code)] // each test file uses its own part of it
 
 use std::time::Duration;
 use webraft::CallResult;

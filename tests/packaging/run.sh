@@ -188,7 +188,7 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-for suite in test_webraft_hpp test_conversation test_responses; do
+for suite in test_webraft_hpp test_conversation test_responses test_media; do
     check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
         -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
     check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
@@ -266,6 +266,24 @@ check "responses: a 429 prints the failed reply's exhausted budget" example_prin
     "$(printf 'HTTP 429: Rate limit reached for requests. Please retry after 1 second.\n%s\n%s' \
         'requests: 0 of 60 left, reset in 1000 ms' 'tokens: 0 of 150000 left, reset in 360000 ms')" \
     responses "$(config /v2)" rate-limit hi
+# media: a WAV file transcribed (its transcript names the size, type and hash of what arrived),
+# a line spoken into a file, an image drawn into a file.
+. scripts/media-fixtures.sh
+write_test_wav "$WORK/hello.wav"
+heard="$(heard_line "$WORK/hello.wav")"
+check "media transcribes a WAV file" example_prints 0 "$heard" media "$(config /v1)" transcribe "$WORK/hello.wav"
+check "media transcribes a WAV file as a stream" example_prints 0 "$heard" media "$(config /v2)" transcribe "$WORK/hello.wav" --stream
+check "media reports a missing recording" example_prints 1 "" media "$(config /v1)" transcribe "$WORK/no-such.wav"
+speech_file_holds_audio() {
+    example_prints 0 "wrote 10240 bytes to $WORK/line.mp3" media "$(config /v1)" speak "$WORK/line.mp3" "Hello, you" &&
+        is_test_speech "$WORK/line.mp3" 10240
+}
+check "media speaks a line into a file" speech_file_holds_audio
+image_file_holds_image() {
+    example_prints 0 "wrote 20 bytes to $WORK/door.png" media "$(config /v1)" image "$WORK/door.png" "a red door" &&
+        [ "$(tail -c +9 "$WORK/door.png")" = "a red door#0" ]
+}
+check "media draws an image into a file" image_file_holds_image
 check "list_models prints the model ids" example_prints 0 \
     "$(printf 'gpt-4o\ngpt-4o-mini\ngpt-3.5-turbo\ntext-embedding-3-small')" list_models "$(config /v1)"
 

@@ -141,6 +141,28 @@ void test_responses_events_and_headers_without_exceptions() {
     CHECK_EQ(request.try_result().chunk_count(), 3u);
 }
 
+// Without exceptions a Form keeps its first failure, as a Conversation does,
+// and the media calls come as try_ forms.
+void test_media_without_exceptions() {
+    webraft::Form form;
+    form.text("model", "whisper-1").file("file", "/nonexistent/voice.wav").bytes("file", std::string("RIFF"), "a.wav");
+    CHECK_STATUS(form.status(), WEBRAFT_STATUS_INVALID_ARGUMENT);
+    CHECK_CONTAINS(form.error_message(), "/nonexistent/voice.wav");
+
+    webraft::Client client = webraft::Client::create(check::config()).value();
+    webraft::Result speech = client.try_speech(R"({"model":"tts-1","input":"ab","voice":"alloy"})");
+    CHECK(speech.ok());
+    CHECK_EQ(speech.body_bytes().size(), 2048u);
+    CHECK_EQ(static_cast<int>(speech.body_bytes()[251]), 0);
+    std::size_t pieces = 0;
+    webraft::Result streamed = client.try_speech_stream(R"({"model":"tts-1","input":"ab","voice":"alloy"})",
+                                                        [&](webraft::Bytes piece) { pieces += piece.size(); });
+    CHECK(streamed.ok());
+    CHECK_EQ(pieces, 2048u);
+    webraft::Result embeddings = client.try_embeddings(R"({"model":"text-embedding-3-small","input":"a","dimensions":4})");
+    CHECK(embeddings.embedding(0).has_value());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -151,6 +173,7 @@ int main(int argc, char** argv) {
         {"nothrow_conversation_keeps_first_failure", test_conversation_keeps_first_failure},
         {"nothrow_tool_round_trip", test_tool_round_trip_without_exceptions},
         {"nothrow_responses_events_and_headers", test_responses_events_and_headers_without_exceptions},
+        {"nothrow_media", test_media_without_exceptions},
     };
     return check::run(cases, argc, argv);
 }

@@ -349,8 +349,7 @@ namespace Webraft
         /// <summary>For the calls that report only a status (no error result to describe it).</summary>
         static void Check(WebraftStatus status, string function)
         {
-            if (status != WebraftStatus.Ok)
-                throw new WebraftException(status, function + " failed: " + WebraftException.StatusNameOf(status));
+            WebraftException.ThrowIfNotOk(status, function);
         }
     }
 }

@@ -56,6 +56,16 @@ namespace Webraft
         }
     }
 
+    internal sealed class FormHandle : NativeHandle
+    {
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_form_free(handle);
+            Interlocked.Increment(ref NativeStats.FormsFreed);
+            return true;
+        }
+    }
+
     /// <summary>How many native handles have been freed; the tests use it to prove finalizers release everything.</summary>
     internal static class NativeStats
     {
@@ -63,5 +73,6 @@ namespace Webraft
         internal static long RequestsFreed;
         internal static long ResultsFreed;
         internal static long ConversationsFreed;
+        internal static long FormsFreed;
     }
 }

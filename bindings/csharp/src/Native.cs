@@ -14,6 +14,10 @@ namespace Webraft
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate int NativeEventCallback(IntPtr userData, uint kind, IntPtr name, IntPtr data, UIntPtr length);
 
+    /// <summary>Receives one piece of a binary reply, lent for the call (see webraft_bytes_callback).</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int NativeBytesCallback(IntPtr userData, IntPtr data, UIntPtr length);
+
     /// <summary>Told once that a started request finished (see webraft_done_callback).</summary>
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     internal delegate void NativeDoneCallback(IntPtr userData, uint status);
@@ -71,6 +75,7 @@ namespace Webraft
         internal const uint EventChunk = 1;
         internal const uint EventDone = 2;
         internal const uint EventHeaders = 3;
+        internal const uint EventBytes = 4;
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_client_new(byte[] configJson, out ClientHandle client, out ResultHandle error);
@@ -313,5 +318,77 @@ namespace Webraft
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern WebraftStatus webraft_conversation_chat_start(ClientHandle client, ConversationHandle conversation, byte[] optionsJson,
             Delivery delivery, NativeChunkCallback onChunk, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        // Multipart forms.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern FormHandle webraft_form_new();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_form_free(IntPtr form);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_form_add_text(FormHandle form, byte[] name, byte[] value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_form_add_file_path(FormHandle form, byte[] name, byte[] path, byte[] filename,
+            byte[] contentType, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_form_add_file_bytes(FormHandle form, byte[] name, byte[] data, UIntPtr length,
+            byte[] filename, byte[] contentType);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_send_form_start(ClientHandle client, byte[] path, FormHandle form, byte[] optionsJson,
+            NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_send_form_stream_start(ClientHandle client, byte[] path, FormHandle form,
+            byte[] optionsJson, Delivery delivery, NativeEventCallback onEvent, NativeDoneCallback onDone, IntPtr userData,
+            out RequestHandle request);
+
+        // Binary replies.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_download_start(ClientHandle client, byte[] method, byte[] path, byte[] bodyJson,
+            byte[] optionsJson, Delivery delivery, NativeBytesCallback onBytes, NativeDoneCallback onDone, IntPtr userData,
+            out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_download_to_file_start(ClientHandle client, byte[] method, byte[] path,
+            byte[] bodyJson, byte[] optionsJson, byte[] filePath, NativeDoneCallback onDone, IntPtr userData, out RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_request_next_bytes(RequestHandle request, uint timeoutMs, out uint nativeEvent,
+            out IntPtr data, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_bytes_free(IntPtr data, UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_body_bytes(ResultHandle result, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern ulong webraft_result_bytes_received(ResultHandle result);
+
+        // Images and embeddings (data borrowed from the result).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_result_image_count(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_image_bytes(ResultHandle result, UIntPtr index, out IntPtr data, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_image_url(ResultHandle result, UIntPtr index);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_image_save(ResultHandle result, UIntPtr index, byte[] filePath, out ResultHandle error);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_result_embedding_count(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_result_embedding(ResultHandle result, UIntPtr index, out IntPtr values, out UIntPtr length);
     }
 }

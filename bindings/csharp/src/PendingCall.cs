@@ -23,6 +23,7 @@ namespace Webraft
         // Static fields keep the delegates, and so their native thunks, alive forever.
         internal static readonly NativeChunkCallback ChunkCallback = OnChunk;
         internal static readonly NativeEventCallback EventCallback = OnEvent;
+        internal static readonly NativeBytesCallback BytesCallback = OnBytes;
         internal static readonly NativeDoneCallback DoneCallback = OnDone;
         static readonly Action<object> CancelAction = state => ((PendingCall)state).CancelNative();
 
@@ -33,9 +34,11 @@ namespace Webraft
         readonly ClientHandle client;
 #pragma warning restore 414
         readonly CancellationToken cancellation;
-        // At most one is set: the handler of a chat stream's chunks or of a stream's events.
+        // At most one is set: the handler of a chat stream's chunks, of a stream's events, or of a
+        // binary reply's pieces.
         readonly Action<ChatChunk> onChunk;
         readonly Action<StreamEvent> onEvent;
+        readonly Action<byte[]> onBytes;
         GCHandle self;
         RequestHandle request;
         CancellationTokenRegistration registration;
@@ -44,12 +47,14 @@ namespace Webraft
         // Written on the worker thread that runs the chunk or event callbacks; read after done.
         Exception callbackError;
 
-        protected PendingCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent)
+        protected PendingCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
+            Action<byte[]> onBytes)
         {
             this.client = client;
             this.cancellation = cancellation;
             this.onChunk = onChunk;
             this.onEvent = onEvent;
+            this.onBytes = onBytes;
         }
 
         /// <summary>Builds what the caller gets from a successful native result, which it takes over.</summary>
@@ -177,7 +182,7 @@ namespace Webraft
             }
         }
 
-        /// <summary>Hands a chunk or event the library lends to the caller's handler; false cancels the stream.</summary>
+        /// <summary>Hands a chunk, event or piece the library lends to the caller's handler; false cancels the stream.</summary>
         bool Deliver(uint kind, IntPtr name, IntPtr data, UIntPtr length)
         {
             if (callbackError != null)
@@ -188,6 +193,8 @@ namespace Webraft
                     onChunk(new ChatChunk(Utf8.CopyBytes(data, Utf8.Length(length))));
                 else if (onEvent != null)
                     onEvent(StreamEvent.FromNative(kind, name, data, length));
+                else if (onBytes != null)
+                    onBytes(Utf8.CopyBytes(data, Utf8.Length(length)));
                 return true;
             }
             catch (Exception error)
@@ -251,6 +258,12 @@ namespace Webraft
             }
         }
 
+        [MonoPInvokeCallback(typeof(NativeBytesCallback))]
+        static int OnBytes(IntPtr userData, IntPtr data, UIntPtr length)
+        {
+            return OnEvent(userData, Native.EventBytes, IntPtr.Zero, data, length);
+        }
+
         [MonoPInvokeCallback(typeof(NativeDoneCallback))]
         static void OnDone(IntPtr userData, uint status)
         {
@@ -276,8 +289,8 @@ namespace Webraft
         T value;
 
         internal TaskCall(ClientHandle client, CancellationToken cancellation, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
-            Func<ResultHandle, T> read)
-            : base(client, cancellation, onChunk, onEvent)
+            Action<byte[]> onBytes, Func<ResultHandle, T> read)
+            : base(client, cancellation, onChunk, onEvent, onBytes)
         {
             this.read = read;
         }

@@ -11,34 +11,11 @@ namespace Webraft
     /// </summary>
     public sealed class PolledRequest : IDisposable
     {
-        readonly object gate = new object();
-        readonly RequestHandle handle;
-        // Holding the client handle keeps a forgotten client from being finalized (which
-        // would cancel this request) while it is polled; it is never read.
-#pragma warning disable 414
-        readonly ClientHandle client;
-#pragma warning restore 414
-        // An event that IsCompleted had to take off the queue to find out.
-        StreamEvent peeked;
-        bool drained;
-        bool resultTaken;
-        ChatResult result;
-        WebraftException failure;
+        readonly PollQueue<StreamEvent, ChatResult> queue;
 
         internal PolledRequest(ClientHandle client, RequestHandle handle)
         {
-            this.client = client;
-            this.handle = handle;
-        }
-
-        RequestHandle Handle
-        {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(GetType().Name);
-                return handle;
-            }
+            queue = new PollQueue<StreamEvent, ChatResult>(client, handle, "PolledRequest", NextEvent, ChatResult.FromNative);
         }
 
         /// <summary>
@@ -51,11 +28,11 @@ namespace Webraft
         /// </summary>
         public bool TryGetNext(out ChatChunk chunk)
         {
-            lock (gate)
+            lock (queue.Gate)
             {
                 StreamEvent next;
                 do
-                    next = Take();
+                    next = queue.Take();
                 while (next != null && next.IsHeaders);
                 chunk = next == null ? null : new ChatChunk(next.Utf8Json);
                 return chunk != null;
@@ -72,11 +49,8 @@ namespace Webraft
         /// </summary>
         public bool TryGetNextEvent(out StreamEvent streamEvent)
         {
-            lock (gate)
-            {
-                streamEvent = Take();
-                return streamEvent != null;
-            }
+            streamEvent = queue.Take();
+            return streamEvent != null;
         }
 
         /// <summary>
@@ -88,21 +62,13 @@ namespace Webraft
         /// </summary>
         public bool IsStream
         {
-            get { return Native.webraft_request_is_stream(Handle); }
+            get { return Native.webraft_request_is_stream(queue.Handle); }
         }
 
         /// <summary>True once the request has finished and every chunk or event has been taken.</summary>
         public bool IsCompleted
         {
-            get
-            {
-                lock (gate)
-                {
-                    if (peeked == null)
-                        peeked = Poll();
-                    return drained && peeked == null;
-                }
-            }
+            get { return queue.IsCompleted; }
         }
 
         /// <summary>
@@ -113,72 +79,35 @@ namespace Webraft
         /// </summary>
         public ChatResult GetResult()
         {
-            lock (gate)
-            {
-                if (!IsCompleted)
-                    throw new InvalidOperationException("the request has not completed; poll until IsCompleted is true");
-                if (!resultTaken)
-                {
-                    ResultHandle native = Native.webraft_request_take_result(Handle);
-                    try
-                    {
-                        if (native.IsInvalid)
-                            throw new InvalidOperationException("webraft: a finished request had no result");
-                        // Either keeps the native result.
-                        if (Native.webraft_result_status(native) == WebraftStatus.Ok)
-                            result = ChatResult.FromNative(native);
-                        else
-                            failure = WebraftException.FromResult(native);
-                    }
-                    finally
-                    {
-                        if (result == null && failure == null)
-                            native.Dispose();
-                    }
-                    resultTaken = true;
-                }
-                if (failure != null)
-                    throw failure;
-                return result;
-            }
+            return queue.GetResult();
         }
 
         /// <summary>Asks the request to stop; it completes with status Cancelled shortly after.</summary>
         public void Cancel()
         {
-            Native.webraft_request_cancel(Handle);
+            queue.Cancel();
         }
 
         /// <summary>Frees the request, cancelling it if it still runs. Later calls throw <see cref="ObjectDisposedException"/>.</summary>
         public void Dispose()
         {
-            handle.Dispose();
-        }
-
-        StreamEvent Take()
-        {
-            StreamEvent next = peeked ?? Poll();
-            peeked = null;
-            return next;
+            queue.Dispose();
         }
 
         /// <summary>The next queued event, or null; always through webraft_request_next_event, so a peek never loses the headers.</summary>
-        StreamEvent Poll()
+        static StreamEvent NextEvent(RequestHandle request, out bool done)
         {
-            if (drained)
-                return null;
             uint found;
             IntPtr name, data;
             UIntPtr length;
-            WebraftStatus status = Native.webraft_request_next_event(Handle, 0, out found, out name, out data, out length);
+            WebraftStatus status = Native.webraft_request_next_event(request, 0, out found, out name, out data, out length);
             if (status != WebraftStatus.Ok)
                 throw new WebraftException(status, "webraft_request_next_event failed");
             try
             {
+                done = found == Native.EventDone;
                 if (found == Native.EventChunk || found == Native.EventHeaders)
                     return StreamEvent.FromNative(found, name, data, length);
-                if (found == Native.EventDone)
-                    drained = true;
                 return null;
             }
             finally

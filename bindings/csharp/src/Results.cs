@@ -147,6 +147,7 @@ namespace Webraft
             Timings = new WebraftTimings(timings);
             Retries = (int)Native.webraft_result_retries(result);
             ChunkCount = (long)Native.webraft_result_chunk_count(result).ToUInt64();
+            BytesReceived = (long)Native.webraft_result_bytes_received(result);
             HeadersJson = ResponseHeaders.Json(result);
             RateLimit = RateLimit.FromNative(result);
         }
@@ -165,6 +166,9 @@ namespace Webraft
 
         /// <summary>How many stream chunks or events arrived (0 for a plain call).</summary>
         public long ChunkCount { get; private set; }
+
+        /// <summary>How many body bytes of the reply arrived: kept, written to a file or handed on alike.</summary>
+        public long BytesReceived { get; private set; }
 
         /// <summary>
         /// Every response header as one JSON object (lower-case names, repeated headers joined with

@@ -19,7 +19,7 @@ namespace Webraft
     /// still running on it (they fail with status Cancelled); afterwards every method throws
     /// <see cref="ObjectDisposedException"/>. A client that is never disposed is freed by its finalizer.
     /// </summary>
-    public sealed class WebraftClient : IDisposable
+    public sealed partial class WebraftClient : IDisposable
     {
         readonly ClientHandle handle;
 
@@ -425,7 +425,7 @@ namespace Webraft
             return send(requestJson);
         }
 
-        static T Required<T>(T handler, string name) where T : class
+        internal static T Required<T>(T handler, string name) where T : class
         {
             if (handler == null)
                 throw new ArgumentNullException(name);
@@ -498,9 +498,16 @@ namespace Webraft
         Task<T> StartCall<T>(Starter start, Delivery delivery, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
             Func<ResultHandle, T> read, CancellationToken cancellationToken)
         {
+            return StartCall(start, delivery, onChunk, onEvent, null, read, cancellationToken);
+        }
+
+        /// <summary>As above, with a handler for a binary reply's pieces.</summary>
+        internal Task<T> StartCall<T>(Starter start, Delivery delivery, Action<ChatChunk> onChunk, Action<StreamEvent> onEvent,
+            Action<byte[]> onBytes, Func<ResultHandle, T> read, CancellationToken cancellationToken)
+        {
             if (cancellationToken.IsCancellationRequested)
                 return Task.FromCanceled<T>(cancellationToken);
-            var call = new TaskCall<T>(Handle, cancellationToken, onChunk, onEvent, read);
+            var call = new TaskCall<T>(Handle, cancellationToken, onChunk, onEvent, onBytes, read);
             call.Start((IntPtr userData, out RequestHandle started) => start(delivery, PendingCall.DoneCallback, userData, out started));
             return call.Task;
         }

@@ -29,6 +29,7 @@ namespace Webraft
             IsQuotaExhausted = Native.webraft_result_is_quota_exhausted(result);
             RequestId = Utf8.FromNative(Native.webraft_result_request_id(result));
             PartialText = Utf8.FromNative(Native.webraft_result_text(result, out length), length);
+            BytesReceived = (long)Native.webraft_result_bytes_received(result);
             HeadersJson = ResponseHeaders.Json(result);
             RateLimit = RateLimit.FromNative(result);
         }
@@ -97,6 +98,12 @@ namespace Webraft
         public string PartialText { get; private set; }
 
         /// <summary>
+        /// How many body bytes of the failed reply arrived, e.g. before a server cut a download short
+        /// (status Transport); 0 when none did.
+        /// </summary>
+        public long BytesReceived { get; private set; }
+
+        /// <summary>
         /// Every header of the failed reply as one JSON object (lower-case names, repeated headers
         /// joined with ", "); "{}" when no reply arrived.
         /// </summary>
@@ -112,6 +119,13 @@ namespace Webraft
         public string GetHeader(string name)
         {
             return ResponseHeaders.Get(result, name);
+        }
+
+        /// <summary>For calls that report a failure only as a status: throws unless it is Ok.</summary>
+        internal static void ThrowIfNotOk(WebraftStatus status, string function)
+        {
+            if (status != WebraftStatus.Ok)
+                throw new WebraftException(status, function + " failed: " + StatusNameOf(status));
         }
 
         internal static string StatusNameOf(WebraftStatus status)

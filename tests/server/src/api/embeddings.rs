@@ -12,7 +12,7 @@ use crate::json::J;
 /// One input to embed: the text that is hashed, and its prompt tokens.
 type Input = (String, usize);
 
-fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
     for b in bytes {
         h ^= u64::from(*b);
         h = h.wrapping_mul(0x0000_0100_0000_01b3);

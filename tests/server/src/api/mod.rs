@@ -17,9 +17,13 @@
 //!   it, `responses_bodies` and `responses_events` are its JSON and its stream's events.
 //! * `events`: `/events`, a fixed stream of mixed events for "any endpoint" streaming.
 //! * `out`, `ratelimit`: where an answer goes and the headers a scenario adds to it.
+//! * `multipart`: the strict multipart/form-data parser of the upload routes.
+//! * `audio`: transcriptions and translations (multipart), speech (a binary body in pieces).
+//! * `image_gen`: image generations (JSON) and edits (multipart).
 //! * `embeddings`, `models`, `echo`: the other routes.
 
 mod admit;
+mod audio;
 mod bodies;
 mod chat;
 mod echo;
@@ -27,8 +31,10 @@ mod embeddings;
 mod errors;
 mod events;
 mod faults;
+mod image_gen;
 mod images;
 mod models;
+mod multipart;
 mod out;
 mod plain;
 mod ratelimit;
@@ -71,6 +77,11 @@ enum Route {
     Models,
     Embeddings,
     Echo,
+    Transcriptions,
+    Translations,
+    Speech,
+    ImageGenerations,
+    ImageEdits,
 }
 
 /// What the connection does after a response.
@@ -118,6 +129,11 @@ fn route(path: &str) -> (Option<Base>, Option<Route>) {
         "/models" => Some(Route::Models),
         "/embeddings" => Some(Route::Embeddings),
         "/debug/echo" => Some(Route::Echo),
+        "/audio/transcriptions" => Some(Route::Transcriptions),
+        "/audio/translations" => Some(Route::Translations),
+        "/audio/speech" => Some(Route::Speech),
+        "/images/generations" => Some(Route::ImageGenerations),
+        "/images/edits" => Some(Route::ImageEdits),
         _ => None,
     };
     (Some(base), route)
@@ -161,7 +177,14 @@ fn check_auth(req: &Request, api_key: &str) -> Option<ApiError> {
 
 fn check_method(req: &Request, route: Route) -> Option<ApiError> {
     let allowed: &[&str] = match route {
-        Route::Chat | Route::Responses | Route::Embeddings => &["POST"],
+        Route::Chat
+        | Route::Responses
+        | Route::Embeddings
+        | Route::Transcriptions
+        | Route::Translations
+        | Route::Speech
+        | Route::ImageGenerations
+        | Route::ImageEdits => &["POST"],
         Route::Models => &["GET"],
         Route::Events => &["GET", "POST"],
         Route::Echo => return None,
@@ -276,6 +299,19 @@ pub(crate) async fn handle(
             Ok(body) => send_json(stream, rid, keep, &body).await?,
             Err(err) => return reject(stream, base, &err, rid, keep).await,
         },
+        Route::ImageGenerations | Route::ImageEdits => {
+            let body = match route {
+                Route::ImageEdits => image_gen::edits(req),
+                _ => image_gen::generations(&parsed),
+            };
+            match body {
+                Ok(body) => send_json(stream, rid, keep, &body).await?,
+                Err(err) => return reject(stream, base, &err, rid, keep).await,
+            }
+        }
+        Route::Transcriptions => return audio::transcribe(stream, &call, false).await,
+        Route::Translations => return audio::transcribe(stream, &call, true).await,
+        Route::Speech => return audio::speech(stream, &call).await,
         Route::Chat => return chat::chat(stream, &call).await,
         Route::Responses => return responses::responses(stream, &call).await,
         Route::Events => return events::events(stream, &call).await,
