@@ -1,13 +1,16 @@
 //! A configured client: one connection pool, shared by every request made through it.
 
 use crate::cancel::CancelToken;
-use crate::config::{ClientConfig, RequestOptions};
+use crate::config::{ClientConfig, Endpoint, RequestOptions};
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::log::Logger;
 use once_cell::sync::Lazy;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Client {
@@ -16,6 +19,10 @@ pub struct Client {
     /// Set when the owner releases the client; cancels everything still in flight.
     pub(crate) closed: CancelToken,
     pub(crate) logger: Logger,
+    /// Where a call may go, in the order it tries them: the client's own base URL and key,
+    /// then the `fallback` entries.
+    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) credentials: Arc<Credentials>,
 }
 
 /// One HTTP exchange to make, validated and ready to send.
@@ -123,6 +130,20 @@ impl Call {
         *body = serde_json::to_vec(&members).expect("a JSON value always serializes");
     }
 
+    /// The call as endpoint `endpoint` gets it: with its `model` in place of the body's.
+    /// A body that is not a JSON object with a `model` is sent unchanged.
+    pub fn for_endpoint(&self, endpoint: &Endpoint) -> Cow<'_, Call> {
+        let Some(model) = &endpoint.model else { return Cow::Borrowed(self) };
+        let parsed = self.body.as_deref().map(serde_json::from_slice::<Value>);
+        let Some(Ok(Value::Object(mut members))) = parsed else { return Cow::Borrowed(self) };
+        if !members.contains_key("model") {
+            return Cow::Borrowed(self);
+        }
+        members.insert("model".into(), Value::from(model.as_str()));
+        let body = serde_json::to_vec(&members).expect("a JSON value always serializes");
+        Cow::Owned(Call { body: Some(body), ..self.clone() })
+    }
+
     pub fn is_stream(&self) -> bool {
         match self.kind {
             CallKind::Chat { stream } | CallKind::Responses { stream } | CallKind::Raw { stream } => stream,
@@ -152,11 +173,19 @@ fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let http = build_http(&config, config.connect_timeout)?;
+        let own = Endpoint {
+            base_url: config.base_url.clone(),
+            api_key: config.api_key.clone(),
+            model: None,
+            headers: Vec::new(),
+        };
         Ok(Client {
+            endpoints: std::iter::once(own).chain(config.fallback.iter().cloned()).collect(),
             config,
             http,
             closed: CancelToken::new(),
             logger: Logger::default(),
+            credentials: Arc::default(),
         })
     }
 
@@ -177,14 +206,27 @@ impl Client {
         &self.config
     }
 
+    /// The source asked for each attempt's credential.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// Cancel every request still in flight on this client.
     pub fn close(&self) {
         self.closed.cancel();
     }
 
-    /// Build the HTTP request for `call`: URL, auth, default and per-request headers and query.
-    pub(crate) fn build(&self, call: &Call, options: &RequestOptions) -> Result<reqwest::Request> {
-        let url = format!("{}{}", self.config.base_url, call.path);
+    /// Build the HTTP request for `call` on `endpoint`: URL, auth (`credential`, when the
+    /// credential source gave one, replaces the endpoint's key), default, endpoint and
+    /// per-request headers and query.
+    pub(crate) fn build(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call,
+        options: &RequestOptions,
+        credential: &[(String, String)],
+    ) -> Result<reqwest::Request> {
+        let url = format!("{}{}", endpoint.base_url, call.path);
         let mut url = reqwest::Url::parse(&url)
             .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?;
         {
@@ -197,14 +239,20 @@ impl Client {
             url.set_query(None);
         }
         let mut request = reqwest::Request::new(call.method.clone(), url);
-        *request.headers_mut() = self.headers(call, options)?;
+        *request.headers_mut() = self.headers(endpoint, call, options, credential)?;
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
         }
         Ok(request)
     }
 
-    fn headers(&self, call: &Call, options: &RequestOptions) -> Result<HeaderMap> {
+    fn headers(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call,
+        options: &RequestOptions,
+        credential: &[(String, String)],
+    ) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         let accept = if call.is_stream() {
             "text/event-stream, application/x-ndjson, application/json"
@@ -216,10 +264,8 @@ impl Client {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let config = &self.config;
-        let auth = config
-            .api_key
-            .as_ref()
-            .map(|key| format!("Bearer {}", key.expose()));
+        let key = endpoint.api_key.as_ref().filter(|_| credential.is_empty());
+        let auth = key.map(|key| format!("Bearer {}", key.expose()));
         let fixed = [
             ("authorization", auth.as_deref()),
             ("openai-organization", config.organization.as_deref()),
@@ -230,10 +276,17 @@ impl Client {
                 insert_header(&mut headers, name, value)?;
             }
         }
+        for (name, value) in credential {
+            insert_header(&mut headers, name, value)?;
+            if let Some(value) = headers.get_mut(name.as_str()) {
+                value.set_sensitive(true);
+            }
+        }
         if let Some(value) = headers.get_mut(AUTHORIZATION) {
             value.set_sensitive(true);
         }
-        for (name, value) in config.default_headers.iter().chain(&options.headers) {
+        let chosen = config.default_headers.iter().chain(&endpoint.headers).chain(&options.headers);
+        for (name, value) in chosen {
             insert_header(&mut headers, name, value)?;
         }
         Ok(headers)
@@ -385,7 +438,8 @@ mod tests {
         let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
         let options = RequestOptions::from_json(options).unwrap();
         let call = Call::raw("GET", "/models", None).unwrap();
-        Client::new(config).unwrap().build(&call, &options).unwrap()
+        let client = Client::new(config).unwrap();
+        client.build(&client.endpoints[0], &call, &options, &[]).unwrap()
     }
 
     #[test]

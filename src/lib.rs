@@ -13,6 +13,7 @@ pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod conversation;
+pub mod credentials;
 pub mod error;
 mod ffi;
 pub mod file;

@@ -10,6 +10,8 @@ use crate::result::CallResult;
 use crate::runtime;
 use crate::http::{self, ChunkSink};
 use crate::result::Progress;
+use crate::client::CallKind;
+use crate::stream::LiveSnapshots;
 use futures_util::FutureExt;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -77,6 +79,8 @@ struct Shared {
     cancel: CancelToken,
     /// Whether the reply comes as a stream of chunks; fixed when the call is built.
     stream: bool,
+    /// A chat stream's structured output so far; None for other calls.
+    live: Option<Arc<Mutex<LiveSnapshots>>>,
     state: Mutex<State>,
     /// Signalled when a chunk is queued or the call finishes.
     changed: Condvar,
@@ -115,11 +119,15 @@ impl Request {
         if options.stream_usage.unwrap_or(client.config.stream_usage) {
             call.ask_stream_usage();
         }
-        let request = Request::new(call.is_stream());
+        let live = (call.kind == CallKind::Chat { stream: true }).then(Arc::default);
+        let request = Request::new(call.is_stream(), live.clone());
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
             let mut progress = Progress::new(call.kind);
+            if let Some(live) = live {
+                progress.watch(live);
+            }
             let mut sink = Sink { delivery, request: &task };
             let work = AssertUnwindSafe(http::execute(&client, &call, &options, &mut sink, &mut progress));
             let outcome = tokio::select! {
@@ -146,16 +154,17 @@ impl Request {
 
     /// A request that failed before it could start; it is already finished.
     pub fn failed(error: Error) -> Request {
-        let request = Request::new(false);
+        let request = Request::new(false, None);
         request.finish(CallResult::failed(error));
         request
     }
 
-    fn new(stream: bool) -> Request {
+    fn new(stream: bool, live: Option<Arc<Mutex<LiveSnapshots>>>) -> Request {
         Request {
             shared: Arc::new(Shared {
                 cancel: CancelToken::new(),
                 stream,
+                live,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
                 space: Notify::new(),
@@ -184,6 +193,13 @@ impl Request {
     /// Whether the reply is streamed, so chunks will reach the chosen delivery.
     pub fn is_stream(&self) -> bool {
         self.shared.stream
+    }
+
+    /// The chat stream's snapshots as they are now (see `LiveSnapshots`), read by `read`;
+    /// None for calls that are not chat streams.
+    pub fn snapshots<T>(&self, read: impl FnOnce(&LiveSnapshots) -> T) -> Option<T> {
+        let live = self.shared.live.as_ref()?;
+        Some(read(&live.lock().unwrap_or_else(|p| p.into_inner())))
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.

@@ -43,6 +43,17 @@ pub struct CallResult {
     pub retries: u32,
     /// Stream chunks delivered.
     pub chunks: usize,
+    /// Which endpoint answered (or failed last); None when the call reached none.
+    pub answered: Option<Answered>,
+}
+
+/// The endpoint a call ended on, and how many it started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// 0 for the client's own base URL, i for `fallback[i - 1]`.
+    pub index: usize,
+    pub base_url: String,
+    pub tried: usize,
 }
 
 impl CallResult {

@@ -2,7 +2,7 @@
 //! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
 use super::args::{prepare, Api, CallArgs};
-use super::boundary::{c_string, give_string, handle, Out};
+use super::boundary::{c_string, give_snapshot, give_string, handle, Out};
 use super::callbacks::{chunk_callback, webraft_event, 
     done_callback, webraft_chunk_callback, webraft_done_callback,
 };
@@ -209,6 +209,65 @@ pub unsafe extern "C" fn webraft_request_next_event(
         let out = unsafe { NextOut::new(out_event, out_name, out_data, out_len) };
         // SAFETY: `request` is NULL or a live request (the header's contract).
         unsafe { out.take(request, timeout_ms, Request::next_event) }
+    }
+}
+
+/// The first choice's content so far as valid JSON: cut at the last safe
+/// point and closed (unfinished strings, arrays and objects closed, a key
+/// without its value dropped, numbers and literals only once whole), so each
+/// snapshot extends the one before and the last equals the full parse. Text
+/// that stops being JSON freezes it at its last valid value. Inside the
+/// request's chunk callback it includes that chunk; polled, it may be ahead of
+/// the chunks read. Writes it to `*out_json` (caller frees with
+/// `webraft_string_free`) and its length to `*out_len` (may be NULL). Returns
+/// MISSING (writing NULL) while no JSON value has begun, and for requests that
+/// are not chat streams; NULL_ARGUMENT for a NULL request or `out_json`. Any
+/// thread, any time until `webraft_request_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_content(
+    request: *const webraft_request,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `out_json` and `out_len` are NULL or writable (the header's contract).
+        let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
+        give_snapshot(request.request.snapshots(|live| live.content()).flatten(), &out_json, &out_len)
+    }
+}
+
+/// How many tool calls the first choice of a chat stream has started so far
+/// (0 for NULL and for requests that are not chat streams). Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_tool_call_count(request: *const webraft_request) -> usize {
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        request.ok().and_then(|r| r.request.snapshots(|live| live.tool_call_count())).unwrap_or(0)
+    }
+}
+
+/// Tool call `index`'s arguments so far as valid JSON, by the rules of
+/// `webraft_request_snapshot_content` (caller frees). MISSING when there is
+/// no such call or its arguments have no JSON value yet.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_tool_arguments(
+    request: *const webraft_request,
+    index: usize,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `out_json` and `out_len` are NULL or writable (the header's contract).
+        let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
+        let snapshot = request.request.snapshots(|live| live.tool_arguments(index));
+        give_snapshot(snapshot.flatten(), &out_json, &out_len)
     }
 }
 

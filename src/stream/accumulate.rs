@@ -320,6 +320,16 @@ impl Accumulator {
         Value::Object(out)
     }
 
+    /// The arguments so far of each tool call of the choice with index 0, in the order the
+    /// calls started.
+    pub fn tool_arguments(&self) -> impl Iterator<Item = &str> {
+        let calls = match self.choices.first() {
+            Some(choice) if choice.index == 0 => choice.tool_calls.as_slice(),
+            _ => &[],
+        };
+        calls.iter().map(|call| call.arguments.as_str())
+    }
+
     /// Content of the choice with index 0 so far ("" if none).
     pub fn text(&self) -> &str {
         match self.choices.first() {
