@@ -171,5 +171,7 @@ extern const struct test_case responses_tests[];
 extern const size_t responses_tests_count;
 extern const struct test_case mock_tests[];
 extern const size_t mock_tests_count;
+extern const struct test_case stuck_tests[];
+extern const size_t stuck_tests_count;
 
 #endif /* WEBRAFT_TEST_CHECK_H */

@@ -423,6 +423,7 @@ int main(int argc, char **argv) {
         {conversation_tests, conversation_tests_count},
         {responses_tests, responses_tests_count},
         {mock_tests, mock_tests_count},
+        {stuck_tests, stuck_tests_count},
     };
 
     pthread_t watchdog;
