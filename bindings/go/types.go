@@ -245,6 +245,7 @@ type CallInfo struct {
 	Retries    int // retries taken; 0 when the first attempt was final
 	Chunks     int // stream chunks or events received, also those Chat only accumulated (0 for a plain reply)
 	ReplyHeaders
+	EndpointInfo // which endpoint answered, and how many were tried
 }
 
 // Timings are the call's milestones measured from its start; a negative
