@@ -262,7 +262,8 @@ pub(crate) async fn handle(
             return reject(stream, Base::V1, &err, rid, req.keep_alive).await;
         }
     };
-    if unprefixed.path == "/debug/stats" {
+    let stats_path = |base: &str| unprefixed.path.strip_prefix(base) == Some("/debug/stats");
+    if ["", "/v1", "/v2", "/freeapi"].into_iter().any(stats_path) {
         send_json(stream, rid, req.keep_alive, &ctx.stats_json()).await?;
         return Ok(next(req.keep_alive));
     }
