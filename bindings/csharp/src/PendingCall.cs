@@ -217,18 +217,6 @@ namespace Webraft
             }
         }
 
-        [ThreadStatic]
-        static bool onWorkerThread;
-
-        /// <summary>Runs first in every callback; does its work once per library worker thread.</summary>
-        static void EnterFromWorker()
-        {
-            if (onWorkerThread)
-                return;
-            onWorkerThread = true;
-            MonoThreads.DoNotWaitAtExit(Thread.CurrentThread);
-        }
-
         [MonoPInvokeCallback(typeof(NativeChunkCallback))]
         static int OnChunk(IntPtr userData, IntPtr chunkJson, UIntPtr length)
         {
@@ -240,7 +228,7 @@ namespace Webraft
         {
             try
             {
-                EnterFromWorker();
+                MonoThreads.EnterFromLibraryThread();
                 var call = (PendingCall)GCHandle.FromIntPtr(userData).Target;
                 return call.Deliver(kind, name, data, length) ? 0 : 1;
             }
@@ -256,7 +244,7 @@ namespace Webraft
         {
             try
             {
-                EnterFromWorker();
+                MonoThreads.EnterFromLibraryThread();
                 ((PendingCall)GCHandle.FromIntPtr(userData).Target).Done();
             }
             catch
