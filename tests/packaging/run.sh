@@ -6,7 +6,8 @@
 #   - a CMake consumer (find_package) and a Makefile + pkg-config consumer, each
 #     built outside the source tree, shared and static, run against the server;
 #   - the webraft.hpp tests (wrapper, conversations, Responses API, events and
-#     headers) under ASan/UBSan, and the -fno-exceptions tests;
+#     headers; fallback, hedging, credentials and snapshots) under ASan/UBSan,
+#     and the -fno-exceptions tests;
 #   - every examples/cpp program, its output checked, and game_loop within its
 #     1 ms frame budget;
 #   - webraft-mock and its helpers: the installed program serves the same scenarios,
@@ -188,7 +189,7 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-for suite in test_webraft_hpp test_conversation test_responses; do
+for suite in test_webraft_hpp test_conversation test_responses test_stuck; do
     check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
         -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
     check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
