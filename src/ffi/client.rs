@@ -118,11 +118,10 @@ pub unsafe extern "C" fn webraft_credential_set_key(
     api_key: *const c_char,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `credential` is NULL or the one the running callback was given.
-        let Some(credential) = (unsafe { credential.as_mut() }) else { return Status::NullArgument };
         // SAFETY: `api_key` is NULL or a NUL-terminated string that outlives this call.
         let api_key = unsafe { required_str(api_key, "api_key") };
-        status_of(api_key.and_then(bearer).map(|header| credential.headers.push(header)))
+        // SAFETY: `credential` is NULL or the one the running callback was given.
+        unsafe { add_credential_header(credential, api_key.and_then(bearer)) }
     }
 }
 
@@ -138,15 +137,28 @@ pub unsafe extern "C" fn webraft_credential_set_header(
     value: *const c_char,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `credential` is NULL or the one the running callback was given.
-        let Some(credential) = (unsafe { credential.as_mut() }) else { return Status::NullArgument };
         // SAFETY: `name` is NULL or a NUL-terminated string that outlives this call.
         let name = unsafe { required_str(name, "name") };
         // SAFETY: `value` is NULL or a NUL-terminated string that outlives this call.
         let value = unsafe { required_str(value, "value") };
         let header = name.and_then(|name| credential_header(name, value?));
-        status_of(header.map(|header| credential.headers.push(header)))
+        // SAFETY: `credential` is NULL or the one the running callback was given.
+        unsafe { add_credential_header(credential, header) }
     }
+}
+
+/// What the credential setters share: a NULL credential first, then the
+/// header's own problem, else the header is kept.
+///
+/// # Safety
+/// `credential` is NULL or the one a running credential callback was given.
+unsafe fn add_credential_header(
+    credential: *mut webraft_credential,
+    header: Result<(String, String), Error>,
+) -> Status {
+    // SAFETY: this function's contract.
+    let Some(credential) = (unsafe { credential.as_mut() }) else { return Status::NullArgument };
+    status_of(header.map(|header| credential.headers.push(header)))
 }
 
 /// In a credential callback: the message (copied) of the CREDENTIALS failure

@@ -138,20 +138,15 @@ pub unsafe extern "C" fn webraft_partial_json_push(
     out_changed: *mut bool,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_changed` is NULL or writable (the header's contract).
-        let out_changed = unsafe { Out::new(out_changed) };
-        out_changed.write(false);
-        // SAFETY: `parser` is NULL or a live parser used by no other thread now.
-        let Some(parser) = (unsafe { parser.as_mut() }) else { return Status::NullArgument };
         let bytes: &[u8] = match (text.is_null(), len) {
             (_, 0) => &[],
             (true, _) => return Status::NullArgument,
             // SAFETY: not NULL, so `len` readable bytes that outlive this call (the header's contract).
             (false, _) => unsafe { std::slice::from_raw_parts(text.cast::<u8>(), len) },
         };
-        let Ok(piece) = std::str::from_utf8(bytes) else { return Status::InvalidUtf8 };
-        out_changed.write(parser.parser.push(piece));
-        Status::Ok
+        let piece = std::str::from_utf8(bytes).map_err(|_| Status::InvalidUtf8);
+        // SAFETY: the header's contract, passed on.
+        unsafe { feed(parser, out_changed, |parser| Ok(parser.push(piece?))) }
     }
 }
 
@@ -163,13 +158,32 @@ pub unsafe extern "C" fn webraft_partial_json_finish(
     out_changed: *mut bool,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_changed` is NULL or writable (the header's contract).
-        let out_changed = unsafe { Out::new(out_changed) };
-        out_changed.write(false);
-        // SAFETY: `parser` is NULL or a live parser used by no other thread now.
-        let Some(parser) = (unsafe { parser.as_mut() }) else { return Status::NullArgument };
-        out_changed.write(parser.parser.finish());
-        Status::Ok
+        // SAFETY: the header's contract, passed on.
+        unsafe { feed(parser, out_changed, |parser| Ok(parser.finish())) }
+    }
+}
+
+/// What push and finish share: check the parser, run `step` on it, and write
+/// whether the snapshot changed (false on any failure).
+///
+/// # Safety
+/// `parser` is NULL or a live parser no other thread uses now; `out_changed` is NULL or writable.
+unsafe fn feed(
+    parser: *mut webraft_partial_json,
+    out_changed: *mut bool,
+    step: impl FnOnce(&mut PartialJson) -> Result<bool, Status>,
+) -> Status {
+    // SAFETY: this function's contract, for `out_changed`.
+    let out_changed = unsafe { Out::new(out_changed) };
+    out_changed.write(false);
+    // SAFETY: this function's contract, for `parser`.
+    let Some(parser) = (unsafe { parser.as_mut() }) else { return Status::NullArgument };
+    match step(&mut parser.parser) {
+        Ok(changed) => {
+            out_changed.write(changed);
+            Status::Ok
+        }
+        Err(status) => status,
     }
 }
 

@@ -11,6 +11,7 @@ use super::handles::{free, webraft_client, webraft_request};
 use super::result::webraft_result;
 use crate::error::Status;
 use crate::request::{Delivery, Next, Request};
+use crate::stream::LiveSnapshots;
 use std::ffi::{c_char, c_void};
 use std::time::Duration;
 
@@ -230,13 +231,28 @@ pub unsafe extern "C" fn webraft_request_snapshot_content(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_json` and `out_len` are NULL or writable (the header's contract).
-        let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
-        // SAFETY: `request` is NULL or a live request (the header's contract).
-        let request = unsafe { handle(request, "request") };
-        let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
-        give_snapshot(request.request.snapshots(|live| live.content()).flatten(), &out_json, &out_len)
+        // SAFETY: the header's contract, passed on.
+        unsafe { give_request_snapshot(request, out_json, out_len, LiveSnapshots::content) }
     }
+}
+
+/// What the snapshot exports share: check the request and `out_json`, take
+/// one snapshot with `take` and hand it out.
+///
+/// # Safety
+/// `request` is NULL or a live request; `out_json` and `out_len` are NULL or writable.
+unsafe fn give_request_snapshot(
+    request: *const webraft_request,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    take: impl FnOnce(&LiveSnapshots) -> Option<String>,
+) -> Status {
+    // SAFETY: this function's contract, for the out-pointers.
+    let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
+    // SAFETY: this function's contract, for `request`.
+    let request = unsafe { handle(request, "request") };
+    let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
+    give_snapshot(request.request.snapshots(take).flatten(), &out_json, &out_len)
 }
 
 /// How many tool calls the first choice of a chat stream has started so far
@@ -261,13 +277,8 @@ pub unsafe extern "C" fn webraft_request_snapshot_tool_arguments(
     out_len: *mut usize,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_json` and `out_len` are NULL or writable (the header's contract).
-        let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
-        // SAFETY: `request` is NULL or a live request (the header's contract).
-        let request = unsafe { handle(request, "request") };
-        let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
-        let snapshot = request.request.snapshots(|live| live.tool_arguments(index));
-        give_snapshot(snapshot.flatten(), &out_json, &out_len)
+        // SAFETY: the header's contract, passed on.
+        unsafe { give_request_snapshot(request, out_json, out_len, |live| live.tool_arguments(index)) }
     }
 }
 

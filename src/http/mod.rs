@@ -48,7 +48,7 @@ pub async fn execute(
         return Err(Error::Cancelled);
     }
     let response = match delivered? {
-        Delivered::FirstEvent(opening) => return read::stream(client, opening, &clock, sink, progress).await,
+        Delivered::FirstEvent(opening) => return read::stream(client, *opening, &clock, sink, progress).await,
         Delivered::Headers(response) => response,
     };
     match call.kind {

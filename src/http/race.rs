@@ -25,7 +25,7 @@ pub(super) enum Delivered {
     /// A 2xx reply whose body is not read yet.
     Headers(Response),
     /// A stream read up to its first event.
-    FirstEvent(Opening),
+    FirstEvent(Box<Opening>),
 }
 
 /// One endpoint's run: its place, how it ended, and what it learned.
@@ -93,7 +93,7 @@ fn run<'a>(
         let commits_now = client.config.hedge.is_none() && index + 1 == client.endpoints.len();
         let outcome = match sent {
             Ok(response) if call.is_stream() && !commits_now => {
-                Opening::new(client, response).first_event(client, clock).await.map(Delivered::FirstEvent)
+                Opening::new(client, response).first_event(client, clock).await.map(|opening| Delivered::FirstEvent(Box::new(opening)))
             }
             Ok(response) => Ok(Delivered::Headers(response)),
             Err(error) => Err(error),
