@@ -463,6 +463,30 @@ mod tests {
     }
 
     #[test]
+    fn each_endpoint_sends_its_own_url_key_model_and_headers_and_a_credential_replaces_the_key() {
+        let config = r#"{"api_key":"own","base_url":"http://127.0.0.1:1/v1","default_headers":{"X-App":"game","X-E":"client"},
+            "fallback":[{"base_url":"http://127.0.0.1:2/v2","api_key":"theirs","model":"small","headers":{"X-E":"endpoint"}}]}"#;
+        let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
+        let client = Client::new(config).unwrap();
+        let call = Call::chat(r#"{"model":"big","messages":[]}"#, false).unwrap();
+        let options = RequestOptions::default();
+        let fallback = &client.endpoints[1];
+        let on_fallback = call.for_endpoint(fallback);
+        let request = client.build(fallback, &on_fallback, &options, &[]).unwrap();
+        assert_eq!(request.url().as_str(), "http://127.0.0.1:2/v2/chat/completions");
+        assert_eq!(request.headers()["authorization"], "Bearer theirs");
+        assert_eq!((request.headers()["x-app"].to_str().unwrap(), request.headers()["x-e"].to_str().unwrap()), ("game", "endpoint"));
+        let body: Value = serde_json::from_slice(request.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body["model"], "small");
+        assert!(matches!(call.for_endpoint(&client.endpoints[0]), Cow::Borrowed(_)), "the client's own endpoint sends the body as is");
+        let credential = [("api-key".to_string(), "fresh".to_string())];
+        let request = client.build(&client.endpoints[0], &call, &options, &credential).unwrap();
+        assert!(request.headers().get("authorization").is_none(), "the credential replaces the key");
+        assert_eq!(request.headers()["api-key"], "fresh");
+        assert!(request.headers()["api-key"].is_sensitive());
+    }
+
+    #[test]
     fn request_query_replaces_the_default_of_the_same_name() {
         let config =
             r#"{"base_url":"http://127.0.0.1:1/v1","default_query":{"over":"client","keep":"k"}}"#;

@@ -837,6 +837,39 @@ mod tests {
     }
 
     #[test]
+    fn fallback_endpoints_inherit_the_key_and_name_their_place_in_errors() {
+        let config = parse(
+            r#"{"api_key":"own","fallback":[{"plan":"free"},
+                {"base_url":"http://127.0.0.1:9/v1/","api_key":"","model":"m","headers":{"X-E":"1"}}],
+                "hedge_ms":250}"#,
+        )
+        .unwrap();
+        let [free, local] = &config.fallback[..] else { panic!("{:?}", config.fallback) };
+        assert_eq!((free.base_url.as_str(), free.api_key.as_ref().map(Secret::expose)), (FREE_BASE_URL, Some("own")));
+        assert_eq!((local.base_url.as_str(), &local.api_key), ("http://127.0.0.1:9/v1", &None));
+        assert_eq!((local.model.as_deref(), &local.headers[..]), (Some("m"), &[("X-E".to_string(), "1".to_string())][..]));
+        assert_eq!(config.hedge, Some(Duration::from_millis(250)));
+        assert_eq!(parse("{}").unwrap().hedge, None);
+        let cases = [
+            (r#"{"fallback":[{"plan":"gold"}]}"#, r#"fallback[0].plan must be "paid" or "free", not "gold""#),
+            (r#"{"fallback":[{"plan":"free"},{"base_url":5}]}"#, "fallback[1].base_url must be a string, got a number"),
+            (r#"{"fallback":[{"url":"x"}]}"#, r#"fallback[0]: unknown key "url""#),
+            (r#"{"fallback":[7]}"#, "fallback[0] must be an object, got a number"),
+            (r#"{"fallback":[{}]}"#, "fallback[0] needs base_url or plan"),
+            (r#"{"fallback":[{"base_url":"ftp://x"}]}"#, r#"fallback[0].base_url must use http or https, not "ftp""#),
+            (r#"{"fallback":[{"plan":"free","headers":{"X":"a\nb"}}]}"#, "fallback[0].headers.X contains characters"),
+            (r#"{"hedge_ms":5}"#, "hedge_ms needs at least one fallback endpoint"),
+        ];
+        for (text, message) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.status(), crate::error::Status::InvalidConfig, "{text}");
+            assert!(err.to_string().contains(message), "{text}: {err}");
+        }
+        let secret = parse("{\"fallback\":[{\"plan\":\"free\",\"api_key\":\"sk-x\\r\\n\"}]}").unwrap_err();
+        assert!(!secret.to_string().contains("sk-x"), "{secret}");
+    }
+
+    #[test]
     fn request_options_override_only_what_they_name() {
         let options =
             RequestOptions::from_json(r#"{"timeout_ms":50,"max_retries":1,"headers":{"X-T":"v"}}"#)
