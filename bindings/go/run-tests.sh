@@ -158,9 +158,8 @@ status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-inco
     }
     expect "fallback from a failing endpoint" 0 "Hello! You said: hi from go" \
         fallback_from "$WEBRAFT_TEST_URL/role/failing/v1" "$WEBRAFT_TEST_URL/v1" -fallback "$WEBRAFT_TEST_URL/v1" hi from go
-    expect "fallback, hedged, partial JSON" 0 '\{\}
-\{"name":"Ada"\}
-\{"name":"Ada","tags":\["x","y"\],"age":36,"ok":true\}' \
+    # How many snapshots print depends on how the chunks meet the reader; the last is the whole content.
+    expect "fallback, hedged, partial JSON" 0 '\{"name":"Ada","tags":\["x","y"\],"age":36,"ok":true\}' \
         fallback_from "$WEBRAFT_TEST_URL/role/first-chunk-3000/v1" "$WEBRAFT_TEST_URL/v2" \
         -fallback "$WEBRAFT_TEST_URL/v2" -hedge 100ms -model json-content -partial-json hi
     expect "fallback, no key: the credential function refuses" 1 "" \
