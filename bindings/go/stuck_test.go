@@ -86,6 +86,16 @@ func TestFallbackMovesOnInOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkEndpoint(t, "chain", reply.EndpointInfo, 4, good, 5)
+
+	// A server loading its model is retried for LoadingRetry (its retry-after-ms is 100 ms), then left.
+	loading := newClient(t, "", webraft.Config{BaseURL: roleURL("loading"), MaxRetries: webraft.Retries(0),
+		LoadingRetry: 400 * time.Millisecond, Fallback: []webraft.Endpoint{{BaseURL: good}}})
+	start := time.Now()
+	reply, err = loading.Chat(ctxFor(t), userRequest("gpt-4o", "hi"))
+	if err != nil || reply.Retries < 2 || time.Since(start) < 300*time.Millisecond {
+		t.Errorf("loading: %v after %d retries in %v", err, reply.Retries, time.Since(start))
+	}
+	checkEndpoint(t, "loading", reply.EndpointInfo, 1, good, 2)
 	checkNoLeaks(t)
 }
 
