@@ -1342,9 +1342,10 @@ public:
      * Not from inside the callback itself. NULL_ARGUMENT on an empty Client.
      */
     Status set_credentials(CredentialCallback callback) noexcept {
+        const bool wanted = static_cast<bool>(callback);
         std::unique_ptr<CredentialCallback> next;
-        if (callback) next.reset(new (std::nothrow) CredentialCallback(std::move(callback)));
-        if (callback && !next) return WEBRAFT_STATUS_PANIC;
+        if (wanted) next.reset(new (std::nothrow) CredentialCallback(std::move(callback)));
+        if (wanted && !next) return WEBRAFT_STATUS_PANIC;  // out of memory
         Status status = webraft_client_set_credential_callback(get(), next ? &detail::ask_credentials : nullptr, next.get());
         if (status == WEBRAFT_STATUS_OK) credentials_ = std::move(next);
         return status;
