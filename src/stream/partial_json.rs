@@ -175,8 +175,10 @@ impl PartialJson {
         let escape = match (escape, byte) {
             (Escape::None, b'"') => {
                 self.token = Token::None;
-                self.expect = if key { Expect::Colon } else { Expect::Separator };
-                if !key {
+                if key {
+                    self.expect = Expect::Colon;
+                } else {
+                    self.value_done();
                     self.mark_safe(at + 1);
                 }
                 return true;
@@ -428,6 +430,10 @@ mod tests {
         scanner.push(r#"{"a":"b"}"#);
         assert!(!scanner.push("x"));
         assert_eq!(scanner.snapshot().unwrap(), r#"{"a":"b"}"#);
+        // Found by the fuzz target: a whole top-level string takes nothing after it.
+        let mut top_string = PartialJson::new();
+        top_string.push(r#""\\",[]"#);
+        assert_eq!(top_string.snapshot().unwrap(), r#""\\""#);
         assert!(PartialJson::new().snapshot().is_none());
     }
 }
