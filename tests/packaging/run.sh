@@ -268,13 +268,22 @@ check "responses: a 429 prints the failed reply's exhausted budget" example_prin
         'requests: 0 of 60 left, reset in 1000 ms' 'tokens: 0 of 150000 left, reset in 360000 ms')" \
     responses "$(config /v2)" rate-limit hi
 # never_stuck's config: FIRST (a role of the test server, or a base) with one fallback endpoint, no retries.
-stuck_config() { echo "{\"base_url\":\"$WEBRAFT_TEST_URL$1\",\"max_retries\":0,$3\"fallback\":[{\"base_url\":\"$WEBRAFT_TEST_URL$2\"}]}"; }
+stuck_config() { echo "{\"base_url\":\"$WEBRAFT_TEST_URL$1\",\"max_retries\":0,${3:-}\"fallback\":[{\"base_url\":\"$WEBRAFT_TEST_URL$2\"}]}"; }
 # never_stuck_prints KEY ARGS...: example_prints for never_stuck, whose credential callback reads WEBRAFT_API_KEY.
 never_stuck_prints() { WEBRAFT_API_KEY="$1" example_prints "$2" "$3" never_stuck "${@:4}"; }
 check "never_stuck falls back from a failing endpoint" never_stuck_prints test-key 0 \
     "$(printf 'Hello! You said: hi\nanswered by %s (endpoint 1; 2 tried)' "$WEBRAFT_TEST_URL/v1")" \
     "$(stuck_config /role/failing/v1 /v1)" gpt-4o hi
-check "never_stuck hedges a slow first token and prints snapshots" never_stuck_prints test-key 0 \
+# never_stuck_ends_with WANT ARGS...: it succeeds and its stdout ends with the lines WANT (how many
+# snapshots come before the last depends on how the chunks meet the frame loop).
+never_stuck_ends_with() {
+    local want="$1" out status=0
+    shift
+    out="$(WEBRAFT_API_KEY=test-key "$WORK/never_stuck" "$@")" || status=$?
+    echo "$out"
+    [ "$status" -eq 0 ] && [ "$(tail -n "$(wc -l <<<"$want")" <<<"$out")" = "$want" ]
+}
+check "never_stuck hedges a slow first token and prints snapshots" never_stuck_ends_with \
     "$(printf '{"name":"Ada","tags":["x","y"],"age":36,"ok":true}\nanswered by %s (endpoint 1; 2 tried)' "$WEBRAFT_TEST_URL/v2")" \
     "$(stuck_config /role/first-chunk-3000/v1 /v2 '"hedge_ms":100,')" json-content hi --partial-json
 check "never_stuck: the credential callback refuses without a key" never_stuck_prints "" 1 "" "$(stuck_config /v1 /v2)" gpt-4o hi
