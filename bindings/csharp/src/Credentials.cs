@@ -66,7 +66,7 @@ namespace Webraft
                 throw new ArgumentException("the credential provider gave an API key that cannot be sent");
             foreach (KeyValuePair<string, string> header in headers)
             {
-                if (header.Key == null || header.Value == null
+                if (header.Value == null
                     || Native.webraft_credential_set_header(native, Utf8.ToNative(header.Key), Utf8.ToNative(header.Value)) != WebraftStatus.Ok)
                     throw new ArgumentException("the credential provider gave a header " + header.Key + " that cannot be sent");
             }
