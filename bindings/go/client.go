@@ -78,6 +78,8 @@ type Config struct {
 	// a library thread, which it may block (to fetch a token, say); calls for
 	// different attempts may run at once. An error ends the call with an
 	// error matching ErrCredentials, whose message is the error's text.
+	// The client holds the function until it is freed, so a function that
+	// refers to its own client keeps it from the cleanup: Close that one.
 	Credentials CredentialFunc `json:"-"`
 }
 
