@@ -181,6 +181,7 @@ func freeClient(ref clientRef) {
 	C.webraft_client_free(ref.ptr)
 	if ref.credentials != 0 {
 		ref.credentials.Delete()
+		liveCredentials.Add(-1)
 	}
 	liveClients.Add(-1)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime/cgo"
 	"slices"
+	"sync/atomic"
 )
 
 // CredentialRequest says which endpoint an attempt is about to go to.
@@ -35,9 +36,14 @@ type Credential struct {
 // ErrCredentials, whose message is the error's text.
 type CredentialFunc func(CredentialRequest) (Credential, error)
 
+// liveCredentials counts credential functions the library may still call
+// (leak checks in tests).
+var liveCredentials atomic.Int64
+
 // setCredentials makes fn the client's credential callback; the returned
 // handle is its user_data, to delete once the client is freed.
 func setCredentials(client *C.webraft_client, fn CredentialFunc) cgo.Handle {
+	liveCredentials.Add(1)
 	h := cgo.NewHandle(fn)
 	C.webraft_go_set_credentials(client, C.uintptr_t(h))
 	return h
