@@ -263,7 +263,7 @@ static void test_the_credential_callback_gives_each_attempt_its_key(void) {
         webraft_client *client = new_client_key("/v1", "wrong-key", ",\"max_retries\":2");
         CHECK_STATUS_EQ(webraft_client_set_credential_callback(client, give_credential, &log), WEBRAFT_STATUS_OK);
         char body[256], model[64];
-        snprintf(model, sizeof model, "flaky-2-cred-%s", modes[m]);
+        unique_model(model, sizeof model, "flaky-2");
         webraft_result *r = webraft_chat(client, (chat_body(body, sizeof body, model, "hi", false), body), NULL);
         CHECK_RESULT_STATUS(r, WEBRAFT_STATUS_OK);
         CHECK_INT_EQ(webraft_result_retries(r), 2);
