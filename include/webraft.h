@@ -99,6 +99,10 @@ enum webraft_status
    * A JSON Pointer names a value of another type than the one asked for.
    */
   WEBRAFT_STATUS_WRONG_TYPE = 20,
+  /**
+   * A credential callback refused to give a credential for an attempt.
+   */
+  WEBRAFT_STATUS_CREDENTIALS = 21,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -236,10 +240,21 @@ typedef struct webraft_client webraft_client;
 typedef struct webraft_conversation webraft_conversation;
 
 /**
+ * Where a credential callback puts the credential for one attempt. Valid
+ * only during the callback; the library copies what is set.
+ */
+typedef struct webraft_credential webraft_credential;
+
+/**
  * A multipart/form-data body being built: text fields and file parts. Calls
  * on one form are serialised, so it may be shared between threads.
  */
 typedef struct webraft_form webraft_form;
+
+/**
+ * A snapshot parser for one growing JSON document.
+ */
+typedef struct webraft_partial_json webraft_partial_json;
 
 /**
  * A started, non-blocking request.
@@ -258,6 +273,23 @@ typedef struct webraft_result webraft_result;
  * work (usually a library worker).
  */
 typedef void (*webraft_log_callback)(void *user_data, webraft_log_level level, const char *message);
+
+/**
+ * Asked for the credential of one attempt (every attempt: retries, fallback
+ * endpoints and hedges each ask again). `endpoint_index` (0 = the client's
+ * own base URL, i = `fallback[i - 1]`) and `base_url` (borrowed for the call)
+ * say which endpoint. Set a key with `webraft_credential_set_key` or headers
+ * with `webraft_credential_set_header`, then return 0; setting nothing sends
+ * the endpoint's configured key. Non-zero ends the call with
+ * WEBRAFT_STATUS_CREDENTIALS (not retried, no fallback), with the message
+ * given to `webraft_credential_fail`. Runs on a library thread that is not a
+ * runtime worker, so it may block (e.g. to fetch a token); calls for
+ * different attempts may run at the same time on different threads.
+ */
+typedef int (*webraft_credential_callback)(void *user_data,
+                                           uint32_t endpoint_index,
+                                           const char *base_url,
+                                           struct webraft_credential *credential);
 
 /**
  * Receives one stream chunk: its JSON text (NUL-terminated, borrowed for the
@@ -373,6 +405,45 @@ webraft_status webraft_client_set_log_callback(const struct webraft_client *clie
                                                webraft_log_callback on_log,
                                                uint32_t max_level,
                                                void *user_data);
+
+/**
+ * Ask `callback` for the credential of every attempt of every request made
+ * after this returns (NULL removes it; see `webraft_credential_callback`).
+ * Replaces any earlier one; once this returns the earlier one is never called
+ * again, so its user_data may be released. `user_data` must stay valid until
+ * the callback is replaced or the client is freed (`webraft_client_free`
+ * waits for a call of it that is running). Not from inside the callback
+ * itself (that would deadlock). Returns NULL_ARGUMENT for a NULL client. Any thread.
+ */
+webraft_status webraft_client_set_credential_callback(const struct webraft_client *client,
+                                                      webraft_credential_callback callback,
+                                                      void *user_data);
+
+/**
+ * In a credential callback: send `Authorization: Bearer <api_key>` instead
+ * of the endpoint's configured key (`api_key` is copied). Returns
+ * NULL_ARGUMENT, INVALID_UTF8, or INVALID_ARGUMENT for an empty key or one
+ * with characters not allowed in a header (the message does not show it).
+ */
+webraft_status webraft_credential_set_key(struct webraft_credential *credential,
+                                          const char *api_key);
+
+/**
+ * In a credential callback: send the header `name: value` (both copied)
+ * instead of the endpoint's configured key, e.g. "api-key" for Azure or
+ * "Authorization" with "Bearer <token>"; the configured key is then not sent.
+ * May be called again for more headers. Returns NULL_ARGUMENT, INVALID_UTF8,
+ * or INVALID_ARGUMENT for a bad header name or value.
+ */
+webraft_status webraft_credential_set_header(struct webraft_credential *credential,
+                                             const char *name,
+                                             const char *value);
+
+/**
+ * In a credential callback: the message (copied) of the CREDENTIALS failure
+ * the callback reports by returning non-zero. Returns NULL_ARGUMENT, INVALID_UTF8.
+ */
+webraft_status webraft_credential_fail(struct webraft_credential *credential, const char *message);
 
 /**
  * Blocking chat completion. `request_json` is an OpenAI chat request body,
@@ -636,6 +707,45 @@ webraft_status webraft_chunk_text(const char *chunk_json,
                                   size_t *out_len);
 
 /**
+ * A new snapshot parser for one growing JSON document (such as a model's
+ * structured output, fed each chunk's `webraft_chunk_text`), owned by the
+ * caller until `webraft_partial_json_free`. Never NULL. One thread at a time.
+ */
+struct webraft_partial_json *webraft_partial_json_new(void);
+
+/**
+ * Take the next `len` bytes of the document: whole UTF-8 characters, cut
+ * anywhere else (mid-string, mid-number). `*out_changed` (may be NULL) says
+ * whether the snapshot changed. Returns NULL_ARGUMENT for a NULL parser or
+ * NULL `text` with `len` > 0, INVALID_UTF8 (nothing taken).
+ */
+webraft_status webraft_partial_json_push(struct webraft_partial_json *parser,
+                                         const char *text,
+                                         size_t len,
+                                         bool *out_changed);
+
+/**
+ * The document has ended: a top-level number still open counts as whole.
+ * `*out_changed` as for `webraft_partial_json_push`. NULL_ARGUMENT for NULL.
+ */
+webraft_status webraft_partial_json_finish(struct webraft_partial_json *parser, bool *out_changed);
+
+/**
+ * The document so far as valid JSON (the rules of
+ * `webraft_request_snapshot_content`), written to `*out_json` (caller frees
+ * with `webraft_string_free`) with its length in `*out_len` (may be NULL).
+ * MISSING (NULL written) while no value has begun; NULL_ARGUMENT.
+ */
+webraft_status webraft_partial_json_snapshot(const struct webraft_partial_json *parser,
+                                             char **out_json,
+                                             size_t *out_len);
+
+/**
+ * Free a snapshot parser. NULL is a no-op.
+ */
+void webraft_partial_json_free(struct webraft_partial_json *parser);
+
+/**
  * Free a string the library handed to the caller (chunks from
  * `webraft_request_next`, text from `webraft_chunk_text`, JSON from
  * `webraft_image_content_part`). NULL is a no-op. Any thread.
@@ -806,6 +916,39 @@ webraft_status webraft_request_next_bytes(const struct webraft_request *request,
                                           webraft_event *out_event,
                                           uint8_t **out_data,
                                           size_t *out_len);
+
+/**
+ * The first choice's content so far as valid JSON: cut at the last safe
+ * point and closed (unfinished strings, arrays and objects closed, a key
+ * without its value dropped, numbers and literals only once whole), so each
+ * snapshot extends the one before and the last equals the full parse. Text
+ * that stops being JSON freezes it at its last valid value. Inside the
+ * request's chunk callback it includes that chunk; polled, it may be ahead of
+ * the chunks read. Writes it to `*out_json` (caller frees with
+ * `webraft_string_free`) and its length to `*out_len` (may be NULL). Returns
+ * MISSING (writing NULL) while no JSON value has begun, and for requests that
+ * are not chat streams; NULL_ARGUMENT for a NULL request or `out_json`. Any
+ * thread, any time until `webraft_request_free`.
+ */
+webraft_status webraft_request_snapshot_content(const struct webraft_request *request,
+                                                char **out_json,
+                                                size_t *out_len);
+
+/**
+ * How many tool calls the first choice of a chat stream has started so far
+ * (0 for NULL and for requests that are not chat streams). Any thread.
+ */
+size_t webraft_request_snapshot_tool_call_count(const struct webraft_request *request);
+
+/**
+ * Tool call `index`'s arguments so far as valid JSON, by the rules of
+ * `webraft_request_snapshot_content` (caller frees). MISSING when there is
+ * no such call or its arguments have no JSON value yet.
+ */
+webraft_status webraft_request_snapshot_tool_arguments(const struct webraft_request *request,
+                                                       size_t index,
+                                                       char **out_json,
+                                                       size_t *out_len);
 
 /**
  * Wait up to `timeout_ms` (WEBRAFT_WAIT_FOREVER: no limit) for the request to
@@ -1253,6 +1396,26 @@ bool webraft_result_usage(const struct webraft_result *result,
  * How many retries the call took (0 when the first attempt was final).
  */
 uint32_t webraft_result_retries(const struct webraft_result *result);
+
+/**
+ * Which endpoint gave the result: 0 for the client's own base URL, i for
+ * `fallback[i - 1]`; for a call that failed on every endpoint, the last one
+ * that failed. 0 for NULL or a call that reached no endpoint.
+ */
+uint32_t webraft_result_endpoint_index(const struct webraft_result *result);
+
+/**
+ * That endpoint's base URL as configured (no trailing slash), or NULL when the
+ * call reached no endpoint or `result` is NULL. Borrowed: valid until
+ * `webraft_result_free`.
+ */
+const char *webraft_result_endpoint_url(const struct webraft_result *result);
+
+/**
+ * How many endpoints the call started (1 without fallback; a hedged loser
+ * counts). 0 for NULL or a call that failed before any attempt.
+ */
+uint32_t webraft_result_endpoints_tried(const struct webraft_result *result);
 
 /**
  * How many stream chunks were delivered (0 for plain calls).

@@ -2,7 +2,8 @@
 
 use crate::cancel::CancelToken;
 use crate::connections::{Connections, LaneBuilder, ReportAlpn};
-use crate::config::{ClientConfig, RequestOptions};
+use crate::config::{ClientConfig, Endpoint, RequestOptions};
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::log::Logger;
 use crate::upload::{Form, Multipart};
@@ -10,6 +11,8 @@ use once_cell::sync::Lazy;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::Method;
 use serde_json::Value;
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub struct Client {
@@ -19,8 +22,13 @@ pub struct Client {
     /// Set when the owner releases the client; cancels everything still in flight.
     pub(crate) closed: CancelToken,
     pub(crate) logger: Logger,
-    /// The fixed endpoints' URLs, parsed once here rather than on every request.
-    endpoint_urls: Vec<(&'static str, reqwest::Url)>,
+    /// Each endpoint's URLs for the fixed paths (chat, Responses), parsed once here rather
+    /// than on every request; `endpoint_urls[i]` belongs to `endpoints[i]`.
+    endpoint_urls: Vec<Vec<(&'static str, reqwest::Url)>>,
+    /// Where a call may go, in the order it tries them: the client's own base URL and key,
+    /// then the `fallback` entries.
+    pub(crate) endpoints: Vec<Endpoint>,
+    pub(crate) credentials: Arc<Credentials>,
 }
 
 /// The paths whose full URLs a client parses when it is made.
@@ -168,6 +176,20 @@ impl Call {
 
     /// Whether the reply comes in pieces that reach the caller's delivery: stream events,
     /// or a download's bytes.
+    /// The call as endpoint `endpoint` gets it: with its `model` in place of the body's.
+    /// A body that is not a JSON object with a `model` is sent unchanged.
+    pub fn for_endpoint(&self, endpoint: &Endpoint) -> Cow<'_, Call> {
+        let Some(model) = &endpoint.model else { return Cow::Borrowed(self) };
+        let parsed = self.body.as_deref().map(serde_json::from_slice::<Value>);
+        let Some(Ok(Value::Object(mut members))) = parsed else { return Cow::Borrowed(self) };
+        if !members.contains_key("model") {
+            return Cow::Borrowed(self);
+        }
+        members.insert("model".into(), Value::from(model.as_str()));
+        let body = serde_json::to_vec(&members).expect("a JSON value always serializes");
+        Cow::Owned(Call { body: Some(body), ..self.clone() })
+    }
+
     pub fn is_stream(&self) -> bool {
         match self.kind {
             CallKind::Chat { stream }
@@ -213,6 +235,14 @@ fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool
     Ok((bytes, stream))
 }
 
+/// The fixed paths' URLs under `base_url`.
+fn fixed_urls(base_url: &str) -> Vec<(&'static str, reqwest::Url)> {
+    FIXED_PATHS
+        .iter()
+        .filter_map(|path| Some((*path, reqwest::Url::parse(&format!("{base_url}{path}")).ok()?)))
+        .collect()
+}
+
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
         let pool = http_builder(&config, config.connect_timeout)?
@@ -225,16 +255,22 @@ impl Client {
             build(builder.http2_prior_knowledge())
         });
         let connections = Connections::new(pool, new_lane, config.http2_prior_knowledge);
-        let endpoint_urls = FIXED_PATHS
-            .iter()
-            .filter_map(|path| Some((*path, reqwest::Url::parse(&format!("{}{path}", config.base_url)).ok()?)))
-            .collect();
+        let own = Endpoint {
+            base_url: config.base_url.clone(),
+            api_key: config.api_key.clone(),
+            model: None,
+            headers: Vec::new(),
+        };
+        let endpoints: Vec<Endpoint> = std::iter::once(own).chain(config.fallback.iter().cloned()).collect();
+        let endpoint_urls = endpoints.iter().map(|endpoint| fixed_urls(&endpoint.base_url)).collect();
         Ok(Client {
+            endpoints,
             config,
             connections,
             closed: CancelToken::new(),
             logger: Logger::default(),
             endpoint_urls,
+            credentials: Arc::default(),
         })
     }
 
@@ -257,17 +293,31 @@ impl Client {
         &self.config
     }
 
+    /// The source asked for each attempt's credential.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
     /// Cancel every request still in flight on this client.
     pub fn close(&self) {
         self.closed.cancel();
     }
 
-    /// Build the HTTP request for `call`: URL, auth, default and per-request headers and query.
-    pub(crate) fn build(&self, call: &Call, options: &RequestOptions) -> Result<reqwest::Request> {
-        let mut url = match self.endpoint_urls.iter().find(|(path, _)| *path == call.path) {
+    /// Build the HTTP request for `call` on `endpoint`: URL, auth (`credential`, when the
+    /// credential source gave one, replaces the endpoint's key), default, endpoint and
+    /// per-request headers and query.
+    pub(crate) fn build(
+        &self,
+        index: usize,
+        call: &Call,
+        options: &RequestOptions,
+        credential: &[(String, String)],
+    ) -> Result<reqwest::Request> {
+        let endpoint = &self.endpoints[index];
+        let mut url = match self.endpoint_urls[index].iter().find(|(path, _)| *path == call.path) {
             Some((_, url)) => url.clone(),
             None => {
-                let url = format!("{}{}", self.config.base_url, call.path);
+                let url = format!("{}{}", endpoint.base_url, call.path);
                 reqwest::Url::parse(&url)
                     .map_err(|e| Error::InvalidArgument(format!("bad URL {url:?}: {e}")))?
             }
@@ -282,7 +332,7 @@ impl Client {
             url.set_query(None);
         }
         let mut request = reqwest::Request::new(call.method.clone(), url);
-        *request.headers_mut() = self.headers(call, options)?;
+        *request.headers_mut() = self.headers(endpoint, call, options, credential)?;
         if let Some(body) = &call.body {
             *request.body_mut() = Some(body.clone().into());
         }
@@ -296,7 +346,13 @@ impl Client {
         Ok(request)
     }
 
-    fn headers(&self, call: &Call, options: &RequestOptions) -> Result<HeaderMap> {
+    fn headers(
+        &self,
+        endpoint: &Endpoint,
+        call: &Call,
+        options: &RequestOptions,
+        credential: &[(String, String)],
+    ) -> Result<HeaderMap> {
         let mut headers = HeaderMap::new();
         let accept = match call.kind {
             CallKind::Download { .. } => "*/*",
@@ -308,10 +364,8 @@ impl Client {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let config = &self.config;
-        let auth = config
-            .api_key
-            .as_ref()
-            .map(|key| format!("Bearer {}", key.expose()));
+        let key = endpoint.api_key.as_ref().filter(|_| credential.is_empty());
+        let auth = key.map(|key| format!("Bearer {}", key.expose()));
         let fixed = [
             ("authorization", auth.as_deref()),
             ("openai-organization", config.organization.as_deref()),
@@ -322,10 +376,17 @@ impl Client {
                 insert_header(&mut headers, name, value)?;
             }
         }
+        for (name, value) in credential {
+            insert_header(&mut headers, name, value)?;
+            if let Some(value) = headers.get_mut(name.as_str()) {
+                value.set_sensitive(true);
+            }
+        }
         if let Some(value) = headers.get_mut(AUTHORIZATION) {
             value.set_sensitive(true);
         }
-        for (name, value) in config.default_headers.iter().chain(&options.headers) {
+        let chosen = config.default_headers.iter().chain(&endpoint.headers).chain(&options.headers);
+        for (name, value) in chosen {
             insert_header(&mut headers, name, value)?;
         }
         Ok(headers)
@@ -499,7 +560,8 @@ mod tests {
         let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
         let options = RequestOptions::from_json(options).unwrap();
         let call = Call::raw("GET", "/models", None).unwrap();
-        Client::new(config).unwrap().build(&call, &options).unwrap()
+        let client = Client::new(config).unwrap();
+        client.build(0, &call, &options, &[]).unwrap()
     }
 
     #[test]
@@ -527,10 +589,10 @@ mod tests {
         let config = r#"{"base_url":"http://127.0.0.1:1/v1","default_query":{"d":"1"}}"#;
         let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
         let client = Client::new(config).unwrap();
-        assert_eq!(client.endpoint_urls.len(), FIXED_PATHS.len());
+        assert_eq!(client.endpoint_urls[0].len(), FIXED_PATHS.len());
         let url = |call: &Call, options: &str| {
             let options = RequestOptions::from_json(options).unwrap();
-            client.build(call, &options).unwrap().url().to_string()
+            client.build(0, call, &options, &[]).unwrap().url().to_string()
         };
         let chat = Call::chat("{}", true).unwrap();
         assert_eq!(url(&chat, ""), "http://127.0.0.1:1/v1/chat/completions?d=1");
@@ -540,6 +602,30 @@ mod tests {
         assert_eq!(url(&responses, ""), "http://127.0.0.1:1/v1/responses?d=1");
         let raw = Call::raw("GET", "/models?limit=2", None).unwrap();
         assert_eq!(url(&raw, ""), "http://127.0.0.1:1/v1/models?limit=2&d=1");
+    }
+
+    #[test]
+    fn each_endpoint_sends_its_own_url_key_model_and_headers_and_a_credential_replaces_the_key() {
+        let config = r#"{"api_key":"own","base_url":"http://127.0.0.1:1/v1","default_headers":{"X-App":"game","X-E":"client"},
+            "fallback":[{"base_url":"http://127.0.0.1:2/v2","api_key":"theirs","model":"small","headers":{"X-E":"endpoint"}}]}"#;
+        let config = ClientConfig::from_json_with_env(config, |_| None).unwrap();
+        let client = Client::new(config).unwrap();
+        let call = Call::chat(r#"{"model":"big","messages":[]}"#, false).unwrap();
+        let options = RequestOptions::default();
+        let fallback = &client.endpoints[1];
+        let on_fallback = call.for_endpoint(fallback);
+        let request = client.build(1, &on_fallback, &options, &[]).unwrap();
+        assert_eq!(request.url().as_str(), "http://127.0.0.1:2/v2/chat/completions");
+        assert_eq!(request.headers()["authorization"], "Bearer theirs");
+        assert_eq!((request.headers()["x-app"].to_str().unwrap(), request.headers()["x-e"].to_str().unwrap()), ("game", "endpoint"));
+        let body: Value = serde_json::from_slice(request.body().unwrap().as_bytes().unwrap()).unwrap();
+        assert_eq!(body["model"], "small");
+        assert!(matches!(call.for_endpoint(&client.endpoints[0]), Cow::Borrowed(_)), "the client's own endpoint sends the body as is");
+        let credential = [("api-key".to_string(), "fresh".to_string())];
+        let request = client.build(0, &call, &options, &credential).unwrap();
+        assert!(request.headers().get("authorization").is_none(), "the credential replaces the key");
+        assert_eq!(request.headers()["api-key"], "fresh");
+        assert!(request.headers()["api-key"].is_sensitive());
     }
 
     #[test]

@@ -53,6 +53,22 @@ pub struct ClientConfig {
     pub loading_retry: Duration,
     /// Speak HTTP/2 without negotiating it to plain-http origins (h2c).
     pub http2_prior_knowledge: bool,
+    /// More endpoints, tried in order after the client's own (`fallback`).
+    pub fallback: Vec<Endpoint>,
+    /// The first-token budget after which the next endpoint also starts (`hedge_ms`).
+    pub hedge: Option<Duration>,
+}
+
+/// One place a request can go: the client's own base URL and key, or a `fallback` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Without a trailing slash.
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    /// Replaces the request body's `model` on this endpoint.
+    pub model: Option<String>,
+    /// Sent after the client's default headers.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A credential: usable, but never printed by `Debug`.
@@ -201,12 +217,57 @@ struct ConfigKeys {
     loading_retry_ms: Option<Option<Duration>>,
     #[serde(deserialize_with = "flag")]
     http2_prior_knowledge: Option<bool>,
+    #[serde(deserialize_with = "endpoint_list")]
+    fallback: Vec<EndpointKeys>,
+    #[serde(deserialize_with = "millis")]
+    hedge_ms: Option<Option<Duration>>,
+}
+
+/// One `fallback` entry as written.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct EndpointKeys {
+    #[serde(deserialize_with = "text")]
+    base_url: Option<String>,
+    #[serde(deserialize_with = "text")]
+    plan: Option<String>,
+    #[serde(deserialize_with = "text")]
+    api_key: Option<String>,
+    #[serde(deserialize_with = "text")]
+    model: Option<String>,
+    #[serde(deserialize_with = "string_map")]
+    headers: Vec<(String, String)>,
+}
+
+impl EndpointKeys {
+    /// The endpoint at `fallback[place]`; an absent key means the client's own `api_key`.
+    fn into_endpoint(self, place: usize, client_key: Option<&Secret>) -> Result<Endpoint> {
+        let prefixed = |e: Error| match e {
+            Error::InvalidConfig(m) => Error::InvalidConfig(format!("fallback[{place}].{m}")),
+            other => other,
+        };
+        if self.base_url.is_none() && self.plan.is_none() {
+            return Err(Error::InvalidConfig(format!("fallback[{place}] needs base_url or plan")));
+        }
+        let base_url = base_url(self.plan.as_deref(), self.base_url.as_deref()).map_err(prefixed)?;
+        let api_key = match self.api_key {
+            Some(key) => {
+                check_key(&key).map_err(prefixed)?;
+                (!key.is_empty()).then_some(Secret(key))
+            }
+            None => client_key.cloned(),
+        };
+        for (name, value) in &self.headers {
+            check_header(&format!("fallback[{place}].headers."), name, value, Error::InvalidConfig)?;
+        }
+        Ok(Endpoint { base_url, api_key, model: self.model, headers: self.headers })
+    }
 }
 
 impl ConfigKeys {
     /// The validation step. Its checks run in the order the messages were always
     /// reported in: api_key, plan and base_url, TLS files, proxy, header values.
-    fn into_config(self, env: impl Fn(&str) -> Option<String>) -> Result<ClientConfig> {
+    fn into_config(mut self, env: impl Fn(&str) -> Option<String>) -> Result<ClientConfig> {
         let api_key = self
             .api_key
             .clone()
@@ -214,14 +275,17 @@ impl ConfigKeys {
             .or_else(|| env("OPENAI_API_KEY"))
             .filter(|key| !key.is_empty());
         if let Some(key) = &api_key {
-            // The message must not echo the key.
-            if reqwest::header::HeaderValue::from_str(key).is_err() {
-                return Err(Error::InvalidConfig(
-                    "api_key contains characters not allowed in a header (such as CR or LF)".into(),
-                ));
-            }
+            check_key(key)?;
         }
+        let api_key = api_key.map(Secret);
         let base_url = base_url(self.plan.as_deref(), self.base_url.as_deref())?;
+        let fallback = (std::mem::take(&mut self.fallback).into_iter().enumerate())
+            .map(|(place, keys)| keys.into_endpoint(place, api_key.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        let hedge = self.hedge_ms.flatten();
+        if hedge.is_some() && fallback.is_empty() {
+            return Err(Error::InvalidConfig("hedge_ms needs at least one fallback endpoint".into()));
+        }
         let tls = self.tls()?;
         if let Some(proxy) = &self.proxy {
             reqwest::Proxy::all(proxy.as_str())
@@ -229,7 +293,7 @@ impl ConfigKeys {
         }
         let clocks = Timeouts::default();
         let config = ClientConfig {
-            api_key: api_key.map(Secret),
+            api_key,
             base_url,
             organization: self.organization,
             project: self.project,
@@ -256,6 +320,8 @@ impl ConfigKeys {
                 .loading_retry_ms
                 .map_or(DEFAULT_LOADING_RETRY, |budget| budget.unwrap_or(Duration::ZERO)),
             http2_prior_knowledge: self.http2_prior_knowledge.unwrap_or(false),
+            fallback,
+            hedge,
         };
         config.check_headers()?;
         Ok(config)
@@ -354,12 +420,12 @@ fn parse_keys<T: DeserializeOwned>(
 
 /// serde's errors do not name the key, and every documented message starts with it: find
 /// the first entry that fails on its own and put its key in front. A checker's problem
-/// starts with ' ' or '.'; anything else is serde refusing a key `T` does not declare.
+/// starts with ' ', '.' or '[' (a place in an array); anything else is serde refusing a key `T` does not declare.
 fn keyed_message<T: DeserializeOwned>(object: &Map<String, Value>) -> Option<String> {
     object.iter().find_map(|(key, value)| {
         let alone = Value::Object(Map::from_iter([(key.clone(), value.clone())]));
         let problem = T::deserialize(&alone).err()?.to_string();
-        Some(if problem.starts_with([' ', '.']) {
+        Some(if problem.starts_with([' ', '.', '[']) {
             format!("{key}{problem}")
         } else {
             format!("unknown key {key:?}")
@@ -453,6 +519,37 @@ fn string_map<'de, D: Deserializer<'de>>(
             .collect()
     })?;
     Ok(pairs.unwrap_or_default())
+}
+
+/// A key travels in a header; the message must not echo it.
+fn check_key(key: &str) -> Result<()> {
+    match reqwest::header::HeaderValue::from_str(key) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::InvalidConfig(
+            "api_key contains characters not allowed in a header (such as CR or LF)".into(),
+        )),
+    }
+}
+
+/// An array of endpoint objects; a problem names its place, e.g. `[1].plan must be …`.
+fn endpoint_list<'de, D: Deserializer<'de>>(de: D) -> std::result::Result<Vec<EndpointKeys>, D::Error> {
+    let list = checked(de, |value| {
+        let Value::Array(items) = value else {
+            return Err(must_be("an array of endpoint objects", &value));
+        };
+        let parse_one = |(place, item): (usize, Value)| {
+            let Value::Object(object) = &item else {
+                return Err(format!("[{place}]{}", must_be("an object", &item)));
+            };
+            EndpointKeys::deserialize(&item).map_err(|e| match keyed_message::<EndpointKeys>(object) {
+                Some(m) if m.starts_with("unknown key") => format!("[{place}]: {m}"),
+                Some(m) => format!("[{place}].{m}"),
+                None => format!("[{place}]: {e}"),
+            })
+        };
+        items.into_iter().enumerate().map(parse_one).collect()
+    })?;
+    Ok(list.unwrap_or_default())
 }
 
 /// A header must survive the trip into HTTP: no CR, LF or other control bytes.
@@ -752,6 +849,39 @@ mod tests {
                 .status(),
             crate::error::Status::InvalidConfig
         );
+    }
+
+    #[test]
+    fn fallback_endpoints_inherit_the_key_and_name_their_place_in_errors() {
+        let config = parse(
+            r#"{"api_key":"own","fallback":[{"plan":"free"},
+                {"base_url":"http://127.0.0.1:9/v1/","api_key":"","model":"m","headers":{"X-E":"1"}}],
+                "hedge_ms":250}"#,
+        )
+        .unwrap();
+        let [free, local] = &config.fallback[..] else { panic!("{:?}", config.fallback) };
+        assert_eq!((free.base_url.as_str(), free.api_key.as_ref().map(Secret::expose)), (FREE_BASE_URL, Some("own")));
+        assert_eq!((local.base_url.as_str(), &local.api_key), ("http://127.0.0.1:9/v1", &None));
+        assert_eq!((local.model.as_deref(), &local.headers[..]), (Some("m"), &[("X-E".to_string(), "1".to_string())][..]));
+        assert_eq!(config.hedge, Some(Duration::from_millis(250)));
+        assert_eq!(parse("{}").unwrap().hedge, None);
+        let cases = [
+            (r#"{"fallback":[{"plan":"gold"}]}"#, r#"fallback[0].plan must be "paid" or "free", not "gold""#),
+            (r#"{"fallback":[{"plan":"free"},{"base_url":5}]}"#, "fallback[1].base_url must be a string, got a number"),
+            (r#"{"fallback":[{"url":"x"}]}"#, r#"fallback[0]: unknown key "url""#),
+            (r#"{"fallback":[7]}"#, "fallback[0] must be an object, got a number"),
+            (r#"{"fallback":[{}]}"#, "fallback[0] needs base_url or plan"),
+            (r#"{"fallback":[{"base_url":"ftp://x"}]}"#, r#"fallback[0].base_url must use http or https, not "ftp""#),
+            (r#"{"fallback":[{"plan":"free","headers":{"X":"a\nb"}}]}"#, "fallback[0].headers.X contains characters"),
+            (r#"{"hedge_ms":5}"#, "hedge_ms needs at least one fallback endpoint"),
+        ];
+        for (text, message) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.status(), crate::error::Status::InvalidConfig, "{text}");
+            assert!(err.to_string().contains(message), "{text}: {err}");
+        }
+        let secret = parse("{\"fallback\":[{\"plan\":\"free\",\"api_key\":\"sk-x\\r\\n\"}]}").unwrap_err();
+        assert!(!secret.to_string().contains("sk-x"), "{secret}");
     }
 
     #[test]

@@ -40,11 +40,13 @@ pub enum Status {
     Missing = 19,
     /// A JSON Pointer names a value of another type than the one asked for.
     WrongType = 20,
+    /// A credential callback refused to give a credential for an attempt.
+    Credentials = 21,
 }
 
 impl Status {
     /// Every status, in value order.
-    pub const fn all() -> [Status; 21] {
+    pub const fn all() -> [Status; 22] {
         [
             Status::Ok,
             Status::NullArgument,
@@ -67,6 +69,7 @@ impl Status {
             Status::InvalidState,
             Status::Missing,
             Status::WrongType,
+            Status::Credentials,
         ]
     }
 
@@ -94,6 +97,7 @@ impl Status {
             Status::InvalidState => "INVALID_STATE",
             Status::Missing => "MISSING",
             Status::WrongType => "WRONG_TYPE",
+            Status::Credentials => "CREDENTIALS",
         }
     }
 }
@@ -328,6 +332,9 @@ pub enum Error {
         expected: &'static str,
         found: &'static str,
     },
+    /// The message is the credential callback's own (never a credential).
+    #[error("no credential: {0}")]
+    Credentials(String),
 }
 
 impl Error {
@@ -353,6 +360,7 @@ impl Error {
             Error::InvalidState(_) => Status::InvalidState,
             Error::Missing(_) => Status::Missing,
             Error::WrongType { .. } => Status::WrongType,
+            Error::Credentials(_) => Status::Credentials,
         }
     }
 

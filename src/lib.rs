@@ -14,6 +14,7 @@ pub mod client;
 pub mod config;
 mod connections;
 pub mod conversation;
+pub mod credentials;
 pub mod error;
 mod ffi;
 pub mod file;

@@ -2,7 +2,7 @@
 //! cancelled or dropped from any thread.
 
 use crate::cancel::CancelToken;
-use crate::client::{Call, Client};
+use crate::client::{Call, CallKind, Client};
 use crate::config::RequestOptions;
 use crate::error::{Error, Result as CallOutcome, Status};
 use crate::file::AtomicFile;
@@ -11,6 +11,7 @@ use crate::result::CallResult;
 use crate::runtime;
 use crate::http::{self, ChunkSink};
 use crate::result::Progress;
+use crate::stream::LiveSnapshots;
 use futures_util::FutureExt;
 use std::any::Any;
 use std::collections::VecDeque;
@@ -87,6 +88,8 @@ struct Shared {
     stream: bool,
     /// Whether those pieces are binary (a download) rather than text events.
     bytes: bool,
+    /// A chat stream's structured output so far; None for other calls.
+    live: Option<Arc<Mutex<LiveSnapshots>>>,
     state: Mutex<State>,
     /// Signalled when a chunk is queued or the call finishes.
     changed: Condvar,
@@ -122,7 +125,7 @@ impl Request {
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
-        let request = Request::new(call.is_stream(), call.yields_bytes());
+        let request = Request::for_call(&call);
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
@@ -143,6 +146,9 @@ impl Request {
             call.ask_stream_usage();
         }
         let mut progress = Progress::new(call.kind);
+        if let Some(live) = &self.shared.live {
+            progress.watch(Arc::clone(live));
+        }
         let mut sink = Sink { delivery, request: self };
         let work = AssertUnwindSafe(http::execute(client, &call, &options, &mut sink, &mut progress));
         let outcome = tokio::select! {
@@ -164,17 +170,24 @@ impl Request {
 
     /// A request that failed before it could start; it is already finished.
     pub fn failed(error: Error) -> Request {
-        let request = Request::new(false, false);
+        let request = Request::new(false, false, None);
         request.finish(CallResult::failed(error));
         request
     }
 
-    fn new(stream: bool, bytes: bool) -> Request {
+    /// A request for `call`; a chat stream also keeps live snapshots of its output.
+    fn for_call(call: &Call) -> Request {
+        let live = (call.kind == CallKind::Chat { stream: true }).then(Arc::default);
+        Request::new(call.is_stream(), call.yields_bytes(), live)
+    }
+
+    fn new(stream: bool, bytes: bool, live: Option<Arc<Mutex<LiveSnapshots>>>) -> Request {
         Request {
             shared: Arc::new(Shared {
                 cancel: CancelToken::new(),
                 stream,
                 bytes,
+                live,
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
                 space: Notify::new(),
@@ -196,7 +209,7 @@ impl Request {
         if matches!(delivery, Delivery::Discard) && Handle::try_current().is_err() {
             return match runtime::handle() {
                 Ok(runtime) => {
-                    let request = Request::new(call.is_stream(), call.yields_bytes());
+                    let request = Request::for_call(&call);
                     runtime.block_on(request.drive(client, call, options, delivery))
                 }
                 Err(error) => CallResult::failed(error),
@@ -221,6 +234,14 @@ impl Request {
     /// Whether its pieces are a binary reply's bytes (read with `next`, never as text).
     pub fn yields_bytes(&self) -> bool {
         self.shared.bytes
+    }
+
+
+    /// The chat stream's snapshots as they are now (see `LiveSnapshots`), read by `read`;
+    /// None for calls that are not chat streams.
+    pub fn snapshots<T>(&self, read: impl FnOnce(&LiveSnapshots) -> T) -> Option<T> {
+        let live = self.shared.live.as_ref()?;
+        Some(read(&live.lock().unwrap_or_else(|p| p.into_inner())))
     }
 
     /// Ask the call to stop. It finishes with CANCELLED unless it already finished.

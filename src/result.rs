@@ -46,6 +46,17 @@ pub struct CallResult {
     /// Body bytes of the final reply that arrived, whether kept, written or handed on; for a
     /// body cut short, what came before the cut.
     pub bytes_received: u64,
+    /// Which endpoint answered (or failed last); None when the call reached none.
+    pub answered: Option<Answered>,
+}
+
+/// The endpoint a call ended on, and how many it started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// 0 for the client's own base URL, i for `fallback[i - 1]`.
+    pub index: usize,
+    pub base_url: String,
+    pub tried: usize,
 }
 
 impl CallResult {

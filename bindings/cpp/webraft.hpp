@@ -32,6 +32,12 @@
  * - Result::tool_calls() is a range of ToolCall; JSON Pointer reads (get_*
  *   throw, find_* return std::optional) work on a Result and on JsonText, the
  *   view that chunks and tool-call arguments come as.
+ * - Endpoint fallback and hedging are client config keys ("fallback",
+ *   "hedge_ms"); Result::endpoint_index() and endpoints_tried() say which
+ *   endpoint answered. Client::set_credentials takes a callable asked for the
+ *   key of every attempt. Request::snapshot_content() and
+ *   snapshot_tool_arguments() read a streamed reply so far as valid JSON;
+ *   PartialJson does the same for any text.
  * - Status values are the C enum's and their names come from
  *   webraft_status_name: the wrapper keeps no list of its own.
  *
@@ -50,6 +56,7 @@
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -461,6 +468,16 @@ public:
     std::uint32_t retries() const noexcept { return webraft_result_retries(get()); }
     std::size_t chunk_count() const noexcept { return webraft_result_chunk_count(get()); }
 
+    /**
+     * Which endpoint gave the result: 0 = the client's own base URL, i = the
+     * config's fallback[i - 1]; for a call that failed everywhere, the last one tried.
+     */
+    std::uint32_t endpoint_index() const noexcept { return webraft_result_endpoint_index(get()); }
+    /** That endpoint's base URL; a null view when the call reached none. */
+    std::string_view endpoint_url() const noexcept { return detail::view(webraft_result_endpoint_url(get())); }
+    /** How many endpoints the call started (1 without fallback; a hedge's loser counts). */
+    std::uint32_t endpoints_tried() const noexcept { return webraft_result_endpoints_tried(get()); }
+
     /** The tool calls the reply asked for (an empty range when none). */
     ToolCalls tool_calls() const noexcept { return ToolCalls(get()); }
     /**
@@ -598,7 +615,10 @@ public:
           param_(detail::copy(result.error_param())),
           request_id_(detail::copy(result.request_id())),
           headers_json_(result.empty() ? "{}" : detail::copy(result.headers_json())),
-          rate_limit_(result.rate_limit()) {}
+          rate_limit_(result.rate_limit()),
+          endpoint_index_(result.endpoint_index()),
+          endpoint_url_(detail::copy(result.endpoint_url())),
+          endpoints_tried_(result.endpoints_tried()) {}
 
     /** A failure the library reported only as a status (a conversation edit, a JSON Pointer read). */
     Error(Status status, const std::string& message)
@@ -643,6 +663,10 @@ public:
     JsonText headers_json() const noexcept { return JsonText(headers_json_); }
     /** The failed reply's `x-ratelimit-*` headers (see Result::rate_limit): a 429 says when to retry. */
     const RateLimit& rate_limit() const noexcept { return rate_limit_; }
+    /** The endpoint the call failed on last, its base URL ("" when none) and how many were tried (see Result). */
+    std::uint32_t endpoint_index() const noexcept { return endpoint_index_; }
+    const std::string& endpoint_url() const noexcept { return endpoint_url_; }
+    std::uint32_t endpoints_tried() const noexcept { return endpoints_tried_; }
 
 private:
     static std::string message_of(const Result& result) {
@@ -660,6 +684,9 @@ private:
     std::string request_id_;
     std::string headers_json_ = "{}";
     RateLimit rate_limit_;
+    std::uint32_t endpoint_index_ = 0;
+    std::string endpoint_url_;
+    std::uint32_t endpoints_tried_ = 0;
 };
 
 namespace detail {
@@ -1000,6 +1027,28 @@ public:
         }
         return found;
     }
+    /**
+     * A streamed chat's content so far as valid JSON (the README's snapshot
+     * rules: open strings, arrays and objects closed, a dangling key dropped);
+     * an empty String until a JSON value has begun. It reflects the chunks the
+     * library decoded, which may be ahead of those polled; after the end, the
+     * final snapshot. Any thread.
+     */
+    String snapshot_content() const noexcept {
+        char* json = nullptr;
+        std::size_t len = 0;
+        webraft_request_snapshot_content(get(), &json, &len);
+        return String(json, len);
+    }
+    /** How many tool calls the streamed reply has started so far. */
+    std::size_t snapshot_tool_call_count() const noexcept { return webraft_request_snapshot_tool_call_count(get()); }
+    /** Tool call `index`'s arguments so far as valid JSON; an empty String until they begin. */
+    String snapshot_tool_arguments(std::size_t index) const noexcept {
+        char* json = nullptr;
+        std::size_t len = 0;
+        webraft_request_snapshot_tool_arguments(get(), index, &json, &len);
+        return String(json, len);
+    }
 
     /** Waits up to `timeout_ms`; true once finished. */
     bool wait(std::uint32_t timeout_ms = wait_forever) const noexcept { return webraft_request_wait(get(), timeout_ms); }
@@ -1316,6 +1365,120 @@ private:
  * `std::string`; sent as is) or a Conversation (for Responses the library makes
  * its messages the `input` items). Borrowed for the duration of the call.
  */
+/**
+ * Snapshots of one growing JSON document given piece by piece, with the same
+ * rules as Request::snapshot_content: for the text a chunk callback gets
+ * (Chunk::text()) or a Responses stream's deltas. Move-only; one thread at a time.
+ */
+class PartialJson {
+public:
+    PartialJson() noexcept : handle_(webraft_partial_json_new()) {}
+
+    /**
+     * Adds the next piece (whole UTF-8 characters; it may end mid-string or
+     * mid-number); true when the snapshot changed. A piece the library refuses
+     * (INVALID_UTF8) changes nothing and is kept in status().
+     */
+    bool push(std::string_view piece) noexcept {
+        bool changed = false;
+        remember(webraft_partial_json_push(handle_.get(), piece.data(), piece.size(), &changed));
+        return changed;
+    }
+    /** Ends the document (a number still open is complete); true when the snapshot changed. */
+    bool finish() noexcept {
+        bool changed = false;
+        remember(webraft_partial_json_finish(handle_.get(), &changed));
+        return changed;
+    }
+    /** The snapshot so far; an empty String until a value has begun. */
+    String snapshot() const noexcept {
+        char* json = nullptr;
+        std::size_t len = 0;
+        webraft_partial_json_snapshot(handle_.get(), &json, &len);
+        return String(json, len);
+    }
+    /** OK, or the first failure of push() or finish(). */
+    Status status() const noexcept { return status_; }
+
+private:
+    void remember(Status status) noexcept {
+        if (status_ == WEBRAFT_STATUS_OK) status_ = status;
+    }
+
+    detail::Handle<webraft_partial_json, webraft_partial_json_free> handle_;
+    Status status_ = WEBRAFT_STATUS_OK;
+};
+
+/**
+ * One attempt's question to a credential callback (Client::set_credentials):
+ * which endpoint it goes to, and where the credential goes. Valid only during
+ * the callback. Setting nothing sends the endpoint's configured key.
+ */
+class CredentialRequest {
+public:
+    /** Wraps the arguments of a webraft_credential_callback. */
+    CredentialRequest(std::uint32_t endpoint_index, const char* base_url, webraft_credential* credential) noexcept
+        : endpoint_index_(endpoint_index), base_url_(detail::view(base_url)), credential_(credential) {}
+
+    /** 0 = the client's own base URL, i = the config's fallback[i - 1]. */
+    std::uint32_t endpoint_index() const noexcept { return endpoint_index_; }
+    std::string_view base_url() const noexcept { return base_url_; }
+
+    /** Sends `Authorization: Bearer <api_key>`; a key that cannot be sent fails the attempt. */
+    Status set_key(CStr api_key) noexcept {
+        return checked(webraft_credential_set_key(credential_, api_key.get()), "an API key that cannot be sent");
+    }
+    /** Sends `name: value` (e.g. "api-key" for Azure); a header that cannot be sent fails the attempt. */
+    Status set_header(CStr name, CStr value) noexcept {
+        return checked(webraft_credential_set_header(credential_, name.get(), value.get()), "a header that cannot be sent");
+    }
+    /** Ends the call with CREDENTIALS and this message (no retry, no fallback). */
+    void fail(CStr message) noexcept {
+        if (!failed_) webraft_credential_fail(credential_, message.get());
+        failed_ = true;
+    }
+    bool failed() const noexcept { return failed_; }
+
+private:
+    Status checked(Status status, const char* what) noexcept {
+        if (status != WEBRAFT_STATUS_OK) fail((std::string("the credential callback gave ") + what).c_str());
+        return status;
+    }
+
+    std::uint32_t endpoint_index_;
+    std::string_view base_url_;
+    webraft_credential* credential_;
+    bool failed_ = false;
+};
+
+/**
+ * Asked for the credential of every attempt: each retry, fallback endpoint
+ * and hedge asks again. Runs on a library thread, which it may block (to fetch
+ * a token); calls for different attempts may run at the same time. An
+ * exception it throws fails the attempt with its what().
+ */
+using CredentialCallback = std::function<void(CredentialRequest&)>;
+
+namespace detail {
+/** The webraft_credential_callback of a Client: user_data is its CredentialCallback. */
+inline int ask_credentials(void* user_data, std::uint32_t endpoint_index, const char* base_url,
+                           webraft_credential* credential) noexcept {
+    CredentialRequest request(endpoint_index, base_url, credential);
+#if WEBRAFT_HPP_EXCEPTIONS
+    try {
+        (*static_cast<CredentialCallback*>(user_data))(request);
+    } catch (const std::exception& e) {
+        request.fail(e.what());
+    } catch (...) {
+        request.fail("the credential callback threw");
+    }
+#else
+    (*static_cast<CredentialCallback*>(user_data))(request);
+#endif
+    return request.failed() ? 1 : 0;
+}
+} // namespace detail
+
 class ChatRequest {
 public:
     ChatRequest(std::nullptr_t) noexcept {}
@@ -1402,7 +1565,34 @@ public:
     }
 
     // Destroying a Client cancels requests still in flight (they finish
-    // CANCELLED); it does not wait for them.
+    // CANCELLED); it does not wait for them. It frees the client before its
+    // credential callback (declared first, destroyed last): freeing waits for
+    // a running call of it.
+    Client(Client&&) noexcept = default;
+    Client& operator=(Client&& other) noexcept {
+        handle_ = std::move(other.handle_);  // the old client first, then its callback
+        credentials_ = std::move(other.credentials_);
+        return *this;
+    }
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+    ~Client() = default;
+
+    /**
+     * Asks `callback` for the credential of every attempt of the requests made
+     * after this returns (see CredentialCallback); an empty one removes it.
+     * Replaces an earlier one, which is never called again once this returns.
+     * Not from inside the callback itself. NULL_ARGUMENT on an empty Client.
+     */
+    Status set_credentials(CredentialCallback callback) noexcept {
+        const bool wanted = static_cast<bool>(callback);
+        std::unique_ptr<CredentialCallback> next;
+        if (wanted) next.reset(new (std::nothrow) CredentialCallback(std::move(callback)));
+        if (wanted && !next) return WEBRAFT_STATUS_PANIC;  // out of memory
+        Status status = webraft_client_set_credential_callback(get(), next ? &detail::ask_credentials : nullptr, next.get());
+        if (status == WEBRAFT_STATUS_OK) credentials_ = std::move(next);
+        return status;
+    }
 
     /** True when it holds a client (the one meaning of operator bool in this header). */
     explicit operator bool() const noexcept { return handle_ != nullptr; }
@@ -1783,8 +1973,15 @@ public:
     }
 
     const webraft_client* get() const noexcept { return handle_.get(); }
-    /** Gives up ownership; the caller frees with webraft_client_free. */
-    webraft_client* release() noexcept { return handle_.release(); }
+    /**
+     * Gives up ownership; the caller frees with webraft_client_free. A
+     * credential callback set through this Client is removed first.
+     */
+    webraft_client* release() noexcept {
+        if (credentials_) webraft_client_set_credential_callback(handle_.get(), nullptr, nullptr);
+        credentials_.reset();
+        return handle_.release();
+    }
 
 private:
     /**
@@ -1803,6 +2000,7 @@ private:
         return Request(request);
     }
 
+    std::unique_ptr<CredentialCallback> credentials_;  // before handle_, so destroyed after it
     detail::Handle<webraft_client, webraft_client_free> handle_;
 };
 

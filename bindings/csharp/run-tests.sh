@@ -207,6 +207,23 @@ Hello! You said: What is on the menu?" && stderr_has FrameLoop "[turn 2: "
             [ "$(tail -c +9 "$dir/door.png")" = "a red door#0" ]
     }
     check "Media transcribes a WAV file (plain, streamed), speaks a line to a file, draws an image to a file" media
+    never_stuck() {
+        BASE="$WEBRAFT_TEST_URL/role/failing/v1" expect NeverStuck 0 "Hello! You said: hi there" --fallback "$V1" hi there &&
+            stderr_has NeverStuck "answered by $V1 (endpoint 1; 2 tried)" &&
+            BASE="$WEBRAFT_TEST_URL/role/first-chunk-3000/v1" MODEL=json-content run_example NeverStuck --fallback "$V2" \
+                --hedge-ms 100 --partial-json hi &&
+            [ "$(tail -n 1 "$OUT/example/NeverStuck.out")" = '{"name":"Ada","tags":["x","y"],"age":36,"ok":true}' ] &&
+            stderr_has NeverStuck "answered by $V2 (endpoint 1; 2 tried)" &&
+            WEBRAFT_API_KEY= expect_without_key
+    }
+    # The provider refuses without a key: the call ends with status Credentials.
+    expect_without_key() {
+        local status=0
+        LD_LIBRARY_PATH="$LIBDIR" WEBRAFT_BASE_URL="$V1" timeout 60 mono "$OUT/example/NeverStuck.exe" hi \
+            >/dev/null 2>"$OUT/example/NeverStuck.err" || status=$?
+        [ "$status" -eq 1 ] && stderr_has NeverStuck "CREDENTIALS"
+    }
+    check "NeverStuck falls back from a failing endpoint, hedges a slow one, prints snapshots, and reports a refused credential" never_stuck
 
     check "ListModels lists the ids of GET /models" expect ListModels 0 "gpt-4o
 gpt-4o-mini

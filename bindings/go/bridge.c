@@ -31,6 +31,15 @@ int webraft_go_on_bytes(void *user_data, const uint8_t *data, size_t len) {
     return webraftGoBytes((uintptr_t)user_data, (uint8_t *)data, len);
 }
 
+int webraft_go_on_credential(void *user_data, uint32_t endpoint_index, const char *base_url,
+                             webraft_credential *credential) {
+    return webraftGoCredential((uintptr_t)user_data, endpoint_index, (char *)base_url, credential);
+}
+
+webraft_status webraft_go_set_credentials(const webraft_client *client, uintptr_t handle) {
+    return webraft_client_set_credential_callback(client, webraft_go_on_credential, (void *)handle);
+}
+
 webraft_status webraft_go_model_start(uint32_t api, const webraft_client *client,
                                       const webraft_conversation *conversation, const char *request_json,
                                       const char *options_json, uint32_t delivery, uintptr_t handle,

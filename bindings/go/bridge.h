@@ -12,6 +12,11 @@ int webraft_go_on_chunk(void *user_data, const char *chunk_json, size_t len);
 int webraft_go_on_event(void *user_data, webraft_event kind, const char *name, const char *data, size_t len);
 void webraft_go_on_done(void *user_data, webraft_status status);
 int webraft_go_on_bytes(void *user_data, const uint8_t *data, size_t len);
+int webraft_go_on_credential(void *user_data, uint32_t endpoint_index, const char *base_url,
+                             webraft_credential *credential);
+
+/* Asks the credential trampoline, with handle as user_data, for every attempt of client's requests. */
+webraft_status webraft_go_set_credentials(const webraft_client *client, uintptr_t handle);
 
 /* The model APIs webraft_go_model_start reaches. */
 enum { WEBRAFT_GO_CHAT = 0, WEBRAFT_GO_RESPONSES = 1 };

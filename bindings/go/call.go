@@ -31,6 +31,11 @@ type call struct {
 
 	mu  sync.Mutex         // guards req against cancel racing free
 	req *C.webraft_request // nil once freed
+
+	// keepSnapshot (a chat stream) keeps the request's last snapshot in
+	// finalSnapshot when the request is freed, for Stream.Snapshot.
+	keepSnapshot  bool
+	finalSnapshot Snapshot
 }
 
 // chunkSink, eventSink and bytesSink route a call's callbacks to a function of Go.
@@ -134,6 +139,9 @@ func (c *call) take() *C.webraft_result {
 	c.mu.Lock()
 	req := c.req
 	c.req = nil
+	if c.keepSnapshot {
+		c.finalSnapshot = snapshotOf(req)
+	}
 	c.mu.Unlock()
 	result := C.webraft_request_take_result(req)
 	C.webraft_request_free(req)

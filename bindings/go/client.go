@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,6 +71,24 @@ type Config struct {
 	// negotiating it (h2c), for local servers that speak it. https:// origins
 	// negotiate HTTP/2 either way.
 	HTTP2PriorKnowledge bool `json:"http2_prior_knowledge,omitempty"`
+	// Fallback lists more endpoints, tried in order when the client's own
+	// (endpoint 0) fails with a connection error, a timeout, HTTP 5xx, a 429
+	// that is not about quota, or exhausted credits; never after the first
+	// chunk of a stream was delivered (README, "Endpoint fallback").
+	Fallback []Endpoint `json:"fallback,omitempty"`
+	// Hedge is the first-token budget (hedge_ms; needs Fallback): when the
+	// running endpoint has not delivered its first chunk (a plain call: its
+	// headers) within it, the same request also starts on the next endpoint,
+	// and the first to deliver wins. 0 or NoLimit: no hedging.
+	Hedge time.Duration `json:"-"`
+	// Credentials, when set, gives the key (or any auth headers) for every
+	// attempt: each retry, fallback endpoint and hedge asks again. It runs on
+	// a library thread, which it may block (to fetch a token, say); calls for
+	// different attempts may run at once. An error ends the call with an
+	// error matching ErrCredentials, whose message is the error's text.
+	// The client holds the function until it is freed, so a function that
+	// refers to its own client keeps it from the cleanup: Close that one.
+	Credentials CredentialFunc `json:"-"`
 }
 
 // Retries returns a pointer for Config.MaxRetries.
@@ -93,6 +112,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 		"idle_timeout_ms":    c.IdleTimeout,
 		"stream_timeout_ms":  c.StreamTimeout,
 		"loading_retry_ms":   c.LoadingRetry,
+		"hedge_ms":           c.Hedge,
 	} {
 		if d != 0 {
 			fields[key] = json.RawMessage(fmt.Sprint(millis(d)))
@@ -121,9 +141,17 @@ var liveClients atomic.Int64
 // unreachable without Close is freed by a cleanup, but only at the next
 // garbage collection.
 type Client struct {
-	mu      sync.RWMutex // held for reading while a call uses ptr, for writing by Close
-	ptr     *C.webraft_client
-	cleanup runtime.Cleanup
+	mu          sync.RWMutex // held for reading while a call uses ptr, for writing by Close
+	ptr         *C.webraft_client
+	credentials cgo.Handle // the Credentials function's handle (the callback's user_data), 0 for none
+	cleanup     runtime.Cleanup
+}
+
+// clientRef is what freeing a client releases: the library's client, then
+// the handle its credential callback reaches Go through.
+type clientRef struct {
+	ptr         *C.webraft_client
+	credentials cgo.Handle
 }
 
 // NewClient creates a client. An unknown setting or a bad value fails with
@@ -146,13 +174,23 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	liveClients.Add(1)
-	c := &Client{ptr: ptr}
-	c.cleanup = runtime.AddCleanup(c, freeClient, ptr)
+	ref := clientRef{ptr: ptr}
+	if cfg.Credentials != nil {
+		ref.credentials = setCredentials(ptr, cfg.Credentials)
+	}
+	c := &Client{ptr: ptr, credentials: ref.credentials}
+	c.cleanup = runtime.AddCleanup(c, freeClient, ref)
 	return c, nil
 }
 
-func freeClient(ptr *C.webraft_client) {
-	C.webraft_client_free(ptr)
+// freeClient frees the library's client, which waits for a credential
+// callback still running, so the handle that callback uses can go after it.
+func freeClient(ref clientRef) {
+	C.webraft_client_free(ref.ptr)
+	if ref.credentials != 0 {
+		ref.credentials.Delete()
+		liveCredentials.Add(-1)
+	}
 	liveClients.Add(-1)
 }
 
@@ -166,8 +204,8 @@ func (c *Client) Close() {
 		return
 	}
 	c.cleanup.Stop()
-	freeClient(c.ptr)
-	c.ptr = nil
+	freeClient(clientRef{c.ptr, c.credentials})
+	c.ptr, c.credentials = nil, 0
 }
 
 // Version is the loaded library's version, e.g. "0.1.0".

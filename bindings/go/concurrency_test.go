@@ -133,10 +133,17 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 }
 
 func TestClientCleanupFreesUnclosedClients(t *testing.T) {
-	before := webraft.LiveClients()
+	before, credentials := webraft.LiveClients(), webraft.LiveCredentials()
 	clients := make([]*webraft.Client, 10)
 	for i := range clients {
-		c, err := webraft.NewClient(webraft.Config{BaseURL: serverURL + "/v1", APIKey: "test-key"})
+		cfg := webraft.Config{BaseURL: serverURL + "/v1", APIKey: "test-key"}
+		if i%2 == 0 { // half with a credential function, which the cleanup releases too
+			cfg.APIKey = "wrong-key"
+			cfg.Credentials = func(webraft.CredentialRequest) (webraft.Credential, error) {
+				return webraft.Credential{APIKey: "test-key"}, nil
+			}
+		}
+		c, err := webraft.NewClient(cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -150,6 +157,9 @@ func TestClientCleanupFreesUnclosedClients(t *testing.T) {
 	}
 	runtime.KeepAlive(clients) // unreachable from here on
 	waitUntil(t, "unreachable clients to be freed", func() bool { return webraft.LiveClients() == before })
+	if webraft.LiveCredentials() != credentials {
+		t.Errorf("%d credential functions still held", webraft.LiveCredentials()-credentials)
+	}
 }
 
 // A client that is unreachable except through a running call must not be

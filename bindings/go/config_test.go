@@ -96,6 +96,8 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16, MaxUploadBytes: 1 << 24,
 		Proxy: "http://127.0.0.1:3128", DangerSkipTLSVerification: true, StreamUsage: true,
 		HTTP2PriorKnowledge: true,
+		Fallback: []webraft.Endpoint{{BaseURL: "http://127.0.0.1:2/v1", APIKey: "k2"}, {Plan: "free", NoAPIKey: true}},
+		Hedge:    250 * time.Millisecond,
 	}
 	// TLS material goes inline in one config and as files in the other.
 	inline, files := common, common
@@ -119,7 +121,7 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 	body, _ := json.Marshal(common)
 	var fields map[string]json.RawMessage
 	json.Unmarshal(body, &fields)
-	for k, want := range map[string]string{"timeout_ms": "1000", "connect_timeout_ms": "2", "headers_timeout_ms": "0", "max_retries": "0"} {
+	for k, want := range map[string]string{"timeout_ms": "1000", "connect_timeout_ms": "2", "headers_timeout_ms": "0", "max_retries": "0", "hedge_ms": "250"} {
 		if string(fields[k]) != want {
 			t.Errorf("%s = %s, want %s", k, fields[k], want)
 		}

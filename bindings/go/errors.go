@@ -37,6 +37,7 @@ const (
 	StatusInvalidState     Status = C.WEBRAFT_STATUS_INVALID_STATE
 	StatusMissing          Status = C.WEBRAFT_STATUS_MISSING
 	StatusWrongType        Status = C.WEBRAFT_STATUS_WRONG_TYPE
+	StatusCredentials      Status = C.WEBRAFT_STATUS_CREDENTIALS
 )
 
 // String is the library's name for the status, e.g. "TIMEOUT", or "UNKNOWN"
@@ -81,6 +82,9 @@ var (
 	// GetNumber, ...): nothing is at the pointer, or a value of another type.
 	ErrMissing   = newSentinel(StatusMissing)
 	ErrWrongType = newSentinel(StatusWrongType)
+	// ErrCredentials is a call that Config.Credentials refused: its error
+	// ended the attempt (no retry, no fallback).
+	ErrCredentials = newSentinel(StatusCredentials)
 )
 
 // ErrClientClosed is returned by calls on a Client after Close.
@@ -120,6 +124,8 @@ type Error struct {
 	// ReplyHeaders are the last response's headers, if one arrived (a
 	// stream that broke after its headers).
 	ReplyHeaders
+	// EndpointInfo says which endpoint failed last and how many were tried.
+	EndpointInfo
 	cause error // the context's error when the context ended the call
 }
 
@@ -158,6 +164,9 @@ type APIError struct {
 	// ReplyHeaders are the error reply's headers: Header("retry-after"),
 	// RateLimit() of a 429, ...
 	ReplyHeaders
+	// EndpointInfo says which endpoint answered (with Config.Fallback, the
+	// last one tried) and how many were tried.
+	EndpointInfo
 
 	description string // the library's one-line description
 }

@@ -8,6 +8,9 @@ func LiveHandles() int64  { return liveHandles.Load() }
 func LiveRequests() int64 { return liveRequests.Load() }
 func LiveClients() int64  { return liveClients.Load() }
 
+// LiveCredentials counts the Config.Credentials functions of clients not yet freed.
+func LiveCredentials() int64 { return liveCredentials.Load() }
+
 // BufferedChunks is how many chunks wait in the stream's channel, and its capacity.
 func (s *Stream) BufferedChunks() (int, int) { return len(s.p.state.items), cap(s.p.state.items) }
 

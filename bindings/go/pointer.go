@@ -96,8 +96,7 @@ func readText(d pointerDoc, pointer string, asJSON bool) ([]byte, error) {
 		var text *C.char
 		var n C.size_t
 		status := d.text(p, asJSON, &text, &n)
-		out = goBytes(text, n)
-		C.webraft_string_free(text)
+		out = takeString(text, n)
 		return status
 	})
 	return out, err

@@ -69,6 +69,24 @@ func callInfo(r *C.webraft_result) CallInfo {
 		Chunks:        int(C.webraft_result_chunk_count(r)),
 		BytesReceived: int64(C.webraft_result_bytes_received(r)),
 		ReplyHeaders:  replyHeaders(r),
+		EndpointInfo:  endpointInfo(r),
+	}
+}
+
+// EndpointInfo says which endpoint a call ended on (README, "Endpoint
+// fallback"): the one that answered, or for a call that failed everywhere
+// the last one that failed.
+type EndpointInfo struct {
+	Endpoint       int    // 0: the client's own base URL; i: Config.Fallback[i-1]
+	EndpointURL    string // that endpoint's base URL; "" when the call reached none
+	EndpointsTried int    // endpoints the call started, hedged losers included
+}
+
+func endpointInfo(r *C.webraft_result) EndpointInfo {
+	return EndpointInfo{
+		Endpoint:       int(C.webraft_result_endpoint_index(r)),
+		EndpointURL:    goString(C.webraft_result_endpoint_url(r)),
+		EndpointsTried: int(C.webraft_result_endpoints_tried(r)),
 	}
 }
 
@@ -88,6 +106,7 @@ func resultError(r *C.webraft_result, status Status) error {
 			RequestID:      goString(C.webraft_result_request_id(r)),
 			QuotaExhausted: bool(C.webraft_result_is_quota_exhausted(r)),
 			ReplyHeaders:   replyHeaders(r),
+			EndpointInfo:   endpointInfo(r),
 			description:    goString(C.webraft_result_error_message(r)),
 		}
 	}
@@ -101,6 +120,7 @@ func resultError(r *C.webraft_result, status Status) error {
 		HTTPStatus:   int(C.webraft_result_http_status(r)),
 		RequestID:    goString(C.webraft_result_request_id(r)),
 		ReplyHeaders: replyHeaders(r),
+		EndpointInfo: endpointInfo(r),
 	}
 }
 

@@ -104,7 +104,7 @@ expect() {
         failed=$((failed + 1))
     fi
 }
-if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses ./media); then
+if (cd examples/go && go build -o "$bin/webraft-go-chat" . && go build -o "$bin/" ./tools ./image ./errors ./models ./responses ./media ./fallback); then
     usage='usage: [1-9][0-9]* prompt \+ [1-9][0-9]* completion = [1-9][0-9]* tokens'
     for base in /v1 /v2 /freeapi; do
         expect "stream and usage $base" 0 "Hello! You said: hi from go
@@ -147,6 +147,24 @@ status: incomplete \(max_output_tokens\)" "$bin/responses" -model responses-inco
     # A failed response: exit status 1 and the server's message and code (on stderr).
     expect "responses, failed" 1 "responses: the server stopped the response: The model failed mid-response \(code server_error\)" \
         sh -c '"$0" -model responses-failed hi 2>&1' "$bin/responses"
+    # Endpoint fallback, a hedge, and snapshots (issue #18). fallback_from FIRST WANT ARGS...
+    # runs the example with FIRST as its base URL; stderr must name WANT as the endpoint 1 that answered.
+    fallback_from() {
+        local first="$1" want="$2" status
+        shift 2
+        WEBRAFT_BASE_URL="$first" "$bin/fallback" "$@" 2>"$bin/fallback.err"
+        status=$?
+        grep -qx "answered by $want (endpoint 1; 2 tried)" "$bin/fallback.err" || { cat "$bin/fallback.err"; return 9; }
+        return $status
+    }
+    expect "fallback from a failing endpoint" 0 "Hello! You said: hi from go" \
+        fallback_from "$WEBRAFT_TEST_URL/role/failing/v1" "$WEBRAFT_TEST_URL/v1" -fallback "$WEBRAFT_TEST_URL/v1" hi from go
+    # How many snapshots print depends on how the chunks meet the reader; the last is the whole content.
+    expect "fallback, hedged, partial JSON" 0 '\{"name":"Ada","tags":\["x","y"\],"age":36,"ok":true\}' \
+        fallback_from "$WEBRAFT_TEST_URL/role/first-chunk-3000/v1" "$WEBRAFT_TEST_URL/v2" \
+        -fallback "$WEBRAFT_TEST_URL/v2" -hedge 100ms -model json-content -partial-json hi
+    expect "fallback, no key: the credential function refuses" 1 "" \
+        env -u WEBRAFT_API_KEY "$bin/fallback" -fallback "$WEBRAFT_TEST_URL/v2" hi
     expect "models" 0 "gpt-4o \(webraft-test\)
 text-embedding-3-small \(webraft-test\)" "$bin/models"
     # Media: a WAV file transcribed (plain and streamed), a line spoken to a file, an image

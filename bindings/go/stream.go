@@ -34,6 +34,7 @@ type Stream struct {
 // ErrCancelled and ctx.Err().
 func (cl *Client) ChatStream(ctx context.Context, req any, opts ...Option) (*Stream, error) {
 	p, err := startStream(ctx, cl, chunkSink, func(c *call) error {
+		c.keepSnapshot = true
 		return cl.startModel(c, chatAPI, req, opts)
 	}, chatOutcome)
 	if err != nil {

@@ -248,6 +248,7 @@ type CallInfo struct {
 	// written to a file or handed on alike; for a cut body, those before the cut.
 	BytesReceived int64
 	ReplyHeaders
+	EndpointInfo // which endpoint answered, and how many were tried
 }
 
 // Timings are the call's milestones measured from its start; a negative

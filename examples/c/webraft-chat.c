@@ -5,9 +5,16 @@
  *                [--image URL_OR_PATH]... [--max-tokens N] [--stream] [--events] [--json]
  *                [--request FILE] [--timeout-ms N] [--max-retries N]
  *                [--conversation FILE] [--tools FILE] [--tool-result ID=TEXT]...
- *                [--api chat|responses] [--path PATH [--method M]] [--headers-out FILE] [PROMPT]
+ *                [--api chat|responses] [--path PATH [--method M]] [--headers-out FILE]
+ *                [--fallback URL]... [--hedge-ms N] [--partial-json] [PROMPT]
  *   webraft-chat --transcribe FILE [--stream] | --speech-out FILE [--voice V] PROMPT
  *                | --image-out FILE PROMPT | --embed PROMPT   (with --model, --base-url, ...)
+ *
+ * --fallback URL: more base URLs (same key), tried in order when the one before fails; when
+ * another than the first answers, stderr says "webraft-chat: answered by URL".
+ * --hedge-ms N (needs --fallback): also start the next endpoint when the first has not
+ * delivered within N ms. --partial-json (needs --stream): one line per chunk that changes the
+ * content snapshot, the content so far as valid JSON.
  *
  * Exit status: 0 on success, 1 when the request fails, 2 for bad usage, 3 when
  * the reply asks for tool calls (printed one JSON line each).
@@ -100,7 +107,8 @@ static void usage(FILE *out) {
           "                    [--stream] [--events] [--json] [--request FILE]\n"
           "                    [--timeout-ms N] [--max-retries N] [--conversation FILE]\n"
           "                    [--tools FILE] [--tool-result ID=TEXT]... [--api chat|responses]\n"
-          "                    [--path PATH [--method M]] [--headers-out FILE] [PROMPT]\n"
+          "                    [--path PATH [--method M]] [--headers-out FILE]\n"
+          "                    [--fallback URL]... [--hedge-ms N] [--partial-json] [PROMPT]\n"
           "       webraft-chat --transcribe FILE [--stream] | --speech-out FILE [--voice V] PROMPT\n"
           "                    | --image-out FILE PROMPT | --embed PROMPT\n",
           out);
@@ -126,11 +134,11 @@ static int report_failure(const webraft_result *result) {
 typedef struct {
     const char *base_url, *api_key, *plan, *model, *system_text, *request_file;
     const char *max_tokens, *timeout_ms, *max_retries, *conversation_file, *tools_file;
-    const char *api_name, *path, *method, *headers_out;
+    const char *api_name, *path, *method, *headers_out, *hedge_ms;
     const char *transcribe, *speech_out, *voice, *image_out;
-    const char **images, **tool_results;
-    size_t image_count, tool_result_count;
-    int stream, events, json, embed;
+    const char **images, **tool_results, **fallbacks;
+    size_t image_count, tool_result_count, fallback_count;
+    int stream, events, json, embed, partial_json;
     enum { API_CHAT, API_RESPONSES, API_PATH, API_TRANSCRIBE, API_SPEECH, API_IMAGE, API_EMBED } api;
     buffer prompt;
 } options;
@@ -140,6 +148,7 @@ static int parse_flag(options *o, const char *arg) {
     else if (strcmp(arg, "--events") == 0) o->events = 1;
     else if (strcmp(arg, "--json") == 0) o->json = 1;
     else if (strcmp(arg, "--embed") == 0) o->embed = 1;
+    else if (strcmp(arg, "--partial-json") == 0) o->partial_json = 1;
     else return 0;
     return 1;
 }
@@ -167,6 +176,8 @@ static const char **value_slot(options *o, const char *arg) {
     if (strcmp(arg, "--speech-out") == 0) return &o->speech_out;
     if (strcmp(arg, "--voice") == 0) return &o->voice;
     if (strcmp(arg, "--image-out") == 0) return &o->image_out;
+    if (strcmp(arg, "--fallback") == 0) return &o->fallbacks[o->fallback_count++];
+    if (strcmp(arg, "--hedge-ms") == 0) return &o->hedge_ms;
     return NULL;
 }
 
@@ -217,7 +228,7 @@ static int canonical_number(const char *option, const char **value, unsigned lon
     return -1;
 }
 
-static char g_numbers[3][24];
+static char g_numbers[4][24];
 
 /* --api, --path and --method. Returns -1 when they make sense, else the exit status. */
 static int check_endpoint(options *o) {
@@ -257,12 +268,15 @@ static int check_media(options *o) {
 /* Returns -1 when the options make sense together, else the exit status. */
 static int check_options(options *o) {
     if (o->events && !o->stream) return usage_error("--events needs --stream", NULL);
+    if (o->partial_json && !o->stream) return usage_error("--partial-json needs --stream", NULL);
+    if (o->hedge_ms && !o->fallback_count) return usage_error("--hedge-ms needs --fallback", NULL);
     if (o->plan && strcmp(o->plan, "free") != 0 && strcmp(o->plan, "paid") != 0)
         return usage_error("--plan must be free or paid", o->plan);
     int code;
     if ((code = canonical_number("--max-tokens", &o->max_tokens, 1000000000ULL, g_numbers[0])) >= 0) return code;
     if ((code = canonical_number("--timeout-ms", &o->timeout_ms, 315360000000ULL, g_numbers[1])) >= 0) return code;
     if ((code = canonical_number("--max-retries", &o->max_retries, 100ULL, g_numbers[2])) >= 0) return code;
+    if ((code = canonical_number("--hedge-ms", &o->hedge_ms, 315360000000ULL, g_numbers[3])) >= 0) return code;
     for (size_t i = 0; i < o->tool_result_count; i++)
         if (!strchr(o->tool_results[i], '=')) return usage_error("--tool-result needs ID=TEXT", o->tool_results[i]);
     if ((code = check_media(o)) >= 0 || o->api >= API_TRANSCRIBE) return code;
@@ -290,10 +304,24 @@ static char *client_config(const options *o) {
         buf_puts(&config, "\":");
         buf_json_string(&config, string_keys[i][1]);
     }
-    if (o->max_retries) {
+    const char *number_keys[][2] = {{"max_retries", o->max_retries}, {"hedge_ms", o->hedge_ms}};
+    for (size_t i = 0; i < 2; i++) {
+        if (!number_keys[i][1]) continue;
         if (config.len > 1) buf_puts(&config, ",");
-        buf_puts(&config, "\"max_retries\":");
-        buf_puts(&config, o->max_retries);
+        buf_puts(&config, "\"");
+        buf_puts(&config, number_keys[i][0]);
+        buf_puts(&config, "\":");
+        buf_puts(&config, number_keys[i][1]);
+    }
+    if (o->fallback_count) {
+        /* Without their own api_key, fallback endpoints use the client's. */
+        buf_puts(&config, config.len > 1 ? ",\"fallback\":[" : "\"fallback\":[");
+        for (size_t i = 0; i < o->fallback_count; i++) {
+            buf_puts(&config, i ? ",{\"base_url\":" : "{\"base_url\":");
+            buf_json_string(&config, o->fallbacks[i]);
+            buf_puts(&config, "}");
+        }
+        buf_puts(&config, "]");
     }
     buf_puts(&config, "}");
     return config.data;
@@ -451,6 +479,8 @@ typedef struct {
     const options *o;
     int printed_any;
     int headers_failed;
+    /* --partial-json: the content's snapshot parser. */
+    webraft_partial_json *snapshot;
 } stream_state;
 
 /* `{"event": NAME or null, "data": DATA}`, DATA as JSON when it parses, else as a string. */
@@ -469,20 +499,42 @@ static void print_event_line(const char *name, const char *data, size_t len) {
     free(line.data);
 }
 
-/* The text an event adds: a chat chunk's delta, a Responses output_text delta. */
-static void print_event_text(const options *o, stream_state *state, const char *name, const char *data, size_t len) {
+/* The text an event adds: a chat chunk's delta, a Responses output_text delta (caller frees). */
+static char *event_text(const options *o, const char *name, const char *data, size_t len, size_t *text_len) {
     char *text = NULL, *type = NULL;
-    size_t text_len = 0;
     const char *delta_type = o->api == API_TRANSCRIBE ? "transcript.text.delta" : "response.output_text.delta";
     if (o->api == API_CHAT) {
-        webraft_chunk_text(data, len, &text, &text_len);
+        webraft_chunk_text(data, len, &text, text_len);
     } else if (name || webraft_json_get_string(data, len, "/type", &type, NULL) == WEBRAFT_STATUS_OK) {
-        if (strcmp(name ? name : type, delta_type) == 0) webraft_json_get_string(data, len, "/delta", &text, &text_len);
+        if (strcmp(name ? name : type, delta_type) == 0) webraft_json_get_string(data, len, "/delta", &text, text_len);
     }
-    if (text) fwrite(text, 1, text_len, stdout);
-    state->printed_any |= text_len > 0;
-    webraft_string_free(text);
     webraft_string_free(type);
+    return text;
+}
+
+/* --partial-json: the snapshot as one line, when `changed`. */
+static void print_snapshot_if(webraft_partial_json *snapshot, bool changed) {
+    char *json = NULL;
+    size_t len = 0;
+    if (changed && webraft_partial_json_snapshot(snapshot, &json, &len) == WEBRAFT_STATUS_OK) {
+        fwrite(json, 1, len, stdout);
+        fputc('\n', stdout);
+    }
+    webraft_string_free(json);
+}
+
+static void print_event_text(const options *o, stream_state *state, const char *name, const char *data, size_t len) {
+    size_t text_len = 0;
+    char *text = event_text(o, name, data, len, &text_len);
+    if (text && state->snapshot) {
+        bool changed = false;
+        webraft_partial_json_push(state->snapshot, text, text_len, &changed);
+        print_snapshot_if(state->snapshot, changed);
+    } else if (text) {
+        fwrite(text, 1, text_len, stdout);
+        state->printed_any |= text_len > 0;
+    }
+    webraft_string_free(text);
 }
 
 static void print_event(stream_state *state, const char *name, const char *data, size_t len) {
@@ -626,6 +678,10 @@ static int print_reply(const options *o, const webraft_result *result, const str
         const char *body = webraft_result_json(result, &len);
         if (body) fwrite(body, 1, len, stdout);
         fputc('\n', stdout);
+    } else if (o->stream && o->partial_json) {
+        bool changed = false;
+        webraft_partial_json_finish(state->snapshot, &changed);
+        print_snapshot_if(state->snapshot, changed);
     } else if (o->stream) {
         if (!o->events && (state->printed_any || !asks_for_tools)) fputc('\n', stdout);
     } else {
@@ -638,6 +694,13 @@ static int print_reply(const options *o, const webraft_result *result, const str
     if (incomplete) fprintf(stderr, "webraft-chat: incomplete: %s\n", incomplete);
     fflush(stdout);
     return asks_for_tools ? 3 : 0;
+}
+
+/* With --fallback, which endpoint answered when it was not the first, by the URL as given. */
+static void say_who_answered(const options *o, const webraft_result *result) {
+    uint32_t index = webraft_result_endpoint_index(result);
+    if (index > 0 && index <= o->fallback_count)
+        fprintf(stderr, "webraft-chat: answered by %s\n", o->fallbacks[index - 1]);
 }
 
 /* A Responses failure names the server's own message; chat and --path keep the full description. */
@@ -654,7 +717,7 @@ static int run(const options *o, const webraft_client *client, webraft_conversat
     char options_text[64] = "";
     if (o->timeout_ms) snprintf(options_text, sizeof options_text, "{\"timeout_ms\":%s}", o->timeout_ms);
     const char *options_json = o->timeout_ms ? options_text : NULL;
-    stream_state state = {o, 0, 0};
+    stream_state state = {o, 0, 0, o->partial_json ? webraft_partial_json_new() : NULL};
     webraft_result *result = o->stream ? stream_call(o, &state, client, p, options_json)
                                        : plain_call(o, client, p, options_json);
     int exit_code = 0;
@@ -668,12 +731,14 @@ static int run(const options *o, const webraft_client *client, webraft_conversat
         exit_code = report_call_failure(o, result);
     } else {
         exit_code = print_reply(o, result, &state);
+        say_who_answered(o, result);
         if (o->conversation_file) {
             webraft_conversation_add_assistant_turn(conversation, result);
             if (save_conversation(o->conversation_file, conversation)) exit_code = 1;
         }
     }
     webraft_result_free(result);
+    webraft_partial_json_free(state.snapshot);
     return state.headers_failed ? 1 : exit_code;
 }
 
@@ -718,7 +783,8 @@ int main(int argc, char **argv) {
     options o = {0};
     o.images = calloc((size_t)argc, sizeof *o.images);
     o.tool_results = calloc((size_t)argc, sizeof *o.tool_results);
-    if (!o.images || !o.tool_results) die_oom();
+    o.fallbacks = calloc((size_t)argc, sizeof *o.fallbacks);
+    if (!o.images || !o.tool_results || !o.fallbacks) die_oom();
     int code = parse_args(&o, argc, argv);
     if (code < 0) code = check_options(&o);
     char *request_json = NULL;
@@ -746,5 +812,6 @@ int main(int argc, char **argv) {
     free(o.prompt.data);
     free(o.images);
     free(o.tool_results);
+    free(o.fallbacks);
     return code;
 }

@@ -200,6 +200,20 @@ pub(crate) unsafe fn free_bytes(data: *mut u8, len: usize) {
     }
 }
 
+/// Hand the caller a JSON snapshot (see `give_string`), or say MISSING when
+/// there is none yet (then NULL and 0 are written).
+pub(crate) fn give_snapshot(snapshot: Option<String>, out: &Out<*mut c_char>, out_len: &Out<usize>) -> Status {
+    out.write(std::ptr::null_mut());
+    out_len.write(0);
+    match snapshot {
+        Some(json) => {
+            give_string(c_string(&json), out, out_len);
+            Status::Ok
+        }
+        None => Status::Missing,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::error::Status;

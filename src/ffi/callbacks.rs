@@ -2,6 +2,7 @@
 //! the core calls. Uses `boundary` and the core.
 
 use super::boundary::c_string;
+use crate::credentials::{CredentialAnswer, CredentialSource};
 use crate::error::Status;
 use crate::log::{LogLevel, LogSink};
 use crate::request::{DoneCallback, Event, EventCallback};
@@ -183,5 +184,54 @@ pub(crate) fn done_callback(
         // SAFETY: the caller gave a valid callback and user_data that stay
         // valid until this, the last call to either, returns.
         unsafe { on_done(user_data.get(), status) }
+    }))
+}
+
+/// Where a credential callback puts the credential for one attempt. Valid
+/// only during the callback; the library copies what is set.
+#[derive(Default)]
+pub struct webraft_credential {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) failure: Option<String>,
+}
+
+/// Asked for the credential of one attempt (every attempt: retries, fallback
+/// endpoints and hedges each ask again). `endpoint_index` (0 = the client's
+/// own base URL, i = `fallback[i - 1]`) and `base_url` (borrowed for the call)
+/// say which endpoint. Set a key with `webraft_credential_set_key` or headers
+/// with `webraft_credential_set_header`, then return 0; setting nothing sends
+/// the endpoint's configured key. Non-zero ends the call with
+/// WEBRAFT_STATUS_CREDENTIALS (not retried, no fallback), with the message
+/// given to `webraft_credential_fail`. Runs on a library thread that is not a
+/// runtime worker, so it may block (e.g. to fetch a token); calls for
+/// different attempts may run at the same time on different threads.
+pub type webraft_credential_callback = Option<
+    unsafe extern "C" fn(
+        user_data: *mut c_void,
+        endpoint_index: u32,
+        base_url: *const c_char,
+        credential: *mut webraft_credential,
+    ) -> c_int,
+>;
+
+/// The credential source for a C credential callback; None removes it.
+pub(crate) fn credential_source(
+    callback: webraft_credential_callback,
+    user_data: *mut c_void,
+) -> Option<CredentialSource> {
+    let callback = callback?;
+    let user_data = UserData(user_data);
+    Some(Arc::new(move |index: usize, base_url: &str| -> CredentialAnswer {
+        let url = c_string(base_url);
+        let mut credential = webraft_credential::default();
+        let index = u32::try_from(index).unwrap_or(u32::MAX);
+        // SAFETY: the caller keeps the callback and user_data valid until the
+        // callback is replaced or the client freed, and neither happens while
+        // a call runs (the source's lock); `url` and `credential` outlive the call.
+        let refused = unsafe { callback(user_data.get(), index, url.as_ptr(), &mut credential) } != 0;
+        match (refused, credential.failure) {
+            (false, _) => Ok(credential.headers),
+            (true, failure) => Err(failure.unwrap_or_else(|| "the credential callback failed".into())),
+        }
     }))
 }

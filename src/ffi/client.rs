@@ -2,13 +2,17 @@
 //! `handles`, `callbacks`, `args`, `result` and the core.
 
 use super::args::{prepare, Api, CallArgs};
-use super::boundary::{handle, optional_str, Out};
-use super::callbacks::{chunk_callback, log_sink, webraft_chunk_callback, webraft_log_callback};
+use super::boundary::{handle, optional_str, required_str, status_of, Out};
+use super::callbacks::{
+    chunk_callback, credential_source, log_sink, webraft_chunk_callback, webraft_credential,
+    webraft_credential_callback, webraft_log_callback,
+};
 use super::launch::run_blocking;
 use super::handles::{free, into_raw, webraft_client};
 use super::result::{report, webraft_result};
 use crate::client::Client;
 use crate::config::ClientConfig;
+use crate::credentials::{bearer, credential_header};
 use crate::error::{Error, Status};
 use crate::log::LogLevel;
 use crate::request::Delivery;
@@ -80,6 +84,96 @@ pub unsafe extern "C" fn webraft_client_set_log_callback(
         let Some(max_level) = LogLevel::from_value(max_level) else { return Status::InvalidArgument };
         client.client.logger().set(max_level, log_sink(on_log, user_data));
         Status::Ok
+    }
+}
+
+/// Ask `callback` for the credential of every attempt of every request made
+/// after this returns (NULL removes it; see `webraft_credential_callback`).
+/// Replaces any earlier one; once this returns the earlier one is never called
+/// again, so its user_data may be released. `user_data` must stay valid until
+/// the callback is replaced or the client is freed (`webraft_client_free`
+/// waits for a call of it that is running). Not from inside the callback
+/// itself (that would deadlock). Returns NULL_ARGUMENT for a NULL client. Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_client_set_credential_callback(
+    client: *const webraft_client,
+    callback: webraft_credential_callback,
+    user_data: *mut c_void,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `client` is NULL or a live client (the header's contract).
+        let Ok(client) = (unsafe { handle(client, "client") }) else { return Status::NullArgument };
+        client.client.credentials().set(credential_source(callback, user_data));
+        Status::Ok
+    }
+}
+
+/// In a credential callback: send `Authorization: Bearer <api_key>` instead
+/// of the endpoint's configured key (`api_key` is copied). Returns
+/// NULL_ARGUMENT, INVALID_UTF8, or INVALID_ARGUMENT for an empty key or one
+/// with characters not allowed in a header (the message does not show it).
+#[no_mangle]
+pub unsafe extern "C" fn webraft_credential_set_key(
+    credential: *mut webraft_credential,
+    api_key: *const c_char,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `api_key` is NULL or a NUL-terminated string that outlives this call.
+        let api_key = unsafe { required_str(api_key, "api_key") };
+        // SAFETY: `credential` is NULL or the one the running callback was given.
+        unsafe { add_credential_header(credential, api_key.and_then(bearer)) }
+    }
+}
+
+/// In a credential callback: send the header `name: value` (both copied)
+/// instead of the endpoint's configured key, e.g. "api-key" for Azure or
+/// "Authorization" with "Bearer <token>"; the configured key is then not sent.
+/// May be called again for more headers. Returns NULL_ARGUMENT, INVALID_UTF8,
+/// or INVALID_ARGUMENT for a bad header name or value.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_credential_set_header(
+    credential: *mut webraft_credential,
+    name: *const c_char,
+    value: *const c_char,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `name` is NULL or a NUL-terminated string that outlives this call.
+        let name = unsafe { required_str(name, "name") };
+        // SAFETY: `value` is NULL or a NUL-terminated string that outlives this call.
+        let value = unsafe { required_str(value, "value") };
+        let header = name.and_then(|name| credential_header(name, value?));
+        // SAFETY: `credential` is NULL or the one the running callback was given.
+        unsafe { add_credential_header(credential, header) }
+    }
+}
+
+/// What the credential setters share: a NULL credential first, then the
+/// header's own problem, else the header is kept.
+///
+/// # Safety
+/// `credential` is NULL or the one a running credential callback was given.
+unsafe fn add_credential_header(
+    credential: *mut webraft_credential,
+    header: Result<(String, String), Error>,
+) -> Status {
+    // SAFETY: this function's contract.
+    let Some(credential) = (unsafe { credential.as_mut() }) else { return Status::NullArgument };
+    status_of(header.map(|header| credential.headers.push(header)))
+}
+
+/// In a credential callback: the message (copied) of the CREDENTIALS failure
+/// the callback reports by returning non-zero. Returns NULL_ARGUMENT, INVALID_UTF8.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_credential_fail(
+    credential: *mut webraft_credential,
+    message: *const c_char,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: `credential` is NULL or the one the running callback was given.
+        let Some(credential) = (unsafe { credential.as_mut() }) else { return Status::NullArgument };
+        // SAFETY: `message` is NULL or a NUL-terminated string that outlives this call.
+        let message = unsafe { required_str(message, "message") };
+        status_of(message.map(|message| credential.failure = Some(message.to_string())))
     }
 }
 

@@ -7,6 +7,7 @@ use crate::conversation::Conversation;
 use crate::log::LogLevel;
 use crate::request::Request;
 use crate::upload::Form;
+use crate::stream::PartialJson;
 use std::sync::{Arc, Mutex};
 
 /// A configured client: connection pool, defaults and credentials.
@@ -47,6 +48,11 @@ impl webraft_form {
     }
 }
 
+/// A snapshot parser for one growing JSON document.
+pub struct webraft_partial_json {
+    pub(crate) parser: PartialJson,
+}
+
 /// Move `value` to the heap and hand its ownership to C.
 pub(crate) fn into_raw<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
@@ -66,10 +72,11 @@ pub(crate) unsafe fn free<T>(ptr: *mut T) {
 
 impl Drop for webraft_client {
     /// Releasing the client cancels whatever is still in flight on it, and
-    /// stops its log callback before the caller's user_data may go away.
+    /// stops its log and credential callbacks before the caller's user_data may go away.
     fn drop(&mut self) {
         self.client.close();
         self.client.logger().set(LogLevel::Error, None);
+        self.client.credentials().set(None);
     }
 }
 

@@ -2,7 +2,7 @@
 //! Uses `boundary`, `handles`, `callbacks`, `args`, `result` and the core.
 
 use super::args::{prepare, Api, CallArgs};
-use super::boundary::{c_string, give_bytes, give_string, handle, Out};
+use super::boundary::{c_string, give_bytes, give_snapshot, give_string, handle, Out};
 use super::callbacks::{chunk_callback, webraft_event, 
     done_callback, webraft_chunk_callback, webraft_done_callback,
 };
@@ -11,6 +11,7 @@ use super::handles::{free, webraft_client, webraft_request};
 use super::result::webraft_result;
 use crate::error::Status;
 use crate::request::{Delivery, Next, Request};
+use crate::stream::LiveSnapshots;
 use std::ffi::{c_char, c_void};
 use std::time::Duration;
 
@@ -259,6 +260,75 @@ pub unsafe extern "C" fn webraft_request_next_bytes(
             Next::Pending | Next::Headers(_) | Next::Chunk { .. } => webraft_event::Pending,
         });
         Status::Ok
+    }
+}
+
+/// The first choice's content so far as valid JSON: cut at the last safe
+/// point and closed (unfinished strings, arrays and objects closed, a key
+/// without its value dropped, numbers and literals only once whole), so each
+/// snapshot extends the one before and the last equals the full parse. Text
+/// that stops being JSON freezes it at its last valid value. Inside the
+/// request's chunk callback it includes that chunk; polled, it may be ahead of
+/// the chunks read. Writes it to `*out_json` (caller frees with
+/// `webraft_string_free`) and its length to `*out_len` (may be NULL). Returns
+/// MISSING (writing NULL) while no JSON value has begun, and for requests that
+/// are not chat streams; NULL_ARGUMENT for a NULL request or `out_json`. Any
+/// thread, any time until `webraft_request_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_content(
+    request: *const webraft_request,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: the header's contract, passed on.
+        unsafe { give_request_snapshot(request, out_json, out_len, LiveSnapshots::content) }
+    }
+}
+
+/// What the snapshot exports share: check the request and `out_json`, take
+/// one snapshot with `take` and hand it out.
+///
+/// # Safety
+/// `request` is NULL or a live request; `out_json` and `out_len` are NULL or writable.
+unsafe fn give_request_snapshot(
+    request: *const webraft_request,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+    take: impl FnOnce(&LiveSnapshots) -> Option<String>,
+) -> Status {
+    // SAFETY: this function's contract, for the out-pointers.
+    let (out_json, out_len) = unsafe { (Out::new(out_json), Out::new(out_len)) };
+    // SAFETY: this function's contract, for `request`.
+    let request = unsafe { handle(request, "request") };
+    let (Ok(request), false) = (request, out_json.is_null()) else { return Status::NullArgument };
+    give_snapshot(request.request.snapshots(take).flatten(), &out_json, &out_len)
+}
+
+/// How many tool calls the first choice of a chat stream has started so far
+/// (0 for NULL and for requests that are not chat streams). Any thread.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_tool_call_count(request: *const webraft_request) -> usize {
+    ffi_boundary! {
+        // SAFETY: `request` is NULL or a live request (the header's contract).
+        let request = unsafe { handle(request, "request") };
+        request.ok().and_then(|r| r.request.snapshots(|live| live.tool_call_count())).unwrap_or(0)
+    }
+}
+
+/// Tool call `index`'s arguments so far as valid JSON, by the rules of
+/// `webraft_request_snapshot_content` (caller frees). MISSING when there is
+/// no such call or its arguments have no JSON value yet.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_request_snapshot_tool_arguments(
+    request: *const webraft_request,
+    index: usize,
+    out_json: *mut *mut c_char,
+    out_len: *mut usize,
+) -> Status {
+    ffi_boundary! {
+        // SAFETY: the header's contract, passed on.
+        unsafe { give_request_snapshot(request, out_json, out_len, |live| live.tool_arguments(index)) }
     }
 }
 

@@ -33,6 +33,9 @@ pub struct webraft_result {
     retries: u32,
     chunks: usize,
     bytes_received: u64,
+    endpoint_index: u32,
+    endpoint_url: Option<CString>,
+    endpoints_tried: u32,
     /// Each header name (lower-case) with its values joined.
     headers: Vec<(String, CString)>,
     headers_json: CString,
@@ -143,6 +146,10 @@ impl NulTerminated {
     }
 }
 
+fn saturated(count: usize) -> u32 {
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
 fn millis(duration: Option<Duration>) -> f64 {
     duration.map_or(-1.0, |d| d.as_secs_f64() * 1000.0)
 }
@@ -182,6 +189,9 @@ impl webraft_result {
             retries: call.retries,
             chunks: call.chunks,
             bytes_received: call.bytes_received,
+            endpoint_index: call.answered.as_ref().map_or(0, |a| saturated(a.index)),
+            endpoint_url: call.answered.as_ref().map(|a| c_string(&a.base_url)),
+            endpoints_tried: call.answered.as_ref().map_or(0, |a| saturated(a.tried)),
             headers_json: c_string(&call.headers.to_json()),
             rate_limit: webraft_rate_limit::new(call.headers.rate_limit()),
             incomplete_reason: owned(call.incomplete_reason.as_ref()),
@@ -507,6 +517,41 @@ pub unsafe extern "C" fn webraft_result_retries(result: *const webraft_result) -
         // SAFETY: `result` is NULL or a live result (the header's contract).
         let result = unsafe { borrow(result) };
         result.map_or(0, |r| r.retries)
+    }
+}
+
+/// Which endpoint gave the result: 0 for the client's own base URL, i for
+/// `fallback[i - 1]`; for a call that failed on every endpoint, the last one
+/// that failed. 0 for NULL or a call that reached no endpoint.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_endpoint_index(result: *const webraft_result) -> u32 {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.endpoint_index)
+    }
+}
+
+/// That endpoint's base URL as configured (no trailing slash), or NULL when the
+/// call reached no endpoint or `result` is NULL. Borrowed: valid until
+/// `webraft_result_free`.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_endpoint_url(result: *const webraft_result) -> *const c_char {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(std::ptr::null(), |r| c_str_out(&r.endpoint_url))
+    }
+}
+
+/// How many endpoints the call started (1 without fallback; a hedged loser
+/// counts). 0 for NULL or a call that failed before any attempt.
+#[no_mangle]
+pub unsafe extern "C" fn webraft_result_endpoints_tried(result: *const webraft_result) -> u32 {
+    ffi_boundary! {
+        // SAFETY: `result` is NULL or a live result (the header's contract).
+        let result = unsafe { borrow(result) };
+        result.map_or(0, |r| r.endpoints_tried)
     }
 }
 

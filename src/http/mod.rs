@@ -4,6 +4,7 @@
 //! the stage and total timeouts, and `read` reads a plain body, an error body or a stream.
 
 mod clock;
+mod race;
 mod read;
 mod retry;
 mod send;
@@ -13,6 +14,8 @@ use crate::config::RequestOptions;
 use crate::error::{Error, Result};
 use crate::result::Progress;
 use clock::Clock;
+use race::Delivered;
+use read::Opening;
 use reqwest::header::HeaderMap;
 use std::future::Future;
 
@@ -42,17 +45,22 @@ pub async fn execute(
         options.timeouts(client.config.timeouts, call.is_stream()),
         call.is_stream(),
     );
-    let sent = send::send(client, call, options, &clock, progress).await;
+    let delivered = race::race(client, call, options, &clock, progress).await;
     // Headers go on even when the reply is a failure: a 429's rate-limit headers matter most.
     if !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
         return Err(Error::Cancelled);
     }
-    let response = sent?;
+    let response = match delivered? {
+        Delivered::FirstEvent(opening) => return read::stream(client, *opening, &clock, sink, progress).await,
+        Delivered::Headers(response) => response,
+    };
     match call.kind {
         CallKind::Chat { stream: true }
         | CallKind::Responses { stream: true }
         | CallKind::Raw { stream: true }
-        | CallKind::Upload { stream: true } => read::stream(client, response, &clock, sink, progress).await,
+        | CallKind::Upload { stream: true } => {
+            read::stream(client, Opening::new(client, response), &clock, sink, progress).await
+        }
         CallKind::Download { pieces: true } => read::pieces(client, response, &clock, sink, progress).await,
         CallKind::Chat { stream: false } => {
             read::body(client, response, &clock, progress).await?;

@@ -119,45 +119,92 @@ fn check_size(so_far: usize, piece: usize, limit: usize) -> Result<()> {
     Ok(())
 }
 
+/// A streamed reply being read: the response, and what the decoder has made of it that has
+/// not been handed on yet. A hedged or fallback call reads each candidate up to its first event
+/// (`first_event`) before it picks one to hand on (`stream`).
+pub(super) struct Opening {
+    response: Response,
+    decoder: Decoder,
+    events: Vec<StreamEvent>,
+    received: usize,
+    /// The body's first bytes, kept to explain a reply that never yields a chunk.
+    start: Vec<u8>,
+    /// The body has ended.
+    ended: bool,
+    /// The decoder failed after the events still in `events`.
+    failed: Option<Error>,
+}
+
+impl Opening {
+    /// A stream whose headers have arrived and whose body is not read yet.
+    pub(super) fn new(client: &Client, response: Response) -> Opening {
+        let content_type = header_text(response.headers(), "content-type").map(str::to_string);
+        Opening {
+            decoder: Decoder::new(content_type.as_deref(), client.config.max_event_bytes),
+            response,
+            events: Vec::new(),
+            received: 0,
+            start: Vec::new(),
+            ended: false,
+            failed: None,
+        }
+    }
+
+    /// Read until the decoder has an event (or the body ends or breaks the format). Fails
+    /// only when the reading fails (a timeout, a broken connection, a body over its limit).
+    pub(super) async fn first_event(mut self, client: &Client, clock: &Clock) -> Result<Opening> {
+        while self.events.is_empty() && !self.ended && self.failed.is_none() {
+            self.pull(client, clock).await?;
+        }
+        Ok(self)
+    }
+
+    /// Read the next piece of the body (or its end) into the decoder.
+    async fn pull(&mut self, client: &Client, clock: &Clock) -> Result<()> {
+        let piece = next_piece(client, &mut self.response, clock, Stage::StreamPiece).await?;
+        let decoded = match &piece {
+            Some(bytes) => {
+                check_size(self.received, bytes.len(), client.config.max_body_bytes)?;
+                self.received += bytes.len();
+                keep_start(&mut self.start, bytes, STREAM_OPENING_BYTES);
+                self.decoder.feed(bytes, &mut self.events)
+            }
+            None => {
+                self.ended = true;
+                self.decoder.finish(&mut self.events)
+            }
+        };
+        self.failed = decoded.err();
+        Ok(())
+    }
+}
+
 /// Decode a stream, handing each chunk to `sink`, until the server says it is done or the body
 /// ends. Only the byte count is capped: chunks go on as they arrive, and the completion is
 /// accumulated from them rather than from the raw bytes.
 pub(super) async fn stream(
     client: &Client,
-    mut response: Response,
+    mut opening: Opening,
     clock: &Clock,
     sink: &mut impl ChunkSink,
     progress: &mut Progress,
 ) -> Result<()> {
-    let content_type = header_text(response.headers(), "content-type").map(str::to_string);
-    let mut decoder = Decoder::new(content_type.as_deref(), client.config.max_event_bytes);
-    let mut events = Vec::new();
-    let mut received = 0usize;
-    // The body's first bytes, kept to explain a reply that never yields a chunk.
-    let mut opening = Vec::new();
     loop {
-        let piece = next_piece(client, &mut response, clock, Stage::StreamPiece).await?;
-        let decoded = match &piece {
-            Some(bytes) => {
-                check_size(received, bytes.len(), client.config.max_body_bytes)?;
-                received += bytes.len();
-                keep_start(&mut opening, bytes, STREAM_OPENING_BYTES);
-                decoder.feed(bytes, &mut events)
-            }
-            None => decoder.finish(&mut events),
-        };
         // Events decoded before a protocol error still reach the caller.
-        let done = dispatch(&mut events, sink, progress).await?;
-        decoded?;
-        if done || piece.is_none() {
+        let done = dispatch(&mut opening.events, sink, progress).await?;
+        if let Some(error) = opening.failed.take() {
+            return Err(error);
+        }
+        if done || opening.ended {
             return match progress.chunks() {
                 0 => Err(Error::InvalidResponse(format!(
                     "the stream ended without a single chunk; it began {:?}",
-                    String::from_utf8_lossy(&opening)
+                    String::from_utf8_lossy(&opening.start)
                 ))),
                 _ => Ok(()),
             };
         }
+        opening.pull(client, clock).await?;
     }
 }
 

@@ -94,14 +94,27 @@ fn days_since_epoch(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
-/// `min(0.5 s * 2^n, 8 s)`, less `jitter` (in [0, 1)) times 25%, so clients that failed
-/// together do not all come back at the same moment.
-/// Whether a failure may be retried past the retry count: the server said it
-/// is still loading its model, and the call is younger than the loading budget.
+/// Whether a call that failed on one endpoint (after its retries) moves on to the next: the
+/// endpoint is unreachable, slow or broken (a connection failure, a timeout other than the
+/// call's total one, 5xx), busy (429) or out of credits. Anything else would fail the same
+/// way anywhere, or is the caller's doing.
+pub(super) fn falls_back(error: &Error) -> bool {
+    match error {
+        Error::Connect(_) | Error::Transport(_) => true,
+        Error::Timeout(kind, _) => !matches!(kind, TimeoutKind::Total),
+        Error::Http(api) => api.http_status >= 500 || api.http_status == 429 || api.is_quota_exhausted(),
+        _ => false,
+    }
+}
+
+/// Whether a failure may be retried past the retry count: the server said it is still
+/// loading its model, and the endpoint has been tried for less than the loading budget.
 pub(super) fn still_loading(api: Option<&ApiError>, since_start: Duration, budget: Duration) -> bool {
     api.is_some_and(ApiError::is_loading) && since_start < budget
 }
 
+/// `min(0.5 s * 2^n, 8 s)`, less `jitter` (in [0, 1)) times 25%, so clients that failed
+/// together do not all come back at the same moment.
 pub(super) fn backoff(retries_so_far: u32, jitter: f64) -> Duration {
     let base = (0.5 * 2f64.powi(retries_so_far.min(16) as i32)).min(8.0);
     Duration::from_secs_f64(base * (1.0 - 0.25 * jitter))
@@ -129,6 +142,40 @@ mod tests {
         assert!(!still_loading(Some(&busy), Duration::ZERO, budget), "other 503s keep max_retries");
         assert!(!still_loading(None, Duration::ZERO, budget));
         assert!(!still_loading(Some(&loading), Duration::ZERO, Duration::ZERO), "0 switches it off");
+    }
+
+    #[test]
+    fn fallback_follows_unreachable_slow_broken_busy_and_broke_endpoints() {
+        let http = |status: u16, body: &[u8]| Error::Http(ApiError::from_body(status, body));
+        let limit = Duration::from_secs(1);
+        let moves_on = [
+            Error::Connect("refused".into()),
+            Error::Transport("reset".into()),
+            Error::Timeout(TimeoutKind::Headers, limit),
+            Error::Timeout(TimeoutKind::Idle, limit),
+            http(500, b""),
+            http(503, b"loading"),
+            http(429, br#"{"error":{"message":"slow down"}}"#),
+            http(429, br#"{"error":{"type":"insufficient_quota","message":"Insufficient Credits"}}"#),
+            http(402, b""),
+            http(400, br#"{"error":"Insufficient Credits"}"#),
+        ];
+        for error in &moves_on {
+            assert!(falls_back(error), "{error}");
+        }
+        let stays = [
+            http(400, b"bad"),
+            http(401, b"Wrong Api key"),
+            http(404, b""),
+            Error::Timeout(TimeoutKind::Total, limit),
+            Error::Tls("bad certificate".into()),
+            Error::Cancelled,
+            Error::Credentials("no token".into()),
+            Error::InvalidResponse("not JSON".into()),
+        ];
+        for error in &stays {
+            assert!(!falls_back(error), "{error}");
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::headers::ResponseHeaders;
 use crate::result::Progress;
 use reqwest::Response;
 use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
 
 /// A failed attempt and whether another may help.
 struct Failed {
@@ -40,9 +41,11 @@ impl Failed {
     }
 }
 
-/// Attempt `call` until a 2xx reply arrives, sleeping between attempts as the policy says.
+/// Attempt `call` on endpoint `index` until a 2xx reply arrives, sleeping between attempts as
+/// the policy says. The retry count and the loading budget are the endpoint's own.
 pub(super) async fn send(
     client: &Client,
+    index: usize,
     call: &Call,
     options: &RequestOptions,
     clock: &Clock,
@@ -50,13 +53,13 @@ pub(super) async fn send(
 ) -> Result<Response> {
     let max_retries = options.max_retries.unwrap_or(client.config.max_retries);
     let http = client.http_for(options)?;
+    let began = Instant::now();
     loop {
-        let failed = match attempt(client, &http, call, options, clock, progress).await {
+        let failed = match attempt(client, &http, index, call, options, clock, progress).await {
             Ok(response) => return Ok(response),
             Err(failed) => failed,
         };
-        let since_start = progress.since_start();
-        let loading = retry::still_loading(failed.error.api_error(), since_start, client.config.loading_retry);
+        let loading = retry::still_loading(failed.error.api_error(), began.elapsed(), client.config.loading_retry);
         if !failed.retryable || (progress.retries() >= max_retries && !loading) {
             return Err(failed.error);
         }
@@ -82,12 +85,15 @@ pub(super) async fn send(
 async fn attempt(
     client: &Client,
     http: &Http<'_>,
+    index: usize,
     call: &Call,
     options: &RequestOptions,
     clock: &Clock,
     progress: &mut Progress,
 ) -> std::result::Result<Response, Failed> {
-    let request = client.build(call, options)?;
+    let endpoint = &client.endpoints[index];
+    let credential = client.credentials.fetch(index, &endpoint.base_url).await?;
+    let request = client.build(index, call, options, &credential)?;
     let url = redacted_url(request.url());
     client.logger.log(LogLevel::Debug, || {
         format!(

@@ -1,11 +1,12 @@
 //! What a call has learned so far, and turning that into the caller's `CallResult`.
 
-use super::{assistant_text, CallResult, Timings, Usage};
+use super::{assistant_text, Answered, CallResult, Timings, Usage};
 use crate::client::CallKind;
 use crate::error::{ApiError, Error, Result};
 use crate::headers::ResponseHeaders;
-use crate::stream::{response_text, Accumulator, Ending, ResponsesAccumulator};
+use crate::stream::{response_text, Accumulator, Ending, LiveSnapshots, ResponsesAccumulator};
 use serde_json::Value;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -26,6 +27,7 @@ enum Gathering {
 /// so a cancelled or failed call still reports what had arrived.
 #[derive(Debug)]
 pub struct Progress {
+    kind: CallKind,
     started: Instant,
     http_status: u16,
     request_id: Option<String>,
@@ -41,6 +43,9 @@ pub struct Progress {
     body_is_json: bool,
     /// Body bytes of the final reply that arrived, kept or handed on.
     received: u64,
+    /// Kept up to date after every chat chunk, for readers on other threads.
+    live: Option<Arc<Mutex<LiveSnapshots>>>,
+    answered: Option<Answered>,
 }
 
 impl Default for Progress {
@@ -59,6 +64,7 @@ impl Progress {
             CallKind::Raw { .. } | CallKind::Upload { .. } | CallKind::Download { .. } => Gathering::Nothing,
         };
         Progress {
+            kind,
             started: Instant::now(),
             http_status: 0,
             request_id: None,
@@ -73,7 +79,33 @@ impl Progress {
             incomplete_reason: None,
             body_is_json: false,
             received: 0,
+            live: None,
+            answered: None,
         }
+    }
+
+    /// Keep `live` up to date with the chat chunks this call gathers.
+    pub fn watch(&mut self, live: Arc<Mutex<LiveSnapshots>>) {
+        self.live = Some(live);
+    }
+
+    /// A fresh progress for the attempts on one endpoint: same call, same clock, same watcher.
+    pub(crate) fn for_endpoint(&self) -> Progress {
+        Progress {
+            started: self.started,
+            live: self.live.clone(),
+            ..Progress::new(self.kind)
+        }
+    }
+
+    /// Make an endpoint's progress the call's: the endpoint that answered (or failed last),
+    /// with the retries of every endpoint that finished.
+    pub(crate) fn adopt(&mut self, endpoint: Progress, answered: Answered, retries: u32) {
+        *self = Progress {
+            retries,
+            answered: Some(answered),
+            ..endpoint
+        };
     }
 
     /// Turn the progress and the call's outcome into the caller's result.
@@ -107,6 +139,7 @@ impl Progress {
             retries: self.retries,
             chunks: self.chunks,
             bytes_received: self.received,
+            answered: self.answered,
         }
     }
 
@@ -180,7 +213,12 @@ impl Progress {
     /// reports (an error chunk, `response.failed`) come back as errors after it is kept.
     pub(crate) fn record_event(&mut self, name: Option<&str>, data: &str) -> Result<()> {
         match &mut self.gathering {
-            Gathering::Chat(accumulator) => accumulator.push_text(data)?,
+            Gathering::Chat(accumulator) => {
+                accumulator.push_text(data)?;
+                if let Some(live) = &self.live {
+                    live.lock().unwrap_or_else(|p| p.into_inner()).update(accumulator);
+                }
+            }
             Gathering::Responses(accumulator) => accumulator.push_text(name, data)?,
             Gathering::Transcript(text) => transcript_event(text, name, data)?,
             Gathering::Nothing => {}

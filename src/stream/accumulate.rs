@@ -10,9 +10,11 @@
 //!   is `null` if no such array arrived.
 //! - `finish_reason`: last non-null seen, else null.
 //! - `tool_calls`: merged by `index`; `id`, `type` and `function.name` are the first
-//!   non-empty values, `function.arguments` are concatenated. A delta without
-//!   `index` continues the call started last, unless it carries an `id` different
-//!   from that call's, which starts a new call (index one past the highest so far).
+//!   non-empty values, `function.arguments` are concatenated. A delta carrying an `id`
+//!   different from (non-empty) the one of the call it would join starts a new call
+//!   instead, with the index one past the highest so far: without `index` the call it
+//!   would join is the one started last, with `index` the newest call sent at that index
+//!   (Ollama and some gateways send every call at index 0).
 //!   Output ordered by index as `{"id","type","function":{"name","arguments"}}`;
 //!   missing strings are "" and the type defaults to "function".
 //! - A choice holding `message` instead of `delta` (a non-streamed completion
@@ -31,7 +33,10 @@ use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Default)]
 struct ToolCall {
+    /// In the output.
     index: u64,
+    /// As the server sent it; several calls share one when the server reuses an index.
+    wire_index: u64,
     id: String,
     kind: String,
     name: String,
@@ -132,29 +137,15 @@ impl Choice {
 
     fn merge_tool_call(&mut self, call: ToolCallView<'_>) {
         let id = call.id.as_deref().filter(|s| !s.is_empty());
-        let slot = match call.index {
-            Some(index) => match self.tool_calls.iter().position(|c| c.index == index) {
-                Some(pos) => pos,
-                None => self.start_call(index),
-            },
-            None => match self.current_call {
-                Some(pos)
-                    if id.is_none()
-                        || self.tool_calls[pos].id.is_empty()
-                        || id == Some(self.tool_calls[pos].id.as_str()) =>
-                {
-                    pos
-                }
-                _ => {
-                    let next = self
-                        .tool_calls
-                        .iter()
-                        .map(|c| c.index + 1)
-                        .max()
-                        .unwrap_or(0);
-                    self.start_call(next)
-                }
-            },
+        let wire_index = call.index;
+        let joined = match wire_index {
+            Some(index) => self.tool_calls.iter().rposition(|c| c.wire_index == index),
+            None => self.current_call,
+        };
+        let continues = |call: &ToolCall| id.is_none() || call.id.is_empty() || id == Some(call.id.as_str());
+        let slot = match joined {
+            Some(pos) if continues(&self.tool_calls[pos]) => pos,
+            _ => self.start_call(wire_index),
         };
         let target = &mut self.tool_calls[slot];
         set_once(&mut target.id, call.id.as_deref());
@@ -170,9 +161,16 @@ impl Choice {
         }
     }
 
-    fn start_call(&mut self, index: u64) -> usize {
+    /// A new call, at its wire index when that is free in the output, else one past the
+    /// highest index so far.
+    fn start_call(&mut self, wire_index: Option<u64>) -> usize {
+        let next = self.tool_calls.iter().map(|c| c.index + 1).max().unwrap_or(0);
+        let index = wire_index
+            .filter(|&wanted| self.tool_calls.iter().all(|c| c.index != wanted))
+            .unwrap_or(next);
         self.tool_calls.push(ToolCall {
             index,
+            wire_index: wire_index.unwrap_or(index),
             ..ToolCall::default()
         });
         let pos = self.tool_calls.len() - 1;
@@ -330,6 +328,16 @@ impl Accumulator {
             out.insert("usage".into(), usage.clone());
         }
         Value::Object(out)
+    }
+
+    /// The arguments so far of each tool call of the choice with index 0, in the order the
+    /// calls started.
+    pub fn tool_arguments(&self) -> impl Iterator<Item = &str> {
+        let calls = match self.choices.first() {
+            Some(choice) if choice.index == 0 => choice.tool_calls.as_slice(),
+            _ => &[],
+        };
+        calls.iter().map(|call| call.arguments.as_str())
     }
 
     /// Content of the choice with index 0 so far ("" if none).

@@ -14,6 +14,7 @@ pub mod jsonl;
 mod lines;
 pub mod partial_json;
 pub mod responses;
+pub mod snapshot;
 pub mod sse;
 #[cfg(test)]
 mod tests;
@@ -22,6 +23,7 @@ pub use accumulate::Accumulator;
 pub use jsonl::JsonLinesDecoder;
 pub use partial_json::PartialJson;
 pub use responses::{response_text, Ending, ResponsesAccumulator};
+pub use snapshot::LiveSnapshots;
 pub use sse::SseDecoder;
 
 use crate::error::Error;

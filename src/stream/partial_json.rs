@@ -99,13 +99,16 @@ impl PartialJson {
             return false;
         }
         let before = (self.safe_len, self.safe_closing.len(), self.has_snapshot);
-        let start = self.text.len();
+        let mut at = self.text.len();
         self.text.push_str(piece);
-        for at in start..self.text.len() {
-            if !self.step(self.text.as_bytes()[at], at) {
+        while at < self.text.len() {
+            at = self.plain_string_end(at);
+            let Some(&byte) = self.text.as_bytes().get(at) else { break };
+            if !self.step(byte, at) {
                 self.failed = true;
                 return before != (self.safe_len, self.safe_closing.len(), self.has_snapshot);
             }
+            at += 1;
         }
         // Inside a string value every whole character is a safe end (pieces are `&str`, so
         // none ends mid-character); marking once per piece keeps the cost per piece.
@@ -113,6 +116,16 @@ impl PartialJson {
             self.mark_safe(self.text.len());
         }
         before != (self.safe_len, self.safe_closing.len(), self.has_snapshot)
+    }
+
+    /// Inside a string, outside an escape, only a quote, a backslash or a control byte
+    /// changes anything: where the next one is (or the end of the text), from `at`.
+    fn plain_string_end(&self, at: usize) -> usize {
+        if !matches!(self.token, Token::String { escape: Escape::None, .. }) {
+            return at;
+        }
+        let rest = &self.text.as_bytes()[at..];
+        at + rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).unwrap_or(rest.len())
     }
 
     /// The end of the document: a top-level number still open is complete.
@@ -162,8 +175,10 @@ impl PartialJson {
         let escape = match (escape, byte) {
             (Escape::None, b'"') => {
                 self.token = Token::None;
-                self.expect = if key { Expect::Colon } else { Expect::Separator };
-                if !key {
+                if key {
+                    self.expect = Expect::Colon;
+                } else {
+                    self.value_done();
                     self.mark_safe(at + 1);
                 }
                 return true;
@@ -415,6 +430,10 @@ mod tests {
         scanner.push(r#"{"a":"b"}"#);
         assert!(!scanner.push("x"));
         assert_eq!(scanner.snapshot().unwrap(), r#"{"a":"b"}"#);
+        // Found by the fuzz target: a whole top-level string takes nothing after it.
+        let mut top_string = PartialJson::new();
+        top_string.push(r#""\\",[]"#);
+        assert_eq!(top_string.snapshot().unwrap(), r#""\\""#);
         assert!(PartialJson::new().snapshot().is_none());
     }
 }

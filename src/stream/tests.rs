@@ -988,7 +988,7 @@ fn chat_cases() -> Vec<ChatCase> {
                 "\n\n",
                 r#"data: {"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"","type":"","function":{"name":"","arguments":"\"Paris\"}"}}]}}]}"#,
                 "\n\n",
-                r#"data: {"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_x","function":{"name":"other","arguments":":\"CET\"}"}}]}}]}"#,
+                r#"data: {"id":"c1","choices":[{"index":0,"delta":{"tool_calls":[{"index":1,"id":"call_b","function":{"name":"other","arguments":":\"CET\"}"}}]}}]}"#,
                 "\n\n",
                 r#"data: {"id":"c1","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}],"usage":null}"#,
                 "\n\ndata: [DONE]\n\n",
@@ -1012,6 +1012,41 @@ fn chat_cases() -> Vec<ChatCase> {
                     }]
                 }),
                 6,
+            ),
+        },
+        ChatCase {
+            name: "tool_calls all at index 0 with their own ids (Ollama)",
+            ct: SSE,
+            input: concat!(
+                r#"data: {"choices":[{"index":0,"delta":{"role":"assistant","tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":"{\"city\""}}]}}]}"#,
+                "\n\n",
+                r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":":\"Paris\"}"}}]}}]}"#,
+                "\n\n",
+                r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_b","type":"function","function":{"name":"get_time","arguments":"{\"zone\""}}]}}]}"#,
+                "\n\n",
+                r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"","function":{"arguments":":\"CET\"}"}}]}}]}"#,
+                "\n\n",
+                r#"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_b","function":{"arguments":""}}]},"finish_reason":"tool_calls"}]}"#,
+                "\n\ndata: [DONE]\n\n",
+            ),
+            expected: done_chat(
+                json!({
+                    "id": null, "object": "chat.completion", "created": null, "model": null,
+                    "choices": [{
+                        "index": 0,
+                        "message": {
+                            "role": "assistant",
+                            "content": null,
+                            "tool_calls": [
+                                {"id": "call_a", "type": "function", "function": {"name": "get_weather", "arguments": "{\"city\":\"Paris\"}"}},
+                                {"id": "call_b", "type": "function", "function": {"name": "get_time", "arguments": "{\"zone\":\"CET\"}"}}
+                            ]
+                        },
+                        "logprobs": null,
+                        "finish_reason": "tool_calls"
+                    }]
+                }),
+                5,
             ),
         },
         ChatCase {

@@ -107,6 +107,10 @@ webraft_client *new_client(const char *base, const char *extra);
 /* As new_client, with an explicit api key. */
 webraft_client *new_client_key(const char *base, const char *api_key, const char *extra);
 
+/* A model name unique to this process and call, for flaky-<k>-<tag> (the server counts
+ * those per exact name for its lifetime, and the suite runs twice against one server). */
+void unique_model(char *buf, size_t size, const char *prefix);
+
 /* {"model":M,"messages":[{"role":"user","content":P}]} (plus "stream":true). P must not need escaping. */
 void chat_body(char *buf, size_t size, const char *model, const char *prompt, bool stream);
 
@@ -173,5 +177,7 @@ extern const struct test_case media_tests[];
 extern const size_t media_tests_count;
 extern const struct test_case mock_tests[];
 extern const size_t mock_tests_count;
+extern const struct test_case stuck_tests[];
+extern const size_t stuck_tests_count;
 
 #endif /* WEBRAFT_TEST_CHECK_H */

@@ -16,7 +16,7 @@ ROOT="$PWD"
 CC="${CC:-gcc}"
 OUT="$ROOT/tests/c/build"
 SRCS=(tests/c/test_capi.c tests/c/test_basic.c tests/c/test_chat.c tests/c/test_async.c tests/c/test_conversation.c tests/c/test_responses.c
-    tests/c/test_mock.c tests/c/test_media.c)
+    tests/c/test_mock.c tests/c/test_media.c tests/c/test_stuck.c)
 LIBDIR="$ROOT/target/release"
 # shellcheck disable=SC2206
 FILTER=(${WEBRAFT_C_TESTS:-})

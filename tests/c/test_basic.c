@@ -27,10 +27,10 @@ static void test_status_names(void) {
         "OK",        "NULL_ARGUMENT", "INVALID_UTF8",    "INVALID_JSON", "INVALID_CONFIG",  "INVALID_ARGUMENT",
         "HTTP_STATUS", "TIMEOUT",     "CONNECT",         "TLS",          "CANCELLED",       "STREAM_PROTOCOL",
         "PANIC",     "IO",            "TRANSPORT",       "STREAM_ERROR", "RESPONSE_TOO_LARGE", "INVALID_RESPONSE",
-        "INVALID_STATE", "MISSING", "WRONG_TYPE",
+        "INVALID_STATE", "MISSING", "WRONG_TYPE", "CREDENTIALS",
     };
     const size_t count = sizeof expected / sizeof expected[0];
-    CHECK_INT_EQ(count, WEBRAFT_STATUS_WRONG_TYPE + 1);
+    CHECK_INT_EQ(count, WEBRAFT_STATUS_CREDENTIALS + 1);
     CHECK_STR_EQ(webraft_status_name(WEBRAFT_STATUS_HTTP_STATUS), "HTTP_STATUS");
     for (uint32_t i = 0; i < count; i++) {
         const char *name = webraft_status_name(i);
@@ -53,7 +53,8 @@ static void test_status_names(void) {
     CHECK_INT_EQ(WEBRAFT_STATUS_INVALID_STATE, 18);
     CHECK_INT_EQ(WEBRAFT_STATUS_MISSING, 19);
     CHECK_INT_EQ(WEBRAFT_STATUS_WRONG_TYPE, 20);
-    CHECK_STR_EQ(webraft_status_name(21), "UNKNOWN");
+    CHECK_INT_EQ(WEBRAFT_STATUS_CREDENTIALS, 21);
+    CHECK_STR_EQ(webraft_status_name(22), "UNKNOWN");
     CHECK_STR_EQ(webraft_status_name(1000), "UNKNOWN");
     CHECK_STR_EQ(webraft_status_name(UINT32_MAX), "UNKNOWN");
     /* Static: stable pointers. */

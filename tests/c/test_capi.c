@@ -143,6 +143,11 @@ webraft_client *new_mini_client(const struct mini_server *s, const char *extra) 
     return client_at(url, "k", extra);
 }
 
+void unique_model(char *buf, size_t size, const char *prefix) {
+    static atomic_int counter;
+    snprintf(buf, size, "%s-c%ld-%d", prefix, (long)getpid(), atomic_fetch_add(&counter, 1));
+}
+
 void chat_body(char *buf, size_t size, const char *model, const char *prompt, bool stream) {
     snprintf(buf, size, "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]%s}", model, prompt,
              stream ? ",\"stream\":true" : "");
@@ -424,6 +429,7 @@ int main(int argc, char **argv) {
         {responses_tests, responses_tests_count},
         {media_tests, media_tests_count},
         {mock_tests, mock_tests_count},
+        {stuck_tests, stuck_tests_count},
     };
 
     pthread_t watchdog;

@@ -18,12 +18,6 @@
 static const char *const k_bases[] = {"/v1", "/v2", "/freeapi"};
 #define BASE_COUNT (sizeof k_bases / sizeof k_bases[0])
 
-/* A model name unique to this process and call, for flaky-<k>-<tag>. */
-static void unique_model(char *buf, size_t size, const char *prefix) {
-    static atomic_int counter;
-    snprintf(buf, size, "%s-c%ld-%d", prefix, (long)getpid(), atomic_fetch_add(&counter, 1));
-}
-
 /* Run a blocking chat of `model` with prompt "hi". */
 static webraft_result *chat(const webraft_client *client, const char *model, const char *options) {
     char body[512];

@@ -809,6 +809,10 @@ USAGE_ERRORS = [
     ("--request with --max-tokens", ["--request", "-", "--max-tokens", "3"]),
     ("missing option value", ["hi", "--model"]),
     ("missing --image value", ["hi", "--image"]),
+    ("--hedge-ms without --fallback", ["--hedge-ms", "100", "hi"]),
+    ("--partial-json without --stream", ["--partial-json", "hi"]),
+    ("--hedge-ms abc", ["--fallback", "http://127.0.0.1:9/v1", "--hedge-ms", "abc", "hi"]),
+    ("missing --fallback value", ["hi", "--fallback"]),
 ]
 
 for _name, _args in USAGE_ERRORS:
@@ -817,6 +821,74 @@ for _name, _args in USAGE_ERRORS:
         eq(r.out, "", "stdout")
         r.err_has("usage: webraft-chat")
     TESTS.append((f"usage error: {_name}", _usage_case))
+
+
+# ----------------------------------------------------------------------------- never stuck (#18)
+
+
+@test("--fallback: a down endpoint, then the next answers and stderr names it")
+def _():
+    fallback = url("v1")
+    r = run("--base-url", url("role/down/v1"), "--api-key", KEY, "--fallback", fallback, "hi").expect(0)
+    r.out_is(reply("hi") + "\n")
+    eq(r.err, f"webraft-chat: answered by {fallback}\n", "stderr")
+
+
+@test("--fallback: repeatable, tried in order; nothing said when the first answers")
+def _():
+    first, second = url("role/failing/v1"), url("v1")
+    r = run("--base-url", f"http://127.0.0.1:{closed_port()}/v1", "--api-key", KEY, "--max-retries", "0",
+            "--fallback", first, "--fallback", second, "hi").expect(0)
+    r.out_is(reply("hi") + "\n")
+    eq(r.err, f"webraft-chat: answered by {second}\n", "stderr")
+    r = run("--base-url", url("v1"), "--api-key", KEY, "--fallback", url("role/failing/v1"), "hi").expect(0)
+    eq(r.err, "", "stderr when the first endpoint answers")
+
+
+@test("--fallback: a stream from an endpoint out of credits moves on")
+def _():
+    fallback = url("v1")
+    r = run("--base-url", url("role/no-credits/v1"), "--api-key", KEY, "--stream", "--fallback", fallback,
+            "hi").expect(0)
+    r.out_is(reply("hi") + "\n")
+    r.err_has(f"answered by {fallback}")
+
+
+@test("--fallback: every endpoint failing fails the call")
+def _():
+    r = run("--base-url", url("role/failing/v1"), "--api-key", KEY, "--max-retries", "0",
+            "--fallback", url("role/no-credits/v1"), "hi").expect(1)
+    eq(r.out, "", "stdout")
+    r.err_has("HTTP_STATUS", "Insufficient Credits")
+    check("answered by" not in r.err, f"no endpoint answered{r.describe()}")
+
+
+@test("--hedge-ms: a slow first chunk is hedged by the next endpoint")
+def _():
+    fallback = url("v1")
+    r = run("--base-url", url("role/first-chunk-5000/v1"), "--api-key", KEY, "--stream",
+            "--fallback", fallback, "--hedge-ms", "200", "hi").expect(0)
+    r.out_is(reply("hi") + "\n")
+    eq(r.err, f"webraft-chat: answered by {fallback}\n", "stderr")
+    check(r.seconds < 4, f"the hedge should answer long before the slow endpoint ({r.seconds:.1f}s)")
+
+
+@test("--partial-json: one valid JSON line per chunk that changes the snapshot")
+def _():
+    r = chat("v1", "--stream", "--partial-json", "--model", "json-content", "hi").expect(0)
+    lines = r.json_lines()
+    check(len(lines) >= 5, f"several snapshots{r.describe()}")
+    eq(lines[-1], {"name": "Ada", "tags": ["x", "y"], "age": 36, "ok": True}, "last snapshot")
+    eq(lines[0], {}, "the first snapshot: an object without members yet")
+    raw = r.out.split("\n")[:-1]
+    eq(len(raw), len(set(raw)), "no line repeats (only changes are printed)")
+    for before, after in zip(raw, raw[1:]):
+        check(len(after) >= len(before) - 2, f"snapshots grow: {before!r} then {after!r}")
+
+
+@test("--partial-json: content that is not JSON prints nothing")
+def _():
+    chat("v1", "--stream", "--partial-json", "hi").expect(0).out_is("")
 
 
 @test("--help and -h")

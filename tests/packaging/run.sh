@@ -6,7 +6,8 @@
 #   - a CMake consumer (find_package) and a Makefile + pkg-config consumer, each
 #     built outside the source tree, shared and static, run against the server;
 #   - the webraft.hpp tests (wrapper, conversations, Responses API, events and
-#     headers) under ASan/UBSan, and the -fno-exceptions tests;
+#     headers; fallback, hedging, credentials and snapshots) under ASan/UBSan,
+#     and the -fno-exceptions tests;
 #   - every examples/cpp program, its output checked, and game_loop within its
 #     1 ms frame budget;
 #   - webraft-mock and its helpers: the installed program serves the same scenarios,
@@ -188,7 +189,7 @@ run_sanitized() {
     ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" "$@"
 }
 
-for suite in test_webraft_hpp test_conversation test_responses test_media; do
+for suite in test_webraft_hpp test_conversation test_responses test_media test_stuck; do
     check "$suite builds (C++17, ASan/UBSan)" nice -n 10 "${CXX_TEST[@]}" -std=c++17 "${SANITIZE[@]}" \
         -o "$WORK/$suite" "bindings/cpp/tests/$suite.cpp" "${LINK_INSTALLED[@]}"
     check "$suite compiles as C++20" nice -n 10 "${CXX_TEST[@]}" -std=c++20 -fsyntax-only "bindings/cpp/tests/$suite.cpp"
@@ -284,6 +285,26 @@ image_file_holds_image() {
         [ "$(tail -c +9 "$WORK/door.png")" = "a red door#0" ]
 }
 check "media draws an image into a file" image_file_holds_image
+# never_stuck's config: FIRST (a role of the test server, or a base) with one fallback endpoint, no retries.
+stuck_config() { echo "{\"base_url\":\"$WEBRAFT_TEST_URL$1\",\"max_retries\":0,${3:-}\"fallback\":[{\"base_url\":\"$WEBRAFT_TEST_URL$2\"}]}"; }
+# never_stuck_prints KEY ARGS...: example_prints for never_stuck, whose credential callback reads WEBRAFT_API_KEY.
+never_stuck_prints() { WEBRAFT_API_KEY="$1" example_prints "$2" "$3" never_stuck "${@:4}"; }
+check "never_stuck falls back from a failing endpoint" never_stuck_prints test-key 0 \
+    "$(printf 'Hello! You said: hi\nanswered by %s (endpoint 1; 2 tried)' "$WEBRAFT_TEST_URL/v1")" \
+    "$(stuck_config /role/failing/v1 /v1)" gpt-4o hi
+# never_stuck_ends_with WANT ARGS...: it succeeds and its stdout ends with the lines WANT (how many
+# snapshots come before the last depends on how the chunks meet the frame loop).
+never_stuck_ends_with() {
+    local want="$1" out status=0
+    shift
+    out="$(WEBRAFT_API_KEY=test-key "$WORK/never_stuck" "$@")" || status=$?
+    echo "$out"
+    [ "$status" -eq 0 ] && [ "$(tail -n "$(wc -l <<<"$want")" <<<"$out")" = "$want" ]
+}
+check "never_stuck hedges a slow first token and prints snapshots" never_stuck_ends_with \
+    "$(printf '{"name":"Ada","tags":["x","y"],"age":36,"ok":true}\nanswered by %s (endpoint 1; 2 tried)' "$WEBRAFT_TEST_URL/v2")" \
+    "$(stuck_config /role/first-chunk-3000/v1 /v2 '"hedge_ms":100,')" json-content hi --partial-json
+check "never_stuck: the credential callback refuses without a key" never_stuck_prints "" 1 "" "$(stuck_config /v1 /v2)" gpt-4o hi
 check "list_models prints the model ids" example_prints 0 \
     "$(printf 'gpt-4o\ngpt-4o-mini\ngpt-3.5-turbo\ntext-embedding-3-small')" list_models "$(config /v1)"
 

@@ -163,6 +163,29 @@ void test_media_without_exceptions() {
     CHECK(embeddings.embedding(0).has_value());
 }
 
+// Fallback, credentials and snapshots need no exceptions either: a refusal is fail().
+void test_fallback_credentials_and_snapshots_without_exceptions() {
+    std::string config = "{\"base_url\":\"" + check::server_url("/role/failing/v1") +
+                         "\",\"api_key\":\"wrong-key\",\"max_retries\":0,\"fallback\":[{\"base_url\":\"" +
+                         check::server_url("/v1") + "\"}]}";
+    webraft::Client client = webraft::Client::create(config).value();
+    CHECK_STATUS(client.set_credentials([](webraft::CredentialRequest& request) { request.set_key("test-key"); }),
+                 WEBRAFT_STATUS_OK);
+    webraft::Request request = client.start(check::chat_body("json-content", "hi"));
+    while (!request.next(check::generous_ms).done()) {
+    }
+    CHECK_EQ(request.snapshot_content().view(), std::string_view(R"({"name":"Ada","tags":["x","y"],"age":36,"ok":true})"));
+    webraft::Result result = request.try_result();
+    CHECK(result.ok());
+    CHECK_EQ(result.endpoint_index(), 1u);
+    CHECK_EQ(result.endpoints_tried(), 2u);
+
+    client.set_credentials([](webraft::CredentialRequest& request) { request.fail("signed out"); });
+    result = client.try_chat(check::chat_body("gpt-4o", "hi"));
+    CHECK_STATUS(result.status(), WEBRAFT_STATUS_CREDENTIALS);
+    CHECK_CONTAINS(result.error_message(), "signed out");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -174,6 +197,7 @@ int main(int argc, char** argv) {
         {"nothrow_tool_round_trip", test_tool_round_trip_without_exceptions},
         {"nothrow_responses_events_and_headers", test_responses_events_and_headers_without_exceptions},
         {"nothrow_media", test_media_without_exceptions},
+        {"nothrow_fallback_credentials_and_snapshots", test_fallback_credentials_and_snapshots_without_exceptions},
     };
     return check::run(cases, argc, argv);
 }

@@ -18,10 +18,29 @@ namespace Webraft
 
     internal sealed class ClientHandle : NativeHandle
     {
+        // The credential provider's GCHandle (the callback's user_data), if one is set.
+        // webraft_client_free waits for a running callback, so it can be freed right after.
+        internal GCHandle Credentials;
+
         protected override bool ReleaseHandle()
         {
             Native.webraft_client_free(handle);
+            lock (this)
+            {
+                if (Credentials.IsAllocated)
+                    Credentials.Free();
+                Credentials = default(GCHandle);
+            }
             Interlocked.Increment(ref NativeStats.ClientsFreed);
+            return true;
+        }
+    }
+
+    internal sealed class PartialJsonHandle : NativeHandle
+    {
+        protected override bool ReleaseHandle()
+        {
+            Native.webraft_partial_json_free(handle);
             return true;
         }
     }

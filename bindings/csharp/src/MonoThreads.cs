@@ -40,6 +40,18 @@ namespace Webraft
             }
         }
 
+        [ThreadStatic]
+        static bool onLibraryThread;
+
+        /// <summary>Runs first in every callback; does its work once per library thread.</summary>
+        internal static void EnterFromLibraryThread()
+        {
+            if (onLibraryThread)
+                return;
+            onLibraryThread = true;
+            DoNotWaitAtExit(Thread.CurrentThread);
+        }
+
         internal static void DoNotWaitAtExit(Thread thread)
         {
             if (FlagsField == null)

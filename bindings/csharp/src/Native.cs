@@ -36,6 +36,13 @@ namespace Webraft
         Poll = 2,
     }
 
+    /// <summary>
+    /// Asked for the credential of one attempt (see webraft_credential_callback): runs on a library
+    /// thread that may block; returns 0, or non-zero to end the call with status Credentials.
+    /// </summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    internal delegate int NativeCredentialCallback(IntPtr userData, uint endpointIndex, IntPtr baseUrl, IntPtr credential);
+
     [StructLayout(LayoutKind.Sequential)]
     internal struct NativeTimings
     {
@@ -82,6 +89,21 @@ namespace Webraft
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_client_free(IntPtr client);
+
+        // Fresh credentials: the callback, and what it may call on the credential it is lent.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_client_set_credential_callback(ClientHandle client, NativeCredentialCallback callback,
+            IntPtr userData);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_credential_set_key(IntPtr credential, byte[] apiKey);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_credential_set_header(IntPtr credential, byte[] name, byte[] value);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_credential_fail(IntPtr credential, byte[] message);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern IntPtr webraft_version();
@@ -206,6 +228,45 @@ namespace Webraft
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern void webraft_result_free(IntPtr result);
+
+        // Which endpoint gave the result (fallback and hedging).
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint webraft_result_endpoint_index(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr webraft_result_endpoint_url(ResultHandle result);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern uint webraft_result_endpoints_tried(ResultHandle result);
+
+        // Live snapshots of a chat stream, and the standalone snapshot parser; JSON comes back caller-owned.
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_request_snapshot_content(RequestHandle request, out IntPtr json, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern UIntPtr webraft_request_snapshot_tool_call_count(RequestHandle request);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_request_snapshot_tool_arguments(RequestHandle request, UIntPtr index,
+            out IntPtr json, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern PartialJsonHandle webraft_partial_json_new();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_partial_json_push(PartialJsonHandle parser, byte[] text, UIntPtr length,
+            [MarshalAs(UnmanagedType.U1)] out bool changed);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_partial_json_finish(PartialJsonHandle parser, [MarshalAs(UnmanagedType.U1)] out bool changed);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern WebraftStatus webraft_partial_json_snapshot(PartialJsonHandle parser, out IntPtr json, out UIntPtr length);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void webraft_partial_json_free(IntPtr parser);
 
         // Tool calls and the first choice's ending (strings borrowed from the result).
 

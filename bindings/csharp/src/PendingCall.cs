@@ -224,18 +224,6 @@ namespace Webraft
             }
         }
 
-        [ThreadStatic]
-        static bool onWorkerThread;
-
-        /// <summary>Runs first in every callback; does its work once per library worker thread.</summary>
-        static void EnterFromWorker()
-        {
-            if (onWorkerThread)
-                return;
-            onWorkerThread = true;
-            MonoThreads.DoNotWaitAtExit(Thread.CurrentThread);
-        }
-
         [MonoPInvokeCallback(typeof(NativeChunkCallback))]
         static int OnChunk(IntPtr userData, IntPtr chunkJson, UIntPtr length)
         {
@@ -247,7 +235,7 @@ namespace Webraft
         {
             try
             {
-                EnterFromWorker();
+                MonoThreads.EnterFromLibraryThread();
                 var call = (PendingCall)GCHandle.FromIntPtr(userData).Target;
                 return call.Deliver(kind, name, data, length) ? 0 : 1;
             }
@@ -269,7 +257,7 @@ namespace Webraft
         {
             try
             {
-                EnterFromWorker();
+                MonoThreads.EnterFromLibraryThread();
                 ((PendingCall)GCHandle.FromIntPtr(userData).Target).Done();
             }
             catch

@@ -82,6 +82,17 @@ namespace Webraft
             return queue.GetResult();
         }
 
+        /// <summary>
+        /// The reply so far as valid JSON, for a chat started to stream: its content and each tool
+        /// call's arguments (see the README's "Live structured output"). It reflects the chunks the
+        /// library has decoded, which may be ahead of those taken with <see cref="TryGetNext"/>; after
+        /// the end it holds the final snapshots. Each snapshot extends the one before. Never waits.
+        /// </summary>
+        public ReplySnapshot GetSnapshot()
+        {
+            return ReplySnapshot.Of(Handle);
+        }
+
         /// <summary>Asks the request to stop; it completes with status Cancelled shortly after.</summary>
         public void Cancel()
         {

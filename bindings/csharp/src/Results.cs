@@ -150,7 +150,22 @@ namespace Webraft
             BytesReceived = (long)Native.webraft_result_bytes_received(result);
             HeadersJson = ResponseHeaders.Json(result);
             RateLimit = RateLimit.FromNative(result);
+            EndpointIndex = (int)Native.webraft_result_endpoint_index(result);
+            EndpointUrl = Utf8.FromNative(Native.webraft_result_endpoint_url(result));
+            EndpointsTried = (int)Native.webraft_result_endpoints_tried(result);
         }
+
+        /// <summary>
+        /// Which endpoint answered: 0 for the client's own <c>base_url</c>, i for the config's
+        /// <c>fallback[i - 1]</c> (see the README's "Endpoint fallback").
+        /// </summary>
+        public int EndpointIndex { get; private set; }
+
+        /// <summary>The base URL of the endpoint that answered.</summary>
+        public string EndpointUrl { get; private set; }
+
+        /// <summary>How many endpoints the call started (1 without fallback; a hedge's loser counts).</summary>
+        public int EndpointsTried { get; private set; }
 
         /// <summary>The HTTP status of the response (2xx on success).</summary>
         public int HttpStatus { get; private set; }

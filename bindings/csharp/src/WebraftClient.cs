@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -399,6 +400,38 @@ namespace Webraft
             finally
             {
                 Native.webraft_string_free(json);
+            }
+        }
+
+        /// <summary>
+        /// Asks <paramref name="provider"/> for the credential of every attempt of every request made
+        /// after this returns: each retry, fallback endpoint and hedge asks again, so rotating or
+        /// short-lived tokens (a player's session token, Azure Entra ID) stay fresh. It runs on a
+        /// library thread, which it may block to fetch a token; calls for different attempts may run
+        /// at once. Returning null sends the endpoint's configured key. An exception ends the call:
+        /// its task fails with <see cref="WebraftException"/> (status <see cref="WebraftStatus.Credentials"/>,
+        /// the exception's message in <see cref="Exception.Message"/>), with no retry and no fallback.
+        /// Null removes the provider. Replaces an earlier one, which is never called once this returns;
+        /// not to be called from inside a provider.
+        /// </summary>
+        public void SetCredentials(Func<CredentialRequest, Credential> provider)
+        {
+            ClientHandle client = Handle;
+            lock (client)
+            {
+                GCHandle next = provider == null ? default(GCHandle) : GCHandle.Alloc(provider);
+                Native.webraft_client_set_credential_callback(client, provider == null ? null : CredentialCallbacks.Callback,
+                    next.IsAllocated ? GCHandle.ToIntPtr(next) : IntPtr.Zero);
+                GCHandle earlier = client.Credentials;
+                client.Credentials = next;
+                if (earlier.IsAllocated)
+                    earlier.Free();
+                // Disposed meanwhile: the client was freed after the call above, before the provider was recorded.
+                if (client.IsClosed && next.IsAllocated)
+                {
+                    next.Free();
+                    client.Credentials = default(GCHandle);
+                }
             }
         }
 

@@ -32,6 +32,9 @@ namespace Webraft
             BytesReceived = (long)Native.webraft_result_bytes_received(result);
             HeadersJson = ResponseHeaders.Json(result);
             RateLimit = RateLimit.FromNative(result);
+            EndpointIndex = (int)Native.webraft_result_endpoint_index(result);
+            EndpointUrl = Utf8.FromNative(Native.webraft_result_endpoint_url(result));
+            EndpointsTried = (int)Native.webraft_result_endpoints_tried(result);
         }
 
         /// <summary>
@@ -114,6 +117,18 @@ namespace Webraft
         /// never null, its values null when absent.
         /// </summary>
         public RateLimit RateLimit { get; private set; }
+
+        /// <summary>
+        /// The endpoint the call failed on last: 0 for the client's own <c>base_url</c>, i for the
+        /// config's <c>fallback[i - 1]</c>; 0 when it reached none.
+        /// </summary>
+        public int EndpointIndex { get; private set; }
+
+        /// <summary>That endpoint's base URL, or null when the call reached none.</summary>
+        public string EndpointUrl { get; private set; }
+
+        /// <summary>How many endpoints the call started before it failed (0 when it started none).</summary>
+        public int EndpointsTried { get; private set; }
 
         /// <summary>The failed reply's header <paramref name="name"/> (any case; repeated headers joined with ", "), or null when absent.</summary>
         public string GetHeader(string name)

@@ -51,6 +51,8 @@ namespace Webraft
         Missing = 19,
         /// <summary>A JSON Pointer names a value of another type than the one asked for.</summary>
         WrongType = 20,
+        /// <summary>The credential provider (<see cref="WebraftClient.SetCredentials"/>) failed for an attempt; the call ended there.</summary>
+        Credentials = 21,
     }
 
     /// <summary>The binding's own names for <see cref="WebraftStatus"/> values, checked against the library's by the tests.</summary>

@@ -12,6 +12,8 @@ namespace Webraft.Tests
     static class FinalizerRun
     {
         const int Rounds = 40;
+        // The credential provider of each round's client: freed with it, not kept by its GCHandle.
+        static readonly System.Collections.Generic.List<WeakReference> Providers = new System.Collections.Generic.List<WeakReference>();
 
         public static int Run()
         {
@@ -75,13 +77,21 @@ namespace Webraft.Tests
             // WebraftException (the abandoned poll's result dies with its request).
             Assert.Equal(results + 6 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
             Assert.Equal(conversations + Rounds, Interlocked.Read(ref NativeStats.ConversationsFreed), "conversations freed");
+            lock (Providers)
+                Assert.True(Providers.Count == Rounds && Providers.TrueForAll(provider => !provider.IsAlive),
+                    "the credential providers were released with their clients");
             Assert.Eventually(() => InFlight.Count == 0, 10, "callback state released");
         }
 
         static void UseWithoutDispose(int round)
         {
-            var client = Server.Client();
+            var client = Server.Client(key: "wrong-key");
             string text = "round " + round;
+            // A closure of its own (it captures text), asked for every attempt; it gives the right key.
+            Func<CredentialRequest, Credential> provider = request => Credential.Key(text.Length > 0 ? Server.Key : null);
+            lock (Providers)
+                Providers.Add(new WeakReference(provider));
+            client.SetCredentials(provider);
             Assert.Equal("Hello! You said: " + text, client.ChatAsync(Server.Body(text: text)).Result.Text, "chat");
             Assert.Equal("Hello! You said: " + text, client.StreamAsync(Server.Body(text: text), ignored => { }).Result.Text, "stream");
             PolledRequest drained = client.StartChat(Server.Body(text: text), stream: true);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::inject::Injector;
 use crate::options::{MockOptions, Mode};
@@ -27,6 +27,10 @@ pub(crate) struct Ctx {
     /// Attempts per model for the scenarios that fail the first k (`flaky-…`, `retry-after-…`,
     /// `should-retry-…`), counted after auth and validation.
     attempts: Mutex<HashMap<String, u64>>,
+    /// Requests per endpoint role (`/role/<role>`), counted on arrival.
+    roles: Mutex<HashMap<String, u64>>,
+    /// Replies the client left before their end (`/debug/stats`).
+    pub(crate) abandoned: Arc<AtomicU64>,
     pub(crate) injector: Injector,
     pub(crate) max_body: usize,
     pub(crate) backend: Backend,
@@ -45,6 +49,8 @@ impl Ctx {
             next_rid: AtomicU64::new(0),
             arrivals: Mutex::new(HashMap::new()),
             attempts: Mutex::new(HashMap::new()),
+            roles: Mutex::new(HashMap::new()),
+            abandoned: Arc::default(),
             injector: Injector::new(options.faults),
             max_body: options.max_body,
             backend,
@@ -63,6 +69,20 @@ impl Ctx {
     pub(crate) fn request_count(&self, model: &str) -> usize {
         let map = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
         map.get(model).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn count_role(&self, role: &str) {
+        let mut map = self.roles.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(role.to_string()).or_insert(0) += 1;
+    }
+
+    /// The `/debug/stats` body: requests so far, abandoned replies, requests per role.
+    pub(crate) fn stats_json(&self) -> String {
+        let map = self.roles.lock().unwrap_or_else(|e| e.into_inner());
+        let mut roles: Vec<(String, u64)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        roles.sort();
+        let requests = self.next_rid.load(Ordering::SeqCst);
+        crate::api::stats_body(requests, self.abandoned.load(Ordering::SeqCst), roles)
     }
 
     /// Records one more attempt for a model that fails its first k; returns its 1-based number.

@@ -3,6 +3,8 @@
 //! bodies and chunked streams, one HTTP chunk per event, each written and flushed at once).
 
 use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -24,6 +26,7 @@ const MAX_HEAD: usize = 64 * 1024;
 /// Longest chunk-size or trailer line accepted in a chunked request body.
 const MAX_LINE: usize = 8 * 1024;
 
+#[derive(Clone)]
 pub(crate) struct Request {
     pub method: String,
     /// Path without the query string.
@@ -532,10 +535,34 @@ pub(crate) async fn hold_until_client_gone(stream: &mut dyn Stream) {
     let mut sink = vec![0u8; 4096];
     loop {
         match stream.read(&mut sink).await {
-            Ok(0) | Err(_) => return,
+            Ok(0) | Err(_) => return note_abandoned(),
             Ok(_) => {}
         }
     }
+}
+
+/// Wait `pause` before the rest of a reply; false (and the reply counted as abandoned) when the
+/// client leaves meanwhile, so a hedged loser's close is seen even before anything is written.
+pub(crate) async fn pause_unless_client_gone(stream: &mut dyn Stream, pause: Duration) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(pause) => true,
+        () = hold_until_client_gone(stream) => false,
+    }
+}
+
+tokio::task_local! {
+    /// The serving server's count of replies their clients left before the end.
+    static ABANDONED: Arc<AtomicU64>;
+}
+
+/// Serve one connection with `abandoned` counting the replies its client leaves unfinished.
+pub(crate) async fn counting_abandons<F: std::future::Future>(abandoned: Arc<AtomicU64>, serve: F) -> F::Output {
+    ABANDONED.scope(abandoned, serve).await
+}
+
+/// The client left before the reply's end (a write failed, or a held reply saw it go).
+pub(crate) fn note_abandoned() {
+    let _ = ABANDONED.try_with(|count| count.fetch_add(1, Ordering::SeqCst));
 }
 
 /// Graceful close after an error response: send FIN, then read and discard what the client still

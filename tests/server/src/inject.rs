@@ -69,6 +69,11 @@ pub(crate) enum Cut {
 }
 
 impl Pacer {
+    /// This pacer, stalling before the first piece (the `stalled-chunk` endpoint role).
+    pub(crate) fn stalling_at_once(self) -> Pacer {
+        Pacer { stall_after: Some(0), ..self }
+    }
+
     /// A pacer that never waits or cuts (record mode passes the upstream's body through as is).
     pub(crate) fn none() -> Pacer {
         Pacer::default()

@@ -163,7 +163,12 @@ async fn accept_loop(listener: TcpListener, ctx: Arc<Ctx>, tls: Option<TlsAccept
     }
 }
 
-async fn serve_connection(mut stream: impl Stream, ctx: Arc<Ctx>) {
+async fn serve_connection(stream: impl Stream, ctx: Arc<Ctx>) {
+    let abandoned = Arc::clone(&ctx.abandoned);
+    http::counting_abandons(abandoned, serve_requests(stream, ctx)).await
+}
+
+async fn serve_requests(mut stream: impl Stream, ctx: Arc<Ctx>) {
     let mut buf = Vec::new();
     loop {
         match http::read_request(&mut stream, &mut buf, ctx.max_body).await {
@@ -175,7 +180,7 @@ async fn serve_connection(mut stream: impl Stream, ctx: Arc<Ctx>) {
                         let _ = stream.shutdown().await;
                         return;
                     }
-                    Err(_) => return,
+                    Err(_) => return http::note_abandoned(),
                 }
             }
             Ok(None) | Err(http::ReadError::Closed) => return,

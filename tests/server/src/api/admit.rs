@@ -6,6 +6,7 @@ use std::io;
 
 use super::errors::{reject, ApiError};
 use super::out::Out;
+use super::roles::Role;
 use super::scenarios::{scenario, Scenario};
 use super::{faults, Base, Next, Parsed};
 use crate::ctx::Ctx;
@@ -18,13 +19,24 @@ pub(crate) struct Call<'a> {
     pub(crate) parsed: &'a Parsed,
     pub(crate) rid: u64,
     pub(crate) ctx: &'a Ctx,
+    /// The endpoint role the path asked for, if any.
+    pub(crate) role: Option<Role>,
 }
 
 impl Call<'_> {
     /// Where the answer goes, with the headers `scenario` adds.
     pub(crate) fn out(&self, scenario: Scenario) -> Out {
-        let pacer = self.ctx.injector.pacer();
-        Out::new(self.base, self.rid, self.req.keep_alive, scenario, pacer)
+        let mut pacer = self.ctx.injector.pacer();
+        if self.role == Some(Role::StalledChunk) {
+            pacer = pacer.stalling_at_once();
+        }
+        let mut out = Out::new(self.base, self.rid, self.req.keep_alive, scenario, pacer);
+        match self.role {
+            Some(Role::FirstChunk(pause)) => out.first_delay = Some(pause),
+            Some(Role::Compressed(encoding)) => out.encoding = Some(encoding),
+            _ => {}
+        }
+        out
     }
 
     /// Sends `err` as the whole answer.

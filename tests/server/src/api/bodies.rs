@@ -11,6 +11,14 @@ pub(crate) const TOOL_CALL_ID: &str = "call_1";
 pub(crate) const TOOL_NAME: &str = "get_weather";
 /// The `tools` scenario's call arguments, as its stream splits them.
 pub(crate) const TOOL_ARGUMENTS: [&str; 3] = ["{\"city\"", ":\"Par", "is\"}"];
+/// `tools-same-index`: each call's id, name and argument pieces, all sent at index 0.
+pub(crate) const SAME_INDEX_CALLS: [(&str, &str, [&str; 2]); 2] = [
+    ("call_a", "get_weather", ["{\"city\"", ":\"Paris\"}"]),
+    ("call_b", "get_time", ["{\"zone\"", ":\"CET\"}"]),
+];
+/// `json-content`: the reply's content, streamed in pieces of `JSON_CONTENT_PIECE` bytes.
+pub(crate) const JSON_CONTENT: &str = r#"{"name":"Ada","tags":["x","y"],"age":36,"ok":true}"#;
+pub(crate) const JSON_CONTENT_PIECE: usize = 5;
 /// Target size of a `big-chunks-<n>` content chunk's JSON (the chunk with empty content is ~220).
 const BIG_CHUNK_JSON_LEN: usize = 256;
 
@@ -112,6 +120,26 @@ pub(crate) fn text_completion(
     let message = text_message(text.to_string());
     let usage = usage(prompt_tokens, completion_tokens);
     completion_json(id, model, vec![(message, "stop")], usage)
+}
+
+/// The message of `tools-same-index`: both calls, whole.
+pub(crate) fn same_index_message() -> J {
+    let calls: Vec<J> = SAME_INDEX_CALLS
+        .iter()
+        .map(|(id, name, pieces)| {
+            obj! {"id" => *id, "type" => "function", "function" => obj! {"name" => *name, "arguments" => pieces.concat()}}
+        })
+        .collect();
+    obj! {"role" => "assistant", "content" => J::Null, "tool_calls" => calls}
+}
+
+/// One `tools-same-index` delta: a call's start (with its id and name) or a later piece, at index 0.
+pub(crate) fn same_index_delta(call: Option<(&str, &str)>, arguments: &str) -> J {
+    let delta = match call {
+        Some((id, name)) => obj! {"index" => 0, "id" => id, "type" => "function", "function" => obj! {"name" => name, "arguments" => arguments}},
+        None => obj! {"index" => 0, "function" => obj! {"arguments" => arguments}},
+    };
+    obj! {"tool_calls" => vec![delta]}
 }
 
 pub(crate) fn tool_message() -> J {

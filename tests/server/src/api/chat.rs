@@ -7,7 +7,9 @@ use super::out::Out;
 use super::scenarios::Scenario;
 use super::validate::{validate_chat, ChatReq};
 use super::{echo, plain, stream, Next};
-use crate::http::Stream;
+use super::faults::stall;
+use super::roles::Role;
+use crate::http::{self, Stream};
 
 /// Everything the reply writers need to answer one valid chat request.
 pub(crate) struct Reply<'a> {
@@ -45,8 +47,15 @@ pub(crate) async fn chat(stream: &mut dyn Stream, call: &Call<'_>) -> io::Result
         text,
     };
     if c.stream {
-        stream::send(stream, &reply).await
-    } else {
-        plain::send(stream, &reply).await
+        return stream::send(stream, &reply).await;
     }
+    // A plain reply's first chunk is the reply itself.
+    match call.role {
+        Some(Role::StalledChunk) => return stall(stream).await,
+        Some(Role::FirstChunk(pause)) if !http::pause_unless_client_gone(stream, pause).await => {
+            return Ok(Next::Close);
+        }
+        _ => {}
+    }
+    plain::send(stream, &reply).await
 }

@@ -63,8 +63,7 @@ async fn send_raw_fault(
     keep: bool,
 ) -> io::Result<Option<Next>> {
     if sc == Scenario::StallHeaders {
-        http::hold_until_client_gone(stream).await;
-        return Ok(Some(Next::Close));
+        return stall(stream).await.map(Some);
     }
     let Some((status, content_type, body)) = foreign_body(sc) else {
         return Ok(None);
@@ -72,6 +71,12 @@ async fn send_raw_fault(
     let headers = [("Content-Type", content_type.to_string())];
     http::send(stream, status, rid, keep, &headers, body.as_bytes()).await?;
     Ok(Some(next(keep)))
+}
+
+/// Sends nothing and holds the connection until the client closes it.
+pub(crate) async fn stall(stream: &mut dyn Stream) -> io::Result<Next> {
+    http::hold_until_client_gone(stream).await;
+    Ok(Next::Close)
 }
 
 /// The error of a scenario that fails every time.

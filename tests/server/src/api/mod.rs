@@ -42,6 +42,8 @@ mod responses;
 mod responses_bodies;
 mod responses_events;
 mod responses_input;
+mod roles;
+pub(crate) use roles::stats_body;
 mod scenarios;
 pub(crate) use scenarios::model_patterns;
 mod stream;
@@ -56,6 +58,7 @@ use crate::ctx::Ctx;
 use crate::http::{self, Request, Stream};
 use crate::options::InjectedError;
 use admit::Call;
+use roles::Role;
 pub(crate) use errors::protocol_error_body;
 use errors::{reject, ApiError};
 
@@ -262,11 +265,44 @@ pub(crate) async fn reject_mock(
     reject(stream, base_of(&req.path), &err, rid, req.keep_alive).await
 }
 
+/// A request under `/role/<role>` is served as the same request without the prefix, by an
+/// endpoint playing that role; `/debug/stats` reports the server's counters.
 pub(crate) async fn handle(
     stream: &mut dyn Stream,
     req: &Request,
     rid: u64,
     ctx: &Ctx,
+) -> io::Result<Next> {
+    if let Some(name) = roles::name(&req.path) {
+        ctx.count_role(name);
+    }
+    let (role, unprefixed) = match roles::split(&req.path) {
+        Ok(Some((role, rest))) => (Some(role), Request { path: rest.to_string(), ..req.clone() }),
+        Ok(None) => (None, req.clone()),
+        Err(name) => {
+            let err = ApiError::new(404, "invalid_request_error", format!("Unknown endpoint role {name:?}"))
+                .with_code("unknown_role");
+            return reject(stream, Base::V1, &err, rid, req.keep_alive).await;
+        }
+    };
+    let stats_path = |base: &str| unprefixed.path.strip_prefix(base) == Some("/debug/stats");
+    if ["", "/v1", "/v2", "/freeapi"].into_iter().any(stats_path) {
+        send_json(stream, rid, req.keep_alive, &ctx.stats_json()).await?;
+        return Ok(next(req.keep_alive));
+    }
+    match role {
+        // Not a byte: the connection just closes.
+        Some(Role::Down) => Ok(Next::Close),
+        _ => handle_api(stream, &unprefixed, rid, ctx, role).await,
+    }
+}
+
+async fn handle_api(
+    stream: &mut dyn Stream,
+    req: &Request,
+    rid: u64,
+    ctx: &Ctx,
+    role: Option<Role>,
 ) -> io::Result<Next> {
     let keep = req.keep_alive;
     let (base, route) = match route(&req.path) {
@@ -282,8 +318,13 @@ pub(crate) async fn handle(
         Some(serde_json::from_slice(&req.body))
     };
     count_arrival(req, route, &parsed, ctx);
-    if let Some(err) = check_auth(req, &ctx.api_key).or_else(|| check_method(req, route)) {
+    let role_error = role.and_then(Role::error);
+    let refusal = check_auth(req, &ctx.api_key).or_else(|| check_method(req, route)).or(role_error);
+    if let Some(err) = refusal {
         return reject(stream, base, &err, rid, keep).await;
+    }
+    if role == Some(Role::Stalled) {
+        return faults::stall(stream).await;
     }
     let call = Call {
         base,
@@ -291,6 +332,7 @@ pub(crate) async fn handle(
         parsed: &parsed,
         rid,
         ctx,
+        role,
     };
     match route {
         Route::Models => send_json(stream, rid, keep, &models::body()).await?,

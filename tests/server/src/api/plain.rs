@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::bodies::{
     big_chunk_width, choices, completion_json, content_chunk, llama_completion, pad_to,
-    text_completion, text_message, tool_message, usage, TOOL_ARGUMENTS,
+    same_index_message, text_completion, text_message, tool_message, usage, JSON_CONTENT,
+    TOOL_ARGUMENTS,
 };
 use super::chat::Reply;
 use super::out::Out;
@@ -36,6 +37,13 @@ fn body(r: &Reply) -> String {
             vec![(tool_message(), "tool_calls")],
             usage(c.prompt_tokens, TOOL_ARGUMENTS.len()),
         ),
+        Scenario::ToolsSameIndex => completion_json(
+            id,
+            model,
+            vec![(same_index_message(), "tool_calls")],
+            usage(c.prompt_tokens, 4),
+        ),
+        Scenario::JsonContent => text_completion(id, model, JSON_CONTENT, c.prompt_tokens, 1),
         Scenario::BigChunks(n) => {
             let text = "x".repeat(big_chunk_width(id, model) * n);
             text_completion(id, model, &text, c.prompt_tokens, n)
@@ -94,6 +102,6 @@ pub(crate) async fn send_body(
         }
         _ => {}
     }
-    http::send(stream, 200, out.rid, out.keep, &headers, body.as_bytes()).await?;
+    http::send(stream, 200, out.rid, out.keep, &headers, &out.encoded(body.as_bytes())).await?;
     Ok(next(out.keep))
 }

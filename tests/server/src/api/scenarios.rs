@@ -41,6 +41,10 @@ pub(crate) enum Scenario {
     ErrorChunk,
     ErrorEvent,
     Tools,
+    /// Two tool calls streamed at one index with their own ids, as Ollama sends them.
+    ToolsSameIndex,
+    /// The reply's content is a JSON document (structured output), streamed in small pieces.
+    JsonContent,
     BadJsonChunk,
     BigChunks(usize),
     LlamaStyle,
@@ -92,7 +96,7 @@ pub(crate) fn model_patterns() -> Vec<String> {
 
 /// Every scenario, in the order of the crate docs. No two rows match the same model name.
 #[rustfmt::skip]
-pub(crate) const SCENARIOS: [Row; 37] = [
+pub(crate) const SCENARIOS: [Row; 39] = [
     Row { name: Exact("slow"), scenario: |_| Scenario::Slow },
     Row { name: Bounded { prefix: "trickle-", unit: "ms", max: TRICKLE_MAX_MS }, scenario: Scenario::Trickle },
     Row { name: Exact("stall-body"), scenario: |_| Scenario::StallBody },
@@ -114,6 +118,8 @@ pub(crate) const SCENARIOS: [Row; 37] = [
     Row { name: Exact("error-chunk"), scenario: |_| Scenario::ErrorChunk },
     Row { name: Exact("error-event"), scenario: |_| Scenario::ErrorEvent },
     Row { name: Exact("tools"), scenario: |_| Scenario::Tools },
+    Row { name: Exact("tools-same-index"), scenario: |_| Scenario::ToolsSameIndex },
+    Row { name: Exact("json-content"), scenario: |_| Scenario::JsonContent },
     Row { name: Exact("bad-json-chunk"), scenario: |_| Scenario::BadJsonChunk },
     Row { name: Bounded { prefix: "big-chunks-", unit: "n", max: BIG_CHUNKS_MAX }, scenario: |n| Scenario::BigChunks(n as usize) },
     Row { name: Exact("llama-style"), scenario: |_| Scenario::LlamaStyle },

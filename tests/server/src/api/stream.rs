@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::bodies::{big_chunk_width, content_chunk, finish_chunk, role_chunk, usage, usage_chunk};
 use super::chat::Reply;
 use super::out::Out;
+use super::roles::Encoding;
 use super::scenarios::Scenario;
 use super::stream_events;
 use super::{next, Base, Next};
@@ -144,8 +145,14 @@ async fn write_event(
 pub(crate) async fn play(stream: &mut dyn Stream, out: &Out, script: &Script) -> io::Result<Next> {
     let conn_keep = out.keep && matches!(script.end, End::Normal);
     send_head(stream, out, script.framing, conn_keep).await?;
+    if let Some(pause) = out.first_delay {
+        if !http::pause_unless_client_gone(stream, pause).await {
+            return Ok(Next::Close);
+        }
+    }
     let mut writer = ChunkedWriter::new(stream, false);
     let mut pacer = out.pacer.clone();
+    let mut compressor = out.encoding.map(Encoding::compressor);
     for ev in &script.events {
         if let Some(bytes) = encode(script.framing, ev) {
             // The fault flags count the events that reach the wire.
@@ -156,8 +163,14 @@ pub(crate) async fn play(stream: &mut dyn Stream, out: &Out, script: &Script) ->
             if let Some(d) = script.delay {
                 tokio::time::sleep(d).await;
             }
-            write_event(&mut writer, bytes.as_bytes(), script.piece).await?;
+            match compressor.as_mut() {
+                Some(compressor) => writer.chunk(&compressor.piece(bytes.as_bytes())).await?,
+                None => write_event(&mut writer, bytes.as_bytes(), script.piece).await?,
+            }
         }
+    }
+    if let Some(compressor) = compressor {
+        writer.chunk(&compressor.end()).await?;
     }
     match script.end {
         End::Normal => {

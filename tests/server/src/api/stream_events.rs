@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use super::bodies::{
     choices, content_chunk, delta_chunk, finish_chunk, llama_chunk, pad_to, role_chunk,
-    tool_call_arguments, tool_call_start, usage, usage_chunk, TOOL_ARGUMENTS,
+    same_index_delta, tool_call_arguments, tool_call_start, usage, usage_chunk, JSON_CONTENT,
+    JSON_CONTENT_PIECE, SAME_INDEX_CALLS, TOOL_ARGUMENTS,
 };
 use super::chat::Reply;
 use super::scenarios::Scenario;
@@ -71,6 +72,8 @@ fn events(r: &Reply) -> Vec<Ev> {
         Scenario::HugeBody(bytes) => huge_body(r, bytes),
         Scenario::HugeLine(bytes) => huge_line(r, bytes),
         Scenario::Tools => tools(r),
+        Scenario::ToolsSameIndex => tools_same_index(r),
+        Scenario::JsonContent => json_content(r),
         Scenario::LlamaStyle => llama(r),
         _ => normal(r),
     }
@@ -154,6 +157,32 @@ fn tools(r: &Reply) -> Vec<Ev> {
         )));
     }
     events.extend(ending(r, &["tool_calls"], TOOL_ARGUMENTS.len()));
+    events
+}
+
+/// Two calls, every delta at index 0: a new id starts the second call.
+fn tools_same_index(r: &Reply) -> Vec<Ev> {
+    let (id, model) = (r.id.as_str(), r.chat.model.as_str());
+    let mut events = vec![Ev::Data(role_chunk(id, model, 0))];
+    for (call_id, name, [first, rest]) in SAME_INDEX_CALLS {
+        let start = same_index_delta(Some((call_id, name)), first);
+        events.push(Ev::Data(delta_chunk(id, model, 0, start)));
+        events.push(Ev::Data(delta_chunk(id, model, 0, same_index_delta(None, rest))));
+    }
+    events.extend(ending(r, &["tool_calls"], 2 * SAME_INDEX_CALLS.len()));
+    events
+}
+
+/// A JSON document as content, a few bytes per chunk.
+fn json_content(r: &Reply) -> Vec<Ev> {
+    let (id, model) = (r.id.as_str(), r.chat.model.as_str());
+    let mut events = vec![Ev::Data(role_chunk(id, model, 0))];
+    let pieces = JSON_CONTENT.as_bytes().chunks(JSON_CONTENT_PIECE);
+    for piece in pieces.map(|p| std::str::from_utf8(p).expect("ASCII")) {
+        events.push(Ev::Data(delta_chunk(id, model, 0, obj! {"content" => piece})));
+    }
+    let count = JSON_CONTENT.len().div_ceil(JSON_CONTENT_PIECE);
+    events.extend(ending(r, &["stop"], count));
     events
 }
 
