@@ -25,7 +25,8 @@ fn chat_call(stream: bool) -> Call {
     Call::chat(&body.to_string(), stream).unwrap()
 }
 
-/// Runs a streamed call, recording "H" for each headers event and "C" for each chunk.
+/// Runs a streamed call, recording "H" for each headers event, "C" for each chunk and "B" for
+/// each piece of binary reply (none is expected).
 fn stream_events(client: &Arc<Client>) -> (webraft::CallResult, String) {
     let seen = Arc::new(Mutex::new(String::new()));
     let sink = Arc::clone(&seen);
@@ -33,6 +34,7 @@ fn stream_events(client: &Arc<Client>) -> (webraft::CallResult, String) {
         sink.lock().unwrap().push(match event {
             Event::Headers(_) => 'H',
             Event::Chunk { .. } => 'C',
+            Event::Bytes(_) => 'B',
         });
         true
     }));
