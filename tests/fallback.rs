@@ -97,7 +97,9 @@ fn the_log_names_endpoints_but_never_their_keys() {
     assert_eq!(result.status(), Status::Ok, "{}", message(&result));
     let lines = lines.lock().unwrap().join("\n");
     assert!(lines.contains(&format!("trying endpoint 1 ({})", server.url("/v1"))), "{lines}");
-    assert!(!lines.contains("sk-own-secret") && !lines.contains("test-key"), "{lines}");
+    for secret in ["sk-own-secret", "test-key"] {
+        assert!(!lines.contains(secret), "{secret} in {lines}");
+    }
 }
 
 #[test]

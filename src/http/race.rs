@@ -10,7 +10,7 @@ use super::{retry, send};
 use crate::client::{Call, Client};
 use crate::config::RequestOptions;
 use crate::error::Result;
-use crate::log::LogLevel;
+use crate::log::{redacted_url, LogLevel};
 use crate::result::{Answered, Progress};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use futures_util::future::BoxFuture;
@@ -112,15 +112,21 @@ async fn sleep_until(at: Option<Instant>) {
 
 fn log_hedge(client: &Client, next: usize, budget_ms: u128) {
     client.logger.log(LogLevel::Info, || {
-        let url = &client.endpoints[next].base_url;
+        let url = shown_url(client, next);
         format!("nothing delivered within {budget_ms} ms; also trying endpoint {next} ({url})")
     });
 }
 
 fn log_fallback(client: &Client, failed: usize, next: usize, error: Option<&crate::error::Error>) {
     client.logger.log(LogLevel::Warn, || {
-        let url = &client.endpoints[next].base_url;
+        let url = shown_url(client, next);
         let why = error.map(ToString::to_string).unwrap_or_default();
         format!("endpoint {failed} failed ({why}); trying endpoint {next} ({url})")
     });
+}
+
+/// An endpoint's base URL for a log line: without a query or user info, which may hold a key.
+fn shown_url(client: &Client, index: usize) -> String {
+    let url = reqwest::Url::parse(&client.endpoints[index].base_url);
+    url.map_or_else(|_| "an unparsable URL".to_string(), |url| redacted_url(&url))
 }
