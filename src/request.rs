@@ -124,8 +124,19 @@ impl Request {
         delivery: Delivery,
         on_done: Option<DoneCallback>,
     ) -> Result<Request, Error> {
+        Request::launch(Request::for_call(&call, true), client, call, options, delivery, on_done)
+    }
+
+    /// Spawn `request`'s task for `call`.
+    fn launch(
+        request: Request,
+        client: &Arc<Client>,
+        call: Call,
+        options: RequestOptions,
+        delivery: Delivery,
+        on_done: Option<DoneCallback>,
+    ) -> Result<Request, Error> {
         let runtime = runtime::handle()?;
-        let request = Request::for_call(&call);
         let task = request.clone();
         let client = Arc::clone(client);
         runtime.spawn(async move {
@@ -175,9 +186,10 @@ impl Request {
         request
     }
 
-    /// A request for `call`; a chat stream also keeps live snapshots of its output.
-    fn for_call(call: &Call) -> Request {
-        let live = (call.kind == CallKind::Chat { stream: true }).then(Arc::default);
+    /// A request for `call`; a chat stream whose handle the caller gets (`with_snapshots`) also
+    /// keeps live snapshots of its output.
+    fn for_call(call: &Call, with_snapshots: bool) -> Request {
+        let live = (with_snapshots && call.kind == CallKind::Chat { stream: true }).then(Arc::default);
         Request::new(call.is_stream(), call.yields_bytes(), live)
     }
 
@@ -209,13 +221,15 @@ impl Request {
         if matches!(delivery, Delivery::Discard) && Handle::try_current().is_err() {
             return match runtime::handle() {
                 Ok(runtime) => {
-                    let request = Request::for_call(&call);
+                    let request = Request::for_call(&call, false);
                     runtime.block_on(request.drive(client, call, options, delivery))
                 }
                 Err(error) => CallResult::failed(error),
             };
         }
-        match Request::start(client, call, options, delivery, None) {
+        // No one else holds this request, so no one can read its snapshots: it keeps none.
+        let request = Request::for_call(&call, false);
+        match Request::launch(request, client, call, options, delivery, None) {
             Ok(request) => {
                 request.wait(None);
                 request
