@@ -96,8 +96,8 @@ func TestConfigMirrorsCKeys(t *testing.T) {
 		UserAgent: "ua", MaxBodyBytes: 1 << 20, MaxEventBytes: 1 << 16, MaxUploadBytes: 1 << 24,
 		Proxy: "http://127.0.0.1:3128", DangerSkipTLSVerification: true, StreamUsage: true,
 		HTTP2PriorKnowledge: true,
-		Fallback: []webraft.Endpoint{{BaseURL: "http://127.0.0.1:2/v1", APIKey: "k2"}, {Plan: "free", NoAPIKey: true}},
-		Hedge:    250 * time.Millisecond,
+		Fallback:            []webraft.Endpoint{{BaseURL: "http://127.0.0.1:2/v1", APIKey: "k2"}, {Plan: "free", NoAPIKey: true}},
+		Hedge:               250 * time.Millisecond,
 	}
 	// TLS material goes inline in one config and as files in the other.
 	inline, files := common, common
