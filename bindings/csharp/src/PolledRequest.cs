@@ -90,7 +90,7 @@ namespace Webraft
         /// </summary>
         public ReplySnapshot GetSnapshot()
         {
-            return ReplySnapshot.Of(Handle);
+            return ReplySnapshot.Of(queue.Handle);
         }
 
         /// <summary>Asks the request to stop; it completes with status Cancelled shortly after.</summary>
