@@ -22,20 +22,22 @@ const USAGE: &str =
        PROGRAM --write-certs DIR
 Prints `LISTENING <port>` once it serves on 127.0.0.1; see its README for everything else.";
 
+/// Print `text` and a newline. A reader that stops early (`| head`, `| grep -q`) is not an
+/// error, so a closed pipe ends the program quietly instead of panicking as `println!` would.
+fn print_to_stdout(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    }
+}
+
 /// The whole program; `program` is the name it reports itself under.
 pub fn main(program: &str) -> ExitCode {
     let usage = USAGE.replace("PROGRAM", program);
     match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Help) => {
-            println!("{usage}");
-            ExitCode::SUCCESS
-        }
-        Ok(Command::ListScenarios) => {
-            crate::scenario_models()
-                .iter()
-                .for_each(|m| println!("{m}"));
-            ExitCode::SUCCESS
-        }
+        Ok(Command::Help) => print_to_stdout(&usage),
+        Ok(Command::ListScenarios) => print_to_stdout(&crate::scenario_models().join("\n")),
         Ok(Command::WriteCerts(dir)) => report(program, write_certs(&dir)),
         Ok(Command::Run(run)) => serve(program, *run),
         Err(msg) => {
