@@ -95,11 +95,7 @@ fn extend_array(slot: &mut Option<Vec<Value>>, items: Option<Vec<Value>>) {
 impl Choice {
     fn merge(&mut self, choice: ChoiceView<'_>) {
         // A `delta` member that is not an object hides `message`, as it always has.
-        let delta = match (choice.delta, choice.message) {
-            (Some(delta), _) => delta,
-            (None, message) => message.flatten(),
-        };
-        if let Some(delta) = delta {
+        if let Some(delta) = choice.delta {
             self.merge_delta(delta);
         }
         if let Some(logprobs) = choice.logprobs {
@@ -107,7 +103,7 @@ impl Choice {
             extend_array(&mut self.logprobs_refusal, logprobs.refusal);
         }
         if let Some(reason) = choice.finish_reason {
-            self.finish_reason = Some(reason);
+            self.finish_reason = Some(*reason);
         }
     }
 
@@ -284,7 +280,7 @@ impl Accumulator {
         keep_first(&mut self.created, chunk.created);
         keep_first(&mut self.system_fingerprint, chunk.system_fingerprint);
         if let Some(usage) = chunk.usage {
-            self.usage = Some(usage);
+            self.usage = Some(*usage);
         }
         for choice in chunk.choices.map(|choices| choices.0).unwrap_or_default() {
             let index = choice.index.unwrap_or(0);
