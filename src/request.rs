@@ -407,6 +407,10 @@ impl ChunkSink for Sink<'_> {
     async fn headers(&mut self, headers_json: &str) -> bool {
         self.hand_on(Event::Headers(headers_json)).await
     }
+
+    fn takes_headers(&self) -> bool {
+        !matches!(self.delivery, Delivery::Discard)
+    }
 }
 
 /// The text of a caught panic payload.

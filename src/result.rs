@@ -43,6 +43,8 @@ pub struct CallResult {
     pub retries: u32,
     /// Stream chunks delivered.
     pub chunks: usize,
+    /// The body as parsed while the call read it, so `assistant_turn` need not parse it again.
+    pub(crate) reply: Option<Value>,
 }
 
 impl CallResult {
@@ -67,7 +69,14 @@ impl CallResult {
         if !self.body_is_json {
             return None;
         }
-        let reply: Value = serde_json::from_slice(&self.body).ok()?;
+        let parsed;
+        let reply = match &self.reply {
+            Some(reply) => reply,
+            None => {
+                parsed = serde_json::from_slice::<Value>(&self.body).ok()?;
+                &parsed
+            }
+        };
         // A Responses API `response` has `output` items where a completion has `choices`.
         if reply.get("choices").is_none() && reply.get("output").is_some_and(Value::is_array) {
             AssistantTurn::from_response(&reply)

@@ -123,10 +123,12 @@ fn millis(duration: Option<Duration>) -> f64 {
 }
 
 impl webraft_result {
-    pub(crate) fn from_call(call: CallResult) -> webraft_result {
+    pub(crate) fn from_call(mut call: CallResult) -> webraft_result {
+        let assistant = call.assistant_turn();
+        // The parsed body has served; the result keeps only the text.
+        call.reply = None;
         let api = call.api_error();
         let owned = |field: Option<&String>| field.map(|s| c_string(s));
-        let assistant = call.assistant_turn();
         let turn = assistant.as_ref();
         webraft_result {
             tool_calls: turn.map_or(Vec::new(), |t| t.tool_calls.iter().map(ToolCallStrings::new).collect()),

@@ -24,6 +24,10 @@ pub trait ChunkSink: Send {
     /// The final reply's headers arrived (as a JSON object), before any event. Returns false
     /// to cancel the request.
     fn headers(&mut self, headers_json: &str) -> impl Future<Output = bool> + Send;
+    /// Whether `headers` hands them anywhere; if not, their JSON is not even made.
+    fn takes_headers(&self) -> bool {
+        true
+    }
 }
 
 /// Run `call` to completion, retrying where the policy allows, streaming events into `sink`.
@@ -41,7 +45,7 @@ pub async fn execute(
     );
     let sent = send::send(client, call, options, &clock, progress).await;
     // Headers go on even when the reply is a failure: a 429's rate-limit headers matter most.
-    if !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
+    if sink.takes_headers() && !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
         return Err(Error::Cancelled);
     }
     let response = sent?;

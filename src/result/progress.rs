@@ -37,6 +37,8 @@ pub struct Progress {
     usage: Option<Usage>,
     incomplete_reason: Option<String>,
     body_is_json: bool,
+    /// The body, parsed, when the call had to parse it anyway.
+    reply: Option<Value>,
 }
 
 impl Default for Progress {
@@ -67,6 +69,7 @@ impl Progress {
             usage: None,
             incomplete_reason: None,
             body_is_json: false,
+            reply: None,
         }
     }
 
@@ -99,6 +102,7 @@ impl Progress {
             timings: self.timings,
             retries: self.retries,
             chunks: self.chunks,
+            reply: self.reply,
         }
     }
 
@@ -115,6 +119,7 @@ impl Progress {
         }
         self.body = serde_json::to_vec(&value).expect("a JSON value always serializes");
         self.body_is_json = true;
+        self.reply = Some(value);
     }
 
     /// When the call started: every timing, and the total deadline, counts from here.
@@ -198,6 +203,7 @@ impl Progress {
         }
         self.text = assistant_text(&completion);
         self.usage = Usage::of(&completion);
+        self.reply = Some(completion);
         Ok(())
     }
 
@@ -220,6 +226,7 @@ impl Progress {
         self.text = response_text(&response);
         self.usage = Usage::of_response(&response);
         self.incomplete_reason = incomplete_reason(&response);
+        self.reply = Some(response);
         Ok(())
     }
 
