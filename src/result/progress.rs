@@ -79,7 +79,7 @@ impl Progress {
         self.timings.total = self.started.elapsed();
         if self.chunks > 0 {
             match std::mem::replace(&mut self.gathering, Gathering::Nothing) {
-                Gathering::Chat(accumulator) => self.take_json(accumulator.completion(), false),
+                Gathering::Chat(accumulator) => self.take_json(accumulator.into_completion(), false),
                 Gathering::Responses(accumulator) => {
                     self.take_json(accumulator.response(), true);
                     if let Ending::Incomplete(reason) = accumulator.ending() {
