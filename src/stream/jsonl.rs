@@ -22,7 +22,7 @@
 use super::lines::{too_large, LineSplitter};
 use super::StreamEvent;
 use crate::error::Error;
-use super::chunk_view::Checked;
+use serde::de::IgnoredAny;
 
 /// Incremental JSON-lines decoder. Usually reached through [`super::Decoder`].
 #[derive(Debug)]
@@ -88,9 +88,7 @@ impl OpenValue {
 /// Whether `text` is the start of a JSON value that more input could complete: the parser
 /// ran out of input. A whole value, or text that is wrong before its end, is not.
 fn runs_out(text: &str) -> bool {
-    // `Checked` reads nested values by recursion, so unlike `IgnoredAny` it needs no
-    // allocation to remember them.
-    matches!(serde_json::from_str::<Checked>(text), Err(e) if e.is_eof())
+    matches!(serde_json::from_str::<IgnoredAny>(text), Err(e) if e.is_eof())
 }
 
 /// Processes one line; returns false once the stream is done.
