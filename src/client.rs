@@ -160,16 +160,14 @@ fn json_request(request_json: &str, force_stream: bool) -> Result<(Vec<u8>, bool
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
-        let pool = http_builder(&config, config.connect_timeout)?
-            .connector_layer(ReportAlpn)
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))?;
+        let pool = build(http_builder(&config, config.connect_timeout)?)?;
+        let tls_pool = build(http_builder(&config, config.connect_timeout)?.connector_layer(ReportAlpn))?;
         let lane_config = config.clone();
         let new_lane: LaneBuilder = Box::new(move || {
             let builder = http_builder(&lane_config, lane_config.connect_timeout)?;
             build(builder.http2_prior_knowledge())
         });
-        let connections = Connections::new(pool, new_lane, config.http2_prior_knowledge);
+        let connections = Connections::new(pool, tls_pool, new_lane, config.http2_prior_knowledge);
         let endpoint_urls = FIXED_PATHS
             .iter()
             .filter_map(|path| Some((*path, reqwest::Url::parse(&format!("{}{path}", config.base_url)).ok()?)))
