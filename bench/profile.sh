@@ -4,7 +4,7 @@
 # without hardware counters); without perf, valgrind's callgrind.
 # Run bench/run.sh (or --quick) first: this uses what it built.
 #
-# Usage: bench/profile.sh stream-sse|stream-jsonl|plain-async|plain-threads|footprint
+# Usage: bench/profile.sh stream-sse|stream-jsonl|stream-responses|plain-async|plain-threads|open|footprint
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIO="${1:-stream-sse}"
@@ -25,9 +25,13 @@ case "$SCENARIO" in
         FORMAT="${SCENARIO#stream-}"
         curl -s -o /dev/null -X POST -d "$BODY" "$ORIGIN/$FORMAT/100000/chat/completions" # render once
         ARGS=(stream "$ORIGIN/$FORMAT/100000" 100000) ;;
+    stream-responses)
+        curl -s -o /dev/null -X POST -d "$BODY" "$ORIGIN/sse/100000/responses" # render once
+        ARGS=(responses "$ORIGIN/sse/100000" 100000) ;;
+    open) ARGS=(open "$ORIGIN/sse-hold/60" 2000 "$ORIGIN/plain") ;;
     plain-async | plain-threads) ARGS=(plain "$ORIGIN/plain" 16 2 "${SCENARIO#plain-}") ;;
     footprint) ARGS=(footprint "$ORIGIN/plain") ;;
-    *) echo "usage: bench/profile.sh stream-sse|stream-jsonl|plain-async|plain-threads|footprint" >&2; exit 2 ;;
+    *) echo "usage: bench/profile.sh stream-sse|stream-jsonl|stream-responses|plain-async|plain-threads|open|footprint" >&2; exit 2 ;;
 esac
 
 if command -v perf >/dev/null && perf record -e cpu-clock -o "$OUT/probe" -- true 2>/dev/null; then

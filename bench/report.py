@@ -58,18 +58,7 @@ def stream_section(results):
     for fmt, title in (("sse", "Server-sent events (`text/event-stream`)"),
                        ("jsonl", "JSON lines (`application/x-ndjson`)")):
         data = stream["formats"][fmt]
-        rows = []
-        for name, client in data["clients"].items():
-            m = client["median"]
-            rows.append([f"**{name}**" if name == "webraft" else name, number(m["events_per_s"]),
-                         number(m["mb_per_s"], 1), number(m["cpu_us_per_chunk"], 2),
-                         number(m["server_cpu_percent"], 1), rounds_of(client),
-                         ratio(ratio_to(data, "webraft", name, "events_per_s")),
-                         ratio(ratio_to(data, "webraft", name, "cpu_us_per_chunk"))])
-        out += [f"**{title}**, body {data['body_bytes'] / 1e6:.1f} MB:", "",
-                table(["client", "events/s", "MB/s", "CPU µs/chunk", "load server CPU %", "rounds",
-                       "webraft ÷ this, events/s (>1: webraft faster)",
-                       "webraft ÷ this, CPU/chunk (<1: webraft cheaper)"], rows), ""]
+        out += [f"**{title}**, body {data['body_bytes'] / 1e6:.1f} MB:", "", throughput_table(data, "chunk"), ""]
     out += ["Baselines: `curl -N` to /dev/null (raw bytes, no parsing); Go net/http + `bufio.Scanner` + "
             "`encoding/json` into typed structs, as go-openai does; `reqwest+typed`: reqwest and tokio "
             "directly, the library's versions and features, splitting events and parsing each chunk into small "
@@ -81,15 +70,23 @@ def stream_section(results):
     return out
 
 
-def responses_section(results):
-    data = results["scenarios"]["responses"]
+def throughput_table(data, unit):
+    """Events/s, MB/s and CPU per event of each client, and webraft's ratios to each."""
     rows = []
     for name, client in data["clients"].items():
         m = client["median"]
         rows.append([f"**{name}**" if name == "webraft" else name, number(m["events_per_s"]),
-                     number(m["mb_per_s"], 1), number(m["cpu_us_per_chunk"], 2), rounds_of(client),
+                     number(m["mb_per_s"], 1), number(m["cpu_us_per_chunk"], 2),
+                     number(m["server_cpu_percent"], 1), rounds_of(client),
                      ratio(ratio_to(data, "webraft", name, "events_per_s")),
                      ratio(ratio_to(data, "webraft", name, "cpu_us_per_chunk"))])
+    return table(["client", "events/s", "MB/s", f"CPU µs/{unit}", "load server CPU %", "rounds",
+                  "webraft ÷ this, events/s (>1: webraft faster)",
+                  f"webraft ÷ this, CPU/{unit} (<1: webraft cheaper)"], rows)
+
+
+def responses_section(results):
+    data = results["scenarios"]["responses"]
     return [f"### 1b. Responses API stream: {data['deltas']:,} `response.output_text.delta` events of 200 bytes",
             "",
             "`webraft_responses_stream` with a C event callback that counts, against reqwest with each event "
@@ -97,9 +94,7 @@ def responses_section(results):
             "has `response.created`, `response.output_item.added` and `response.completed`, counted as events. "
             f"Body {data['body_bytes'] / 1e6:.1f} MB.",
             "",
-            table(["client", "events/s", "MB/s", "CPU µs/event", "rounds",
-                   "webraft ÷ this, events/s (>1: webraft faster)",
-                   "webraft ÷ this, CPU/event (<1: webraft cheaper)"], rows),
+            throughput_table(data, "event"),
             ""]
 
 

@@ -195,6 +195,15 @@ def rounds(count, clients, run_one):
 
 # ---------------------------------------------------------------- scenarios
 
+def add_rates(figures, events, body_bytes):
+    """Adds events/s, MB/s and CPU µs per event to a stream run's figures."""
+    seconds = figures["seconds"]
+    figures["events_per_s"] = round(events / seconds, 1)
+    figures["mb_per_s"] = round(body_bytes / seconds / 1e6, 2)
+    figures["cpu_us_per_chunk"] = round(figures["cpu_seconds"] / events * 1e6, 3)
+    return figures
+
+
 def scenario_stream(server, clients, sizes):
     n, n_py = sizes["stream_chunks"], sizes["python_stream_chunks"]
     out = {"chunks": n, "python_chunks": n_py, "formats": {}}
@@ -228,10 +237,7 @@ def scenario_stream(server, clients, sizes):
             if name == "curl":
                 figures["events"] = chunks
                 figures["cpu_seconds"] = figures["process_cpu_seconds"]
-            seconds = figures["seconds"]
-            figures["events_per_s"] = round(chunks / seconds, 1)
-            figures["mb_per_s"] = round(sizes_out[chunks] / seconds / 1e6, 2)
-            figures["cpu_us_per_chunk"] = round(figures["cpu_seconds"] / chunks * 1e6, 3)
+            add_rates(figures, chunks, sizes_out[chunks])
             log(f"stream {fmt} {name} round {index + 1}: {figures['events_per_s']:.0f} events/s, "
                 f"{figures['mb_per_s']} MB/s, {figures['cpu_us_per_chunk']} CPU µs/chunk")
             return figures
@@ -260,11 +266,7 @@ def scenario_responses(server, clients, sizes):
     lineup = [(name, sizes["responses_rounds"]) for name in commands]
 
     def one(name, index):
-        figures = measure(server, commands[name])
-        seconds = figures["seconds"]
-        figures["events_per_s"] = round(figures["events"] / seconds, 1)
-        figures["mb_per_s"] = round(body_bytes / seconds / 1e6, 2)
-        figures["cpu_us_per_chunk"] = round(figures["cpu_seconds"] / figures["events"] * 1e6, 3)
+        figures = add_rates(measure(server, commands[name]), n + 3, body_bytes)
         log(f"responses {name} round {index + 1}: {figures['events_per_s']:.0f} events/s, "
             f"{figures['cpu_us_per_chunk']} CPU µs/event")
         return figures

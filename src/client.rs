@@ -245,16 +245,14 @@ fn fixed_urls(base_url: &str) -> Vec<(&'static str, reqwest::Url)> {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client> {
-        let pool = http_builder(&config, config.connect_timeout)?
-            .connector_layer(ReportAlpn)
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build HTTP client: {e}")))?;
+        let pool = build(http_builder(&config, config.connect_timeout)?)?;
+        let tls_pool = build(http_builder(&config, config.connect_timeout)?.connector_layer(ReportAlpn))?;
         let lane_config = config.clone();
         let new_lane: LaneBuilder = Box::new(move || {
             let builder = http_builder(&lane_config, lane_config.connect_timeout)?;
             build(builder.http2_prior_knowledge())
         });
-        let connections = Connections::new(pool, new_lane, config.http2_prior_knowledge);
+        let connections = Connections::new(pool, tls_pool, new_lane, config.http2_prior_knowledge);
         let own = Endpoint {
             base_url: config.base_url.clone(),
             api_key: config.api_key.clone(),

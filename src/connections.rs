@@ -35,8 +35,11 @@ pub(crate) const LANE_STREAMS: usize = 100;
 pub(crate) type LaneBuilder = Box<dyn Fn() -> Result<reqwest::Client> + Send + Sync>;
 
 pub(crate) struct Connections {
-    /// The client's own pool: HTTP/1.1, or HTTP/2 by ALPN.
+    /// The client's own pool for plain-http origins.
     pool: reqwest::Client,
+    /// The same for https origins, HTTP/1.1 or HTTP/2 by ALPN, with the connector layer that
+    /// reports a probe's protocol (kept apart: the layer costs every connection some memory).
+    tls_pool: reqwest::Client,
     new_lane: LaneBuilder,
     h2c: bool,
     origins: Arc<Origins>,
@@ -78,8 +81,17 @@ enum Route {
 }
 
 impl Connections {
-    pub(crate) fn new(pool: reqwest::Client, new_lane: LaneBuilder, h2c: bool) -> Connections {
-        Connections { pool, new_lane, h2c, origins: Arc::default() }
+    pub(crate) fn new(pool: reqwest::Client, tls_pool: reqwest::Client, new_lane: LaneBuilder, h2c: bool) -> Connections {
+        Connections { pool, tls_pool, new_lane, h2c, origins: Arc::default() }
+    }
+
+    /// The client's own pool for the origin `key`.
+    fn pool_for(&self, key: &str) -> &reqwest::Client {
+        if key.starts_with("https:") {
+            &self.tls_pool
+        } else {
+            &self.pool
+        }
     }
 
     /// Send `request` on the connection its origin's state calls for.
@@ -89,13 +101,13 @@ impl Connections {
         };
         loop {
             match self.route(&key) {
-                Route::Pool => return self.pool.execute(request).await,
+                Route::Pool => return self.pool_for(&key).execute(request).await,
                 Route::Lane(http, slot) => {
                     let mut response = http.execute(request).await?;
                     response.extensions_mut().insert(slot);
                     return Ok(response);
                 }
-                Route::Probe(probe) => return probe.send(&self.pool, request).await,
+                Route::Probe(probe) => return probe.send(&self.tls_pool, request).await,
                 Route::Wait(notify) => {
                     let report = notify.notified();
                     tokio::pin!(report);
@@ -107,7 +119,7 @@ impl Connections {
                     // A probe that failed leaves the origin unknown: its waiters then go on
                     // together, as they would have without it, rather than probe one by one.
                     if !self.origins.lock().contains_key(&key) {
-                        return self.pool.execute(request).await;
+                        return self.tls_pool.execute(request).await;
                     }
                 }
             }
@@ -281,7 +293,7 @@ mod tests {
 
     fn connections(h2c: bool) -> Connections {
         let lane: LaneBuilder = Box::new(|| Ok(reqwest::Client::new()));
-        Connections::new(reqwest::Client::new(), lane, h2c)
+        Connections::new(reqwest::Client::new(), reqwest::Client::new(), lane, h2c)
     }
 
     #[test]

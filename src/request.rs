@@ -477,6 +477,10 @@ impl ChunkSink for Sink<'_> {
             false => Err(Error::Cancelled),
         }
     }
+
+    fn takes_headers(&self) -> bool {
+        !matches!(self.delivery, Delivery::Discard)
+    }
 }
 
 /// The text of a caught panic payload.

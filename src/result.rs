@@ -43,6 +43,8 @@ pub struct CallResult {
     pub retries: u32,
     /// Stream chunks (or binary pieces) delivered.
     pub chunks: usize,
+    /// The body as parsed while the call read it, so `assistant_turn` need not parse it again.
+    pub(crate) reply: Option<Value>,
     /// Body bytes of the final reply that arrived, whether kept, written or handed on; for a
     /// body cut short, what came before the cut.
     pub bytes_received: u64,
@@ -81,7 +83,14 @@ impl CallResult {
         if !self.body_is_json {
             return None;
         }
-        let reply: Value = serde_json::from_slice(&self.body).ok()?;
+        let parsed;
+        let reply = match &self.reply {
+            Some(reply) => reply,
+            None => {
+                parsed = serde_json::from_slice::<Value>(&self.body).ok()?;
+                &parsed
+            }
+        };
         // A Responses API `response` has `output` items where a completion has `choices`.
         if reply.get("choices").is_none() && reply.get("output").is_some_and(Value::is_array) {
             AssistantTurn::from_response(&reply)

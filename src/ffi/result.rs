@@ -158,6 +158,8 @@ impl webraft_result {
     pub(crate) fn from_call(mut call: CallResult) -> webraft_result {
         let assistant = call.assistant_turn();
         let body = std::mem::take(&mut call.body);
+        // The parsed body has served; the result keeps only the text.
+        call.reply = None;
         let api = call.api_error();
         let owned = |field: Option<&String>| field.map(|s| c_string(s));
         let turn = assistant.as_ref();

@@ -30,6 +30,10 @@ pub trait ChunkSink: Send {
     /// One piece of a binary reply. Fails with CANCELLED when the caller wants no more, or
     /// with the error of the file the pieces go to.
     fn bytes(&mut self, piece: &[u8]) -> impl Future<Output = Result<()>> + Send;
+    /// Whether `headers` hands them anywhere; if not, their JSON is not even made.
+    fn takes_headers(&self) -> bool {
+        true
+    }
 }
 
 /// Run `call` to completion, retrying where the policy allows, streaming events into `sink`.
@@ -47,7 +51,7 @@ pub async fn execute(
     );
     let delivered = race::race(client, call, options, &clock, progress).await;
     // Headers go on even when the reply is a failure: a 429's rate-limit headers matter most.
-    if !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
+    if sink.takes_headers() && !progress.headers().is_empty() && !sink.headers(&progress.headers().to_json()).await {
         return Err(Error::Cancelled);
     }
     let response = match delivered? {

@@ -46,6 +46,8 @@ pub struct Progress {
     /// Kept up to date after every chat chunk, for readers on other threads.
     live: Option<Arc<Mutex<LiveSnapshots>>>,
     answered: Option<Answered>,
+    /// The body, parsed, when the call had to parse it anyway.
+    reply: Option<Value>,
 }
 
 impl Default for Progress {
@@ -81,6 +83,7 @@ impl Progress {
             received: 0,
             live: None,
             answered: None,
+            reply: None,
         }
     }
 
@@ -114,7 +117,7 @@ impl Progress {
         self.timings.total = self.started.elapsed();
         if self.chunks > 0 {
             match std::mem::replace(&mut self.gathering, Gathering::Nothing) {
-                Gathering::Chat(accumulator) => self.take_json(accumulator.completion(), false),
+                Gathering::Chat(accumulator) => self.take_json(accumulator.into_completion(), false),
                 Gathering::Responses(accumulator) => {
                     self.take_json(accumulator.response(), true);
                     if let Ending::Incomplete(reason) = accumulator.ending() {
@@ -140,6 +143,7 @@ impl Progress {
             chunks: self.chunks,
             bytes_received: self.received,
             answered: self.answered,
+            reply: self.reply,
         }
     }
 
@@ -156,6 +160,7 @@ impl Progress {
         }
         self.body = serde_json::to_vec(&value).expect("a JSON value always serializes");
         self.body_is_json = true;
+        self.reply = Some(value);
     }
 
     /// When the call started: every timing, and the total deadline, counts from here.
@@ -260,6 +265,7 @@ impl Progress {
         }
         self.text = assistant_text(&completion);
         self.usage = Usage::of(&completion);
+        self.reply = Some(completion);
         Ok(())
     }
 
@@ -282,6 +288,7 @@ impl Progress {
         self.text = response_text(&response);
         self.usage = Usage::of_response(&response);
         self.incomplete_reason = incomplete_reason(&response);
+        self.reply = Some(response);
         Ok(())
     }
 

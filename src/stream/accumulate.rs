@@ -100,11 +100,7 @@ fn extend_array(slot: &mut Option<Vec<Value>>, items: Option<Vec<Value>>) {
 impl Choice {
     fn merge(&mut self, choice: ChoiceView<'_>) {
         // A `delta` member that is not an object hides `message`, as it always has.
-        let delta = match (choice.delta, choice.message) {
-            (Some(delta), _) => delta,
-            (None, message) => message.flatten(),
-        };
-        if let Some(delta) = delta {
+        if let Some(delta) = choice.delta {
             self.merge_delta(delta);
         }
         if let Some(logprobs) = choice.logprobs {
@@ -112,7 +108,7 @@ impl Choice {
             extend_array(&mut self.logprobs_refusal, logprobs.refusal);
         }
         if let Some(reason) = choice.finish_reason {
-            self.finish_reason = Some(reason);
+            self.finish_reason = Some(*reason);
         }
     }
 
@@ -178,7 +174,7 @@ impl Choice {
         pos
     }
 
-    fn to_json(&self) -> Value {
+    fn into_json(self) -> Value {
         let mut message = Map::new();
         message.insert(
             "role".into(),
@@ -187,14 +183,14 @@ impl Choice {
         let content = if !self.content_seen && !self.tool_calls.is_empty() {
             Value::Null
         } else {
-            Value::from(self.content.as_str())
+            Value::String(self.content)
         };
         message.insert("content".into(), content);
-        if let Some(refusal) = &self.refusal {
-            message.insert("refusal".into(), Value::from(refusal.as_str()));
+        if let Some(refusal) = self.refusal {
+            message.insert("refusal".into(), Value::String(refusal));
         }
-        if let Some(reasoning) = &self.reasoning {
-            message.insert("reasoning_content".into(), Value::from(reasoning.as_str()));
+        if let Some(reasoning) = self.reasoning {
+            message.insert("reasoning_content".into(), Value::String(reasoning));
         }
         if !self.tool_calls.is_empty() {
             let mut calls: Vec<&ToolCall> = self.tool_calls.iter().collect();
@@ -220,11 +216,11 @@ impl Choice {
             Value::Null
         } else {
             let mut logprobs = Map::new();
-            if let Some(content) = &self.logprobs_content {
-                logprobs.insert("content".into(), Value::Array(content.clone()));
+            if let Some(content) = self.logprobs_content {
+                logprobs.insert("content".into(), Value::Array(content));
             }
-            if let Some(refusal) = &self.logprobs_refusal {
-                logprobs.insert("refusal".into(), Value::Array(refusal.clone()));
+            if let Some(refusal) = self.logprobs_refusal {
+                logprobs.insert("refusal".into(), Value::Array(refusal));
             }
             Value::Object(logprobs)
         };
@@ -232,7 +228,7 @@ impl Choice {
             "index": self.index,
             "message": message,
             "logprobs": logprobs,
-            "finish_reason": self.finish_reason.clone().unwrap_or(Value::Null),
+            "finish_reason": self.finish_reason.unwrap_or(Value::Null),
         })
     }
 }
@@ -282,7 +278,7 @@ impl Accumulator {
         keep_first(&mut self.created, chunk.created);
         keep_first(&mut self.system_fingerprint, chunk.system_fingerprint);
         if let Some(usage) = chunk.usage {
-            self.usage = Some(usage);
+            self.usage = Some(*usage);
         }
         for choice in chunk.choices.map(|choices| choices.0).unwrap_or_default() {
             let index = choice.index.unwrap_or(0);
@@ -311,21 +307,23 @@ impl Accumulator {
 
     /// The final `chat.completion` object built so far (valid also for a partial stream).
     pub fn completion(&self) -> Value {
+        self.clone().into_completion()
+    }
+
+    /// The same, taking the accumulator: the joined texts move into it rather than being copied.
+    pub fn into_completion(self) -> Value {
         let mut out = Map::new();
-        out.insert("id".into(), self.id.clone().unwrap_or(Value::Null));
+        out.insert("id".into(), self.id.unwrap_or(Value::Null));
         out.insert("object".into(), Value::from("chat.completion"));
-        out.insert(
-            "created".into(),
-            self.created.clone().unwrap_or(Value::Null),
-        );
-        out.insert("model".into(), self.model.clone().unwrap_or(Value::Null));
-        if let Some(fingerprint) = &self.system_fingerprint {
-            out.insert("system_fingerprint".into(), fingerprint.clone());
+        out.insert("created".into(), self.created.unwrap_or(Value::Null));
+        out.insert("model".into(), self.model.unwrap_or(Value::Null));
+        if let Some(fingerprint) = self.system_fingerprint {
+            out.insert("system_fingerprint".into(), fingerprint);
         }
-        let choices = self.choices.iter().map(Choice::to_json).collect();
+        let choices = self.choices.into_iter().map(Choice::into_json).collect();
         out.insert("choices".into(), Value::Array(choices));
-        if let Some(usage) = &self.usage {
-            out.insert("usage".into(), usage.clone());
+        if let Some(usage) = self.usage {
+            out.insert("usage".into(), usage);
         }
         Value::Object(out)
     }

@@ -132,18 +132,19 @@ impl<'de> Kind<'de> for Vec<Value> {
     }
 }
 
-/// A member kept as it is, whatever its kind; strings are borrowed where they can be.
+/// A member kept as it is, whatever its kind; strings are borrowed where they can be. Other
+/// values are boxed: views are moved around whole while they are read, so they stay small.
 #[derive(Debug)]
 pub(super) enum Field<'a> {
     Text(Cow<'a, str>),
-    Other(Value),
+    Other(Box<Value>),
 }
 
 impl Field<'_> {
     pub(super) fn into_value(self) -> Value {
         match self {
             Field::Text(text) => Value::String(text.into_owned()),
-            Field::Other(value) => value,
+            Field::Other(value) => *value,
         }
     }
 }
@@ -172,27 +173,27 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Ok(Present(Some(Field::Text(Cow::Owned(text.to_owned())))))
     }
     fn visit_u64<E>(self, number: u64) -> Result<Self::Value, E> {
-        Ok(Present(Some(Field::Other(Value::from(number)))))
+        Ok(Present(Some(Field::Other(Box::new(Value::from(number))))))
     }
     fn visit_i64<E>(self, number: i64) -> Result<Self::Value, E> {
-        Ok(Present(Some(Field::Other(Value::from(number)))))
+        Ok(Present(Some(Field::Other(Box::new(Value::from(number))))))
     }
     fn visit_f64<E>(self, number: f64) -> Result<Self::Value, E> {
-        Ok(Present(Some(Field::Other(Value::from(number)))))
+        Ok(Present(Some(Field::Other(Box::new(Value::from(number))))))
     }
     fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Present(Some(Field::Other(Value::Bool(value)))))
+        Ok(Present(Some(Field::Other(Box::new(Value::Bool(value))))))
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Present(None))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(Present(Some(Field::Other(value))))
+        Ok(Present(Some(Field::Other(Box::new(value)))))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
         let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(Present(Some(Field::Other(value))))
+        Ok(Present(Some(Field::Other(Box::new(value)))))
     }
 }
 
@@ -203,7 +204,12 @@ pub(super) struct Raised(pub(super) bool);
 impl<'de> Deserialize<'de> for Raised {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let present = Present::deserialize(deserializer)?;
-        Ok(Raised(!matches!(present.0, None | Some(Field::Other(Value::Bool(false))))))
+        let raised = match present.0 {
+            None => false,
+            Some(Field::Other(value)) => *value != Value::Bool(false),
+            Some(Field::Text(_)) => true,
+        };
+        Ok(Raised(raised))
     }
 }
 
@@ -244,7 +250,7 @@ pub(super) struct ChunkView<'a> {
     pub(super) created: Option<Field<'a>>,
     pub(super) system_fingerprint: Option<Field<'a>>,
     /// Non-null usage.
-    pub(super) usage: Option<Value>,
+    pub(super) usage: Option<Box<Value>>,
     pub(super) choices: Option<Objects<ChoiceView<'a>>>,
     pub(super) error: bool,
 }
@@ -256,7 +262,7 @@ impl<'de> Members<'de> for ChunkView<'de> {
             "model" => self.model = map.next_value::<Present>()?.0,
             "created" => self.created = map.next_value::<Present>()?.0,
             "system_fingerprint" => self.system_fingerprint = map.next_value::<Present>()?.0,
-            "usage" => self.usage = Some(map.next_value::<Value>()?).filter(|v| !v.is_null()),
+            "usage" => self.usage = Some(map.next_value::<Box<Value>>()?).filter(|v| !v.is_null()),
             "choices" => self.choices = map.next_value::<Loose<_>>()?.0,
             "error" => self.error = map.next_value::<Raised>()?.0,
             _ => return Ok(false),
@@ -270,24 +276,27 @@ object_kind!(ChunkView);
 #[derive(Default)]
 pub(super) struct ChoiceView<'a> {
     pub(super) index: Option<u64>,
-    /// `delta` when present (even if not an object), else `message`: the outer Option says
-    /// whether the member was there at all.
-    pub(super) delta: Option<Option<DeltaView<'a>>>,
-    pub(super) message: Option<Option<DeltaView<'a>>>,
+    /// `delta` when the choice has one (even if it is not an object), else `message`.
+    pub(super) delta: Option<DeltaView<'a>>,
+    /// Whether `delta` holds a `delta` member, which hides any `message`.
+    pub(super) has_delta: bool,
     pub(super) logprobs: Option<LogprobsView>,
     /// Non-null finish reason.
-    pub(super) finish_reason: Option<Value>,
+    pub(super) finish_reason: Option<Box<Value>>,
 }
 
 impl<'de> Members<'de> for ChoiceView<'de> {
     fn member<A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
         match key {
             "index" => self.index = map.next_value::<Loose<_>>()?.0,
-            "delta" => self.delta = Some(map.next_value::<Loose<_>>()?.0),
-            "message" => self.message = Some(map.next_value::<Loose<_>>()?.0),
+            "delta" => {
+                self.delta = map.next_value::<Loose<_>>()?.0;
+                self.has_delta = true;
+            }
+            "message" if !self.has_delta => self.delta = map.next_value::<Loose<_>>()?.0,
             "logprobs" => self.logprobs = map.next_value::<Loose<_>>()?.0,
             "finish_reason" => {
-                self.finish_reason = Some(map.next_value::<Value>()?).filter(|v| !v.is_null())
+                self.finish_reason = Some(map.next_value::<Box<Value>>()?).filter(|v| !v.is_null())
             }
             _ => return Ok(false),
         }
