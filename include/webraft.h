@@ -1158,8 +1158,10 @@ webraft_status webraft_form_add_file_bytes(const struct webraft_form *form,
  * boundary, Content-Length set). A text field `stream` saying `true` makes
  * the reply be read as a stream and accumulated. The result's text is the
  * transcript (see `webraft_result_text`); a 4xx/5xx reply is an API error
- * like any other. Retries send the whole form again. Returns a result the
- * caller must free; never NULL.
+ * like any other. Retries send the whole form again. A file part whose file
+ * is now gone, unreadable or not regular, or files together over
+ * `max_upload_bytes`, fail with INVALID_ARGUMENT naming the path before
+ * anything is sent. Returns a result the caller must free; never NULL.
  */
 struct webraft_result *webraft_send_form(const struct webraft_client *client,
                                          const char *path,

@@ -95,6 +95,9 @@ func (f *Form) Close() {
 
 // use runs fn on the library form under the lock.
 func (f *Form) use(fn func(*C.webraft_form) error) error {
+	if f == nil {
+		return &Error{Status: StatusNullArgument, Message: "null argument: no form"}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.ptr == nil {

@@ -374,7 +374,7 @@ type EmbeddingRequest struct {
 	Model string `json:"model"` // e.g. "text-embedding-3-small"
 	// Input is a string, or a []string to embed several at once.
 	Input any `json:"input"`
-	// EncodingFormat "base64" makes the reply about a quarter the size of
+	// EncodingFormat "base64" makes the reply several times smaller than
 	// the default "float"; Vectors reads both.
 	EncodingFormat string         `json:"encoding_format,omitempty"`
 	Dimensions     int            `json:"dimensions,omitempty"`

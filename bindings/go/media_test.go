@@ -491,6 +491,9 @@ func TestFormReuseAndClose(t *testing.T) {
 	if _, err := c.SendForm(ctxFor(t), "/audio/transcriptions", form); !errors.Is(err, webraft.ErrFormClosed) {
 		t.Errorf("SendForm after Close: %v", err)
 	}
+	if _, err := c.SendForm(ctxFor(t), "/audio/transcriptions", nil); !errors.Is(err, webraft.ErrNullArgument) {
+		t.Errorf("SendForm without a form: %v", err)
+	}
 	if err := webraft.NewForm().AddText("bad\x00name", "v"); !errors.Is(err, webraft.ErrInvalidArgument) {
 		t.Errorf("NUL in a name: %v", err)
 	}

@@ -121,8 +121,10 @@ pub unsafe extern "C" fn webraft_form_add_file_bytes(
 /// boundary, Content-Length set). A text field `stream` saying `true` makes
 /// the reply be read as a stream and accumulated. The result's text is the
 /// transcript (see `webraft_result_text`); a 4xx/5xx reply is an API error
-/// like any other. Retries send the whole form again. Returns a result the
-/// caller must free; never NULL.
+/// like any other. Retries send the whole form again. A file part whose file
+/// is now gone, unreadable or not regular, or files together over
+/// `max_upload_bytes`, fail with INVALID_ARGUMENT naming the path before
+/// anything is sent. Returns a result the caller must free; never NULL.
 #[no_mangle]
 pub unsafe extern "C" fn webraft_send_form(
     client: *const webraft_client,

@@ -91,12 +91,7 @@ namespace Webraft
 
         internal ConversationHandle Handle
         {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(GetType().Name);
-                return handle;
-            }
+            get { return NativeHandle.Open(handle, GetType().Name); }
         }
 
         /// <summary>Appends a message of <paramref name="role"/> with text content.</summary>

@@ -14,6 +14,14 @@ namespace Webraft
         protected NativeHandle() : base(IntPtr.Zero, true) { }
 
         public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        /// <summary><paramref name="handle"/>, for a native call; throws <see cref="ObjectDisposedException"/> naming <paramref name="owner"/> once it is closed.</summary>
+        internal static T Open<T>(T handle, string owner) where T : NativeHandle
+        {
+            if (handle.IsClosed)
+                throw new ObjectDisposedException(owner);
+            return handle;
+        }
     }
 
     internal sealed class ClientHandle : NativeHandle

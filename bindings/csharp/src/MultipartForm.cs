@@ -25,12 +25,7 @@ namespace Webraft
 
         internal FormHandle Handle
         {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(GetType().Name);
-                return handle;
-            }
+            get { return NativeHandle.Open(handle, GetType().Name); }
         }
 
         /// <summary>Adds a text field, e.g. <c>AddText("model", "whisper-1")</c>.</summary>

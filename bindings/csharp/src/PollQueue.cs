@@ -44,12 +44,7 @@ namespace Webraft
 
         internal RequestHandle Handle
         {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(owner);
-                return handle;
-            }
+            get { return NativeHandle.Open(handle, owner); }
         }
 
         /// <summary>The next item, or null when none has arrived; never waits.</summary>

@@ -60,12 +60,7 @@ namespace Webraft
 
         ClientHandle Handle
         {
-            get
-            {
-                if (handle.IsClosed)
-                    throw new ObjectDisposedException(GetType().Name);
-                return handle;
-            }
+            get { return NativeHandle.Open(handle, GetType().Name); }
         }
 
         /// <summary>

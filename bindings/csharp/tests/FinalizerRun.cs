@@ -48,6 +48,7 @@ namespace Webraft.Tests
             long requests = Interlocked.Read(ref NativeStats.RequestsFreed);
             long results = Interlocked.Read(ref NativeStats.ResultsFreed);
             long conversations = Interlocked.Read(ref NativeStats.ConversationsFreed);
+            long forms = Interlocked.Read(ref NativeStats.FormsFreed);
             // On a thread of its own: Mono scans stacks conservatively, and a stale slot on a
             // live stack could keep the last client reachable.
             Exception failure = null;
@@ -70,16 +71,18 @@ namespace Webraft.Tests
             CollectEverything();
             Assert.Equal(clients + Rounds, Interlocked.Read(ref NativeStats.ClientsFreed), "clients freed");
             // Per round: the chat, the stream, the drained poll, the conversation's chat, the Responses
-            // stream, the failed Responses call and the abandoned running poll.
-            Assert.Equal(requests + 7 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
+            // stream, the failed Responses call, the transcription, the speech and the abandoned running poll.
+            Assert.Equal(requests + 9 * Rounds, Interlocked.Read(ref NativeStats.RequestsFreed), "requests freed");
             // Per round: the chat, the stream, the drained poll's, the conversation's and the Responses
-            // stream's results, kept by ChatResults until collected, and the failed call's, kept by its
-            // WebraftException (the abandoned poll's result dies with its request).
-            Assert.Equal(results + 6 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
+            // stream's results, kept by ChatResults until collected, the transcription's and the speech's,
+            // and the failed call's, kept by its WebraftException (the abandoned poll's result dies with
+            // its request).
+            Assert.Equal(results + 8 * Rounds, Interlocked.Read(ref NativeStats.ResultsFreed), "results freed");
             Assert.Equal(conversations + Rounds, Interlocked.Read(ref NativeStats.ConversationsFreed), "conversations freed");
             lock (Providers)
                 Assert.True(Providers.Count == Rounds && Providers.TrueForAll(provider => !provider.IsAlive),
                     "the credential providers were released with their clients");
+            Assert.Equal(forms + Rounds, Interlocked.Read(ref NativeStats.FormsFreed), "forms freed");
             Assert.Eventually(() => InFlight.Count == 0, 10, "callback state released");
         }
 
@@ -117,6 +120,10 @@ namespace Webraft.Tests
             {
                 Assert.True(((WebraftException)error.InnerException).GetHeader("x-request-id") != null, "the failure reads its headers");
             }
+            var form = new MultipartForm().AddText("model", "whisper-1").AddFile("file", new byte[] { 1, 2, 3 }, "a.wav");
+            Assert.Contains(client.TranscribeAsync(form).Result.Text, "heard 3 bytes of a.wav (audio/wav)", "transcription");
+            string speech = "{\"model\":\"tts-1\",\"voice\":\"alloy\",\"input\":" + WebraftJson.Quote(text) + "}";
+            Assert.Equal(1024L * text.Length, client.SpeechAsync(speech).Result.Body.LongLength, "speech");
             client.StartChat(Server.Body("stall-body"), stream: true);
         }
 
