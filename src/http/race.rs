@@ -41,6 +41,13 @@ pub(super) async fn race(
     progress: &mut Progress,
 ) -> Result<Delivered> {
     let count = client.endpoints.len();
+    if count == 1 {
+        // Nothing to race: the call runs on the client's own endpoint with the call's own
+        // progress, keeping a second progress and a boxed future off every plain client's calls.
+        let sent = send::send(client, 0, call, options, clock, progress).await;
+        progress.answered_by(Answered { index: 0, base_url: client.endpoints[0].base_url.clone(), tried: 1 });
+        return sent.map(Delivered::Headers);
+    }
     let hedge = client.config.hedge;
     let mut running = FuturesUnordered::new();
     let mut started = 1;

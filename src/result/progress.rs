@@ -101,6 +101,11 @@ impl Progress {
         }
     }
 
+    /// Record which endpoint the call ended on, when its own progress was that endpoint's.
+    pub(crate) fn answered_by(&mut self, answered: Answered) {
+        self.answered = Some(answered);
+    }
+
     /// Make an endpoint's progress the call's: the endpoint that answered (or failed last),
     /// with the retries of every endpoint that finished.
     pub(crate) fn adopt(&mut self, endpoint: Progress, answered: Answered, retries: u32) {
