@@ -48,10 +48,7 @@ func TestSpeechReaderReadsWholeBody(t *testing.T) {
 // A cut body: Read hands out the bytes that arrived, then an error
 // matching ErrTransport; an error reply comes as an *APIError.
 func TestDownloadReaderCutBodyAndErrorReply(t *testing.T) {
-	c := newClient(t, "/v1", webraft.Config{MaxRetries: webraft.Retries(0)})
-	req := webraft.SpeechRequest{Model: "tts-cut", Input: "0123456789", Voice: "alloy"}
-	full := speechBytes(len(req.Input))
-	half := len(full) / 2 / 4096 * 4096
+	c, req, full, half := cutSpeech(t)
 	r, err := c.DownloadReader(ctxFor(t), "POST", "/audio/speech", req)
 	if err != nil {
 		t.Fatal(err)
