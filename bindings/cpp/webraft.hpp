@@ -1972,6 +1972,50 @@ public:
         return Request(request);
     }
 
+    /**
+     * Starts a download written to `file` atomically (see
+     * try_download_to_file): the file is in place, or on failure untouched,
+     * once the request is done. Wait on it; result() throws on failure.
+     */
+    Request download_to_file_start(CStr method, CStr path, CStr body_json, const std::filesystem::path& file,
+                                   CStr options_json = nullptr) const {
+        webraft_request* request = nullptr;
+        webraft_download_to_file_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                       detail::native_path(file).c_str(), nullptr, nullptr, &request);
+        return Request(request);
+    }
+
+    /** As above, telling `on_done(Status)` on a worker thread when it ends, after the file is in place (or not). */
+    template <typename OnDone>
+    Request download_to_file_start(CStr method, CStr path, CStr body_json, const std::filesystem::path& file,
+                                   CStr options_json, OnDone on_done) const {
+        const std::string native = detail::native_path(file);
+        return start_with(nullptr, std::move(on_done), [&](auto* state, webraft_request** out) {
+            return webraft_download_to_file_start(get(), method.get(), path.get(), body_json.get(), options_json.get(),
+                                                  native.c_str(), state->done, state, out);
+        });
+    }
+
+    /**
+     * Starts a form request (e.g. a transcription or an image edit) to `path`;
+     * the library takes a snapshot of the form, which may change or go as
+     * soon as this returns. Wait on it; the result's text() is a
+     * transcription's text.
+     */
+    Request send_form_start(CStr path, const Form& form, CStr options_json = nullptr) const noexcept {
+        webraft_request* request = nullptr;
+        webraft_send_form_start(get(), path.get(), form.get(), options_json.get(), nullptr, nullptr, &request);
+        return Request(request);
+    }
+
+    /** As above, telling `on_done(Status)` on a worker thread when it ends. */
+    template <typename OnDone>
+    Request send_form_start(CStr path, const Form& form, CStr options_json, OnDone on_done) const {
+        return start_with(nullptr, std::move(on_done), [&](auto* state, webraft_request** out) {
+            return webraft_send_form_start(get(), path.get(), form.get(), options_json.get(), state->done, state, out);
+        });
+    }
+
     const webraft_client* get() const noexcept { return handle_.get(); }
     /**
      * Gives up ownership; the caller frees with webraft_client_free. A

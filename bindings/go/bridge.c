@@ -87,13 +87,13 @@ webraft_status webraft_go_form_start(const webraft_client *client, const char *p
 
 webraft_status webraft_go_download_start(const webraft_client *client, const char *method, const char *path,
                                          const char *body_json, const char *options_json, const char *to_file,
-                                         bool bytes, uintptr_t handle, webraft_request **out_request) {
+                                         uint32_t delivery, uintptr_t handle, webraft_request **out_request) {
     void *user_data = (void *)handle;
     if (to_file) {
         return webraft_download_to_file_start(client, method, path, body_json, options_json, to_file,
                                               webraft_go_on_done, user_data, out_request);
     }
-    uint32_t delivery = bytes ? WEBRAFT_DELIVERY_CALLBACK : WEBRAFT_DELIVERY_NONE;
-    return webraft_download_start(client, method, path, body_json, options_json, delivery,
-                                  bytes ? webraft_go_on_bytes : NULL, webraft_go_on_done, user_data, out_request);
+    webraft_bytes_callback on_bytes = delivery == WEBRAFT_DELIVERY_CALLBACK ? webraft_go_on_bytes : NULL;
+    return webraft_download_start(client, method, path, body_json, options_json, delivery, on_bytes,
+                                  webraft_go_on_done, user_data, out_request);
 }

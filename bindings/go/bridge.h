@@ -43,11 +43,11 @@ webraft_status webraft_go_form_start(const webraft_client *client, const char *p
                                      const char *options_json, bool stream, uintptr_t handle,
                                      webraft_request **out_request);
 
-/* Starts a download whose body is kept in the result (to_file NULL, bytes
- * false), handed in pieces to the bytes trampoline (bytes true), or written
- * to the file to_file. */
+/* Starts a download written to the file to_file, or else with `delivery`:
+ * kept in the result (NONE), handed in pieces to the bytes trampoline
+ * (CALLBACK) or queued for webraft_request_next_bytes (POLL). */
 webraft_status webraft_go_download_start(const webraft_client *client, const char *method, const char *path,
                                          const char *body_json, const char *options_json, const char *to_file,
-                                         bool bytes, uintptr_t handle, webraft_request **out_request);
+                                         uint32_t delivery, uintptr_t handle, webraft_request **out_request);
 
 #endif

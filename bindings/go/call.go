@@ -25,6 +25,9 @@ type call struct {
 	deliver      func(Chunk) bool
 	deliverEvent func(Event) bool
 	deliverBytes func([]byte) bool
+	// pollBytes (a DownloadReader) has the library queue the pieces of a
+	// binary reply for webraft_request_next_bytes instead.
+	pollBytes bool
 
 	done   chan struct{} // closed by the done callback
 	onDone func()        // run by the done callback before done is closed
@@ -44,13 +47,16 @@ func eventSink(c *call, f func(Event) bool)  { c.deliverEvent = f }
 func bytesSink(c *call, f func([]byte) bool) { c.deliverBytes = f }
 
 // delivery is the library's delivery for the call, stated explicitly:
-// CALLBACK when Go takes the chunks or events (the library then streams the
-// reply), NONE otherwise. With NONE the library only accumulates chunks into
+// CALLBACK when Go takes the chunks, events or pieces (the library then
+// streams the reply), POLL when Go polls for pieces, NONE otherwise. With NONE the library only accumulates chunks into
 // the result, and the body's own "stream" member, as the library parses it,
 // decides whether the reply streams; Go never reads the body to find out.
 func (c *call) delivery() C.uint32_t {
-	if c.deliver != nil || c.deliverEvent != nil {
+	switch {
+	case c.deliver != nil || c.deliverEvent != nil || c.deliverBytes != nil:
 		return C.WEBRAFT_DELIVERY_CALLBACK
+	case c.pollBytes:
+		return C.WEBRAFT_DELIVERY_POLL
 	}
 	return C.WEBRAFT_DELIVERY_NONE
 }

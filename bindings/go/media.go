@@ -164,9 +164,9 @@ func (cl *Client) TranscribeStream(ctx context.Context, req TranscriptionRequest
 	return sendRequestForm(ctx, cl, "/audio/transcriptions", req.form, opts, fn, transcriptionOutcome)
 }
 
-// startDownload starts a download of the reply to method path body: kept
-// in the result, written to toFile when it is not "", or handed in pieces
-// to c's bytes callback when it has one.
+// startDownload starts a download of the reply to method path body:
+// written to toFile when it is not "", else delivered as c says (kept in
+// the result, handed in pieces to its bytes callback, or queued for polling).
 func (cl *Client) startDownload(c *call, method, path string, body any, toFile string, opts []Option) error {
 	args, err := newSendArgs(method, path, body, opts)
 	if err != nil {
@@ -176,9 +176,9 @@ func (cl *Client) startDownload(c *call, method, path string, body any, toFile s
 	if err != nil {
 		return err
 	}
-	pieces := C.bool(c.deliverBytes != nil)
+	delivery := c.delivery()
 	return cl.startOn(c, func(client *C.webraft_client, handle C.uintptr_t, out **C.webraft_request) C.webraft_status {
-		return C.webraft_go_download_start(client, cString(args.method), cString(args.path), cString(args.body), cString(args.options), cString(cFile), pieces, handle, out)
+		return C.webraft_go_download_start(client, cString(args.method), cString(args.path), cString(args.body), cString(args.options), cString(cFile), delivery, handle, out)
 	})
 }
 

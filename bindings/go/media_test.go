@@ -261,14 +261,20 @@ func TestSpeechPieceErrorStops(t *testing.T) {
 	checkNoLeaks(t)
 }
 
+// cutSpeech is a client that does not retry, a speech request whose body
+// the test server cuts half-way, the whole body and how much of it arrives.
+func cutSpeech(t *testing.T) (*webraft.Client, webraft.SpeechRequest, []byte, int) {
+	c := newClient(t, "/v1", webraft.Config{MaxRetries: webraft.Retries(0)})
+	req := webraft.SpeechRequest{Model: "tts-cut", Input: "0123456789", Voice: "alloy"}
+	full := speechBytes(len(req.Input))
+	return c, req, full, len(full) / 2 / 4096 * 4096
+}
+
 // A server that cuts the speech body: the call fails and says how many
 // bytes arrived; a file download leaves the file as it was and no
 // temporary file behind.
 func TestSpeechCutBody(t *testing.T) {
-	c := newClient(t, "/v1", webraft.Config{MaxRetries: webraft.Retries(0)})
-	req := webraft.SpeechRequest{Model: "tts-cut", Input: "0123456789", Voice: "alloy"}
-	full := speechBytes(len(req.Input))
-	half := len(full) / 2 / 4096 * 4096
+	c, req, full, half := cutSpeech(t)
 
 	resp, err := c.Speech(ctxFor(t), req)
 	if !errors.Is(err, webraft.ErrTransport) {

@@ -4,6 +4,8 @@
 #include "webraft.hpp"
 #include "webraft_mock.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -223,6 +226,81 @@ void test_cut_speech_body() {
     }
 }
 
+/**
+ * A started download to a file: while it runs the file holds its old bytes or,
+ * once renamed into place, the whole body, never a part; it is in place before
+ * on_done runs. A cut body leaves the file as it was and nothing beside it.
+ */
+void test_download_to_file_start_is_atomic() {
+    webraft::Client client = test_client();
+    const std::string line(512, 'x');  // 512 KiB of speech, sent in paced pieces
+    std::string want = speech_bytes(line.size());
+    fs::path dir = temp_dir(), file = write_file(dir / "line.mp3", "before");
+    check::Signal done;
+    std::atomic<bool> in_place_at_done{false};
+    webraft::Request request =
+        client.download_to_file_start("POST", "/audio/speech", speech_body(line), file, nullptr, [&](webraft::Status status) {
+            in_place_at_done = status == WEBRAFT_STATUS_OK && read_file(file) == want;
+            done.set();
+        });
+    bool saw_before = false, saw_part = false;
+    while (!request.finished()) {
+        std::string seen = read_file(file);
+        saw_before = saw_before || seen == "before";
+        saw_part = saw_part || (seen != "before" && seen != want);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    CHECK(done.wait());
+    CHECK(saw_before);
+    CHECK(!saw_part);
+    CHECK(in_place_at_done.load());
+    CHECK_EQ(request.result().bytes_received(), static_cast<std::uint64_t>(want.size()));
+    CHECK_EQ(read_file(file), want);
+    CHECK_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+
+    write_file(file, "before");
+    std::string cut_line = "0123456789";
+    webraft::Request cut = client.download_to_file_start("POST", "/audio/speech", speech_body(cut_line, "tts-cut"), file);
+    CHECK(cut.wait(check::generous_ms));
+    webraft::Result failed = cut.try_result();
+    CHECK_STATUS(failed.status(), WEBRAFT_STATUS_TRANSPORT);
+    CHECK_EQ(failed.bytes_received(), static_cast<std::uint64_t>(speech_bytes(cut_line.size()).size() / 2 / 4096 * 4096));
+    CHECK_EQ(read_file(file), std::string("before"));
+    CHECK_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+}
+
+/** A started form request took a snapshot of its form (freed at once here); the transcript comes back in its result. */
+void test_send_form_start() {
+    webraft::Client client = test_client();
+    std::string audio = wav();
+    webraft::Request request;
+    {
+        webraft::Form form;
+        form.text("model", "whisper-1").bytes("file", audio, "s.wav");
+        request = client.send_form_start("/audio/transcriptions", form);
+    }
+    CHECK(request.wait(check::generous_ms));
+    CHECK_EQ(request.result().text(), heard("heard", audio, "s.wav", "audio/wav"));
+
+    webraft::Form form;
+    form.text("model", "whisper-1").bytes("file", audio, "t.wav");
+    check::Signal done;
+    std::atomic<int> status{-1};
+    webraft::Request translated = client.send_form_start("/audio/translations", form, nullptr, [&](webraft::Status s) {
+        status = s;
+        done.set();
+    });
+    CHECK(done.wait());
+    CHECK_STATUS(static_cast<webraft::Status>(status.load()), WEBRAFT_STATUS_OK);
+    CHECK_EQ(translated.result().text(), heard("translated", audio, "t.wav", "audio/wav"));
+
+    webraft::Form no_model;
+    no_model.bytes("file", audio, "a.wav");
+    webraft::Result rejected = client.send_form_start("/audio/transcriptions", no_model).try_result();
+    CHECK_EQ(rejected.http_status(), 400);
+    CHECK_EQ(rejected.error_param(), std::string_view("model"));
+}
+
 void test_images_bytes_urls_and_edit() {
     webraft::Client client = test_client();
     const std::string png("\x89PNG\r\n\x1a\n", 8);
@@ -351,6 +429,8 @@ int main(int argc, char** argv) {
         {"speech_memory_file_pieces_and_poll", test_speech_memory_file_pieces_and_poll},
         {"speech_stream_from_a_callback", test_speech_stream_from_a_callback},
         {"cut_speech_body", test_cut_speech_body},
+        {"download_to_file_start_is_atomic", test_download_to_file_start_is_atomic},
+        {"send_form_start", test_send_form_start},
         {"images_bytes_urls_and_edit", test_images_bytes_urls_and_edit},
         {"embeddings_float_and_base64", test_embeddings_float_and_base64},
         {"bad_uploads", test_bad_uploads},
