@@ -6,7 +6,7 @@ use super::args::{prepare, Api, CallArgs};
 use super::boundary::{byte_slice, c_string, give_string, handle, optional_str, required_str, status_of, Out};
 use super::callbacks::{chunk_callback, done_callback, webraft_chunk_callback, webraft_done_callback};
 use super::handles::{free, into_raw, webraft_client, webraft_conversation, webraft_request};
-use super::launch::{chosen_delivery, fail_start, run_blocking, start};
+use super::launch::{run_blocking, start_delivered};
 use super::result::{report, webraft_result};
 use crate::conversation::{Conversation, Role};
 use crate::error::{Error, Status};
@@ -411,15 +411,10 @@ pub unsafe extern "C" fn webraft_conversation_chat_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_request` is NULL or writable (the header's contract).
-        let out_request = unsafe { Out::new(out_request) };
-        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
-            Ok(chosen) => chosen,
-            Err(error) => return fail_start(error, &out_request),
-        };
-        let call = CallArgs::Conversation { api: Api::Chat, conversation, stream };
-        // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or NUL-terminated.
-        let prepared = unsafe { prepare(client, call, options_json) };
-        start(prepared, delivery, done_callback(on_done, user_data), &out_request)
+        let call = |stream| CallArgs::Conversation { api: Api::Chat, conversation, stream };
+        let on_chunk = (chunk_callback(on_chunk, user_data), "on_chunk");
+        // SAFETY: `client` and `conversation` are NULL or live, `options_json` NULL or
+        // NUL-terminated, `out_request` NULL or writable (the header's contract).
+        unsafe { start_delivered(client, call, options_json, delivery, on_chunk, done_callback(on_done, user_data), out_request) }
     }
 }

@@ -6,7 +6,7 @@ use super::args::{prepare, CallArgs, Prepared};
 use super::boundary::{free_bytes, required_path, Out};
 use super::callbacks::{bytes_callback, done_callback, webraft_bytes_callback, webraft_done_callback};
 use super::handles::{webraft_client, webraft_request};
-use super::launch::{chosen_delivery, fail_start, run_blocking, start};
+use super::launch::{run_blocking, start, start_delivered};
 use super::result::webraft_result;
 use crate::error::{Error, Status};
 use crate::file::AtomicFile;
@@ -57,16 +57,11 @@ pub unsafe extern "C" fn webraft_download_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_request` is NULL or writable (the header's contract).
-        let out_request = unsafe { Out::new(out_request) };
-        let (delivery, pieces) = match chosen_delivery(delivery, bytes_callback(on_bytes, user_data), "on_bytes") {
-            Ok(chosen) => chosen,
-            Err(error) => return fail_start(error, &out_request),
-        };
-        let call = CallArgs::Download { method, path, body_json, pieces };
-        // SAFETY: `client` is NULL or live, the strings NULL or NUL-terminated (the header's contract).
-        let prepared = unsafe { prepare(client, call, options_json) };
-        start(prepared, delivery, done_callback(on_done, user_data), &out_request)
+        let call = |pieces| CallArgs::Download { method, path, body_json, pieces };
+        let on_bytes = (bytes_callback(on_bytes, user_data), "on_bytes");
+        // SAFETY: `client` is NULL or live, the strings NULL or NUL-terminated, `out_request`
+        // NULL or writable (the header's contract).
+        unsafe { start_delivered(client, call, options_json, delivery, on_bytes, done_callback(on_done, user_data), out_request) }
     }
 }
 

@@ -135,13 +135,33 @@ pub(crate) unsafe fn start_streaming(
     user_data: *mut c_void,
     out_request: *mut *mut webraft_request,
 ) -> Status {
+    let on_event = (event_callback(on_event, user_data), "on_event");
+    // SAFETY: this function's contract.
+    unsafe { start_delivered(client, make_call, options_json, delivery, on_event, done_callback(on_done, user_data), out_request) }
+}
+
+/// What every starting export with a delivery does: choose the delivery from `delivery` and
+/// the caller's callback (named in errors), build the call (`make_call` learns whether pieces
+/// reach the caller) and start it.
+///
+/// # Safety
+/// As for `run_streaming`; `out_request` is NULL or writable.
+pub(crate) unsafe fn start_delivered(
+    client: *const webraft_client,
+    make_call: impl FnOnce(bool) -> CallArgs,
+    options_json: *const c_char,
+    delivery: u32,
+    (callback, callback_name): (Option<EventCallback>, &'static str),
+    on_done: Option<DoneCallback>,
+    out_request: *mut *mut webraft_request,
+) -> Status {
     // SAFETY: this function's contract, for `out_request`.
     let out_request = unsafe { Out::new(out_request) };
-    let (delivery, stream) = match chosen_delivery(delivery, event_callback(on_event, user_data), "on_event") {
+    let (delivery, pieces) = match chosen_delivery(delivery, callback, callback_name) {
         Ok(chosen) => chosen,
         Err(error) => return fail_start(error, &out_request),
     };
     // SAFETY: this function's contract, for the call's pointers.
-    let prepared = unsafe { prepare(client, make_call(stream), options_json) };
-    start(prepared, delivery, done_callback(on_done, user_data), &out_request)
+    let prepared = unsafe { prepare(client, make_call(pieces), options_json) };
+    start(prepared, delivery, on_done, &out_request)
 }

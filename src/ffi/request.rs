@@ -6,7 +6,7 @@ use super::boundary::{c_string, give_bytes, give_snapshot, give_string, handle, 
 use super::callbacks::{chunk_callback, webraft_event, 
     done_callback, webraft_chunk_callback, webraft_done_callback,
 };
-use super::launch::{chosen_delivery, fail_start, start};
+use super::launch::{start, start_delivered};
 use super::handles::{free, webraft_client, webraft_request};
 use super::result::webraft_result;
 use crate::error::Status;
@@ -48,17 +48,11 @@ pub unsafe extern "C" fn webraft_chat_start(
     out_request: *mut *mut webraft_request,
 ) -> Status {
     ffi_boundary! {
-        // SAFETY: `out_request` is NULL or writable (the header's contract).
-        let out_request = unsafe { Out::new(out_request) };
-        let (delivery, stream) = match chosen_delivery(delivery, chunk_callback(on_chunk, user_data), "on_chunk") {
-            Ok(chosen) => chosen,
-            Err(error) => return fail_start(error, &out_request),
-        };
-        let call = CallArgs::Json { api: Api::Chat, request_json, stream };
-        // SAFETY: `client` is NULL or a live client, and the strings are NULL or
-        // NUL-terminated and outlive this call (the header's contract).
-        let prepared = unsafe { prepare(client, call, options_json) };
-        start(prepared, delivery, done_callback(on_done, user_data), &out_request)
+        let call = |stream| CallArgs::Json { api: Api::Chat, request_json, stream };
+        let on_chunk = (chunk_callback(on_chunk, user_data), "on_chunk");
+        // SAFETY: `client` is NULL or a live client, the strings are NULL or NUL-terminated
+        // and outlive this call, `out_request` NULL or writable (the header's contract).
+        unsafe { start_delivered(client, call, options_json, delivery, on_chunk, done_callback(on_done, user_data), out_request) }
     }
 }
 
